@@ -1,0 +1,2 @@
+//! The Cliq message object: parsing and validation of text, cards, buttons and slides (no IO).
+#![forbid(unsafe_code)]

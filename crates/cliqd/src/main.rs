@@ -1,0 +1,37 @@
+//! The `cliqd` binary: a thin command-line front over the server and the Deluge runtime.
+#![forbid(unsafe_code)]
+
+mod admin_cmd;
+mod deluge_cmd;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cliqd", version, about = "A self-hosted server for the Zoho Cliq developer platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run, check, test and benchmark Deluge scripts offline.
+    Deluge(deluge_cmd::DelugeArgs),
+    #[command(flatten)]
+    Admin(admin_cmd::AdminCommand),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Deluge(args) => deluge_cmd::run(args),
+        Command::Admin(cmd) => admin_cmd::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
