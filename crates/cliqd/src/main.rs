@@ -7,7 +7,11 @@ mod deluge_cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cliqd", version, about = "A self-hosted server for the Zoho Cliq developer platform")]
+#[command(
+    name = "cliqd",
+    version,
+    about = "A self-hosted server for the Zoho Cliq developer platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
