@@ -1,6 +1,18 @@
 //! Deluge: a sandboxed interpreter for Zoho Deluge scripts. Does no IO: everything external comes through the host trait.
 #![forbid(unsafe_code)]
 
+mod arena;
+pub mod builtins;
+pub mod error;
+pub mod host;
+pub mod limits;
+pub mod value;
+
+pub use error::{ErrorKind, LimitKind, RuntimeError};
+pub use host::{Host, HttpRequest, HttpResponse, NullHost};
+pub use limits::Limits;
+pub use value::Value;
+
 /// A problem found in a script before it runs, with a 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
