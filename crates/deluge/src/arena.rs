@@ -43,12 +43,10 @@ pub(crate) fn track_collection(rc: &Rc<RefCell<CollectionValue>>) {
 
 /// Active while a program runs; on drop, empties every container still alive, which frees
 /// cycles. Values must be converted (e.g. to JSON) before the guard drops.
-#[allow(dead_code)] // used by the evaluator (next commit)
 pub(crate) struct RunArena {
     outer: Option<Arena>,
 }
 
-#[allow(dead_code)]
 impl RunArena {
     pub(crate) fn enter() -> Self {
         let outer = ARENA.with(|a| a.borrow_mut().replace(Arena::default()));

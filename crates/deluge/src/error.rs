@@ -9,6 +9,7 @@ pub enum LimitKind {
     TextLength,
     CollectionSize,
     InfoOutput,
+    Memory,
 }
 
 impl LimitKind {
@@ -21,6 +22,7 @@ impl LimitKind {
             LimitKind::TextLength => "max_text_length",
             LimitKind::CollectionSize => "max_collection_size",
             LimitKind::InfoOutput => "max_info_bytes",
+            LimitKind::Memory => "max_memory_bytes",
         }
     }
 }

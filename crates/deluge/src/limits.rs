@@ -13,6 +13,8 @@ pub struct Limits {
     pub max_text_length: usize,
     /// Most elements in one LIST, KEY-VALUE or COLLECTION.
     pub max_collection_size: usize,
+    /// Estimated bytes of data a script may hold in its variables at once.
+    pub max_memory_bytes: usize,
     /// Total bytes of `info` output per run (Zoho Creator: 500 KB).
     pub max_info_bytes: usize,
 }
@@ -25,6 +27,7 @@ impl Default for Limits {
             timeout_ms: 60_000,
             max_text_length: 5 * 1024 * 1024,
             max_collection_size: 100_000,
+            max_memory_bytes: 64 * 1024 * 1024,
             max_info_bytes: 500 * 1024,
         }
     }
