@@ -6,6 +6,7 @@
 
 mod arena;
 pub mod ast;
+pub mod bench_suite;
 pub mod builtins;
 pub mod dates;
 pub mod error;
