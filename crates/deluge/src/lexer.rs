@@ -104,6 +104,9 @@ pub struct Token {
     pub tok: Tok,
     pub line: u32,
     pub column: u32,
+    /// Position just after the token's last character.
+    pub end_line: u32,
+    pub end_column: u32,
 }
 
 struct Lexer<'a> {
@@ -129,6 +132,8 @@ pub fn lex(source: &str) -> (Vec<Token>, Vec<Diagnostic>) {
         tok: Tok::Eof,
         line,
         column,
+        end_line: line,
+        end_column: column,
     });
     (lx.tokens, lx.errors)
 }
@@ -231,7 +236,13 @@ impl Lexer<'_> {
                     }
                 }
             };
-            self.tokens.push(Token { tok, line, column });
+            self.tokens.push(Token {
+                tok,
+                line,
+                column,
+                end_line: self.line,
+                end_column: self.column,
+            });
         }
     }
 

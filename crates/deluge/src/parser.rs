@@ -19,7 +19,7 @@ use crate::value::{ElemType, Value};
 pub const MAX_DEPTH: usize = 100;
 
 /// Longest operator chain (`a + b + c ...`) in one expression.
-pub const MAX_CHAIN: usize = 10_000;
+pub const MAX_CHAIN: usize = 50_000;
 
 /// Most diagnostics reported for one script.
 const MAX_ERRORS: usize = 100;
@@ -226,8 +226,22 @@ impl Parser {
         Ok(body)
     }
 
+    /// A missing `;` is reported just after the previous token, where it belongs.
     fn end_statement(&mut self) -> PResult<()> {
-        self.expect(Tok::Semi, "';'")
+        if self.eat(&Tok::Semi) {
+            return Ok(());
+        }
+        let found = self.peek().describe();
+        let (line, column) = match self.pos.checked_sub(1).and_then(|i| self.toks.get(i)) {
+            Some(t) => (t.end_line, t.end_column),
+            None => self.here(),
+        };
+        self.errors.push(Diagnostic {
+            line,
+            column,
+            message: format!("expected ';', found {found}"),
+        });
+        Err(Fail)
     }
 
     fn statement(&mut self) -> PResult<Stmt> {
@@ -506,6 +520,14 @@ impl Parser {
             _ => return self.postfix(),
         };
         self.advance();
+        // The one literal whose magnitude only fits negated.
+        if op == UnOp::Neg
+            && matches!(self.peek(), Tok::Int(d) if d == "9223372036854775808")
+            && *self.peek_at(1) != Tok::Dot
+        {
+            self.advance();
+            return Ok(Expr::Const(Const::Number(i64::MIN)));
+        }
         self.enter()?;
         let operand = self.unary();
         self.leave();
