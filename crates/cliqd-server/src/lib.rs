@@ -91,9 +91,18 @@ impl RunningServer {
         result
     }
 
-    /// Waits until the server stops on its own (it only does on error).
-    pub async fn wait(self) -> Result<(), ServerError> {
-        self.task.await.unwrap_or(Ok(()))
+    /// Serves until `signal` completes (then shuts down gracefully) or the server fails.
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ServerError> {
+        tokio::select! {
+            () = signal => self.shutdown().await,
+            r = &mut self.task => {
+                self.store.close();
+                r.unwrap_or(Ok(()))
+            }
+        }
     }
 }
 
