@@ -40,6 +40,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per-organization cap behind `*_creation_limit_exceeded`.
     pub max_components_per_org: u64,
+    /// Divides every rate-limit window and lock period (TOML only; lets tests see a lock end).
+    pub rate_limit_time_divisor: u32,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             allow_private_network: false,
             max_body_bytes: 1024 * 1024,
             max_components_per_org: 1000,
+            rate_limit_time_divisor: 1,
         }
     }
 }
@@ -65,6 +68,7 @@ struct FileConfig {
     allow_private_network: Option<bool>,
     max_body_bytes: Option<usize>,
     max_components_per_org: Option<u64>,
+    rate_limit_time_divisor: Option<u32>,
 }
 
 /// Values given on the command line (None = not given).
@@ -114,6 +118,9 @@ impl Config {
             }
             if let Some(v) = f.max_components_per_org {
                 cfg.max_components_per_org = v;
+            }
+            if let Some(v) = f.rate_limit_time_divisor {
+                cfg.rate_limit_time_divisor = v.max(1);
             }
         }
         if let Some(v) = env("CLIQD_DATA") {

@@ -43,6 +43,7 @@ struct Bucket {
 
 pub struct RateLimiter {
     mode: RateLimitMode,
+    time_divisor: u32,
     buckets: Mutex<HashMap<(i64, &'static str), Bucket>>,
 }
 
@@ -51,9 +52,10 @@ fn ceil_secs(d: Duration) -> u64 {
 }
 
 impl RateLimiter {
-    pub fn new(mode: RateLimitMode) -> Self {
+    pub fn new(mode: RateLimitMode, time_divisor: u32) -> Self {
         RateLimiter {
             mode,
+            time_divisor: time_divisor.max(1),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -66,7 +68,9 @@ impl RateLimiter {
             RateLimitMode::Scaled(n) => limit.threshold.saturating_mul(n),
         };
         let now = Instant::now();
-        let window = Duration::from_secs(limit.window_secs);
+        let div = u64::from(self.time_divisor);
+        let window = Duration::from_millis(limit.window_secs * 1000 / div);
+        let lock = Duration::from_millis(limit.lock_secs * 1000 / div);
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let b = buckets.entry((user, endpoint)).or_insert(Bucket {
             window_start: now,
@@ -93,9 +97,9 @@ impl RateLimiter {
             b.count = 0;
         }
         if b.count >= threshold {
-            let until = now + Duration::from_secs(limit.lock_secs);
+            let until = now + lock;
             b.locked_until = Some(until);
-            let secs = limit.lock_secs.max(1);
+            let secs = ceil_secs(lock).max(1);
             return Some(RateStatus {
                 limit: threshold,
                 remaining: 0,
@@ -120,7 +124,7 @@ mod tests {
 
     #[test]
     fn locks_after_threshold() {
-        let rl = RateLimiter::new(RateLimitMode::Spec);
+        let rl = RateLimiter::new(RateLimitMode::Spec, 1);
         let limit = Limit::per_min(2, 300);
         assert_eq!(rl.check(1, "e", limit).unwrap().remaining, 1);
         assert_eq!(rl.check(1, "e", limit).unwrap().remaining, 0);
@@ -130,7 +134,7 @@ mod tests {
         assert!(rl.check(2, "e", limit).unwrap().retry_after.is_none());
         assert!(rl.check(1, "f", limit).unwrap().retry_after.is_none());
         assert!(
-            RateLimiter::new(RateLimitMode::Off)
+            RateLimiter::new(RateLimitMode::Off, 1)
                 .check(1, "e", limit)
                 .is_none()
         );

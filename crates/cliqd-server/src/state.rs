@@ -17,7 +17,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         AppState {
-            limiter: Arc::new(RateLimiter::new(config.rate_limits)),
+            limiter: Arc::new(RateLimiter::new(
+                config.rate_limits,
+                config.rate_limit_time_divisor,
+            )),
             store,
             config: Arc::new(config),
             endpoints: Arc::new(crate::api::endpoint_table()),
