@@ -11,6 +11,9 @@ mod sqlite;
 pub use rows::*;
 pub use sqlite::SqliteStore;
 
+#[cfg(test)]
+mod tests;
+
 use async_trait::async_trait;
 
 /// What can go wrong in the store, already mapped away from the backend's own error types.
