@@ -175,4 +175,12 @@ mod tests {
         assert_eq!(cfg.rate_limits, RateLimitMode::Scaled(3));
         assert!("x0".parse::<RateLimitMode>().is_err());
     }
+
+    #[test]
+    fn example_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cliqd.example.toml");
+        let cfg = Config::load(Some(&path), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(cfg.rate_limits, RateLimitMode::Spec);
+        assert_eq!(cfg.max_body_bytes, Config::default().max_body_bytes);
+    }
 }
