@@ -368,8 +368,10 @@ fn build(
     Ok((script, attrs))
 }
 
-/// Create/update reply `data` (digest §3.4).
-fn handler_json(h: &HandlerRow, execution_type: &str) -> Value {
+/// Create/update reply `data`: the digest's examples show `type`, `id` (+ `display_props`,
+/// `permissions`), while the OpenAPI schema shows `script`, `return_type`, `params`; both sets
+/// are sent so clients written against either find what they read.
+fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: &str) -> Value {
     let mut data = json!({"type": h.handler_type, "id": h.id.to_string()});
     if h.handler_type == "menu_handler" {
         let mut props = json!({"position": h.position});
@@ -390,7 +392,19 @@ fn handler_json(h: &HandlerRow, execution_type: &str) -> Value {
             .cloned()
             .unwrap_or_else(|| json!([]));
     }
+    if let Some(script) = &h.script {
+        data["script"] = json!(script);
+    }
+    data["return_type"] = json!(spec.return_type);
+    data["params"] = params_json(spec);
     data
+}
+
+fn params_json(spec: &HandlerSpec) -> Value {
+    spec.params
+        .iter()
+        .map(|(n, t)| json!({"param_name": n, "param_type": t}))
+        .collect()
 }
 
 async fn bot_for_write(
@@ -455,7 +469,7 @@ pub(super) async fn create(
     Ok(envelope(
         &url,
         "execution_handler",
-        handler_json(&row, &execution_type),
+        handler_json(&row, spec, &execution_type),
     )
     .into_response())
 }
@@ -529,7 +543,7 @@ pub(super) async fn update(
     Ok(envelope(
         uri.path(),
         "execution_handler",
-        handler_json(&row, &execution_type),
+        handler_json(&row, spec, &execution_type),
     )
     .into_response())
 }
@@ -548,7 +562,7 @@ pub(super) async fn get_handler(
         "handler_id": h.id.to_string(),
         "type": h.handler_type,
         "return_type": spec.return_type,
-        "params": spec.params.iter().map(|(n, t)| json!({"param_name": n, "param_type": t})).collect::<Vec<_>>(),
+        "params": params_json(spec),
     });
     if let Some(script) = &h.script {
         data["script"] = json!(script);
