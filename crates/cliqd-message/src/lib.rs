@@ -1,2 +1,57 @@
 //! The Cliq message object: parsing and validation of text, cards, buttons and slides (no IO).
+//!
+//! [`validate_message`] walks a JSON message as posted through the v2/v3 message APIs, sent as
+//! a bot message or returned by a handler, and either returns a typed, normalized [`Message`]
+//! or every problem found, each naming its field by JSON path (`slides[2].data.headers`).
+//!
+//! Error reporting: every invalid field is reported once, with its first problem; the fields
+//! inside a value of the wrong type are not looked at. At most [`MAX_ERRORS`] errors are
+//! listed, followed by one `too_many_errors` entry when there were more.
+//!
+//! Normalization (spelling variants of digest §17 and friends): slide type `image` → `images`;
+//! label data `{"label":…,"value":…}` → `{"Key":"Value"}`; `preview.url` data `web` → `url`;
+//! a top-level `confirm` → each top-level button's `action.confirm`; a table's `data.styles`
+//! → the slide's `styles`; list style `bulleted` → `disc`; v2 `userids` and CSV or array
+//! `user_ids` → one list (serialized as CSV); `"true"`/`"false"` strings → booleans (confirm
+//! `mandatory` goes back out as the documented string); numbers in table cells, list items
+//! and label values → their text; message ids with a space or `%20` → the underscore form.
+//! Keys this crate does not interpret are kept as sent (`extra`), so nothing is dropped.
 #![forbid(unsafe_code)]
+
+mod button;
+mod card;
+mod context;
+mod error;
+mod message;
+pub mod model;
+mod read;
+mod slide;
+
+pub use context::{Handler, MessageContext, ResponseKind, allows};
+pub use error::{FieldError, MAX_ERRORS, codes};
+pub use message::{MAX_USER_IDS, TEXT_MAX, normalize_message_id};
+pub use model::Message;
+
+/// Most buttons in one place (message, card, slide).
+pub const MAX_BUTTONS: usize = button::MAX_BUTTONS;
+/// Most slides in one message.
+pub const MAX_SLIDES: usize = slide::MAX_SLIDES;
+/// Most characters of content across all slides of one message.
+pub const MAX_SLIDE_CHARS: usize = slide::MAX_SLIDE_CHARS;
+
+/// Validates a message object and returns its normalized form, or every error found.
+pub fn validate_message(
+    value: &serde_json::Value,
+    ctx: MessageContext,
+) -> Result<Message, Vec<FieldError>> {
+    let mut errs = error::Errors::default();
+    let root = error::Path::Root;
+    let msg = message::message(value, &root, ctx, &mut errs);
+    match msg {
+        Some(m) => errs.into_result(m),
+        None => {
+            // `message` returns None only after reporting; keep that invariant visible.
+            errs.into_result(Message::default())
+        }
+    }
+}
