@@ -145,14 +145,6 @@ pub(crate) fn message(
         .map(|s| normalize_message_id(&s));
     m.post_in_parent = opt_bool(map, "post_in_parent", path, errs);
     m.thread_title = opt_string(map, "thread_title", path, THREAD_TITLE_MAX, errs);
-    if m.thread_chat_id.is_some() && m.thread_message_id.is_some() {
-        errs.push(
-            &path.key("thread_message_id"),
-            codes::CONFLICTING_FIELDS,
-            "give thread_chat_id to post in an existing thread or thread_message_id to start \
-             one, not both",
-        );
-    }
     if handler.is_some()
         && let Some(t) = map.get("type").filter(|v| !v.is_null())
     {

@@ -1,0 +1,1 @@
+//! No panics on any input.

@@ -1,0 +1,1 @@
+//! Handler replies: which responses each handler may give, and the non-message formats.
