@@ -86,13 +86,17 @@ pub(crate) fn message(
         MessageContext::HandlerReturn(h) => Some(h),
         _ => None,
     };
-    let has_content = m.text.as_deref().is_some_and(|t| !t.trim().is_empty())
-        || map.get("card").is_some_and(|c| !c.is_null())
+    // A field of the wrong type gets its own error; "nothing to show" is only for real absence.
+    let present = |k: &str| map.get(k).is_some_and(|v| !v.is_null());
+    let has_content = map
+        .get("text")
+        .is_some_and(|t| t.as_str().is_none_or(|t| !t.trim().is_empty()))
+        || present("card")
         || map
             .get("slides")
-            .is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()))
-        || (handler.is_some() && map.get("context").is_some_and(|c| !c.is_null()));
-    if !has_content && map.get("text").is_none_or(|t| t.is_string() || t.is_null()) {
+            .is_some_and(|s| !s.is_null() && s.as_array().is_none_or(|a| !a.is_empty()))
+        || (handler.is_some() && present("context"));
+    if !has_content {
         errs.push(
             &path.key("text"),
             codes::TEXT_REQUIRED,

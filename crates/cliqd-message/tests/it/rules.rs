@@ -1,1 +1,1121 @@
-//! One passing and one failing case for every rule.
+//! One passing and one failing case for every rule, with the JSON path of each error.
+
+use cliqd_message::{Handler, MessageContext, codes, validate_message};
+use serde_json::{Value, json};
+
+use crate::{bad, bad_in, has, ok, ok_in, only};
+
+fn s(n: usize) -> String {
+    "x".repeat(n)
+}
+
+fn button(label: &str) -> Value {
+    json!({"label": label, "action": {"type": "invoke.function", "data": {"name": "f"}}})
+}
+
+fn with_action(action: Value) -> Value {
+    json!({"text": "t", "buttons": [{"label": "B", "action": action}]})
+}
+
+fn slide(kind: &str, data: Value) -> Value {
+    json!({"text": "t", "slides": [{"type": kind, "data": data}]})
+}
+
+fn table() -> Value {
+    json!({"headers": ["Name", "Team"], "rows": [{"Name": "Paula", "Team": "Sales"}]})
+}
+
+// ---- top level ----
+
+#[test]
+fn body_must_be_an_object() {
+    for v in [json!([]), json!("hi"), json!(null), json!(3)] {
+        only(&bad(v), "", codes::INVALID_MESSAGE);
+    }
+}
+
+#[test]
+fn text_type_and_length() {
+    ok(json!({"text": "hello"}));
+    only(&bad(json!({"text": 5})), "text", codes::INVALID_FIELD_TYPE);
+    ok(json!({"text": s(10_000)}));
+    // Characters, not bytes: 10,000 two-byte characters fit.
+    ok(json!({"text": "é".repeat(10_000)}));
+    only(
+        &bad(json!({"text": s(10_001)})),
+        "text",
+        codes::TEXT_LENGTH_EXCEEDED,
+    );
+}
+
+#[test]
+fn a_message_needs_something_to_show() {
+    only(&bad(json!({})), "text", codes::TEXT_REQUIRED);
+    only(&bad(json!({"text": "  \n"})), "text", codes::TEXT_REQUIRED);
+    only(
+        &bad(json!({"buttons": [button("A")]})),
+        "text",
+        codes::TEXT_REQUIRED,
+    );
+    // Cliq's seed placeholder body has no message content.
+    only(
+        &bad(json!({"field1": "value1", "field2": "value2"})),
+        "text",
+        codes::TEXT_REQUIRED,
+    );
+    ok(json!({"card": {"theme": "modern-inline", "title": "T"}}));
+    ok(json!({"slides": [{"type": "text", "data": "hi"}]}));
+}
+
+#[test]
+fn null_fields_count_as_absent() {
+    let m = ok(json!({"text": "hi", "card": null, "buttons": null, "reply_to": null}));
+    assert!(m.card.is_none() && m.buttons.is_empty() && m.reply_to.is_none());
+}
+
+#[test]
+fn unknown_keys_are_kept() {
+    let m = ok(json!({"text": "hi", "hint": "tooltip", "mentions": [1]}));
+    let j = m.to_json();
+    assert_eq!(j["hint"], "tooltip");
+    assert_eq!(j["mentions"], json!([1]));
+}
+
+#[test]
+fn bot_sender_override() {
+    let m =
+        ok(json!({"text": "t", "bot": {"name": "PostPerson", "image": "https://x.example/a.png"}}));
+    assert_eq!(m.bot.and_then(|b| b.name).as_deref(), Some("PostPerson"));
+    only(
+        &bad(json!({"text": "t", "bot": {"image": "ftp://x.example/a.png"}})),
+        "bot.image",
+        codes::INVALID_URL,
+    );
+    only(
+        &bad(json!({"text": "t", "bot": "me"})),
+        "bot",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+#[test]
+fn message_styles() {
+    ok(json!({"text": "t", "styles": {"background": "yellow", "markdown": true}}));
+    ok(json!({"text": "t", "styles": {"highlight": true}}));
+    only(
+        &bad(json!({"text": "t", "styles": {"background": "purple"}})),
+        "styles.background",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad(json!({"text": "t", "styles": {"markdown": "yes"}})),
+        "styles.markdown",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+#[test]
+fn reply_and_thread_fields() {
+    let m = ok(json!({
+        "text": "t", "reply_to": "1709038327622%2029706114886", "notify_edit": true,
+        "message_topic": s(255), "mark_as_read": false, "sync_message": "true",
+        "thread_message_id": "1599044334698 117280617320", "thread_title": s(100),
+        "post_in_parent": true, "thread_chat_id": s(100)
+    }));
+    assert_eq!(m.reply_to.as_deref(), Some("1709038327622_29706114886"));
+    assert_eq!(
+        m.thread_message_id.as_deref(),
+        Some("1599044334698_117280617320")
+    );
+    assert_eq!(m.sync_message, Some(true));
+    let errs = bad(json!({
+        "text": "t", "reply_to": s(101), "message_topic": s(256), "thread_title": s(101),
+        "thread_chat_id": s(101), "sync_message": 1, "post_in_parent": "maybe"
+    }));
+    assert_eq!(errs.len(), 6, "{errs:#?}");
+    has(&errs, "reply_to", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "message_topic", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "thread_title", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "thread_chat_id", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "sync_message", codes::INVALID_FIELD_TYPE);
+    has(&errs, "post_in_parent", codes::INVALID_FIELD_TYPE);
+}
+
+#[test]
+fn bot_message_targeting() {
+    let bot = MessageContext::BotMessage;
+    let m = ok_in(
+        json!({"text": "t", "user_ids": "55743307, a@zylker.com"}),
+        bot,
+    );
+    assert_eq!(
+        m.user_ids,
+        Some(vec!["55743307".to_string(), "a@zylker.com".to_string()])
+    );
+    assert_eq!(m.to_json()["user_ids"], "55743307,a@zylker.com");
+    let m = ok_in(
+        json!({"text": "t", "userids": "1,2", "broadcast": true}),
+        bot,
+    );
+    assert_eq!(m.user_ids.map(|v| v.len()), Some(2));
+    assert_eq!(m.broadcast, Some(true));
+    let m = ok_in(json!({"text": "t", "user_ids": ["1", 2]}), bot);
+    assert_eq!(m.user_ids, Some(vec!["1".to_string(), "2".to_string()]));
+    let many: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+    ok_in(json!({"text": "t", "user_ids": many.join(",")}), bot);
+    let too_many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
+    only(
+        &bad_in(json!({"text": "t", "user_ids": too_many.join(",")}), bot),
+        "user_ids",
+        codes::ITEM_LIMIT_EXCEEDED,
+    );
+    only(
+        &bad_in(json!({"text": "t", "user_ids": "1,,2"}), bot),
+        "user_ids",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad_in(json!({"text": "t", "user_ids": ["1", "bob"]}), bot),
+        "user_ids[1]",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad_in(json!({"text": "t", "user_ids": "1", "userids": "2"}), bot),
+        "userids",
+        codes::CONFLICTING_FIELDS,
+    );
+    only(
+        &bad_in(json!({"text": "t", "broadcast": "all"}), bot),
+        "broadcast",
+        codes::INVALID_FIELD_TYPE,
+    );
+    // Outside bot messages the targeting keys mean nothing and are kept as sent.
+    let m = ok(json!({"text": "t", "user_ids": "bob"}));
+    assert!(m.user_ids.is_none());
+    assert_eq!(m.extra["user_ids"], "bob");
+}
+
+#[test]
+fn every_error_is_reported_with_its_path() {
+    let errs = bad(json!({
+        "text": 1,
+        "card": {"theme": "poll", "title": "Q", "options": [{"text": "a"}]},
+        "buttons": [button(&s(31))],
+        "slides": [
+            {"type": "text", "data": "ok"},
+            {"type": "list", "data": ["a"]},
+            {"type": "table", "data": {"rows": []}}
+        ]
+    }));
+    assert_eq!(errs.len(), 4, "{errs:#?}");
+    has(&errs, "text", codes::INVALID_FIELD_TYPE);
+    has(&errs, "card.options", codes::TOO_FEW_ITEMS);
+    has(&errs, "buttons[0].label", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "slides[2].data.headers", codes::FIELD_REQUIRED);
+}
+
+#[test]
+fn error_list_is_capped() {
+    let slides: Vec<Value> = (0..150)
+        .map(|_| json!({"type": "nope", "data": "x"}))
+        .collect();
+    let errs = bad(json!({"text": "t", "slides": slides}));
+    assert_eq!(errs.len(), cliqd_message::MAX_ERRORS + 1);
+    assert_eq!(errs[cliqd_message::MAX_ERRORS].code, codes::TOO_MANY_ERRORS);
+    has(&errs, "slides", codes::SLIDE_LIMIT_EXCEEDED);
+}
+
+#[test]
+fn paths_quote_keys_that_are_not_identifiers() {
+    let errs = bad(json!({"text": "t", "slides": [{"type": "table", "data": {
+        "headers": ["Name"], "rows": [{"Name": "a", "Reporting To": "b"}]}}]}));
+    only(
+        &errs,
+        "slides[0].data.rows[0][\"Reporting To\"]",
+        codes::INVALID_TABLE_DATA,
+    );
+    let errs = bad(
+        json!({"text": "[Yes]($1)", "references": {"1": {"type": "link", "object": button("Yes")}}}),
+    );
+    only(&errs, "references[\"1\"].type", codes::INVALID_FIELD_VALUE);
+}
+
+// ---- card ----
+
+#[test]
+fn poll_card() {
+    let m =
+        ok(json!({"card": {"theme": "poll", "title": "Lunch?", "options": [{"text": "A"}, "B"]}}));
+    assert_eq!(
+        m.to_json()["card"]["options"],
+        json!([{"text": "A", "votes": 0}, {"text": "B", "votes": 0}])
+    );
+    let ten: Vec<Value> = (0..10).map(|i| json!({"text": i.to_string()})).collect();
+    ok(json!({"card": {"theme": "poll", "title": "Q", "options": ten}}));
+    let eleven: Vec<Value> = (0..11).map(|i| json!({"text": i.to_string()})).collect();
+    only(
+        &bad(json!({"card": {"theme": "poll", "title": "Q", "options": eleven}})),
+        "card.options",
+        codes::ITEM_LIMIT_EXCEEDED,
+    );
+    only(
+        &bad(json!({"card": {"theme": "poll", "title": "Q", "options": [{"text": "a"}]}})),
+        "card.options",
+        codes::TOO_FEW_ITEMS,
+    );
+    only(
+        &bad(json!({"card": {"theme": "poll", "title": "Q"}})),
+        "card.options",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(json!({"card": {"theme": "poll", "options": ["a", "b"]}})),
+        "card.title",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(json!({"card": {"theme": "poll", "title": "Q", "options": [{"text": s(101)}, "b"]}})),
+        "card.options[0].text",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    ok(json!({"card": {"theme": "poll", "title": "Q", "options": [{"text": s(100)}, "b"]}}));
+}
+
+#[test]
+fn card_theme_and_title() {
+    ok(json!({"card": {"theme": "basic", "title": s(200)}}));
+    // Legacy cards without a theme, and modern-inline cards without a title (Cliq's own
+    // buttons example), are accepted.
+    ok(json!({"text": "t", "card": {"title": "Legacy", "thumbnail": "https://x.example/t.png"}}));
+    ok(json!({"text": "t", "card": {"theme": "modern-inline", "thumbnail": "/cliq/icon.png"}}));
+    only(
+        &bad(json!({"card": {"theme": "fancy", "title": "T"}})),
+        "card.theme",
+        codes::INVALID_CARD_THEME,
+    );
+    only(
+        &bad(json!({"card": {"theme": "basic", "title": s(201)}})),
+        "card.title",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    only(&bad(json!({"card": []})), "card", codes::INVALID_FIELD_TYPE);
+    only(
+        &bad(
+            json!({"text": "t", "card": {"theme": "modern-inline", "thumbnail": "javascript:alert(1)"}}),
+        ),
+        "card.thumbnail",
+        codes::INVALID_URL,
+    );
+    only(
+        &bad(json!({"text": "t", "card": {"icon": "not a url"}})),
+        "card.icon",
+        codes::INVALID_URL,
+    );
+}
+
+#[test]
+fn prompt_card_needs_buttons() {
+    ok(json!({"card": {"theme": "prompt", "title": "Deploy?", "buttons": [button("Yes")]}}));
+    only(
+        &bad(json!({"card": {"theme": "prompt", "title": "Deploy?"}})),
+        "card.buttons",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(json!({"card": {"theme": "prompt", "title": "Deploy?", "buttons": []}})),
+        "card.buttons",
+        codes::TOO_FEW_ITEMS,
+    );
+    let six: Vec<Value> = (0..6).map(|i| button(&i.to_string())).collect();
+    only(
+        &bad(json!({"card": {"theme": "prompt", "title": "Deploy?", "buttons": six}})),
+        "card.buttons",
+        codes::BUTTON_LIMIT_EXCEEDED,
+    );
+}
+
+#[test]
+fn modern_inline_sections() {
+    ok(json!({"card": {"theme": "modern-inline", "title": "T",
+        "sections": [{"title": "S", "fields": [{"title": "Account", "value": "Zylker"}, {"title": "N", "value": 3}]}]}}));
+    only(
+        &bad(json!({"card": {"theme": "modern-inline", "title": "T",
+            "sections": [{"fields": [{"title": "Account"}]}]}})),
+        "card.sections[0].fields[0].value",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(
+            json!({"card": {"theme": "modern-inline", "title": "T", "sections": [{"title": "S"}]}}),
+        ),
+        "card.sections[0].fields",
+        codes::FIELD_REQUIRED,
+    );
+}
+
+// ---- buttons ----
+
+#[test]
+fn at_most_five_buttons() {
+    let five: Vec<Value> = (0..5).map(|i| button(&i.to_string())).collect();
+    ok(json!({"text": "t", "buttons": five}));
+    let six: Vec<Value> = (0..6).map(|i| button(&i.to_string())).collect();
+    only(
+        &bad(json!({"text": "t", "buttons": six})),
+        "buttons",
+        codes::BUTTON_LIMIT_EXCEEDED,
+    );
+    only(
+        &bad(json!({"text": "t", "buttons": {}})),
+        "buttons",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+#[test]
+fn button_fields() {
+    ok(
+        json!({"text": "t", "buttons": [{"label": s(30), "type": "-", "hint": s(100), "key": s(100),
+        "action": {"type": "invoke.function", "data": {"name": "f", "owner": "a@b.com"}},
+        "arguments": {"k": "v"}}]}),
+    );
+    let errs = bad(json!({"text": "t", "buttons": [
+        {"label": s(31), "type": "x", "hint": s(101), "key": s(101),
+         "action": {"type": "invoke.function", "data": {"name": "f"}}, "arguments": "k=v"},
+        {"action": {"type": "invoke.function", "data": {"name": "f"}}},
+        {"label": "L"}
+    ]}));
+    assert_eq!(errs.len(), 7, "{errs:#?}");
+    has(&errs, "buttons[0].label", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "buttons[0].type", codes::INVALID_FIELD_VALUE);
+    has(&errs, "buttons[0].hint", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "buttons[0].key", codes::FIELD_LENGTH_EXCEEDED);
+    has(&errs, "buttons[0].arguments", codes::INVALID_FIELD_TYPE);
+    has(&errs, "buttons[1].label", codes::FIELD_REQUIRED);
+    has(&errs, "buttons[2].action", codes::FIELD_REQUIRED);
+}
+
+#[test]
+fn action_type_and_data() {
+    only(
+        &bad(with_action(json!({"type": "launch.rocket", "data": {}}))),
+        "buttons[0].action.type",
+        codes::INVALID_BUTTON_ACTION,
+    );
+    only(
+        &bad(with_action(json!({"data": {"name": "f"}}))),
+        "buttons[0].action.type",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(with_action(json!({"type": "invoke.function"}))),
+        "buttons[0].action.data",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(with_action(json!({"type": "invoke.function", "data": {}}))),
+        "buttons[0].action.data.name",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(with_action(json!({"type": "invoke.function", "data": "f"}))),
+        "buttons[0].action.data",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+#[test]
+fn open_url_action() {
+    for web in [
+        "https://zylker.com",
+        "http://zylker.com/a?b=c",
+        "tel:+15551234",
+        "sms:+1555",
+        "sip:a@b.com",
+    ] {
+        ok(with_action(
+            json!({"type": "open.url", "data": {"web": web}}),
+        ));
+    }
+    ok(with_action(
+        json!({"type": "open.url", "data": {"iOS": "https://apps.example/x"}}),
+    ));
+    only(
+        &bad(with_action(
+            json!({"type": "open.url", "data": {"web": "ftp://zylker.com"}}),
+        )),
+        "buttons[0].action.data.web",
+        codes::INVALID_URL,
+    );
+    only(
+        &bad(with_action(
+            json!({"type": "open.url", "data": {"web": format!("https://z.com/{}", s(250))}}),
+        )),
+        "buttons[0].action.data.web",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    only(
+        &bad(with_action(json!({"type": "open.url", "data": {}}))),
+        "buttons[0].action.data.web",
+        codes::FIELD_REQUIRED,
+    );
+}
+
+#[test]
+fn preview_url_action_accepts_url_and_web() {
+    let a = ok(with_action(
+        json!({"type": "preview.url", "data": {"url": "https://media.example/v"}}),
+    ));
+    let b = ok(with_action(
+        json!({"type": "preview.url", "data": {"web": "https://media.example/v"}}),
+    ));
+    assert_eq!(a, b);
+    assert_eq!(
+        b.to_json()["buttons"][0]["action"],
+        json!({"type": "preview.url", "data": {"url": "https://media.example/v"}})
+    );
+    only(
+        &bad(with_action(json!({"type": "preview.url", "data": {}}))),
+        "buttons[0].action.data.url",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(with_action(
+            json!({"type": "preview.url", "data": {"url": format!("https://m.example/{}", s(490))}}),
+        )),
+        "buttons[0].action.data.url",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+}
+
+#[test]
+fn system_api_action() {
+    for api in [
+        "audiocall/1",
+        "videocall/9876543210",
+        "startchat/55743307",
+        "invite/1",
+        "locationpermission",
+        "joinchannel/O123",
+        "set_reminder",
+    ] {
+        ok(with_action(
+            json!({"type": "system.api", "data": {"api": api}}),
+        ));
+    }
+    for api in ["dance/1", "audiocall/", "videocall", "locationpermission/1"] {
+        only(
+            &bad(with_action(
+                json!({"type": "system.api", "data": {"api": api}}),
+            )),
+            "buttons[0].action.data.api",
+            codes::INVALID_FIELD_VALUE,
+        );
+    }
+}
+
+#[test]
+fn copy_and_invoke_bot_actions() {
+    ok(with_action(
+        json!({"type": "copy", "data": {"text": s(200)}}),
+    ));
+    only(
+        &bad(with_action(
+            json!({"type": "copy", "data": {"text": s(201)}}),
+        )),
+        "buttons[0].action.data.text",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    ok(with_action(
+        json!({"type": "invoke.bot", "data": {"bot_name": "helpbot", "message": "hi"}}),
+    ));
+    only(
+        &bad(with_action(
+            json!({"type": "invoke.bot", "data": {"bot_name": "helpbot"}}),
+        )),
+        "buttons[0].action.data.message",
+        codes::FIELD_REQUIRED,
+    );
+}
+
+fn confirm() -> Value {
+    json!({"title": "Sure?", "description": "d", "input": "Why", "emotion": "negative",
+           "button_label": "Yes", "cancel_button_label": "No", "mandatory": true})
+}
+
+#[test]
+fn confirm_dialog() {
+    let m = ok(with_action(
+        json!({"type": "invoke.function", "data": {"name": "f"}, "confirm": confirm()}),
+    ));
+    // Booleans are accepted for `mandatory` and go back out as the documented string.
+    assert_eq!(
+        m.to_json()["buttons"][0]["action"]["confirm"]["mandatory"],
+        "true"
+    );
+    let mut c = confirm();
+    c["title"] = json!(s(101));
+    c["emotion"] = json!("happy");
+    c["input"] = json!(s(301));
+    c.as_object_mut().map(|o| o.remove("button_label"));
+    let errs = bad(with_action(
+        json!({"type": "invoke.function", "data": {"name": "f"}, "confirm": c}),
+    ));
+    assert_eq!(errs.len(), 4, "{errs:#?}");
+    has(
+        &errs,
+        "buttons[0].action.confirm.title",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    has(
+        &errs,
+        "buttons[0].action.confirm.emotion",
+        codes::INVALID_FIELD_VALUE,
+    );
+    has(
+        &errs,
+        "buttons[0].action.confirm.input",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    has(
+        &errs,
+        "buttons[0].action.confirm.button_label",
+        codes::FIELD_REQUIRED,
+    );
+}
+
+#[test]
+fn top_level_confirm_moves_into_buttons() {
+    let m = ok(
+        json!({"text": "t", "confirm": confirm(), "buttons": [button("A"), {
+        "label": "B", "action": {"type": "copy", "data": {"text": "x"},
+        "confirm": {"title": "Own", "input": "i", "button_label": "ok"}}}]}),
+    );
+    assert!(m.confirm.is_none());
+    assert_eq!(
+        m.buttons[0]
+            .action
+            .confirm
+            .as_ref()
+            .map(|c| c.title.as_str()),
+        Some("Sure?")
+    );
+    assert_eq!(
+        m.buttons[1]
+            .action
+            .confirm
+            .as_ref()
+            .map(|c| c.title.as_str()),
+        Some("Own")
+    );
+    let m = ok(json!({"text": "t", "confirm": confirm()}));
+    assert!(m.confirm.is_some());
+    only(
+        &bad(
+            json!({"text": "t", "confirm": {"title": "x", "button_label": "ok"}, "buttons": [button("A")]}),
+        ),
+        "confirm.input",
+        codes::FIELD_REQUIRED,
+    );
+}
+
+#[test]
+fn instant_button_references() {
+    let m = ok(json!({"text": "Who? [Yes]($1) [Call]($2)", "references": {
+        "1": {"type": "button", "object": {"label": "Yes", "type": "+",
+              "action": {"type": "invoke.function", "data": {"name": "teammatch"}},
+              "arguments": {"key_1": "value_1"}}},
+        "2": {"type": "button", "object": {"label": "Call",
+              "action": {"type": "system.api", "data": {"api": "audiocall/1"}}}}}}));
+    assert_eq!(m.references.len(), 2);
+    only(
+        &bad(
+            json!({"text": "[Go]($1)", "references": {"1": {"type": "button", "object": {
+            "label": "Go", "action": {"type": "open.url", "data": {"web": "https://a.example"}}}}}}),
+        ),
+        "references[\"1\"].object.action.type",
+        codes::INVALID_BUTTON_ACTION,
+    );
+    only(
+        &bad(json!({"text": "[Go]($1)", "references": {"1": {"type": "button"}}})),
+        "references[\"1\"].object",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(json!({"text": "[Go]($1)", "references": ["x"]})),
+        "references",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+// ---- slides ----
+
+#[test]
+fn at_most_twenty_slides() {
+    let twenty: Vec<Value> = (0..20)
+        .map(|_| json!({"type": "text", "data": "a"}))
+        .collect();
+    ok(json!({"slides": twenty}));
+    let many: Vec<Value> = (0..21)
+        .map(|_| json!({"type": "text", "data": "a"}))
+        .collect();
+    only(
+        &bad(json!({"slides": many})),
+        "slides",
+        codes::SLIDE_LIMIT_EXCEEDED,
+    );
+}
+
+#[test]
+fn at_most_ten_thousand_characters_across_slides() {
+    // Title and data strings count: 4 * (500 + 2000) = 10,000.
+    let slides: Vec<Value> = (0..4)
+        .map(|_| json!({"type": "text", "title": s(500), "data": s(2000)}))
+        .collect();
+    ok(json!({"slides": slides}));
+    let mut slides = slides;
+    slides.push(json!({"type": "list", "data": ["x"]}));
+    only(
+        &bad(json!({"slides": slides})),
+        "slides",
+        codes::SLIDE_CONTENT_LIMIT_EXCEEDED,
+    );
+}
+
+#[test]
+fn slide_type_and_data() {
+    only(
+        &bad(json!({"slides": [{"data": "x"}]})),
+        "slides[0].type",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(json!({"slides": [{"type": "chart", "data": "x"}]})),
+        "slides[0].type",
+        codes::INVALID_SLIDE_TYPE,
+    );
+    only(
+        &bad(json!({"slides": [{"type": "text"}]})),
+        "slides[0].data",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(json!({"slides": ["text"]})),
+        "slides[0]",
+        codes::INVALID_FIELD_TYPE,
+    );
+    only(
+        &bad(json!({"slides": {"type": "text"}})),
+        "slides",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+#[test]
+fn text_slide() {
+    ok(slide("text", json!("hello")));
+    only(
+        &bad(slide("text", json!({}))),
+        "slides[0].data",
+        codes::INVALID_FIELD_TYPE,
+    );
+    only(
+        &bad(slide("text", json!(" "))),
+        "slides[0].data",
+        codes::FIELD_REQUIRED,
+    );
+}
+
+#[test]
+fn table_slide() {
+    let m = ok(slide(
+        "table",
+        json!({"headers": ["Name", "Age"], "rows": [{"Name": "Paula", "Age": 31}, {"Name": "Li"}]}),
+    ));
+    assert_eq!(m.to_json()["slides"][0]["data"]["rows"][0]["Age"], "31");
+    only(
+        &bad(slide("table", json!({"rows": []}))),
+        "slides[0].data.headers",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(slide("table", json!({"headers": []}))),
+        "slides[0].data.headers",
+        codes::TOO_FEW_ITEMS,
+    );
+    only(
+        &bad(slide("table", json!({"headers": "Name"}))),
+        "slides[0].data.headers",
+        codes::INVALID_FIELD_TYPE,
+    );
+    only(
+        &bad(slide("table", json!(["Name"]))),
+        "slides[0].data",
+        codes::INVALID_FIELD_TYPE,
+    );
+    only(
+        &bad(slide("table", json!({"headers": ["A", "A"]}))),
+        "slides[0].data.headers[1]",
+        codes::INVALID_TABLE_DATA,
+    );
+    only(
+        &bad(slide(
+            "table",
+            json!({"headers": ["A"], "rows": [{"A": "1"}, {"B": "2"}]}),
+        )),
+        "slides[0].data.rows[1].B",
+        codes::INVALID_TABLE_DATA,
+    );
+    only(
+        &bad(slide(
+            "table",
+            json!({"headers": ["A"], "rows": [{"A": {"x": 1}}]}),
+        )),
+        "slides[0].data.rows[0].A",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+#[test]
+fn table_styles() {
+    let styled = |styles: Value| json!({"text": "t", "slides": [{"type": "table", "data": table(), "styles": styles}]});
+    ok(styled(
+        json!({"width": [60, 40], "sticky": {"rows": 2, "columns": 0}}),
+    ));
+    only(
+        &bad(styled(json!({"width": [60, 30]}))),
+        "slides[0].styles.width",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad(styled(json!({"width": [50, 30, 20]}))),
+        "slides[0].styles.width",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad(styled(json!({"width": [0, 100]}))),
+        "slides[0].styles.width[0]",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad(styled(json!({"sticky": {"rows": 3}}))),
+        "slides[0].styles.sticky.rows",
+        codes::INVALID_FIELD_VALUE,
+    );
+    // The messageformat schema nests the styles inside data; they move to the slide.
+    let mut data = table();
+    data["styles"] = json!({"width": [50, 50]});
+    let m = ok(slide("table", data.clone()));
+    assert_eq!(
+        m.to_json()["slides"][0]["styles"],
+        json!({"width": [50, 50]})
+    );
+    assert!(m.to_json()["slides"][0]["data"].get("styles").is_none());
+    only(
+        &bad(json!({"text": "t", "slides": [{"type": "table", "data": data, "styles": {}}]})),
+        "slides[0].data.styles",
+        codes::CONFLICTING_FIELDS,
+    );
+}
+
+#[test]
+fn list_slide() {
+    let m = ok(
+        json!({"text": "t", "slides": [{"type": "list", "data": ["a", 2], "styles": {"type": "bulleted"}}]}),
+    );
+    assert_eq!(m.to_json()["slides"][0]["styles"]["type"], "disc");
+    assert_eq!(m.to_json()["slides"][0]["data"], json!(["a", "2"]));
+    ok(
+        json!({"text": "t", "slides": [{"type": "list", "data": ["a"], "styles": {"type": "upper-roman"}}]}),
+    );
+    only(
+        &bad(slide("list", json!([]))),
+        "slides[0].data",
+        codes::TOO_FEW_ITEMS,
+    );
+    only(
+        &bad(slide("list", json!(["a", {}]))),
+        "slides[0].data[1]",
+        codes::INVALID_FIELD_TYPE,
+    );
+    only(
+        &bad(
+            json!({"text": "t", "slides": [{"type": "list", "data": ["a"], "styles": {"type": "zigzag"}}]}),
+        ),
+        "slides[0].styles.type",
+        codes::INVALID_FIELD_VALUE,
+    );
+}
+
+#[test]
+fn label_slide_accepts_both_shapes() {
+    let a = ok(slide(
+        "label",
+        json!([{"Revenue": "$500,000"}, {"Growth": "25%"}]),
+    ));
+    let b = ok(slide(
+        "label",
+        json!([{"label": "Revenue", "value": "$500,000"}, {"label": "Growth", "value": "25%"}]),
+    ));
+    assert_eq!(a, b);
+    assert_eq!(
+        a.to_json()["slides"][0]["data"],
+        json!([{"Revenue": "$500,000"}, {"Growth": "25%"}])
+    );
+    only(
+        &bad(slide("label", json!([]))),
+        "slides[0].data",
+        codes::TOO_FEW_ITEMS,
+    );
+    only(
+        &bad(slide("label", json!(["Revenue"]))),
+        "slides[0].data[0]",
+        codes::INVALID_FIELD_TYPE,
+    );
+    only(
+        &bad(slide("label", json!([{}]))),
+        "slides[0].data[0]",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(slide("label", json!([{"Revenue": [1]}]))),
+        "slides[0].data[0].Revenue",
+        codes::INVALID_FIELD_TYPE,
+    );
+}
+
+#[test]
+fn images_slide_accepts_image_spelling() {
+    let a = ok(slide("images", json!(["https://img.example/a.png"])));
+    let b = ok(slide("image", json!(["https://img.example/a.png"])));
+    assert_eq!(a, b);
+    assert_eq!(b.to_json()["slides"][0]["type"], "images");
+    only(
+        &bad(slide("images", json!([]))),
+        "slides[0].data",
+        codes::TOO_FEW_ITEMS,
+    );
+    only(
+        &bad(slide(
+            "images",
+            json!(["https://img.example/a.png", "not a url"]),
+        )),
+        "slides[0].data[1]",
+        codes::INVALID_URL,
+    );
+}
+
+#[test]
+fn percentage_chart_slide() {
+    let point = |l: &str| json!({"label": l, "value": 12.5});
+    ok(
+        json!({"text": "t", "slides": [{"type": "percentage_chart", "data": [point("a"), point(&s(20))], "styles": {"preview": "semi_doughnut"}}]}),
+    );
+    let six: Vec<Value> = (0..6).map(|i| point(&i.to_string())).collect();
+    only(
+        &bad(slide("percentage_chart", json!(six))),
+        "slides[0].data",
+        codes::ITEM_LIMIT_EXCEEDED,
+    );
+    only(
+        &bad(slide("percentage_chart", json!([point(&s(21))]))),
+        "slides[0].data[0].label",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    only(
+        &bad(slide(
+            "percentage_chart",
+            json!([{"label": "a", "value": "lots"}]),
+        )),
+        "slides[0].data[0].value",
+        codes::INVALID_FIELD_TYPE,
+    );
+    only(
+        &bad(slide("percentage_chart", json!([{"label": "a"}]))),
+        "slides[0].data[0].value",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(
+            json!({"text": "t", "slides": [{"type": "percentage_chart", "data": [point("a")], "styles": {"preview": "bar"}}]}),
+        ),
+        "slides[0].styles.preview",
+        codes::INVALID_FIELD_VALUE,
+    );
+}
+
+#[test]
+fn graph_slide() {
+    let cat = |n: usize| {
+        let values: Vec<Value> = (0..n)
+            .map(|i| json!({"label": i.to_string(), "value": i}))
+            .collect();
+        json!({"category": "Asana", "values": values})
+    };
+    ok(
+        json!({"text": "t", "slides": [{"type": "graph", "data": [cat(20)], "styles": {"preview": "trend", "x_axis": s(20), "y_axis": "Usage"}}]}),
+    );
+    only(
+        &bad(slide("graph", json!([cat(21)]))),
+        "slides[0].data[0].values",
+        codes::ITEM_LIMIT_EXCEEDED,
+    );
+    let six: Vec<Value> = (0..6).map(|_| cat(1)).collect();
+    only(
+        &bad(slide("graph", json!(six))),
+        "slides[0].data",
+        codes::ITEM_LIMIT_EXCEEDED,
+    );
+    only(
+        &bad(slide("graph", json!([{"values": []}]))),
+        "slides[0].data[0].category",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad(
+            json!({"text": "t", "slides": [{"type": "graph", "data": [cat(1)], "styles": {"x_axis": s(21)}}]}),
+        ),
+        "slides[0].styles.x_axis",
+        codes::FIELD_LENGTH_EXCEEDED,
+    );
+    only(
+        &bad(
+            json!({"text": "t", "slides": [{"type": "graph", "data": [cat(1)], "styles": {"preview": "pie"}}]}),
+        ),
+        "slides[0].styles.preview",
+        codes::INVALID_FIELD_VALUE,
+    );
+}
+
+#[test]
+fn slide_buttons() {
+    let five: Vec<Value> = (0..5).map(|i| button(&i.to_string())).collect();
+    ok(json!({"slides": [{"type": "text", "data": "a", "buttons": five}]}));
+    let six: Vec<Value> = (0..6).map(|i| button(&i.to_string())).collect();
+    only(
+        &bad(json!({"slides": [{"type": "text", "data": "a", "buttons": six}]})),
+        "slides[0].buttons",
+        codes::BUTTON_LIMIT_EXCEEDED,
+    );
+}
+
+// ---- contexts ----
+
+#[test]
+fn handler_only_keys() {
+    let ctx = json!({"id": "details", "timeout": 300, "params": [
+        {"name": "name", "question": "Name?"},
+        {"name": "dept", "question": "Dept?", "suggestions": {"list": [{"text": "CSE"}]}}]});
+    let reply = json!({"text": "hi", "context": ctx, "suggestions": {"list": [{"text": "Good", "icon": "https://i.example/g.png"}]}, "view": "navigation"});
+    let m = ok_in(
+        reply.clone(),
+        MessageContext::HandlerReturn(Handler::BotMessage),
+    );
+    assert_eq!(m.context.as_ref().map(|c| c.params.len()), Some(2));
+    assert!(m.suggestions.is_some());
+    // A context alone is something to show.
+    ok_in(
+        json!({"context": ctx}),
+        MessageContext::HandlerReturn(Handler::BotMenu),
+    );
+    let errs = bad_in(
+        reply.clone(),
+        MessageContext::HandlerReturn(Handler::BotWelcome),
+    );
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    has(&errs, "context", codes::RESPONSE_NOT_ALLOWED);
+    has(&errs, "suggestions", codes::RESPONSE_NOT_ALLOWED);
+    // In API posts those keys mean nothing and are kept as sent.
+    let m = ok(reply);
+    assert!(m.context.is_none() && m.extra.contains_key("context"));
+}
+
+#[test]
+fn bot_context_and_suggestions_shapes() {
+    let h = MessageContext::HandlerReturn(Handler::BotContext);
+    only(
+        &bad_in(json!({"text": "t", "context": {"id": "c"}}), h),
+        "context.params",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad_in(
+            json!({"text": "t", "context": {"id": "c", "params": []}}),
+            h,
+        ),
+        "context.params",
+        codes::TOO_FEW_ITEMS,
+    );
+    only(
+        &bad_in(
+            json!({"text": "t", "context": {"id": "c", "timeout": 0, "params": [{"name": "a", "question": "q"}]}}),
+            h,
+        ),
+        "context.timeout",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad_in(
+            json!({"text": "t", "context": {"id": "c", "params": [{"name": "a", "question": "q"}, {"name": "a", "question": "r"}]}}),
+            h,
+        ),
+        "context.params[1].name",
+        codes::INVALID_FIELD_VALUE,
+    );
+    only(
+        &bad_in(
+            json!({"text": "t", "context": {"params": [{"name": "a", "question": "q"}]}}),
+            h,
+        ),
+        "context.id",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad_in(json!({"text": "t", "suggestions": {}}), h),
+        "suggestions.list",
+        codes::FIELD_REQUIRED,
+    );
+    only(
+        &bad_in(
+            json!({"text": "t", "suggestions": {"list": [{"icon": "https://i.example/x.png"}]}}),
+            h,
+        ),
+        "suggestions.list[0].text",
+        codes::FIELD_REQUIRED,
+    );
+}
+
+#[test]
+fn handler_message_type() {
+    let h = MessageContext::HandlerReturn(Handler::Command);
+    let m = ok_in(json!({"type": "message", "text": "t"}), h);
+    assert!(m.to_json().get("type").is_none());
+    only(
+        &bad_in(json!({"type": "banner", "text": "t"}), h),
+        "type",
+        codes::INVALID_FIELD_VALUE,
+    );
+}
+
+// ---- canonical form ----
+
+#[test]
+fn canonical_json() {
+    let m = ok(json!({
+        "text": "Hi", "extra_key": 1,
+        "card": {"title": "T", "theme": "modern-inline"},
+        "slides": [{"title": "L", "type": "image", "data": ["https://i.example/a.png"]}],
+        "buttons": [{"label": "Go", "action": {"type": "preview.url", "data": {"web": "https://v.example"}}}]
+    }));
+    assert_eq!(
+        m.to_json(),
+        json!({
+            "text": "Hi",
+            "card": {"theme": "modern-inline", "title": "T"},
+            "buttons": [{"label": "Go", "action": {"type": "preview.url", "data": {"url": "https://v.example"}}}],
+            "slides": [{"type": "images", "title": "L", "data": ["https://i.example/a.png"]}],
+            "extra_key": 1
+        })
+    );
+    assert_eq!(validate_message(&m.to_json(), MessageContext::Post), Ok(m));
+}
