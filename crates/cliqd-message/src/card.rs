@@ -157,6 +157,10 @@ fn poll_options(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Vec<Pol
         let ipath = path.index(i);
         // A bare string is accepted as the option text, as Deluge lists of strings are common.
         let parsed = match item {
+            Value::String(t) if t.trim().is_empty() => {
+                errs.push(&ipath, codes::FIELD_REQUIRED, "must not be empty");
+                None
+            }
             Value::String(_) => {
                 crate::read::string(item, &ipath, POLL_OPTION_MAX, errs).map(|t| PollOption {
                     text: t,

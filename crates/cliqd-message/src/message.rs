@@ -90,7 +90,7 @@ pub(crate) fn message(
     let present = |k: &str| map.get(k).is_some_and(|v| !v.is_null());
     let has_content = map
         .get("text")
-        .is_some_and(|t| t.as_str().is_none_or(|t| !t.trim().is_empty()))
+        .is_some_and(|t| !t.is_null() && t.as_str().is_none_or(|t| !t.trim().is_empty()))
         || present("card")
         || map
             .get("slides")
@@ -260,6 +260,13 @@ fn user_ids(map: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -> Opt
         }
     };
     let before = errs.len();
+    if ids.is_empty() {
+        errs.push(
+            &p,
+            codes::INVALID_FIELD_VALUE,
+            "must name at least one user",
+        );
+    }
     if ids.len() > MAX_USER_IDS {
         errs.push(
             &p,
