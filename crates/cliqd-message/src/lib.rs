@@ -22,13 +22,20 @@ mod button;
 mod card;
 mod context;
 mod error;
+mod handler;
 mod message;
 pub mod model;
 mod read;
 mod slide;
+mod widget;
 
 pub use context::{Handler, MessageContext, ResponseKind, allows};
 pub use error::{FieldError, MAX_ERRORS, codes};
+pub use handler::{
+    Banner, BannerStatus, CommandSuggestion, DynamicSelectOptions, Form, FormError, FormInput,
+    FormModification, FormModificationAction, HandlerResponse, InstallationStatus, MessageEdit,
+    SelectOption, validate_handler_response,
+};
 pub use message::{MAX_USER_IDS, TEXT_MAX, normalize_message_id};
 pub use model::Message;
 

@@ -264,3 +264,64 @@ fn mutated_messages_never_panic_and_round_trip() {
         check(&v);
     }
 }
+
+fn handler_seeds() -> Vec<Value> {
+    vec![
+        json!({"type": "banner", "text": "ok", "status": "failure"}),
+        json!({"type": "message_edit", "text": "t", "slides": [{"type": "list", "data": ["a"]}]}),
+        json!({"type": "form", "title": "F", "name": "f", "version": 1, "action": {"type": "invoke.function", "name": "x"},
+               "inputs": [{"type": "text", "name": "a", "label": "A", "placeholder": "p"},
+                          {"type": "radio", "name": "r", "label": "R", "options": [{"label": "a", "value": "a"}, {"label": "b", "value": "b"}]},
+                          {"type": "toggle", "name": "t", "label": "T", "value": "true"}]}),
+        json!({"type": "form_error", "text": "x", "inputs": {"a": "bad"}}),
+        json!({"type": "form_modification", "actions": [{"type": "add_before", "name": "a", "input": {"type": "date", "name": "d", "label": "D"}}]}),
+        json!({"options": [{"label": "a", "value": "b"}]}),
+        json!({"type": "applet", "tabs": [{"id": "a", "label": "A"}], "active_tab": "a", "data_type": "sections",
+               "sections": [{"id": 1, "elements": [{"type": "title", "text": "T", "buttons": [{"label": "L", "type": "preview.url", "url": "https://a.example"}]}]}]}),
+        json!({"type": "section", "id": "1", "elements": [{"type": "divider"}]}),
+        json!([{"title": "t", "imageurl": "/a.png"}]),
+        json!({"status": 200, "note": ["n"]}),
+    ]
+}
+
+fn check_handler(v: &Value) {
+    for h in Handler::ALL {
+        match cliqd_message::validate_handler_response(v, h) {
+            Ok(r) => {
+                if r != cliqd_message::HandlerResponse::Empty {
+                    let again = cliqd_message::validate_handler_response(&r.to_json(), h);
+                    assert_eq!(again.as_ref(), Ok(&r), "round trip of {v} for {h:?}");
+                }
+            }
+            Err(errs) => {
+                assert!(!errs.is_empty() && errs.len() <= cliqd_message::MAX_ERRORS + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn handler_replies_never_panic_and_round_trip() {
+    let (scale, seed) = scale();
+    let mut rng = Rng(0x94D0_49BB_1331_11EB ^ seed);
+    let seeds = handler_seeds();
+    for s in &seeds {
+        assert!(
+            Handler::ALL
+                .iter()
+                .any(|h| cliqd_message::validate_handler_response(s, *h).is_ok()),
+            "seed accepted by no handler: {s}"
+        );
+    }
+    for i in 0..1000 * scale {
+        let mut v = if i % 4 == 0 {
+            random(&mut rng, 4)
+        } else {
+            seeds[i % seeds.len()].clone()
+        };
+        for _ in 0..=rng.below(3) {
+            mutate(&mut rng, &mut v, 0);
+        }
+        check_handler(&v);
+    }
+}
