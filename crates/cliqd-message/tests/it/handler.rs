@@ -215,10 +215,10 @@ fn form_reply() {
         codes::INVALID_FIELD_VALUE,
     );
     let mut f = form();
-    f.as_object_mut().map(|m| {
+    if let Some(m) = f.as_object_mut() {
         m.remove("action");
         m.remove("actions");
-    });
+    }
     only(&bad(f, Handler::Command), "action", codes::FIELD_REQUIRED);
     let mut f = form();
     f["actions"]["submit"]["mode"] = json!("later");
