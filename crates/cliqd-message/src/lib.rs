@@ -36,7 +36,7 @@ pub use handler::{
     FormModification, FormModificationAction, HandlerResponse, InstallationStatus, MessageEdit,
     SelectOption, validate_handler_response,
 };
-pub use message::{MAX_USER_IDS, TEXT_MAX, normalize_message_id};
+pub use message::{EditRequest, MAX_USER_IDS, TEXT_MAX, normalize_message_id};
 pub use model::Message;
 
 /// Most buttons in one place (message, card, slide).
@@ -53,12 +53,20 @@ pub fn validate_message(
 ) -> Result<Message, Vec<FieldError>> {
     let mut errs = error::Errors::default();
     let root = error::Path::Root;
-    let msg = message::message(value, &root, ctx, &mut errs);
-    match msg {
+    match message::message(value, &root, ctx, &mut errs) {
         Some(m) => errs.into_result(m),
-        None => {
-            // `message` returns None only after reporting; keep that invariant visible.
-            errs.into_result(Message::default())
-        }
+        // `message` returns None only after reporting at least one error.
+        None => Err(errs.into_result(()).err().unwrap_or_default()),
+    }
+}
+
+/// Validates the body of a message edit: `text` (required, at most [`TEXT_MAX`] characters)
+/// and `notify_edit`.
+pub fn validate_edit_request(value: &serde_json::Value) -> Result<EditRequest, Vec<FieldError>> {
+    let mut errs = error::Errors::default();
+    let root = error::Path::Root;
+    match message::edit_request(value, &root, &mut errs) {
+        Some(e) => errs.into_result(e),
+        None => Err(errs.into_result(()).err().unwrap_or_default()),
     }
 }

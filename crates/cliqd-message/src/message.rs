@@ -349,3 +349,48 @@ fn styles(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<MessageStyles
         extra: extras(map, &["background", "markdown", "highlight"]),
     })
 }
+
+/// The body of an edit (`PUT /chats/{id}/messages/{id}`): `{"text", "notify_edit"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EditRequest {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_edit: Option<bool>,
+}
+
+pub(crate) fn edit_request(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<EditRequest> {
+    let Value::Object(map) = v else {
+        errs.push(
+            path,
+            codes::INVALID_MESSAGE,
+            format!(
+                "an edit must be a JSON object, not {}",
+                crate::read::type_name(v)
+            ),
+        );
+        return None;
+    };
+    let tp = path.key("text");
+    let text = match map.get("text").filter(|v| !v.is_null()) {
+        None => {
+            errs.push(&tp, codes::TEXT_REQUIRED, "is required");
+            None
+        }
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            errs.push(&tp, codes::TEXT_REQUIRED, "must not be empty");
+            None
+        }
+        Some(Value::String(s)) => {
+            check_len(s, &tp, TEXT_MAX, codes::TEXT_LENGTH_EXCEEDED, errs).then(|| s.clone())
+        }
+        Some(other) => {
+            wrong_type(errs, &tp, "a string", other);
+            None
+        }
+    };
+    let notify_edit = opt_bool(map, "notify_edit", path, errs);
+    Some(EditRequest {
+        text: text?,
+        notify_edit,
+    })
+}

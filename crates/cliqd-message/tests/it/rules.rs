@@ -1119,3 +1119,29 @@ fn canonical_json() {
     );
     assert_eq!(validate_message(&m.to_json(), MessageContext::Post), Ok(m));
 }
+
+// ---- edits ----
+
+#[test]
+fn edit_request() {
+    use cliqd_message::validate_edit_request;
+    let e = validate_edit_request(&json!({"text": "Hey!", "notify_edit": true}));
+    assert_eq!(
+        e.map(|e| (e.text, e.notify_edit)),
+        Ok(("Hey!".to_string(), Some(true)))
+    );
+    let errs = validate_edit_request(&json!({"notify_edit": "x"}))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    has(&errs, "text", codes::TEXT_REQUIRED);
+    has(&errs, "notify_edit", codes::INVALID_FIELD_TYPE);
+    let errs = validate_edit_request(&json!({"text": s(10_001)}))
+        .err()
+        .unwrap_or_default();
+    only(&errs, "text", codes::TEXT_LENGTH_EXCEEDED);
+    let errs = validate_edit_request(&json!(["x"]))
+        .err()
+        .unwrap_or_default();
+    only(&errs, "", codes::INVALID_MESSAGE);
+}
