@@ -164,3 +164,36 @@ impl Errors {
         Err(list)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_render_like_json_paths() {
+        let root = Path::Root;
+        assert_eq!(root.to_string(), "");
+        let slides = root.key("slides");
+        let two = slides.index(2);
+        let data = two.key("data");
+        assert_eq!(data.key("headers").to_string(), "slides[2].data.headers");
+        let refs = root.key("references");
+        let one = refs.key("1");
+        assert_eq!(one.key("object").to_string(), "references[\"1\"].object");
+        assert_eq!(root.index(0).key("title").to_string(), "[0].title");
+        assert_eq!(root.key("a\"b").to_string(), "[\"a\\\"b\"]");
+        assert_eq!(root.key("").to_string(), "[\"\"]");
+    }
+
+    #[test]
+    fn errors_are_capped_but_counted() {
+        let mut errs = Errors::default();
+        for _ in 0..MAX_ERRORS + 5 {
+            errs.push(&Path::Root.key("x"), codes::FIELD_REQUIRED, "is required");
+        }
+        assert_eq!(errs.len(), MAX_ERRORS + 5);
+        let list = errs.into_result(()).err().unwrap_or_default();
+        assert_eq!(list.len(), MAX_ERRORS + 1);
+        assert_eq!(list[MAX_ERRORS].code, codes::TOO_MANY_ERRORS);
+    }
+}

@@ -340,3 +340,58 @@ pub(crate) fn extras(map: &Map<String, Value>, known: &[&str]) -> Map<String, Va
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn url_ok(s: &str, rule: UrlRule) -> bool {
+        let mut errs = Errors::default();
+        url(&json!(s), &Path::Root.key("u"), UNLIMITED, rule, &mut errs).is_some()
+    }
+
+    #[test]
+    fn url_rules() {
+        assert!(url_ok("https://zylker.com/a.png", WEB_URL));
+        assert!(url_ok("http://zylker.com", WEB_URL));
+        assert!(!url_ok("/a.png", WEB_URL));
+        assert!(url_ok("/a.png", IMAGE_URL));
+        assert!(!url_ok("//evil.example/a.png", IMAGE_URL));
+        assert!(!url_ok("javascript:alert(1)", IMAGE_URL));
+        assert!(!url_ok("https://", WEB_URL));
+        assert!(!url_ok("   ", WEB_URL));
+        assert!(url_ok("tel:+15551234", OPEN_URL));
+        assert!(!url_ok("tel:+15551234", WEB_URL));
+    }
+
+    #[test]
+    fn lengths_count_characters() {
+        assert_eq!(char_len("héllo🙂"), 6);
+        let mut errs = Errors::default();
+        assert!(check_len("🙂🙂", &Path::Root, 2, "c", &mut errs));
+        assert!(!check_len("🙂🙂🙂", &Path::Root, 2, "c", &mut errs));
+        assert_eq!(errs.len(), 1);
+    }
+
+    #[test]
+    fn flags_accept_boolean_strings() {
+        let mut errs = Errors::default();
+        let p = Path::Root;
+        assert_eq!(bool_value(&json!("TRUE"), &p, &mut errs), Some(true));
+        assert_eq!(bool_value(&json!("false"), &p, &mut errs), Some(false));
+        assert_eq!(bool_value(&json!(1), &p, &mut errs), None);
+        assert_eq!(errs.len(), 1);
+    }
+
+    #[test]
+    fn integers_accept_whole_floats_only() {
+        let mut errs = Errors::default();
+        let p = Path::Root;
+        assert_eq!(int_in(&json!(2.0), &p, 0, 5, &mut errs), Some(2));
+        assert_eq!(int_in(&json!(2.5), &p, 0, 5, &mut errs), None);
+        assert_eq!(int_in(&json!(-1), &p, 0, 5, &mut errs), None);
+        assert_eq!(int_in(&json!(6), &p, 0, 5, &mut errs), None);
+        assert_eq!(errs.len(), 3);
+    }
+}

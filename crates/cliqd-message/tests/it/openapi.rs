@@ -246,3 +246,14 @@ fn label_example_normalizes_and_image_becomes_images() {
         assert!(t == "images" || t == "label", "{label}: {j}");
     }
 }
+
+#[test]
+fn edit_example_is_accepted() {
+    let doc = Doc {
+        root: load("messages.yml"),
+    };
+    let schema = doc.root["components"]["schemas"]["edit-a-message-request"].clone();
+    let body = doc.synth(&schema).unwrap_or(Value::Null);
+    let edit = cliqd_message::validate_edit_request(&body);
+    assert!(edit.is_ok(), "{body}: {edit:?}");
+}
