@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Errors, Path, codes};
 use crate::model::{Action, ActionKind, Button, ButtonStyle, Confirm, Emotion, Reference};
+use crate::read::Fields;
 use crate::read::{
     self, OPEN_URL, UNLIMITED, WEB_URL, array, extras, lookup, object, one_of, opt_bool,
     opt_string, req_string,
@@ -57,7 +58,7 @@ pub(crate) fn button(
 ) -> Option<Button> {
     let map = object(v, path, errs)?;
     let label = req_string(map, &["label"], path, LABEL_MAX, errs);
-    let style = map.get("type").filter(|v| !v.is_null()).and_then(|t| {
+    let style = map.present("type").and_then(|t| {
         one_of(
             t,
             &path.key("type"),
@@ -83,8 +84,7 @@ pub(crate) fn button(
         }
     };
     let arguments = map
-        .get("arguments")
-        .filter(|v| !v.is_null())
+        .present("arguments")
         .and_then(|a| object(a, &path.key("arguments"), errs).cloned());
     let extra = extras(
         map,
@@ -105,8 +105,7 @@ fn action(v: &Value, path: &Path<'_>, place: Place, errs: &mut Errors) -> Option
     let map = object(v, path, errs)?;
     let kind_name = req_string(map, &["type"], path, UNLIMITED, errs);
     let confirm = map
-        .get("confirm")
-        .filter(|v| !v.is_null())
+        .present("confirm")
         .and_then(|c| confirm(c, &path.key("confirm"), errs));
     let extra = extras(map, &["type", "data", "confirm"]);
     let kind_name = kind_name?;
@@ -166,7 +165,7 @@ fn action_kind(
         "open.url" => {
             let mut ok = true;
             let mut get = |key: &'static str| -> Option<String> {
-                let v = data.get(key).filter(|v| !v.is_null())?;
+                let v = data.present(key)?;
                 let r = read::url(v, &path.key(key), OPEN_URL_MAX, OPEN_URL, errs);
                 ok &= r.is_some();
                 r
@@ -202,7 +201,7 @@ fn action_kind(
             let mut extra = extras(data, &["url", "web"]);
             if key == "url" {
                 // Both were sent: keep the unused `web` rather than drop it.
-                if let Some(w) = data.get("web") {
+                if let Some(w) = data.field("web") {
                     extra.insert("web".into(), w.clone());
                 }
             }
@@ -264,7 +263,7 @@ pub(crate) fn confirm(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<C
     let title = req_string(map, &["title"], path, 100, errs);
     let description = opt_string(map, "description", path, 100, errs);
     let input = req_string(map, &["input"], path, 300, errs);
-    let emotion = map.get("emotion").filter(|v| !v.is_null()).and_then(|e| {
+    let emotion = map.present("emotion").and_then(|e| {
         one_of(
             e,
             &path.key("emotion"),
@@ -329,8 +328,7 @@ pub(crate) fn references(
             continue;
         };
         let kind = rmap
-            .get("type")
-            .filter(|v| !v.is_null())
+            .present("type")
             .map(|t| {
                 one_of(
                     t,

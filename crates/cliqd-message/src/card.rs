@@ -5,6 +5,7 @@ use serde_json::Value;
 use crate::button;
 use crate::error::{Errors, Path, codes};
 use crate::model::{Card, CardField, CardSection, CardTheme, PollOption};
+use crate::read::Fields;
 use crate::read::{IMAGE_URL, UNLIMITED, array, extras, object, opt_string, req_string};
 
 const TITLE_MAX: usize = 200;
@@ -15,7 +16,7 @@ const POLL_OPTION_MAX: usize = 100;
 pub(crate) fn card(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Card> {
     let map = object(v, path, errs)?;
     let mut ok = true;
-    let theme = match map.get("theme").filter(|v| !v.is_null()) {
+    let theme = match map.present("theme") {
         None => None,
         Some(Value::String(s)) => match CardTheme::parse(s) {
             Some(t) => Some(t),
@@ -47,11 +48,11 @@ pub(crate) fn card(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Card
         t
     } else {
         let t = opt_string(map, "title", path, TITLE_MAX, errs);
-        ok &= t.is_some() || map.get("title").is_none_or(Value::is_null);
+        ok &= t.is_some() || map.field("title").is_none_or(Value::is_null);
         t
     };
     let mut image = |key: &'static str| -> Option<String> {
-        let v = map.get(key).filter(|v| !v.is_null())?;
+        let v = map.present(key)?;
         let r = crate::read::url(v, &path.key(key), UNLIMITED, IMAGE_URL, errs);
         ok &= r.is_some();
         r
@@ -60,7 +61,7 @@ pub(crate) fn card(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Card
     let thumbnail = image("thumbnail");
 
     let mut options = Vec::new();
-    if let Some(v) = map.get("options").filter(|v| !v.is_null()) {
+    if let Some(v) = map.present("options") {
         let opath = path.key("options");
         match poll_options(v, &opath, errs) {
             Some(o) => options = o,
@@ -76,7 +77,7 @@ pub(crate) fn card(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Card
     }
 
     let mut sections = Vec::new();
-    if let Some(v) = map.get("sections").filter(|v| !v.is_null()) {
+    if let Some(v) = map.present("sections") {
         match card_sections(v, &path.key("sections"), errs) {
             Some(s) => sections = s,
             None => ok = false,
@@ -86,7 +87,7 @@ pub(crate) fn card(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Card
     let mut buttons = Vec::new();
     let bpath = path.key("buttons");
     let before = errs.len();
-    if let Some(v) = map.get("buttons").filter(|v| !v.is_null()) {
+    if let Some(v) = map.present("buttons") {
         buttons = button::buttons(v, &bpath, errs);
         if theme == Some(CardTheme::Prompt) && buttons.is_empty() && errs.len() == before {
             errs.push(
@@ -171,7 +172,7 @@ fn poll_options(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Vec<Pol
             _ => object(item, &ipath, errs).and_then(|m| {
                 let text = req_string(m, &["text"], &ipath, POLL_OPTION_MAX, errs)?;
                 // Round-trips of stored cards carry the vote count.
-                let votes = m.get("votes").and_then(Value::as_u64).unwrap_or(0);
+                let votes = m.field("votes").and_then(Value::as_u64).unwrap_or(0);
                 Some(PollOption {
                     text,
                     votes,
@@ -199,7 +200,7 @@ fn card_sections(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Vec<Ca
         let title = opt_string(m, "title", &spath, UNLIMITED, errs);
         let fpath = spath.key("fields");
         let mut fields = Vec::new();
-        match m.get("fields").filter(|v| !v.is_null()) {
+        match m.present("fields") {
             None => errs.push(&fpath, codes::FIELD_REQUIRED, "is required"),
             Some(fv) => {
                 if let Some(fitems) = array(fv, &fpath, errs) {
@@ -209,7 +210,7 @@ fn card_sections(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Vec<Ca
                             continue;
                         };
                         let t = req_string(fm, &["title"], &p, UNLIMITED, errs);
-                        let val = match fm.get("value").filter(|v| !v.is_null()) {
+                        let val = match fm.present("value") {
                             Some(v) => crate::read::scalar_text(v, &p.key("value"), errs),
                             None => {
                                 errs.push(&p.key("value"), codes::FIELD_REQUIRED, "is required");

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::error::{Errors, Path, codes};
 use crate::model::{BotContext, ContextParam, Suggestion, Suggestions};
+use crate::read::Fields;
 use crate::read::{IMAGE_URL, UNLIMITED, array, extras, int_in, object, req_string};
 
 /// Where a message object comes from; the rules differ slightly between them.
@@ -187,12 +188,11 @@ pub(crate) fn bot_context(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Opti
     let before = errs.len();
     let id = req_string(map, &["id"], path, UNLIMITED, errs);
     let timeout = map
-        .get("timeout")
-        .filter(|v| !v.is_null())
+        .present("timeout")
         .and_then(|t| int_in(t, &path.key("timeout"), 1, u64::from(u32::MAX), errs));
     let ppath = path.key("params");
     let mut params = Vec::new();
-    match map.get("params").filter(|v| !v.is_null()) {
+    match map.present("params") {
         None => errs.push(&ppath, codes::FIELD_REQUIRED, "is required"),
         Some(p) => {
             if let Some(items) = array(p, &ppath, errs) {
@@ -212,8 +212,7 @@ pub(crate) fn bot_context(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Opti
                     let name = req_string(pm, &["name"], &ip, UNLIMITED, errs);
                     let question = req_string(pm, &["question"], &ip, UNLIMITED, errs);
                     let sugg = pm
-                        .get("suggestions")
-                        .filter(|v| !v.is_null())
+                        .present("suggestions")
                         .and_then(|s| suggestions(s, &ip.key("suggestions"), errs));
                     if let (Some(name), Some(question)) = (name, question) {
                         if names.contains(&name) {
@@ -254,7 +253,7 @@ pub(crate) fn suggestions(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Opti
     let before = errs.len();
     let lpath = path.key("list");
     let mut list = Vec::new();
-    match map.get("list").filter(|v| !v.is_null()) {
+    match map.present("list") {
         None => errs.push(&lpath, codes::FIELD_REQUIRED, "is required"),
         Some(l) => {
             if let Some(items) = array(l, &lpath, errs) {
@@ -264,7 +263,7 @@ pub(crate) fn suggestions(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Opti
                         continue;
                     };
                     let text = req_string(sm, &["text"], &ip, UNLIMITED, errs);
-                    let icon = sm.get("icon").filter(|v| !v.is_null()).and_then(|x| {
+                    let icon = sm.present("icon").and_then(|x| {
                         crate::read::url(x, &ip.key("icon"), UNLIMITED, IMAGE_URL, errs)
                     });
                     if let Some(text) = text {

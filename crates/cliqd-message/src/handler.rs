@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::context::{Handler, MessageContext, ResponseKind, allows};
 use crate::error::{Errors, FieldError, Path, codes};
 use crate::model::Message;
+use crate::read::Fields;
 use crate::read::{
     IMAGE_URL, UNLIMITED, WEB_URL, array, bool_value, extras, int_in, lookup, object, one_of,
     opt_bool, opt_string, req_string, string, type_name,
@@ -233,7 +234,7 @@ fn response(v: &Value, path: &Path<'_>, h: Handler, errs: &mut Errors) -> Option
     }
     let kind = match v {
         Value::Array(_) => ResponseKind::CommandSuggestions,
-        Value::Object(m) => match m.get("type").filter(|t| !t.is_null()) {
+        Value::Object(m) => match m.field("type").filter(|t| !t.is_null()) {
             Some(Value::String(t)) => match t.as_str() {
                 "message" => ResponseKind::Message,
                 "message_edit" => ResponseKind::MessageEdit,
@@ -326,7 +327,7 @@ fn response(v: &Value, path: &Path<'_>, h: Handler, errs: &mut Errors) -> Option
 
 fn banner(m: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -> Option<HandlerResponse> {
     let text = req_string(m, &["text"], path, crate::message::TEXT_MAX, errs);
-    let status = m.get("status").filter(|v| !v.is_null()).and_then(|s| {
+    let status = m.present("status").and_then(|s| {
         one_of(
             s,
             &path.key("status"),
@@ -342,7 +343,7 @@ fn banner(m: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -> Option<
             }
         })
     });
-    let ok = m.get("status").is_none_or(Value::is_null) || status.is_some();
+    let ok = m.field("status").is_none_or(Value::is_null) || status.is_some();
     let b = Banner {
         kind: "banner",
         text: text?,
@@ -380,12 +381,11 @@ pub(crate) fn form(m: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -
     let name = req_string(m, &["name"], path, NAME_MAX, errs);
     let hint = opt_string(m, "hint", path, UNLIMITED, errs);
     let version = m
-        .get("version")
-        .filter(|v| !v.is_null())
+        .present("version")
         .and_then(|v| int_in(v, &path.key("version"), 1, 1, errs));
     let button_label = opt_string(m, "button_label", path, UNLIMITED, errs);
     let trigger_on_cancel = opt_bool(m, "trigger_on_cancel", path, errs);
-    let mode = m.get("mode").filter(|v| !v.is_null()).and_then(|v| {
+    let mode = m.present("mode").and_then(|v| {
         one_of(
             v,
             &path.key("mode"),
@@ -395,24 +395,24 @@ pub(crate) fn form(m: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -
         )
     });
     let action = m
-        .get("action")
-        .filter(|v| !v.is_null())
+        .present("action")
         .and_then(|a| form_action(a, &path.key("action"), errs));
-    let actions = m.get("actions").filter(|v| !v.is_null()).and_then(|a| {
+    let actions = m.present("actions").and_then(|a| {
         let ap = path.key("actions");
         let am = object(a, &ap, errs)?;
-        match am.get("submit").filter(|v| !v.is_null()) {
+        match am.present("submit") {
             Some(s) => {
                 form_action(s, &ap.key("submit"), errs);
             }
             None => errs.push(&ap.key("submit"), codes::FIELD_REQUIRED, "is required"),
         }
-        if let Some(c) = am.get("cancel").filter(|v| !v.is_null()) {
+        if let Some(c) = am.present("cancel") {
             form_action(c, &ap.key("cancel"), errs);
         }
         Some(am.clone())
     });
-    if m.get("action").is_none_or(Value::is_null) && m.get("actions").is_none_or(Value::is_null) {
+    if m.field("action").is_none_or(Value::is_null) && m.field("actions").is_none_or(Value::is_null)
+    {
         errs.push(
             &path.key("action"),
             codes::FIELD_REQUIRED,
@@ -421,7 +421,7 @@ pub(crate) fn form(m: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -
     }
     let ipath = path.key("inputs");
     let mut inputs = Vec::new();
-    match m.get("inputs").filter(|v| !v.is_null()) {
+    match m.present("inputs") {
         None => errs.push(&ipath, codes::FIELD_REQUIRED, "is required"),
         Some(v) => {
             if let Some(items) = array(v, &ipath, errs) {
@@ -497,7 +497,7 @@ pub(crate) fn form(m: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -
 fn form_action(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Map<String, Value>> {
     let m = object(v, path, errs)?;
     let before = errs.len();
-    match m.get("type").filter(|v| !v.is_null()) {
+    match m.present("type") {
         Some(t) => {
             one_of(
                 t,
@@ -510,7 +510,7 @@ fn form_action(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Map<Stri
         None => errs.push(&path.key("type"), codes::FIELD_REQUIRED, "is required"),
     }
     req_string(m, &["name"], path, UNLIMITED, errs);
-    if let Some(mode) = m.get("mode").filter(|v| !v.is_null()) {
+    if let Some(mode) = m.present("mode") {
         one_of(
             mode,
             &path.key("mode"),
@@ -526,7 +526,7 @@ fn form_action(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Map<Stri
 pub(crate) fn form_input(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<FormInput> {
     let m = object(v, path, errs)?;
     let before = errs.len();
-    let kind = match m.get("type").filter(|v| !v.is_null()) {
+    let kind = match m.present("type") {
         Some(t) => one_of(
             t,
             &path.key("type"),
@@ -562,11 +562,11 @@ pub(crate) fn form_input(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Optio
         "min_characters",
         "auto_search_min_results",
     ] {
-        if let Some(x) = m.get(n).filter(|v| !v.is_null()) {
+        if let Some(x) = m.present(n) {
             int_in(x, &path.key(n), 0, u64::from(u32::MAX), errs);
         }
     }
-    if let Some(f) = m.get("format").filter(|v| !v.is_null()) {
+    if let Some(f) = m.present("format") {
         one_of(
             f,
             &path.key("format"),
@@ -575,7 +575,7 @@ pub(crate) fn form_input(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Optio
             errs,
         );
     }
-    if let Some(d) = m.get("data_source").filter(|v| !v.is_null()) {
+    if let Some(d) = m.present("data_source") {
         one_of(
             d,
             &path.key("data_source"),
@@ -585,12 +585,11 @@ pub(crate) fn form_input(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Optio
         );
     }
     let options = m
-        .get("options")
-        .filter(|v| !v.is_null())
+        .present("options")
         .and_then(|o| select_options(o, &path.key("options"), errs));
     let n_options = options.as_ref().map(Vec::len);
     // Options that were sent but invalid already have their own errors.
-    let options_broken = options.is_none() && m.get("options").is_some_and(|v| !v.is_null());
+    let options_broken = options.is_none() && m.field("options").is_some_and(|v| !v.is_null());
     let opath = path.key("options");
     match kind.as_deref().filter(|_| !options_broken) {
         Some("radio") => option_count(n_options, 2, 5, &opath, errs),
@@ -599,7 +598,7 @@ pub(crate) fn form_input(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Optio
             max_selections(m, path, 5, errs);
             opt_string(m, "value", path, 250, errs);
         }
-        Some("select" | "native_select") if m.get("data_source").is_none_or(Value::is_null) => {
+        Some("select" | "native_select") if m.field("data_source").is_none_or(Value::is_null) => {
             option_count(n_options, 1, usize::MAX, &opath, errs)
         }
         Some("catalogue" | "dynamic_catalogue") => {
@@ -613,7 +612,7 @@ pub(crate) fn form_input(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Optio
             max_selections(m, path, 10, errs);
         }
         Some("toggle") => {
-            if let Some(x) = m.get("value").filter(|v| !v.is_null()) {
+            if let Some(x) = m.present("value") {
                 bool_value(x, &path.key("value"), errs);
             }
         }
@@ -649,7 +648,7 @@ fn option_count(n: Option<usize>, min: usize, max: usize, path: &Path<'_>, errs:
 }
 
 fn max_selections(m: &Map<String, Value>, path: &Path<'_>, max: u64, errs: &mut Errors) {
-    if let Some(x) = m.get("max_selections").filter(|v| !v.is_null()) {
+    if let Some(x) = m.present("max_selections") {
         int_in(x, &path.key("max_selections"), 1, max, errs);
     }
 }
@@ -684,7 +683,7 @@ fn form_error(
     let before = errs.len();
     let text = opt_string(m, "text", path, crate::message::TEXT_MAX, errs);
     let ipath = path.key("inputs");
-    let inputs = match m.get("inputs").filter(|v| !v.is_null()) {
+    let inputs = match m.present("inputs") {
         None => {
             errs.push(&ipath, codes::FIELD_REQUIRED, "is required");
             None
@@ -725,7 +724,7 @@ fn form_modification(
     let before = errs.len();
     let apath = path.key("actions");
     let mut actions = Vec::new();
-    match m.get("actions").filter(|v| !v.is_null()) {
+    match m.present("actions") {
         None => errs.push(&apath, codes::FIELD_REQUIRED, "is required"),
         Some(v) => {
             if let Some(items) = array(v, &apath, errs) {
@@ -741,7 +740,7 @@ fn form_modification(
                     let Some(am) = object(item, &p, errs) else {
                         continue;
                     };
-                    let kind = match am.get("type").filter(|v| !v.is_null()) {
+                    let kind = match am.present("type") {
                         Some(t) => one_of(
                             t,
                             &p.key("type"),
@@ -757,7 +756,7 @@ fn form_modification(
                     let name = req_string(am, &["name"], &p, NAME_MAX, errs);
                     let needs_input =
                         matches!(kind.as_deref(), Some("update" | "add_before" | "add_after"));
-                    let input = match am.get("input").filter(|v| !v.is_null()) {
+                    let input = match am.present("input") {
                         Some(x) => form_input(x, &p.key("input"), errs),
                         None if needs_input => {
                             errs.push(
@@ -824,8 +823,7 @@ fn command_suggestions(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<
         let title = req_string(sm, &["title"], &p, UNLIMITED, errs);
         let description = opt_string(sm, "description", &p, UNLIMITED, errs);
         let imageurl = sm
-            .get("imageurl")
-            .filter(|v| !v.is_null())
+            .present("imageurl")
             .and_then(|x| crate::read::url(x, &p.key("imageurl"), UNLIMITED, IMAGE_URL, errs));
         if let Some(title) = title {
             out.push(CommandSuggestion {
@@ -845,7 +843,7 @@ fn installation_status(
     errs: &mut Errors,
 ) -> Option<HandlerResponse> {
     let before = errs.len();
-    let status = match m.get("status").filter(|v| !v.is_null()) {
+    let status = match m.present("status") {
         Some(s) => int_in(s, &path.key("status"), 100, 599, errs),
         None => {
             errs.push(&path.key("status"), codes::FIELD_REQUIRED, "is required");
@@ -856,7 +854,7 @@ fn installation_status(
     let message = opt_string(m, "message", path, UNLIMITED, errs);
     let footer = opt_string(m, "footer", path, UNLIMITED, errs);
     let mut note = Vec::new();
-    if let Some(n) = m.get("note").filter(|v| !v.is_null())
+    if let Some(n) = m.present("note")
         && let Some(items) = array(n, &path.key("note"), errs)
     {
         for (i, x) in items.iter().enumerate() {
@@ -885,7 +883,7 @@ pub(crate) fn web_url(
     path: &Path<'_>,
     errs: &mut Errors,
 ) {
-    if let Some(u) = m.get(key).filter(|v| !v.is_null()) {
+    if let Some(u) = m.present(key) {
         crate::read::url(u, &path.key(key), UNLIMITED, WEB_URL, errs);
     }
 }

@@ -8,6 +8,7 @@ use crate::card;
 use crate::context::{self, Handler, MessageContext, ResponseKind};
 use crate::error::{Errors, Path, codes};
 use crate::model::{BotSender, Message, MessageStyles};
+use crate::read::Fields;
 use crate::read::{
     IMAGE_URL, UNLIMITED, check_len, extras, lookup, object, one_of, opt_bool, opt_string,
     wrong_type,
@@ -71,7 +72,7 @@ pub(crate) fn message(
     let before = errs.len();
     let mut m = Message::default();
 
-    if let Some(t) = map.get("text").filter(|v| !v.is_null()) {
+    if let Some(t) = map.present("text") {
         let tp = path.key("text");
         match t {
             Value::String(s) => {
@@ -87,13 +88,13 @@ pub(crate) fn message(
         _ => None,
     };
     // A field of the wrong type gets its own error; "nothing to show" is only for real absence.
-    let present = |k: &str| map.get(k).is_some_and(|v| !v.is_null());
+    let present = |k: &str| map.field(k).is_some_and(|v| !v.is_null());
     let has_content = map
-        .get("text")
+        .field("text")
         .is_some_and(|t| !t.is_null() && t.as_str().is_none_or(|t| !t.trim().is_empty()))
         || present("card")
         || map
-            .get("slides")
+            .field("slides")
             .is_some_and(|s| !s.is_null() && s.as_array().is_none_or(|a| !a.is_empty()))
         || (handler.is_some() && present("context"));
     if !has_content {
@@ -104,25 +105,25 @@ pub(crate) fn message(
         );
     }
 
-    if let Some(c) = map.get("card").filter(|v| !v.is_null()) {
+    if let Some(c) = map.present("card") {
         m.card = card::card(c, &path.key("card"), errs);
     }
-    if let Some(b) = map.get("buttons").filter(|v| !v.is_null()) {
+    if let Some(b) = map.present("buttons") {
         m.buttons = button::buttons(b, &path.key("buttons"), errs);
     }
-    if let Some(s) = map.get("slides").filter(|v| !v.is_null()) {
+    if let Some(s) = map.present("slides") {
         m.slides = slide::slides(s, &path.key("slides"), errs);
     }
-    if let Some(b) = map.get("bot").filter(|v| !v.is_null()) {
+    if let Some(b) = map.present("bot") {
         m.bot = bot_sender(b, &path.key("bot"), errs);
     }
-    if let Some(s) = map.get("styles").filter(|v| !v.is_null()) {
+    if let Some(s) = map.present("styles") {
         m.styles = styles(s, &path.key("styles"), errs);
     }
-    if let Some(r) = map.get("references").filter(|v| !v.is_null()) {
+    if let Some(r) = map.present("references") {
         m.references = button::references(r, &path.key("references"), errs);
     }
-    if let Some(c) = map.get("confirm").filter(|v| !v.is_null())
+    if let Some(c) = map.present("confirm")
         && let Some(confirm) = button::confirm(c, &path.key("confirm"), errs)
     {
         // The buttons schema puts `confirm` at the top level; it guards the message's own
@@ -150,7 +151,7 @@ pub(crate) fn message(
     m.post_in_parent = opt_bool(map, "post_in_parent", path, errs);
     m.thread_title = opt_string(map, "thread_title", path, THREAD_TITLE_MAX, errs);
     if handler.is_some()
-        && let Some(t) = map.get("type").filter(|v| !v.is_null())
+        && let Some(t) = map.present("type")
     {
         // A handler may label its message reply; other reply types are not messages.
         match t {
@@ -193,7 +194,7 @@ fn handler_keys(
     h: Handler,
     errs: &mut Errors,
 ) {
-    if let Some(c) = map.get("context").filter(|v| !v.is_null()) {
+    if let Some(c) = map.present("context") {
         let cp = path.key("context");
         if context::allows(h, ResponseKind::BotContext) {
             m.context = context::bot_context(c, &cp, errs);
@@ -205,7 +206,7 @@ fn handler_keys(
             );
         }
     }
-    if let Some(s) = map.get("suggestions").filter(|v| !v.is_null()) {
+    if let Some(s) = map.present("suggestions") {
         let sp = path.key("suggestions");
         if context::allows(h, ResponseKind::Suggestions) {
             m.suggestions = context::suggestions(s, &sp, errs);
@@ -227,8 +228,8 @@ pub fn normalize_message_id(id: &str) -> String {
 }
 
 fn user_ids(map: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -> Option<Vec<String>> {
-    if map.get("user_ids").is_some_and(|v| !v.is_null())
-        && map.get("userids").is_some_and(|v| !v.is_null())
+    if map.field("user_ids").is_some_and(|v| !v.is_null())
+        && map.field("userids").is_some_and(|v| !v.is_null())
     {
         errs.push(
             &path.key("userids"),
@@ -318,8 +319,7 @@ fn bot_sender(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<BotSender
     let map = object(v, path, errs)?;
     let name = opt_string(map, "name", path, UNLIMITED, errs);
     let image = map
-        .get("image")
-        .filter(|v| !v.is_null())
+        .present("image")
         .and_then(|i| crate::read::url(i, &path.key("image"), UNLIMITED, IMAGE_URL, errs));
     Some(BotSender {
         name,
@@ -330,18 +330,15 @@ fn bot_sender(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<BotSender
 
 fn styles(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<MessageStyles> {
     let map = object(v, path, errs)?;
-    let background = map
-        .get("background")
-        .filter(|v| !v.is_null())
-        .and_then(|b| {
-            one_of(
-                b,
-                &path.key("background"),
-                &BACKGROUNDS,
-                codes::INVALID_FIELD_VALUE,
-                errs,
-            )
-        });
+    let background = map.present("background").and_then(|b| {
+        one_of(
+            b,
+            &path.key("background"),
+            &BACKGROUNDS,
+            codes::INVALID_FIELD_VALUE,
+            errs,
+        )
+    });
     Some(MessageStyles {
         background,
         markdown: opt_bool(map, "markdown", path, errs),
@@ -371,7 +368,7 @@ pub(crate) fn edit_request(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Opt
         return None;
     };
     let tp = path.key("text");
-    let text = match map.get("text").filter(|v| !v.is_null()) {
+    let text = match map.present("text") {
         None => {
             errs.push(&tp, codes::TEXT_REQUIRED, "is required");
             None

@@ -403,8 +403,9 @@ pub enum SlideData {
     Text(String),
     Table {
         headers: Vec<String>,
-        /// Cells by header; numbers and booleans were turned into their text.
-        rows: Vec<IndexMap<String, String>>,
+        /// Cells as (header, text) in the order sent; numbers and booleans were turned into
+        /// their text.
+        rows: Vec<Vec<(String, String)>>,
     },
     List(Vec<String>),
     /// Label/value pairs; serialized as single-key objects `[{"Revenue":"$500,000"}]`.
@@ -421,7 +422,7 @@ impl Serialize for SlideData {
             SlideData::Table { headers, rows } => {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("headers", headers)?;
-                m.serialize_entry("rows", rows)?;
+                m.serialize_entry("rows", &Rows(rows))?;
                 m.end()
             }
             SlideData::List(items) | SlideData::Images(items) => items.serialize(s),
@@ -437,6 +438,31 @@ impl Serialize for SlideData {
             SlideData::PercentageChart(points) => points.serialize(s),
             SlideData::Graph(cats) => cats.serialize(s),
         }
+    }
+}
+
+/// Serializes table rows as objects without building maps.
+struct Rows<'a>(&'a [Vec<(String, String)>]);
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for row in self.0 {
+            seq.serialize_element(&Cells(row))?;
+        }
+        seq.end()
+    }
+}
+
+struct Cells<'a>(&'a [(String, String)]);
+
+impl Serialize for Cells<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }
 

@@ -62,9 +62,7 @@ pub(crate) fn lookup<'m>(
     map: &'m Map<String, Value>,
     names: &[&'static str],
 ) -> Option<(&'static str, &'m Value)> {
-    names
-        .iter()
-        .find_map(|n| map.get(*n).filter(|v| !v.is_null()).map(|v| (*n, v)))
+    names.iter().find_map(|n| map.present(n).map(|v| (*n, v)))
 }
 
 /// A string of at most `max` characters.
@@ -106,7 +104,7 @@ pub(crate) fn opt_string(
     max: usize,
     errs: &mut Errors,
 ) -> Option<String> {
-    let v = map.get(key).filter(|v| !v.is_null())?;
+    let v = map.present(key)?;
     string(v, &parent.key(key), max, errs)
 }
 
@@ -140,7 +138,7 @@ pub(crate) fn opt_bool(
     parent: &Path<'_>,
     errs: &mut Errors,
 ) -> Option<bool> {
-    let v = map.get(key).filter(|v| !v.is_null())?;
+    let v = map.present(key)?;
     bool_value(v, &parent.key(key), errs)
 }
 
@@ -339,6 +337,27 @@ pub(crate) fn extras(map: &Map<String, Value>, known: &[&str]) -> Map<String, Va
         .filter(|(k, _)| !known.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+/// Field access on JSON objects. Message objects are small, and a linear scan with string
+/// comparison is several times faster than hashing the key for the map's index.
+pub(crate) trait Fields {
+    fn field(&self, key: &str) -> Option<&Value>;
+
+    /// The field if present and not null (null counts as absent).
+    fn present(&self, key: &str) -> Option<&Value> {
+        self.field(key).filter(|v| !v.is_null())
+    }
+}
+
+impl Fields for Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        if self.len() <= 16 {
+            self.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        } else {
+            self.get(key)
+        }
+    }
 }
 
 #[cfg(test)]

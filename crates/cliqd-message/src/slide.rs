@@ -1,11 +1,11 @@
 //! `slides`: the slide types and their data shapes and styles, plus the limits across slides.
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use crate::button;
 use crate::error::{Errors, Path, codes};
 use crate::model::{ChartPoint, GraphCategory, Slide, SlideData, SlideType};
+use crate::read::Fields;
 use crate::read::{
     IMAGE_URL, UNLIMITED, array, char_len, extras, int_in, number, object, one_of, opt_string,
     scalar_text, string,
@@ -69,8 +69,8 @@ pub(crate) fn slide_chars(s: &Slide) -> usize {
             headers.iter().map(|h| char_len(h)).sum::<usize>()
                 + rows
                     .iter()
-                    .flat_map(|r| r.values())
-                    .map(|c| char_len(c))
+                    .flat_map(|r| r.iter())
+                    .map(|(_, c)| char_len(c))
                     .sum::<usize>()
         }
         SlideData::List(items) | SlideData::Images(items) => {
@@ -92,7 +92,7 @@ fn slide(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Slide> {
     let map = object(v, path, errs)?;
     let before = errs.len();
     let type_path = path.key("type");
-    let kind = match map.get("type").filter(|v| !v.is_null()) {
+    let kind = match map.present("type") {
         None => {
             errs.push(&type_path, codes::FIELD_REQUIRED, "is required");
             None
@@ -119,24 +119,20 @@ fn slide(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Slide> {
     };
     let title = opt_string(map, "title", path, UNLIMITED, errs);
     let buttons = map
-        .get("buttons")
-        .filter(|v| !v.is_null())
+        .present("buttons")
         .map(|b| button::buttons(b, &path.key("buttons"), errs))
         .unwrap_or_default();
     let kind = kind?;
 
     let data_path = path.key("data");
-    let Some(data) = map.get("data").filter(|v| !v.is_null()) else {
+    let Some(data) = map.present("data") else {
         errs.push(&data_path, codes::FIELD_REQUIRED, "is required");
         return None;
     };
-    let mut styles = map
-        .get("styles")
-        .filter(|v| !v.is_null())
-        .map(|s| (s, path.key("styles")));
+    let mut styles = map.present("styles").map(|s| (s, path.key("styles")));
     // The messageformat schema nests a table's styles inside `data`; accept that too.
     let nested_styles = match (kind, data) {
-        (SlideType::Table, Value::Object(d)) => d.get("styles").filter(|v| !v.is_null()),
+        (SlideType::Table, Value::Object(d)) => d.present("styles"),
         _ => None,
     };
     let nested_path = data_path.key("styles");
@@ -258,7 +254,7 @@ fn table(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<SlideData> {
     let before = errs.len();
     let hpath = path.key("headers");
     let mut headers = Vec::new();
-    match map.get("headers").filter(|v| !v.is_null()) {
+    match map.present("headers") {
         None => errs.push(&hpath, codes::FIELD_REQUIRED, "is required"),
         Some(h) => {
             if let Some(items) = array(h, &hpath, errs)
@@ -289,7 +285,7 @@ fn table(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<SlideData> {
     }
     let rpath = path.key("rows");
     let mut rows = Vec::new();
-    if let Some(r) = map.get("rows").filter(|v| !v.is_null())
+    if let Some(r) = map.present("rows")
         && let Some(items) = array(r, &rpath, errs)
     {
         for (i, row) in items.iter().enumerate() {
@@ -297,7 +293,7 @@ fn table(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<SlideData> {
             let Some(rm) = object(row, &p, errs) else {
                 continue;
             };
-            let mut cells = IndexMap::new();
+            let mut cells = Vec::with_capacity(rm.len());
             for (k, cell) in rm {
                 let cp = p.key(k);
                 // Unknown columns are only reportable when the headers themselves were valid.
@@ -313,7 +309,7 @@ fn table(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<SlideData> {
                     continue;
                 }
                 if let Some(text) = scalar_text(cell, &cp, errs) {
-                    cells.insert(k.clone(), text);
+                    cells.push((k.clone(), text));
                 }
             }
             rows.push(cells);
@@ -336,10 +332,10 @@ fn label(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<SlideData> {
         let is_pair = m.len() == 2 && m.contains_key("label") && m.contains_key("value");
         if is_pair {
             let l = m
-                .get("label")
+                .field("label")
                 .and_then(|l| scalar_text(l, &p.key("label"), errs));
             let val = m
-                .get("value")
+                .field("value")
                 .and_then(|x| scalar_text(x, &p.key("value"), errs));
             match (l, val) {
                 (Some(l), Some(val)) if !l.trim().is_empty() => pairs.push((l, val)),
@@ -371,7 +367,7 @@ fn label(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<SlideData> {
 fn chart_point(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<ChartPoint> {
     let m = object(v, path, errs)?;
     let label = crate::read::req_string(m, &["label"], path, CHART_LABEL_MAX, errs);
-    let value = match m.get("value").filter(|v| !v.is_null()) {
+    let value = match m.present("value") {
         Some(x) => number(x, &path.key("value"), errs),
         None => {
             errs.push(&path.key("value"), codes::FIELD_REQUIRED, "is required");
@@ -388,7 +384,7 @@ fn graph_category(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Graph
     let m = object(v, path, errs)?;
     let category = crate::read::req_string(m, &["category"], path, CHART_LABEL_MAX, errs);
     let vpath = path.key("values");
-    let values = match m.get("values").filter(|v| !v.is_null()) {
+    let values = match m.present("values") {
         None => {
             errs.push(&vpath, codes::FIELD_REQUIRED, "is required");
             None
@@ -433,14 +429,14 @@ fn slide_styles(
                 Some(SlideData::Table { headers, .. }) => Some(headers.len()),
                 _ => None,
             };
-            if let Some(w) = map.get("width").filter(|v| !v.is_null()) {
+            if let Some(w) = map.present("width") {
                 table_width(w, &path.key("width"), columns, errs);
             }
-            if let Some(s) = map.get("sticky").filter(|v| !v.is_null()) {
+            if let Some(s) = map.present("sticky") {
                 let sp = path.key("sticky");
                 if let Some(sm) = object(s, &sp, errs) {
                     for key in ["rows", "columns"] {
-                        if let Some(n) = sm.get(key).filter(|v| !v.is_null()) {
+                        if let Some(n) = sm.present(key) {
                             int_in(n, &sp.key(key), 0, 2, errs);
                         }
                     }
@@ -448,7 +444,7 @@ fn slide_styles(
             }
         }
         SlideType::List => {
-            if let Some(t) = map.get("type").filter(|v| !v.is_null()) {
+            if let Some(t) = map.present("type") {
                 let tp = path.key("type");
                 // One of Cliq's own examples says "bulleted": the default disc bullets.
                 if t.as_str() == Some("bulleted") {
@@ -459,7 +455,7 @@ fn slide_styles(
             }
         }
         SlideType::PercentageChart => {
-            if let Some(p) = map.get("preview").filter(|v| !v.is_null()) {
+            if let Some(p) = map.present("preview") {
                 one_of(
                     p,
                     &path.key("preview"),
@@ -470,7 +466,7 @@ fn slide_styles(
             }
         }
         SlideType::Graph => {
-            if let Some(p) = map.get("preview").filter(|v| !v.is_null()) {
+            if let Some(p) = map.present("preview") {
                 one_of(
                     p,
                     &path.key("preview"),

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Errors, Path, codes};
 use crate::handler::{HandlerResponse, web_url};
+use crate::read::Fields;
 use crate::read::{UNLIMITED, array, object, one_of, opt_bool, opt_string, req_string};
 
 /// Third-party guide limits (unverified against Cliq): tabs, sections per tab, elements per
@@ -38,7 +39,7 @@ pub(crate) fn widget(
 ) -> Option<HandlerResponse> {
     let before = errs.len();
     let mut tab_ids: Vec<String> = Vec::new();
-    if let Some(t) = m.get("tabs").filter(|v| !v.is_null()) {
+    if let Some(t) = m.present("tabs") {
         let tp = path.key("tabs");
         if let Some(items) = array(t, &tp, errs) {
             if items.len() > MAX_TABS {
@@ -78,7 +79,7 @@ pub(crate) fn widget(
             "must be the id of one of the tabs",
         );
     }
-    let data_type = m.get("data_type").filter(|v| !v.is_null()).and_then(|d| {
+    let data_type = m.present("data_type").and_then(|d| {
         one_of(
             d,
             &path.key("data_type"),
@@ -89,7 +90,7 @@ pub(crate) fn widget(
     });
     if let Some(dt) = &data_type {
         let key = dt.as_str();
-        if m.get(key).is_none_or(Value::is_null) {
+        if m.field(key).is_none_or(Value::is_null) {
             errs.push(
                 &path.key(key),
                 codes::FIELD_REQUIRED,
@@ -97,7 +98,7 @@ pub(crate) fn widget(
             );
         }
     }
-    if let Some(s) = m.get("sections").filter(|v| !v.is_null()) {
+    if let Some(s) = m.present("sections") {
         let sp = path.key("sections");
         if let Some(items) = array(s, &sp, errs) {
             if items.len() > MAX_SECTIONS {
@@ -115,24 +116,24 @@ pub(crate) fn widget(
             }
         }
     }
-    if let Some(info) = m.get("info").filter(|v| !v.is_null()) {
+    if let Some(info) = m.present("info") {
         let ip = path.key("info");
         if let Some(im) = object(info, &ip, errs) {
             for k in ["title", "description"] {
                 opt_string(im, k, &ip, UNLIMITED, errs);
             }
             web_url(im, "image_url", &ip, errs);
-            if let Some(b) = im.get("button").filter(|v| !v.is_null()) {
+            if let Some(b) = im.present("button") {
                 widget_button(b, &ip.key("button"), errs);
             }
         }
     }
     for (key, text_key) in [("header", "title"), ("footer", "text")] {
-        if let Some(h) = m.get(key).filter(|v| !v.is_null()) {
+        if let Some(h) = m.present(key) {
             let hp = path.key(key);
             if let Some(hm) = object(h, &hp, errs) {
                 opt_string(hm, text_key, &hp, UNLIMITED, errs);
-                if let Some(n) = hm.get("navigation").filter(|v| !v.is_null()) {
+                if let Some(n) = hm.present("navigation") {
                     one_of(
                         n,
                         &hp.key("navigation"),
@@ -145,22 +146,22 @@ pub(crate) fn widget(
             }
         }
     }
-    if let Some(w) = m.get("web_view").filter(|v| !v.is_null()) {
+    if let Some(w) = m.present("web_view") {
         let wp = path.key("web_view");
         if let Some(wm) = object(w, &wp, errs) {
-            match wm.get("url").filter(|v| !v.is_null()) {
+            match wm.present("url") {
                 Some(_) => web_url(wm, "url", &wp, errs),
                 None => errs.push(&wp.key("url"), codes::FIELD_REQUIRED, "is required"),
             }
         }
     }
-    if let Some(f) = m.get("form").filter(|v| !v.is_null()) {
+    if let Some(f) = m.present("form") {
         let fp = path.key("form");
         if let Some(fm) = object(f, &fp, errs) {
             crate::handler::form(fm, &fp, errs);
         }
     }
-    if let Some(map) = m.get("map").filter(|v| !v.is_null()) {
+    if let Some(map) = m.present("map") {
         object(map, &path.key("map"), errs);
     }
     (errs.len() == before).then(|| HandlerResponse::Widget(m.clone()))
@@ -182,7 +183,7 @@ fn section(v: &Value, path: &Path<'_>, errs: &mut Errors) {
         return;
     };
     // Ids may be numbers in hand-written Deluge maps.
-    match m.get("id").filter(|v| !v.is_null()) {
+    match m.present("id") {
         Some(Value::String(s)) if !s.trim().is_empty() => {}
         Some(Value::Number(_)) => {}
         Some(other) if !other.is_string() => {
@@ -191,7 +192,7 @@ fn section(v: &Value, path: &Path<'_>, errs: &mut Errors) {
         _ => errs.push(&path.key("id"), codes::FIELD_REQUIRED, "is required"),
     }
     let ep = path.key("elements");
-    let Some(e) = m.get("elements").filter(|v| !v.is_null()) else {
+    let Some(e) = m.present("elements") else {
         errs.push(&ep, codes::FIELD_REQUIRED, "is required");
         return;
     };
@@ -213,7 +214,7 @@ fn section(v: &Value, path: &Path<'_>, errs: &mut Errors) {
         let Some(em) = object(el, &p, errs) else {
             continue;
         };
-        let kind = match em.get("type").filter(|v| !v.is_null()) {
+        let kind = match em.present("type") {
             Some(t) => one_of(
                 t,
                 &p.key("type"),
@@ -234,7 +235,7 @@ fn section(v: &Value, path: &Path<'_>, errs: &mut Errors) {
 }
 
 fn widget_buttons(m: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) {
-    if let Some(b) = m.get("buttons").filter(|v| !v.is_null()) {
+    if let Some(b) = m.present("buttons") {
         let bp = path.key("buttons");
         if let Some(items) = array(b, &bp, errs) {
             for (i, x) in items.iter().enumerate() {
@@ -250,7 +251,7 @@ fn widget_button(v: &Value, path: &Path<'_>, errs: &mut Errors) {
         return;
     };
     req_string(m, &["label"], path, UNLIMITED, errs);
-    let kind = match m.get("type").filter(|v| !v.is_null()) {
+    let kind = match m.present("type") {
         Some(t) => one_of(
             t,
             &path.key("type"),
@@ -267,7 +268,7 @@ fn widget_button(v: &Value, path: &Path<'_>, errs: &mut Errors) {
         Some("invoke.function") => {
             req_string(m, &["name"], path, UNLIMITED, errs);
         }
-        Some("open.url" | "preview.url") => match m.get("url").filter(|v| !v.is_null()) {
+        Some("open.url" | "preview.url") => match m.present("url") {
             Some(_) => web_url(m, "url", path, errs),
             None => errs.push(&path.key("url"), codes::FIELD_REQUIRED, "is required"),
         },
@@ -276,7 +277,7 @@ fn widget_button(v: &Value, path: &Path<'_>, errs: &mut Errors) {
         }
         _ => {}
     }
-    if let Some(e) = m.get("emotion").filter(|v| !v.is_null()) {
+    if let Some(e) = m.present("emotion") {
         one_of(
             e,
             &path.key("emotion"),
@@ -286,7 +287,7 @@ fn widget_button(v: &Value, path: &Path<'_>, errs: &mut Errors) {
         );
     }
     opt_bool(m, "disabled", path, errs);
-    if let Some(c) = m.get("confirm").filter(|v| !v.is_null()) {
+    if let Some(c) = m.present("confirm") {
         crate::button::confirm(c, &path.key("confirm"), errs);
     }
 }

@@ -5,6 +5,7 @@ mod fuzz;
 mod handler;
 mod openapi;
 mod rules;
+mod speed;
 
 use cliqd_message::{FieldError, Message, MessageContext, validate_message};
 use serde_json::Value;
