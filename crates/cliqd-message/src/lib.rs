@@ -70,3 +70,13 @@ pub fn validate_edit_request(value: &serde_json::Value) -> Result<EditRequest, V
         None => Err(errs.into_result(()).err().unwrap_or_default()),
     }
 }
+
+/// The handler's reply inside a webhook response. Cliq's SDK answers `{"output": <reply>}`;
+/// a bare reply is accepted too (digest §12.3), so anything that is not exactly a one-key
+/// `output` object is taken as the reply itself.
+pub fn webhook_output(body: &serde_json::Value) -> &serde_json::Value {
+    match body.as_object() {
+        Some(m) if m.len() == 1 => m.get("output").unwrap_or(body),
+        _ => body,
+    }
+}

@@ -614,3 +614,14 @@ fn response_table() {
         );
     }
 }
+
+#[test]
+fn webhook_output_unwraps_the_sdk_envelope() {
+    use cliqd_message::webhook_output;
+    let reply = json!({"text": "Hi"});
+    assert_eq!(webhook_output(&json!({"output": reply})), &reply);
+    assert_eq!(webhook_output(&reply), &reply);
+    assert_eq!(webhook_output(&json!({"output": ""})), &json!(""));
+    let both = json!({"output": "x", "text": "y"});
+    assert_eq!(webhook_output(&both), &both);
+}
