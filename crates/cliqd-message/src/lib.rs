@@ -16,6 +16,30 @@
 //! `mandatory` goes back out as the documented string); numbers in table cells, list items
 //! and label values → their text; message ids with a space or `%20` → the underscore form.
 //! Keys this crate does not interpret are kept as sent (`extra`), so nothing is dropped.
+//!
+//! Choices where the documents disagree or are silent (each also noted at its rule):
+//! - Text may hold 10,000 characters everywhere (posts, bot messages, edits, banners); the
+//!   5,000 of some pages is the stricter of two documented limits. Lengths count Unicode
+//!   characters, not bytes or UTF-16 units.
+//! - A message needs non-blank text, a card or slides (a handler reply may also have only a
+//!   bot `context`). Null values count as absent.
+//! - `card.theme` may be absent (legacy cards, rendered as `basic`); `card.title` is required
+//!   for `poll` and `prompt` only, as Cliq's own buttons example has a modern-inline card with
+//!   just a thumbnail. Card thumbnails and icons may be site-relative paths (`/img.png`), as in
+//!   that example; other URLs must be http(s), `open.url` also tel/sms/sip.
+//! - Button labels may have 30 characters (the cards page), not 20 (the buttons page).
+//! - `system.api` accepts `audiocall|videocall|startchat|invite|joinchannel/{id}`,
+//!   `locationpermission` and `set_reminder[/…]`.
+//! - Slides: at most 10,000 characters of content in titles and data strings together (JSON
+//!   syntax, keys like `headers` and styles do not count); data must not be empty; a table
+//!   row may leave columns out but may not name one that is not a header; table widths must
+//!   match the column count and add up to 100.
+//! - A label item with several keys is several labels, in order.
+//! - `user_ids` is checked only on bot messages: ZUIDs (digits) or email addresses, at most 100.
+//! - `thread_chat_id` together with `thread_message_id` is not an error here; which one wins is
+//!   the server's call.
+//! - Instant-button references in the text (`[Yes]($1)`) are not cross-checked against
+//!   `references`, since `($1)` may be plain text.
 #![forbid(unsafe_code)]
 
 mod button;
