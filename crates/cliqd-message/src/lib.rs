@@ -46,6 +46,7 @@ mod button;
 mod card;
 mod context;
 mod error;
+mod form;
 mod handler;
 mod message;
 pub mod model;
@@ -55,10 +56,13 @@ mod widget;
 
 pub use context::{Handler, MessageContext, ResponseKind, allows};
 pub use error::{FieldError, MAX_ERRORS, codes};
+pub use form::{
+    DynamicSelectOptions, Form, FormError, FormInput, FormModification, FormModificationAction,
+    SelectOption,
+};
 pub use handler::{
-    Banner, BannerStatus, CommandSuggestion, DynamicSelectOptions, Form, FormError, FormInput,
-    FormModification, FormModificationAction, HandlerResponse, InstallationStatus, MessageEdit,
-    SelectOption, validate_handler_response,
+    Banner, BannerStatus, CommandSuggestion, HandlerResponse, InstallationStatus, MessageEdit,
+    validate_handler_response,
 };
 pub use message::{EditRequest, MAX_USER_IDS, TEXT_MAX, normalize_message_id};
 pub use model::Message;

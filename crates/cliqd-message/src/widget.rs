@@ -158,7 +158,7 @@ pub(crate) fn widget(
     if let Some(f) = m.present("form") {
         let fp = path.key("form");
         if let Some(fm) = object(f, &fp, errs) {
-            crate::handler::form(fm, &fp, errs);
+            crate::form::form(fm, &fp, errs);
         }
     }
     if let Some(map) = m.present("map") {

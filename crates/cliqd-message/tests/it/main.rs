@@ -1,14 +1,16 @@
 //! Integration tests for cliqd-message: every rule with a passing and a failing case, the
 //! OpenAPI documents' own request examples, round trips and a no-panic property test.
 
+mod buttons;
 mod fuzz;
 mod handler;
 mod openapi;
 mod rules;
+mod slides;
 mod speed;
 
 use cliqd_message::{FieldError, Message, MessageContext, validate_message};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Validates as a channel/chat post and expects success.
 pub fn ok(v: Value) -> Message {
@@ -54,4 +56,24 @@ pub fn only(errs: &[FieldError], path: &str, code: &str) {
         "expected only {code} at {path:?}, got {errs:#?}"
     );
     has(errs, path, code);
+}
+
+pub fn s(n: usize) -> String {
+    "x".repeat(n)
+}
+
+pub fn button(label: &str) -> Value {
+    json!({"label": label, "action": {"type": "invoke.function", "data": {"name": "f"}}})
+}
+
+pub fn with_action(action: Value) -> Value {
+    json!({"text": "t", "buttons": [{"label": "B", "action": action}]})
+}
+
+pub fn slide(kind: &str, data: Value) -> Value {
+    json!({"text": "t", "slides": [{"type": kind, "data": data}]})
+}
+
+pub fn table() -> Value {
+    json!({"headers": ["Name", "Team"], "rows": [{"Name": "Paula", "Team": "Sales"}]})
 }
