@@ -49,7 +49,8 @@ pub(crate) fn slides(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Vec<Slide
         .filter_map(|(i, s)| slide(s, &path.index(i), errs))
         .collect();
     let total: usize = out.iter().map(slide_chars).sum();
-    if total > MAX_SLIDE_CHARS {
+    // One error per field: past the slide limit the size is not reported as well.
+    if items.len() <= MAX_SLIDES && total > MAX_SLIDE_CHARS {
         errs.push(
             path,
             codes::SLIDE_CONTENT_LIMIT_EXCEEDED,

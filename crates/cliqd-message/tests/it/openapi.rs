@@ -163,6 +163,7 @@ fn is_post_message(method: &str, path: &str) -> bool {
 }
 
 fn check_all(list: &[(String, Value)], ctx: MessageContext) {
+    eprintln!("checking {} request examples in {ctx:?}", list.len());
     assert!(!list.is_empty());
     let mut failures = Vec::new();
     for (label, body) in list {
