@@ -1,0 +1,54 @@
+//! Zoho Cliq's OpenAPI documents as data: loading, `$ref` resolution, a typed operation model,
+//! response validation against the documented schemas, self-consistency checks, and request
+//! plans for conformance tests (no HTTP of its own: callers send the requests).
+#![forbid(unsafe_code)]
+
+mod consistency;
+mod errors_table;
+mod load;
+mod model;
+mod plan;
+mod report;
+mod schema;
+pub mod scope;
+mod seeds;
+
+pub use errors_table::{ErrorCode, parse_error_codes};
+pub use load::{default_openapi_dir, default_seeds_dir, resolve_refs};
+pub use model::{
+    Document, Example, ExampleSource, Method, Operation, Parameter, RequestBody, Response, Spec,
+};
+pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while loading or querying the documents.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid YAML: {message}")]
+    Yaml { path: PathBuf, message: String },
+    #[error("{document}: {message}")]
+    Shape { document: String, message: String },
+    #[error("unknown document {0}")]
+    UnknownDocument(String),
+    #[error("unknown operation {operation_id} in {document}")]
+    UnknownOperation {
+        document: String,
+        operation_id: String,
+    },
+    #[error("{document} {operation_id}: no documented response with status {status}")]
+    UnknownStatus {
+        document: String,
+        operation_id: String,
+        status: u16,
+    },
+    #[error("{0}")]
+    Schema(#[from] SchemaError),
+    #[error("contradictions list {path}: {message}")]
+    Contradictions { path: PathBuf, message: String },
+}
