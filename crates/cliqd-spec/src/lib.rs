@@ -19,6 +19,7 @@ pub use model::{
     Document, Example, ExampleSource, Method, Operation, Parameter, RequestBody, Response, Spec,
 };
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
+pub use seeds::{SeedEndpoint, SeedPage, load_seed_pages};
 
 use std::path::PathBuf;
 
