@@ -13,10 +13,17 @@ mod schema;
 pub mod scope;
 mod seeds;
 
+pub use consistency::{
+    Contradiction, ContradictionKind, KnownContradiction, Reconciliation, check_consistency,
+    known_contradictions, known_contradictions_path, reconcile,
+};
 pub use errors_table::{ErrorCode, parse_error_codes};
 pub use load::{default_openapi_dir, default_seeds_dir, resolve_refs};
 pub use model::{
     Document, Example, ExampleSource, Method, Operation, Parameter, RequestBody, Response, Spec,
+};
+pub use plan::{
+    Binding, Capture, Captures, IdContext, PlanError, PlannedRequest, check_response, plan,
 };
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
 pub use seeds::{SeedEndpoint, SeedPage, load_seed_pages};
