@@ -25,6 +25,7 @@ pub use model::{
 pub use plan::{
     Binding, Capture, Captures, IdContext, PlanError, PlannedRequest, check_response, plan,
 };
+pub use report::{contradictions_markdown, operations_markdown};
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
 pub use seeds::{SeedEndpoint, SeedPage, load_seed_pages};
 
