@@ -96,6 +96,7 @@ pub fn check_consistency(spec: &Spec, seeds: &[SeedPage]) -> Vec<Contradiction> 
     let mut out = Vec::new();
     for op in spec.operations() {
         check_examples(op, &mut out);
+        check_no_content(op, &mut out);
     }
     check_components(spec, &mut out);
     check_shared_endpoints(spec, &mut out);
@@ -171,6 +172,37 @@ fn check_examples(op: &Operation, out: &mut Vec<Contradiction>) {
                 source: crate::model::ExampleSource::Schema,
             };
             check("param".into(), &p.schema, std::slice::from_ref(&ex));
+        }
+    }
+}
+
+/// Zoho's convention of documenting "no content" as a 200 body `{"Response Code": "204 No
+/// response"}` on an operation that lists no 204: the status the server sends is in doubt.
+fn check_no_content(op: &Operation, out: &mut Vec<Contradiction>) {
+    if op.responses.contains_key(&204) {
+        return;
+    }
+    for status in op.success_statuses() {
+        let Some(schema) = op.responses[&status].schema.as_ref() else {
+            continue;
+        };
+        let props = schema.get("properties").and_then(Value::as_object);
+        let key = props.and_then(|p| {
+            ["Response Code", "Response_Code"]
+                .into_iter()
+                .find(|k| p.contains_key(*k))
+        });
+        if let Some(key) = key {
+            out.push(Contradiction {
+                id: format!("nocontent:{}:{}:{status}", op.document, op.operation_id),
+                kind: ContradictionKind::SchemaVsSchema,
+                document: op.document.clone(),
+                operation_id: Some(op.operation_id.clone()),
+                details: vec![format!(
+                    "{} {} documents status {status} with body {{\"{key}\": \"204 No response\"}} and no 204",
+                    op.method, op.path
+                )],
+            });
         }
     }
 }
