@@ -23,7 +23,8 @@ pub use model::{
     Document, Example, ExampleSource, Method, Operation, Parameter, RequestBody, Response, Spec,
 };
 pub use plan::{
-    Binding, Capture, Captures, IdContext, PlanError, PlannedRequest, check_response, plan,
+    Binding, Capture, Captures, IdContext, PlanError, PlannedRequest, SYNTHESIZED, check_response,
+    plan,
 };
 pub use report::{contradictions_markdown, operations_markdown};
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};

@@ -93,6 +93,40 @@ pub struct RequestBody {
     pub examples: Vec<Example>,
 }
 
+impl RequestBody {
+    /// A body assembled from the property-level `example`s of the schema, for bodies documented
+    /// without a whole example; `None` when that yields nothing or does not satisfy the schema.
+    pub fn synthesized_example(&self) -> Option<Value> {
+        let schema = self.schema.as_ref()?;
+        let value = synthesize(schema, 0)?;
+        match crate::schema::validate_against(schema, &value) {
+            Ok(Ok(())) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+fn synthesize(schema: &Value, depth: usize) -> Option<Value> {
+    // Resolved schemas are finite, but a generous bound keeps odd documents harmless.
+    if depth > 32 {
+        return None;
+    }
+    if let Some(example) = schema.get("example") {
+        return Some(example.clone());
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        let map: serde_json::Map<String, Value> = props
+            .iter()
+            .filter_map(|(k, v)| synthesize(v, depth + 1).map(|x| (k.clone(), x)))
+            .collect();
+        return (!map.is_empty()).then_some(Value::Object(map));
+    }
+    if let Some(items) = schema.get("items") {
+        return synthesize(items, depth + 1).map(|v| Value::Array(vec![v]));
+    }
+    None
+}
+
 /// One documented response.
 #[derive(Debug, Clone, Serialize)]
 pub struct Response {

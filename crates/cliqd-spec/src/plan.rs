@@ -95,7 +95,13 @@ pub struct PlannedRequest {
     pub path_bindings: BTreeMap<String, Binding>,
     /// Required query parameters.
     pub query: Vec<(String, Binding)>,
+    /// The documented example body, with the documentation's sample IDs still in it; send
+    /// [`PlannedRequest::body`], which puts real IDs in their place.
     pub body: Option<Value>,
+    /// Top-level body members that hold IDs (`/team_ids` → `TEAM_ID`, …): replaced from the
+    /// context when the body is built. Array members take `KEY.1`, `KEY.2`, … for their later
+    /// elements, falling back to `KEY`.
+    pub body_bindings: BTreeMap<String, String>,
     /// The documented 2xx statuses (plus any a listed contradiction makes cliqd use).
     pub expected_statuses: Vec<u16>,
     /// IDs to take from the reply body.
@@ -180,6 +186,40 @@ impl PlannedRequest {
         h
     }
 
+    /// The body to send: the example with [`PlannedRequest::body_bindings`] filled from `ctx`.
+    /// Filled values keep the example's JSON type (a number stays a number when it parses).
+    pub fn body(&self, ctx: &IdContext) -> Result<Option<Value>, PlanError> {
+        let Some(mut body) = self.body.clone() else {
+            return Ok(None);
+        };
+        for (pointer, key) in &self.body_bindings {
+            let Some(target) = body.pointer_mut(pointer) else {
+                continue;
+            };
+            let lookup = |k: &str| {
+                ctx.get(k).ok_or_else(|| PlanError::MissingId {
+                    step: self.step,
+                    operation_id: self.operation_id.clone(),
+                    key: k.to_string(),
+                })
+            };
+            match target {
+                Value::Array(items) => {
+                    for (i, item) in items.iter_mut().enumerate() {
+                        let indexed = format!("{key}.{i}");
+                        let value = match ctx.get(&indexed) {
+                            Some(v) if i > 0 => v,
+                            _ => lookup(key)?,
+                        };
+                        *item = typed_like(item, value);
+                    }
+                }
+                other => *other = typed_like(other, lookup(key)?),
+            }
+        }
+        Ok(Some(body))
+    }
+
     /// Stores the captured IDs of a successful reply in `ctx`.
     pub fn capture(&self, reply: &Value, ctx: &mut IdContext) -> Result<(), PlanError> {
         for c in &self.captures {
@@ -198,6 +238,36 @@ impl PlannedRequest {
         }
         Ok(())
     }
+}
+
+fn typed_like(original: &Value, value: &str) -> Value {
+    if original.is_number()
+        && let Ok(n) = value.parse::<serde_json::Number>()
+    {
+        return Value::Number(n);
+    }
+    Value::String(value.to_string())
+}
+
+/// Top-level request members that carry IDs of things that must exist on the server, and the
+/// context key that supplies them.
+const BODY_IDS: &[(&str, &str)] = &[
+    ("team_ids", "TEAM_ID"),
+    ("user_id", "USER_ID"),
+    ("user_ids", "USER_ID"),
+    ("thread_message_id", "MESSAGE_ID"),
+    ("reply_to", "MESSAGE_ID"),
+];
+
+fn body_bindings(body: Option<&Value>) -> BTreeMap<String, String> {
+    let Some(Value::Object(map)) = body else {
+        return BTreeMap::new();
+    };
+    BODY_IDS
+        .iter()
+        .filter(|(member, _)| map.contains_key(*member))
+        .map(|(member, key)| (format!("/{member}"), (*key).to_string()))
+        .collect()
 }
 
 /// How a planned operation relates to resources.
@@ -370,15 +440,21 @@ struct Draft<'a> {
     produces: Option<(String, Option<String>, Option<String>, String)>,
 }
 
+/// The example name of a body assembled from property-level examples.
+pub const SYNTHESIZED: &str = "synthesized";
+
 /// Builds the ordered request plan for `ops` (as returned by [`crate::scope::in_scope`]).
 ///
-/// Every documented request example becomes one request (operations without a body example
-/// get one request without a body). A child request binds its parent IDs to the creating
+/// Every documented request example becomes one request. A body documented without a whole
+/// example is assembled from its properties' examples ([`SYNTHESIZED`]) when that satisfies
+/// the schema; otherwise the request has no body. A child request binds its parent IDs to the creating
 /// request whose example name fits its own best (e.g. `button_handler_webhook` goes to the
 /// function created by `button_function_webhook`), ties going to the first. Deletes come last,
 /// deepest first, once per created resource. Path parameters that no in-scope operation
 /// creates stay [`Binding::Id`] with their own name, for the caller to seed in the
-/// [`IdContext`]; so do required query parameters (e.g. `extension_key`).
+/// [`IdContext`]; so do required query parameters (e.g. `extension_key`) and the ID members of
+/// bodies (`team_ids` → `TEAM_ID`, `user_id`/`user_ids` → `USER_ID`, `thread_message_id` and
+/// `reply_to` → `MESSAGE_ID`).
 /// `known` adds the statuses a listed contradiction makes cliqd reply with.
 pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequest> {
     let mut drafts: Vec<Draft> = Vec::new();
@@ -396,7 +472,11 @@ pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequ
                 .iter()
                 .map(|e| (Some(e.name.clone()), Some(e.value.clone())))
                 .collect(),
-            _ => vec![(None, None)],
+            Some(rb) => match rb.synthesized_example() {
+                Some(body) => vec![(Some(SYNTHESIZED.to_string()), Some(body))],
+                None => vec![(None, None)],
+            },
+            None => vec![(None, None)],
         };
         for (example, body) in examples {
             let produces = prod.as_ref().map(|p| {
@@ -517,7 +597,10 @@ pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequ
             d.op.query_params
                 .iter()
                 .filter(|q| q.required)
-                .map(|q| (q.name.clone(), Binding::Id(q.name.clone())))
+                .map(|q| {
+                    let b = query_binding(&q.name, d.op, &provided, &drafts, step_of);
+                    (q.name.clone(), b)
+                })
                 .collect();
         let mut captures = match &d.produces {
             Some((name, Some(pointer), None, _)) => vec![Capture {
@@ -560,6 +643,7 @@ pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequ
             path_template: d.op.request_path.clone(),
             path_bindings: bindings,
             query,
+            body_bindings: body_bindings(d.body.as_ref()),
             body: d.body.clone(),
             expected_statuses: expected,
             captures,
@@ -581,6 +665,33 @@ pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequ
         }
     }
     out
+}
+
+/// Required query parameters that name things: (parameter, path parameter or context key).
+const QUERY_IDS: &[(&str, &str)] = &[
+    ("keys", "EXTENSION_PROPERTY_KEY_NAME"),
+    ("user_ids", "USER_ID"),
+    ("message_ids", "MESSAGE_ID"),
+];
+
+/// A required query parameter: a child the plan created under this path (property keys), or
+/// a context key the caller seeds (`extension_key`, `USER_ID`, …).
+fn query_binding(
+    name: &str,
+    op: &Operation,
+    provided: &BTreeMap<String, Vec<usize>>,
+    drafts: &[Draft],
+    step_of: &BTreeMap<usize, usize>,
+) -> Binding {
+    let key = QUERY_IDS.iter().find(|q| q.0 == name).map_or(name, |q| q.1);
+    let child = format!("{}/{{{key}}}", normalized_template(&op.request_path));
+    let made = provided.get(&child).and_then(|producers| {
+        producers.iter().find_map(|&c| {
+            let step = *step_of.get(&c)?;
+            Some(provided_binding(&drafts[c], step))
+        })
+    });
+    made.unwrap_or_else(|| Binding::Id(key.to_string()))
 }
 
 fn provided_binding(producer: &Draft, step: usize) -> Binding {
