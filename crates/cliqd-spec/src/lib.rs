@@ -9,6 +9,7 @@ mod load;
 mod model;
 mod plan;
 mod report;
+mod runner;
 mod schema;
 pub mod scope;
 mod seeds;
@@ -27,6 +28,7 @@ pub use plan::{
     plan,
 };
 pub use report::{contradictions_markdown, operations_markdown};
+pub use runner::{Conformance, Prepared};
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
 pub use seeds::{SeedEndpoint, SeedPage, load_seed_pages};
 

@@ -71,6 +71,8 @@ pub enum PlanError {
         operation_id: String,
         key: String,
     },
+    #[error("no step {step} in the plan")]
+    NoSuchStep { step: usize },
     #[error("step {step} ({operation_id}): reply has no string or number at {pointer}")]
     CaptureFailed {
         step: usize,
