@@ -100,6 +100,7 @@ pub fn check_consistency(spec: &Spec, seeds: &[SeedPage]) -> Vec<Contradiction> 
     }
     check_components(spec, &mut out);
     check_shared_endpoints(spec, &mut out);
+    check_shared_request_limits(spec, &mut out);
     for page in seeds {
         check_seed_page(spec, page, &mut out);
     }
@@ -374,6 +375,66 @@ fn check_shared_endpoints(spec: &Spec, out: &mut Vec<Contradiction>) {
                 });
             }
         }
+    }
+}
+
+/// Keywords that limit a request member; documents disagreeing on them disagree on what a
+/// server must accept.
+const LIMIT_KEYWORDS: &[&str] = &[
+    "type",
+    "maxLength",
+    "minLength",
+    "maxItems",
+    "minItems",
+    "maximum",
+    "minimum",
+    "enum",
+    "pattern",
+];
+
+/// The same real endpoint documented in several documents with different limits on the same
+/// top-level request member (e.g. `text` up to 5,000 characters here and 10,000 there).
+fn check_shared_request_limits(spec: &Spec, out: &mut Vec<Contradiction>) {
+    // (endpoint, member) -> limits -> operations documenting them
+    let mut limits: BTreeMap<(String, String), BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for op in spec.operations() {
+        let Some(props) = op
+            .request_body
+            .as_ref()
+            .and_then(|rb| rb.schema.as_ref())
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        for (member, schema) in props {
+            let shown: serde_json::Map<String, Value> = LIMIT_KEYWORDS
+                .iter()
+                .filter_map(|k| schema.get(*k).map(|v| ((*k).to_string(), v.clone())))
+                .collect();
+            limits
+                .entry((format!("{} {}", op.method, op.request_path), member.clone()))
+                .or_default()
+                .entry(Value::Object(shown).to_string())
+                .or_default()
+                .push(op.label());
+        }
+    }
+    for ((endpoint, member), variants) in limits {
+        if variants.len() < 2 {
+            continue;
+        }
+        let (method, path) = endpoint.split_once(' ').unwrap_or((&endpoint, ""));
+        out.push(Contradiction {
+            id: format!("limit:{method}:{path}:{member}"),
+            kind: ContradictionKind::SchemaVsSchema,
+            document: String::new(),
+            operation_id: None,
+            details: variants
+                .iter()
+                .map(|(limits, ops)| format!("{limits} in {}", ops.join(", ")))
+                .collect(),
+        });
     }
 }
 

@@ -111,6 +111,78 @@ pub fn operations_markdown(spec: &Spec) -> String {
     md
 }
 
+/// Digest §17 items and where the checks find them (or why they cannot).
+const DIGEST_17: &[(&str, &str)] = &[
+    (
+        "Bot message path (`/messages` vs `/message`)",
+        "`seed:bots:send_a_bot_message:path`",
+    ),
+    (
+        "Bot id with or without `b-`",
+        "not checkable: prose only; the documents' examples use bare IDs",
+    ),
+    (
+        "Calls enum `enable` vs `enabled`",
+        "`example:bots:create_a_new_bot:request:*`",
+    ),
+    (
+        "`channel_participation` max 3 vs `maxItems: 10`",
+        "not checkable: the 3 is prose in a description",
+    ),
+    (
+        "Scope strings (`MessageActions` vs `messageactions`)",
+        "`seed:messageactions:*:scopes`",
+    ),
+    (
+        "Send-message scopes",
+        "`seed:bots:send_a_bot_message:scopes`, `seed:bots:Trigger Bot Calls:scopes`",
+    ),
+    (
+        "Extension key parameter spelling",
+        "`seed:extensions:*:query`",
+    ),
+    (
+        "Handler-type wire names (API vs payload)",
+        "not checkable here: payload names are not in these documents",
+    ),
+    (
+        "Text max 5,000 vs 10,000",
+        "`limit:POST:/chats/{CHAT_ID}/messages:text`",
+    ),
+    (
+        "Button label max 20 vs 30",
+        "not found by the checks (nested limits are compared only for top-level members)",
+    ),
+    (
+        "`preview.url` data key",
+        "not found by the checks (schemas do not constrain it)",
+    ),
+    (
+        "`confirm` placement",
+        "`undeclared:buttons:confirmationPopup:request:schema`",
+    ),
+    (
+        "Image slide type, label slide data",
+        "not found by the checks (slide `data` is unconstrained)",
+    ),
+    (
+        "`message` string vs map in handlers",
+        "not checkable here: handler payloads are not in these documents",
+    ),
+    (
+        "Delete-many path `messagess`",
+        "not checkable: no second document or seed page gives the path; cliqd serves both",
+    ),
+    (
+        "Function handler create reply",
+        "`undeclared:functions:createFunctionHandler:200:*`",
+    ),
+    (
+        "`unique_name` rule",
+        "not found: no example in the documents violates a documented pattern",
+    ),
+];
+
 /// CONTRADICTIONS.md: each known contradiction with its evidence and the variant cliqd follows.
 pub fn contradictions_markdown(found: &[Contradiction], known: &[KnownContradiction]) -> String {
     let mut md = String::new();
@@ -151,6 +223,15 @@ pub fn contradictions_markdown(found: &[Contradiction], known: &[KnownContradict
             cell(&why),
             cell(&evidence)
         );
+    }
+    md.push_str(
+        "\n## Digest §17 and these checks\n\n\
+         The digest (`../shared/docs/cliq-platform.md` §17) lists the discrepancies to honour \
+         by accepting both variants. Where each is found by the checks above:\n\n\
+         | Digest §17 topic | Found as |\n|---|---|\n",
+    );
+    for (topic, found_as) in DIGEST_17 {
+        let _ = writeln!(md, "| {topic} | {} |", cell(found_as));
     }
     md
 }
