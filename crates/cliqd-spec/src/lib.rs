@@ -1,6 +1,26 @@
 //! Zoho Cliq's OpenAPI documents as data: loading, `$ref` resolution, a typed operation model,
 //! response validation against the documented schemas, self-consistency checks, and request
 //! plans for conformance tests (no HTTP of its own: callers send the requests).
+//!
+//! Used by the server's integration tests like this (the HTTP client is the caller's own):
+//!
+//! ```
+//! use cliqd_spec::{Conformance, IdContext, scope::Issue};
+//! use serde_json::json;
+//!
+//! // IDs the plan cannot create itself: an extension registered with the CLI, its key, a team…
+//! let ctx = IdContext::new()
+//!     .with("EXTENSION_ID", "53719000001887001")
+//!     .with("extension_key", "key")
+//!     .with("TEAM_ID", "9000001");
+//! let mut run = Conformance::new(Some(Issue::Platform), "http://127.0.0.1:8080/api/v3", "token", ctx)?;
+//! let request = run.prepare(0)?; // method, url, headers, body: send them with any client
+//! assert_eq!(request.url, "http://127.0.0.1:8080/api/v3/bots");
+//! // …then hand the reply back: status and JSON body (`Value::Null` when empty).
+//! let reply = json!({"url": "/api/v3/bots", "type": "bot", "data": {"id": "1", "unique_name": "b"}});
+//! assert_eq!(run.record(0, 200, &reply), Ok(()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 
 mod consistency;
