@@ -527,6 +527,28 @@ fn check_seed_page(spec: &Spec, page: &SeedPage, out: &mut Vec<Contradiction>) {
                 )],
             );
         }
+        if let (Some(sample), Some(schema)) = (
+            e.sample_body
+                .as_ref()
+                .filter(|_| !e.sample_is_placeholder()),
+            op.request_body.as_ref().and_then(|rb| rb.schema.as_ref()),
+        ) {
+            let mut details = match validate_against(schema, sample) {
+                Ok(Ok(())) => Vec::new(),
+                Ok(Err(messages)) => messages,
+                Err(err) => vec![err.to_string()],
+            };
+            let mut undeclared = Vec::new();
+            undeclared_properties(schema, sample, "", &mut undeclared);
+            details.extend(
+                undeclared
+                    .into_iter()
+                    .map(|p| format!("{p}: in the seed sample, not declared by the schema")),
+            );
+            if !details.is_empty() {
+                push(format!("{base}:sample_body"), Some(op), details);
+            }
+        }
         let seed_scopes: BTreeSet<&str> = e.scopes.iter().map(String::as_str).collect();
         let doc_scopes: BTreeSet<&str> = op.scopes.iter().map(String::as_str).collect();
         if seed_scopes != doc_scopes {

@@ -586,14 +586,20 @@ mod error_code_tests {
             for e in &op.error_codes {
                 assert!(
                     !e.code.is_empty()
-                        && e.code
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'),
+                        && e.code.chars().all(|c| c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || c == '_'
+                            || c == '.'),
                     "{}: odd code {:?}",
                     op.label(),
                     e.code
                 );
-                assert!(!e.message.is_empty(), "{}: {} has no message", op.label(), e.code);
+                assert!(
+                    !e.message.is_empty(),
+                    "{}: {} has no message",
+                    op.label(),
+                    e.code
+                );
                 total += 1;
             }
         }

@@ -18,9 +18,18 @@ pub struct SeedEndpoint {
     /// Scopes from the "OAuth Scope :" line (comma-separated there).
     pub scopes: Vec<String>,
     pub error_codes: Vec<ErrorCode>,
+    /// The JSON body of the curl sample (`--data '…'`), when it has one that parses.
+    pub sample_body: Option<serde_json::Value>,
 }
 
 impl SeedEndpoint {
+    /// Whether the sample body is the page generator's placeholder (`{"field1":"value1",…}`).
+    pub fn sample_is_placeholder(&self) -> bool {
+        self.sample_body
+            .as_ref()
+            .is_some_and(|b| b.get("field1").is_some())
+    }
+
     /// The URL path below `/api/v3` (or `/api/v2`), without the query string.
     pub fn api_path(&self) -> Option<&str> {
         let url = self.url.as_deref()?;
@@ -119,7 +128,9 @@ fn parse_seed_page(file: &Path, text: &str) -> SeedPage {
         let end = starts.get(n + 1).map_or(lines.len(), |s| s.0);
         let section = &lines[*start..end];
         let (method, url) = curl_sample(section);
+        let sample_body = curl_data(section);
         endpoints.push(SeedEndpoint {
+            sample_body,
             summary: summary.clone(),
             method,
             url,
@@ -148,6 +159,21 @@ fn curl_sample(section: &[&str]) -> (Option<String>, Option<String>) {
             .map(|t| t.trim_matches(['\'', '"']).to_string())
     };
     (token_after("--request "), token_after("--url "))
+}
+
+fn curl_data(section: &[&str]) -> Option<serde_json::Value> {
+    let i = section
+        .iter()
+        .position(|l| l.starts_with("curl --request"))?;
+    // The command ends at the first line that does not continue with a backslash.
+    let end = section[i..]
+        .iter()
+        .position(|l| !l.ends_with('\\'))
+        .map_or(section.len(), |n| i + n + 1);
+    let joined = section[i..end].join(" ");
+    let start = joined.find("--data '")? + "--data '".len();
+    let len = joined[start..].find('\'')?;
+    serde_json::from_str(&joined[start..start + len]).ok()
 }
 
 fn scopes(section: &[&str]) -> Vec<String> {
@@ -255,5 +281,18 @@ mod tests {
         // Query parameter names of the Extensions page samples.
         let install = &pages[4].endpoints[0];
         assert_eq!(install.query_names(), ["EXTENSION_KEY"]);
+        // Sample bodies: both curl renderings, and the generator's placeholder recognised.
+        assert!(create.sample_is_placeholder());
+        let ma_update = &pages[2].endpoints[2];
+        assert_eq!(
+            ma_update.sample_body.as_ref().and_then(|b| b.get("name")),
+            Some(&serde_json::json!("Create Ticket"))
+        );
+        let with_bodies = pages
+            .iter()
+            .flat_map(|p| &p.endpoints)
+            .filter(|e| e.sample_body.is_some() && !e.sample_is_placeholder())
+            .count();
+        assert!(with_bodies >= 6, "{with_bodies}");
     }
 }
