@@ -29,6 +29,7 @@ mod load;
 mod model;
 mod plan;
 mod report;
+mod request;
 mod runner;
 mod schema;
 pub mod scope;
@@ -43,11 +44,9 @@ pub use load::{default_openapi_dir, default_seeds_dir, resolve_refs};
 pub use model::{
     Document, Example, ExampleSource, Method, Operation, Parameter, RequestBody, Response, Spec,
 };
-pub use plan::{
-    Binding, Capture, Captures, IdContext, PlanError, PlannedRequest, SYNTHESIZED, check_response,
-    plan,
-};
+pub use plan::{SYNTHESIZED, check_response, plan};
 pub use report::{contradictions_markdown, operations_markdown};
+pub use request::{Binding, Capture, Captures, IdContext, PlanError, PlannedRequest};
 pub use runner::{Conformance, Prepared};
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
 pub use seeds::{SeedEndpoint, SeedPage, load_seed_pages};

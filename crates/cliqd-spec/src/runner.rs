@@ -6,7 +6,8 @@ use serde_json::Value;
 use crate::SpecError;
 use crate::consistency::{KnownContradiction, known_contradictions};
 use crate::model::{Method, Spec};
-use crate::plan::{IdContext, PlanError, PlannedRequest, check_response, plan};
+use crate::plan::{check_response, plan};
+use crate::request::{IdContext, PlanError, PlannedRequest};
 use crate::scope::{Issue, in_scope};
 
 /// A request ready to send.
