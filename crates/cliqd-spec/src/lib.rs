@@ -34,6 +34,7 @@ mod runner;
 mod schema;
 pub mod scope;
 mod seeds;
+mod shape;
 
 pub use consistency::{
     Contradiction, ContradictionKind, KnownContradiction, Reconciliation, check_consistency,
@@ -50,6 +51,7 @@ pub use request::{Binding, Capture, Captures, IdContext, PlanError, PlannedReque
 pub use runner::{Conformance, Prepared};
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
 pub use seeds::{SeedEndpoint, SeedPage, load_seed_pages};
+pub use shape::missing_example_members;
 
 use std::path::PathBuf;
 

@@ -9,6 +9,7 @@ use crate::model::{Method, Spec};
 use crate::plan::{check_response, plan};
 use crate::request::{IdContext, PlanError, PlannedRequest};
 use crate::scope::{Issue, in_scope};
+use crate::shape::missing_example_members;
 
 /// A request ready to send.
 #[derive(Debug, Clone)]
@@ -32,6 +33,7 @@ pub struct Conformance {
     /// IDs seeded by the caller and captured from replies.
     pub ctx: IdContext,
     failures: Vec<String>,
+    warnings: Vec<String>,
 }
 
 impl Conformance {
@@ -54,6 +56,7 @@ impl Conformance {
             token: token.to_string(),
             ctx,
             failures: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 
@@ -97,6 +100,10 @@ impl Conformance {
             .operation(&r.document, &r.operation_id)
             .map_err(|e| vec![e.to_string()])?;
         check_response(op, &r, status, body, &self.known)?;
+        for m in missing_example_members(op, status, body) {
+            self.warnings
+                .push(format!("step {step} {} {}: {m}", r.method, r.operation_id));
+        }
         r.capture(body, &mut self.ctx)
             .map_err(|e| vec![e.to_string()])
     }
@@ -104,6 +111,12 @@ impl Conformance {
     /// Records that `step` could not be sent (e.g. a missing ID).
     pub fn record_error(&mut self, step: usize, error: &str) {
         self.failures.push(format!("step {step}: {error}"));
+    }
+
+    /// Advisory findings so far: members every documented example of a reply has and the
+    /// reply lacks. Not failures, because the documented schemas do not require them.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// All failures of the run, or `Ok` when every reply conformed.
@@ -149,6 +162,12 @@ mod tests {
             "data": {"id": "7", "name": "Deluge bot", "unique_name": "delugebot"}});
         assert_eq!(run.record(0, 200, &reply), Ok(()));
         assert_eq!(run.ctx.get("BOT_ID#0"), Some("7"));
+        // Valid, but lacking members every documented example shows.
+        assert!(
+            run.warnings().iter().any(|w| w.contains("/data/creator")),
+            "{:?}",
+            run.warnings()
+        );
         assert!(run.record(1, 500, &serde_json::json!({})).is_err());
         assert!(run.prepare(10_000).is_err());
         let failures = run.finish().unwrap_err();

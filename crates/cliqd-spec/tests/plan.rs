@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use cliqd_spec::scope::{Issue, in_scope};
 use cliqd_spec::{
     Binding, IdContext, KnownContradiction, Method, PlannedRequest, Spec, check_response,
-    known_contradictions, plan,
+    known_contradictions, missing_example_members, plan,
 };
 use serde_json::{Value, json};
 
@@ -201,6 +201,12 @@ fn run_simulated(issue: Issue) -> usize {
         }
         check_response(op, r, status, &reply, &known)
             .unwrap_or_else(|e| panic!("step {}: {e:#?}", r.step));
+        assert_eq!(
+            missing_example_members(op, status, &reply),
+            Vec::<String>::new(),
+            "step {}",
+            r.step
+        );
         r.capture(&reply, &mut ctx)
             .unwrap_or_else(|e| panic!("{e}"));
         checked += 1;
