@@ -54,6 +54,10 @@ pub struct KnownContradiction {
     /// Success statuses cliqd replies with for those operations besides the documented ones.
     #[serde(default)]
     pub accept_statuses: Vec<u16>,
+    /// For a request example that fails its schema: cliqd refuses it (400), so conformance
+    /// plans send it expecting the refusal.
+    #[serde(default)]
+    pub refused: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -660,6 +664,7 @@ mod tests {
             why: "y".into(),
             operations: vec![],
             accept_statuses: vec![],
+            refused: false,
         }];
         let r = reconcile(&found, &known);
         assert_eq!(r.unlisted.len(), 1);

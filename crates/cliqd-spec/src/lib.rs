@@ -46,7 +46,7 @@ pub use model::{
     Document, Example, ExampleSource, Method, Operation, Parameter, RequestBody, Response, Spec,
 };
 pub use plan::{SYNTHESIZED, check_response, plan};
-pub use report::{contradictions_markdown, operations_markdown};
+pub use report::{contradictions_markdown, operations_markdown, plans_markdown};
 pub use request::{Binding, Capture, Captures, IdContext, PlanError, PlannedRequest};
 pub use runner::{Conformance, Prepared};
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};

@@ -314,8 +314,23 @@ pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequ
         let step = out.len();
         let params = path_params(&d.op.request_path);
         let mut bindings: BTreeMap<String, Binding> = BTreeMap::new();
+        // An example named after a value of the last path parameter (`form_change_handler`)
+        // addresses that child itself; its parent is then chosen like any other.
+        let own_literal = if producer.is_none() {
+            named_child(d.op, d.example.as_deref())
+        } else {
+            None
+        };
+        let lookup_path = match &own_literal {
+            Some(_) => {
+                d.op.request_path
+                    .rsplit_once('/')
+                    .map_or(d.op.request_path.clone(), |(parent, _)| parent.to_string())
+            }
+            None => d.op.request_path.clone(),
+        };
         // The deepest created resource on the path decides the producer; ancestors follow it.
-        let last = deepest_item(&provided, &d.op.request_path);
+        let last = deepest_item(&provided, &lookup_path);
         if let Some(last) = last {
             let candidates = &provided[&last];
             let chosen = producer.or_else(|| {
@@ -348,6 +363,9 @@ pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequ
                 };
                 bindings.insert(own, binding);
             }
+        }
+        if let Some((param, value)) = own_literal {
+            bindings.insert(param, Binding::Literal(value));
         }
         for p in &params {
             if !bindings.contains_key(p) {
@@ -394,6 +412,12 @@ pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequ
             if !expected.contains(&extra) {
                 expected.push(extra);
             }
+        }
+        if let Some(name) = &d.example
+            && refused(d.op, name, known)
+        {
+            // cliqd follows the schema against this documented example: it must be refused.
+            expected = vec![400];
         }
         out.push(PlannedRequest {
             step,
@@ -488,6 +512,32 @@ fn default_binding(op: &Operation, name: &str) -> Binding {
         Some(v) => Binding::Literal(v.to_string()),
         None => Binding::Id(name.to_string()),
     }
+}
+
+/// Whether a listed contradiction says cliqd refuses this documented request example.
+fn refused(op: &Operation, example: &str, known: &[KnownContradiction]) -> bool {
+    let id = format!(
+        "example:{}:{}:request:{example}",
+        op.document, op.operation_id
+    );
+    known.iter().any(|k| k.id == id && k.refused)
+}
+
+/// The last path parameter's value when the example is named after one of its enum values.
+fn named_child(op: &Operation, example: Option<&str>) -> Option<(String, String)> {
+    let example = example?;
+    let last = path_params(&op.request_path).pop()?;
+    let param = op
+        .path_params
+        .iter()
+        .find(|p| canonical_param_name(&p.name) == last)?;
+    let listed = param
+        .schema
+        .get("enum")
+        .and_then(Value::as_array)?
+        .iter()
+        .any(|v| v.as_str() == Some(example));
+    listed.then(|| (last, example.to_string()))
 }
 
 /// Statuses listed contradictions add for `op` (e.g. 204 where a document shows 200).

@@ -3,9 +3,13 @@
 
 use std::fmt::Write as _;
 
+use std::collections::BTreeSet;
+
 use crate::consistency::{Contradiction, KnownContradiction};
 use crate::model::Spec;
-use crate::scope::issue_of;
+use crate::plan::plan;
+use crate::request::Binding;
+use crate::scope::{Issue, in_scope, issue_of};
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -106,6 +110,88 @@ pub fn operations_markdown(spec: &Spec) -> String {
                     let _ = writeln!(md, "- `{}`{status}{group}: {}", e.code, cell(&e.message));
                 }
             }
+        }
+    }
+    md
+}
+
+fn binding_text(b: &Binding) -> String {
+    match b {
+        Binding::Literal(v) => format!("`{v}`"),
+        Binding::Id(k) => format!("`<{k}>`"),
+    }
+}
+
+/// The conformance plan of each issue, as a table, with the IDs the caller must seed.
+pub fn plans_markdown(spec: &Spec, known: &[KnownContradiction]) -> String {
+    let mut md = String::new();
+    for issue in [Issue::Platform, Issue::Messaging] {
+        let requests = plan(&in_scope(spec, Some(issue)), known);
+        let _ = write!(
+            md,
+            "\n## Conformance plan, issue {} ({} requests)\n\n",
+            issue.number(),
+            requests.len()
+        );
+        let mut seeds = BTreeSet::new();
+        for r in &requests {
+            for b in r.path_bindings.values().chain(r.query.iter().map(|q| &q.1)) {
+                if let Binding::Id(k) = b
+                    && !k.contains('#')
+                {
+                    seeds.insert(k.clone());
+                }
+            }
+            seeds.extend(r.body_bindings.values().cloned());
+        }
+        let _ = writeln!(
+            md,
+            "IDs the caller seeds in the `IdContext`: {}. `<KEY#n>` is captured from the reply \
+             of step n.\n",
+            seeds
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        md.push_str("| Step | Request | Example | Bindings | Captures | Expected |\n|---|---|---|---|---|---|\n");
+        for r in &requests {
+            let mut bindings: Vec<String> = r
+                .path_bindings
+                .iter()
+                .map(|(k, b)| format!("{k}={}", binding_text(b)))
+                .collect();
+            bindings.extend(
+                r.query
+                    .iter()
+                    .map(|(k, b)| format!("?{k}={}", binding_text(b))),
+            );
+            bindings.extend(
+                r.body_bindings
+                    .iter()
+                    .map(|(p, k)| format!("body{p}=`<{k}>`")),
+            );
+            let _ = writeln!(
+                md,
+                "| {} | {} `{}` | {} | {} | {} | {} |",
+                r.step,
+                r.method,
+                cell(&r.path_template),
+                cell(r.example.as_deref().unwrap_or("-")),
+                cell(&bindings.join(", ")),
+                cell(
+                    &r.captures
+                        .iter()
+                        .map(|c| format!("`{}` → `{}`", c.pointer, c.key))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                r.expected_statuses
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
         }
     }
     md

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use cliqd_spec::{
     Spec, check_consistency, contradictions_markdown, default_seeds_dir, known_contradictions,
-    load_seed_pages, operations_markdown,
+    load_seed_pages, operations_markdown, plans_markdown,
 };
 
 fn compare_or_bless(file: &str, generated: &str) {
@@ -24,7 +24,9 @@ fn compare_or_bless(file: &str, generated: &str) {
 #[test]
 fn operations_md_is_current() {
     let spec = Spec::load_default().expect("documents load");
-    compare_or_bless("OPERATIONS.md", &operations_markdown(&spec));
+    let known = known_contradictions().expect("contradictions.toml parses");
+    let md = operations_markdown(&spec) + &plans_markdown(&spec, &known);
+    compare_or_bless("OPERATIONS.md", &md);
 }
 
 #[test]

@@ -128,6 +128,23 @@ fn children_bind_to_the_fitting_parent_variant() {
         menu_update.path_bindings["HANDLER_TYPE"],
         Binding::Literal("menu_handler".into())
     );
+    // An update example named after a handler type addresses that handler, on the function
+    // whose example fits.
+    let widget_fn = step_of("create_a_new_function", "widget_button_function");
+    let widget_update = step_of("updateFunctionHandler", "widget_button_handler");
+    assert_eq!(
+        widget_update.path_bindings["FUNCTION_HANDLER_TYPE"],
+        Binding::Literal("widget_button_handler".into())
+    );
+    assert_eq!(
+        widget_update.path_bindings["FUNCTION_ID"],
+        Binding::Id(format!("FUNCTION_ID#{}", widget_fn.step))
+    );
+    // A documented example that cliqd refuses (contradictions.toml: refused) expects a 400.
+    assert_eq!(
+        step_of("create_a_handler_for_a_bot", "schema").expected_statuses,
+        [400]
+    );
     // Message action handlers exist from creation: the enum gives the type.
     let ma = p
         .iter()
