@@ -293,6 +293,9 @@ pub fn contradictions_markdown(found: &[Contradiction], known: &[KnownContradict
             .map(|c| c.details.join("; "))
             .unwrap_or_else(|| "(not found any more)".into());
         let mut why = k.why.clone();
+        if k.refused {
+            why.push_str(" Conformance plans send this example expecting 400.");
+        }
         if !k.accept_statuses.is_empty() {
             let _ = write!(
                 why,
