@@ -1,4 +1,6 @@
-//! Functions on any type (digest §8.2): null/empty tests, text conversion, `ifnull`.
+//! Functions on any type (digest §8.2): null/empty/type tests, text conversion, `ifnull`.
+
+use rust_decimal::Decimal;
 
 use super::{CallCtx, Dispatch, arity};
 use crate::value::{CollectionValue, Value};
@@ -15,19 +17,78 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 _ => false,
             })
         }),
-        "isempty" => arity(name, args, 0, 0).map(|_| {
+        "isempty" => arity(name, args, 0, 0).map(|_| Value::Bool(is_empty(recv))),
+        // isBlank: like isEmpty, but whitespace-only text is blank too.
+        "isblank" => arity(name, args, 0, 0).map(|_| {
             Value::Bool(match recv {
-                Value::Null => true,
-                Value::Text(t) => t.is_empty(),
-                Value::List(l) => l.borrow().items.is_empty(),
-                Value::Map(m) => m.borrow().entries.is_empty(),
-                Value::Collection(c) => matches!(&*c.borrow(), c if CollectionValue::is_empty(c)),
+                Value::Text(t) => t.trim().is_empty(),
+                other => is_empty(other),
+            })
+        }),
+        // isText doc: text that is not a number (including "" and spaces) is text; dates
+        // and numbers are not; containers and booleans give null.
+        "istext" | "isstring" => arity(name, args, 0, 0).map(|_| match recv {
+            Value::Text(t) => Value::Bool(!is_numeric_text(t)),
+            Value::Number(_) | Value::Decimal(_) | Value::Date(_) | Value::DateTime(_) => {
+                Value::Bool(false)
+            }
+            Value::Null => Value::Bool(false),
+            _ => Value::Null,
+        }),
+        // isNumber doc: numbers and numeric text are numbers; containers give null.
+        "isnumber" => arity(name, args, 0, 0).map(|_| match recv {
+            Value::Number(_) | Value::Decimal(_) => Value::Bool(true),
+            Value::Text(t) => Value::Bool(is_numeric_text(t)),
+            Value::List(_) | Value::Map(_) | Value::Collection(_) => Value::Null,
+            _ => Value::Bool(false),
+        }),
+        "isdecimal" => arity(name, args, 0, 0).map(|_| match recv {
+            Value::Decimal(_) => Value::Bool(true),
+            Value::Text(t) => {
+                let t = t.trim();
+                Value::Bool(t.contains('.') && is_numeric_text(t))
+            }
+            Value::List(_) | Value::Map(_) | Value::Collection(_) => Value::Null,
+            _ => Value::Bool(false),
+        }),
+        "isdate" | "isdatetime" => arity(name, args, 0, 0).map(|_| match recv {
+            Value::Date(_) | Value::DateTime(_) => Value::Bool(true),
+            Value::Text(t) => Value::Bool(crate::dates::parse_date_literal(t).is_ok()),
+            Value::List(_) | Value::Map(_) | Value::Collection(_) => Value::Null,
+            _ => Value::Bool(false),
+        }),
+        "isboolean" => arity(name, args, 0, 0).map(|_| {
+            Value::Bool(match recv {
+                Value::Bool(_) => true,
+                Value::Text(t) => t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false"),
                 _ => false,
             })
         }),
         "tostring" | "totext" if args.is_empty() => Ok(Value::text(recv.to_text())),
         _ => return None,
     })
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Text(t) => t.is_empty(),
+        Value::List(l) => l.borrow().items.is_empty(),
+        Value::Map(m) => m.borrow().entries.is_empty(),
+        Value::Collection(c) => CollectionValue::is_empty(&c.borrow()),
+        _ => false,
+    }
+}
+
+/// Whether text is a plain number: optional sign, digits, optional fraction.
+pub(crate) fn is_numeric_text(t: &str) -> bool {
+    let t = t.trim();
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    !body.is_empty()
+        && body.chars().any(|c| c.is_ascii_digit())
+        && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && body.matches('.').count() <= 1
+        && t.parse::<Decimal>().is_ok()
 }
 
 /// Receiver-less functions: `ifnull(a, b)`.
@@ -44,4 +105,51 @@ pub fn function(ctx: &mut CallCtx<'_>, name: &str, args: &[Value]) -> Dispatch {
         }),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::NullHost;
+    use crate::limits::Limits;
+
+    fn call(recv: Value, name: &str) -> Value {
+        let mut host = NullHost::default();
+        let limits = Limits::default();
+        let mut ctx = CallCtx {
+            host: &mut host,
+            limits: &limits,
+        };
+        method(&mut ctx, &recv, name, &[])
+            .expect("handled")
+            .expect("ok")
+    }
+
+    #[test]
+    fn null_and_empty() {
+        assert_eq!(call(Value::text(""), "isnull").to_text(), "true");
+        assert_eq!(call(Value::text(" "), "isnull").to_text(), "false");
+        assert_eq!(call(Value::Null, "isnull").to_text(), "true");
+        assert_eq!(call(Value::text(" "), "isempty").to_text(), "false");
+        assert_eq!(call(Value::list(vec![]), "isempty").to_text(), "true");
+        assert_eq!(call(Value::empty_map(), "isempty").to_text(), "true");
+        assert_eq!(call(Value::text("  "), "isblank").to_text(), "true");
+    }
+
+    #[test]
+    fn type_tests() {
+        assert_eq!(call(Value::text("Hello"), "istext").to_text(), "true");
+        assert_eq!(call(Value::text("123"), "istext").to_text(), "false");
+        assert_eq!(call(Value::text(""), "istext").to_text(), "true");
+        assert!(call(Value::list(vec![]), "istext").is_null());
+        assert!(call(Value::Bool(true), "istext").is_null());
+        assert_eq!(call(Value::text("12.3"), "isnumber").to_text(), "true");
+        assert_eq!(call(Value::Number(24), "isnumber").to_text(), "true");
+        assert_eq!(call(Value::text("24/2*10"), "isnumber").to_text(), "false");
+        assert!(call(Value::empty_map(), "isnumber").is_null());
+        assert_eq!(call(Value::text("1.5"), "isdecimal").to_text(), "true");
+        assert_eq!(call(Value::text("15"), "isdecimal").to_text(), "false");
+        assert_eq!(call(Value::text("01-Jan-2019"), "isdate").to_text(), "true");
+        assert_eq!(call(Value::text("nope"), "isdate").to_text(), "false");
+    }
 }

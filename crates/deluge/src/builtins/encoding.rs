@@ -1,7 +1,12 @@
-//! URL and encoding functions: encodeUrl, `zoho.encryption.*` (base64, URL, hashes, HMAC).
+//! URL and encoding functions: encodeUrl/decodeUrl and the `zoho.encryption.*` tasks
+//! (base64, URL encoding, MD5/SHA hashes, HMACs).
 
 use base64::Engine as _;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use hmac::{Hmac, Mac};
+use md5::Md5;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::{CallCtx, Dispatch, arity, text_arg};
 use crate::error::RuntimeError;
@@ -14,40 +19,242 @@ const FORM: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'*')
     .remove(b'_');
 
+/// Characters `zoho.encryption.urlEncode` leaves alone (RFC 3986 unreserved).
+const URL: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `text.name(args)` for encoding functions.
 pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -> Dispatch {
-    let _ = (ctx, recv, name, args);
-    None
+    let _ = ctx;
+    let Value::Text(t) = recv else { return None };
+    Some(match name {
+        "encodeurl" => arity(name, args, 0, 0).map(|_| Value::text(form_encode(t))),
+        "decodeurl" | "urldecode" => arity(name, args, 0, 0).and_then(|_| form_decode(t)),
+        _ => return None,
+    })
+}
+
+fn form_encode(t: &str) -> String {
+    utf8_percent_encode(t, FORM).to_string().replace("%20", "+")
+}
+
+fn form_decode(t: &str) -> Result<Value, RuntimeError> {
+    let spaced = t.replace('+', " ");
+    percent_decode_str(&spaced)
+        .decode_utf8()
+        .map(|s| Value::text(s.into_owned()))
+        .map_err(|_| RuntimeError::value_error("URL-decoded text is not valid UTF-8"))
 }
 
 /// `encodeUrl(t)` and the `zoho.encryption.*` functions.
 pub fn function(ctx: &mut CallCtx<'_>, name: &str, args: &[Value]) -> Dispatch {
     let _ = ctx;
-    Some(match name {
-        "encodeurl" => (|| {
-            arity(name, args, 1, 1)?;
-            let t = text_arg(name, args, 0)?;
-            Ok(Value::text(
-                utf8_percent_encode(&t, FORM)
-                    .to_string()
-                    .replace("%20", "+"),
-            ))
-        })(),
-        "zoho.encryption.base64encode" => (|| {
+    let Some(task) = name.strip_prefix("zoho.encryption.") else {
+        return match name {
+            "encodeurl" => Some((|| {
+                arity(name, args, 1, 1)?;
+                Ok(Value::text(form_encode(&text_arg(name, args, 0)?)))
+            })()),
+            "decodeurl" | "urldecode" => Some((|| {
+                arity(name, args, 1, 1)?;
+                form_decode(&text_arg(name, args, 0)?)
+            })()),
+            _ => None,
+        };
+    };
+    Some(match task {
+        // urlEncode doc: space → %20; a non-TEXT argument gives null.
+        "urlencode" => arity(name, args, 1, 1).map(|_| match &args[0] {
+            Value::Text(t) => Value::text(utf8_percent_encode(t, URL).to_string()),
+            _ => Value::Null,
+        }),
+        "urldecode" => arity(name, args, 1, 1).and_then(|_| match &args[0] {
+            Value::Text(t) => percent_decode_str(t)
+                .decode_utf8()
+                .map(|s| Value::text(s.into_owned()))
+                .map_err(|_| RuntimeError::value_error("URL-decoded text is not valid UTF-8")),
+            _ => Ok(Value::Null),
+        }),
+        "base64encode" => (|| {
             arity(name, args, 1, 1)?;
             let t = text_arg(name, args, 0)?;
             Ok(Value::text(
                 base64::engine::general_purpose::STANDARD.encode(t),
             ))
         })(),
-        "zoho.encryption.base64decode" => (|| {
+        "base64decode" => (|| {
             arity(name, args, 1, 1)?;
             let t = text_arg(name, args, 0)?;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(t.trim())
+            let cleaned: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+            let engine = base64::engine::general_purpose::GeneralPurpose::new(
+                &base64::alphabet::STANDARD,
+                base64::engine::GeneralPurposeConfig::new()
+                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+            );
+            let bytes = engine
+                .decode(cleaned.replace('-', "+").replace('_', "/"))
                 .map_err(|e| RuntimeError::value_error(format!("invalid base64: {e}")))?;
             Ok(Value::text(String::from_utf8_lossy(&bytes).into_owned()))
         })(),
+        "md5" => digest::<Md5>(name, args),
+        "sha1" => digest::<Sha1>(name, args),
+        "sha256" => digest::<Sha256>(name, args),
+        "sha384" => digest::<Sha384>(name, args),
+        "sha512" => digest::<Sha512>(name, args),
+        "hmacmd5" => hmac::<Hmac<Md5>>(name, args),
+        "hmacsha1" => hmac::<Hmac<Sha1>>(name, args),
+        "hmacsha256" => hmac::<Hmac<Sha256>>(name, args),
+        "hmacsha384" => hmac::<Hmac<Sha384>>(name, args),
+        "hmacsha512" => hmac::<Hmac<Sha512>>(name, args),
+        "aesencode" | "aesdecode" | "rsaencode" | "rsadecode" => Err(RuntimeError::value_error(
+            format!("{name} is not supported by this runtime"),
+        )),
         _ => return None,
     })
+}
+
+/// Renders digest bytes: `hex` (lower case), `base64`, or `binary` (one char per byte).
+fn render(name: &str, bytes: &[u8], output: &str) -> Result<Value, RuntimeError> {
+    Ok(Value::text(match output.to_ascii_lowercase().as_str() {
+        "hex" => hex::encode(bytes),
+        "base64" => base64::engine::general_purpose::STANDARD.encode(bytes),
+        "binary" => bytes.iter().map(|&b| char::from(b)).collect(),
+        other => {
+            return Err(RuntimeError::value_error(format!(
+                "'{name}': unknown output type '{other}'"
+            )));
+        }
+    }))
+}
+
+/// zoho.encryption.sha256(data[, output]): hex by default (sha256 doc).
+fn digest<D: Digest>(name: &str, args: &[Value]) -> Result<Value, RuntimeError> {
+    arity(name, args, 1, 2)?;
+    let data = text_arg(name, args, 0)?;
+    let output = if args.len() == 2 {
+        text_arg(name, args, 1)?
+    } else {
+        "hex".into()
+    };
+    render(name, &D::digest(data.as_bytes()), &output)
+}
+
+/// zoho.encryption.hmacsha256(key, message[, output]): base64 by default.
+fn hmac<M: Mac + hmac::digest::KeyInit>(name: &str, args: &[Value]) -> Result<Value, RuntimeError> {
+    arity(name, args, 2, 3)?;
+    let key = text_arg(name, args, 0)?;
+    let message = text_arg(name, args, 1)?;
+    let output = if args.len() == 3 {
+        text_arg(name, args, 2)?
+    } else {
+        "base64".into()
+    };
+    let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(key.as_bytes())
+        .map_err(|_| RuntimeError::value_error(format!("'{name}': invalid key")))?;
+    mac.update(message.as_bytes());
+    render(name, &mac.finalize().into_bytes(), &output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::NullHost;
+    use crate::limits::Limits;
+
+    fn call(name: &str, args: &[Value]) -> Result<Value, RuntimeError> {
+        let mut host = NullHost::default();
+        let limits = Limits::default();
+        let mut ctx = CallCtx {
+            host: &mut host,
+            limits: &limits,
+        };
+        function(&mut ctx, name, args).expect("handled")
+    }
+
+    fn text(name: &str, args: &[&str]) -> String {
+        let args: Vec<Value> = args.iter().map(|s| Value::text(*s)).collect();
+        call(name, &args).unwrap().to_text()
+    }
+
+    #[test]
+    fn url_encodings() {
+        assert_eq!(
+            text(
+                "encodeurl",
+                &["http://www.zoho.com/zohotest?name=John&country=Australia&age=101"]
+            ),
+            "http%3A%2F%2Fwww.zoho.com%2Fzohotest%3Fname%3DJohn%26country%3DAustralia%26age%3D101"
+        );
+        assert_eq!(text("encodeurl", &["a b"]), "a+b");
+        assert_eq!(text("decodeurl", &["a+b%21"]), "a b!");
+        assert_eq!(
+            text("zoho.encryption.urlencode", &["a b/é"]),
+            "a%20b%2F%C3%A9"
+        );
+        assert_eq!(
+            text("zoho.encryption.urldecode", &["a%20b%2F%C3%A9"]),
+            "a b/é"
+        );
+        assert!(
+            call("zoho.encryption.urlencode", &[Value::Number(1)])
+                .unwrap()
+                .is_null()
+        );
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(text("zoho.encryption.base64encode", &["Zoho"]), "Wm9obw==");
+        assert_eq!(text("zoho.encryption.base64decode", &["Wm9obw=="]), "Zoho");
+        assert_eq!(text("zoho.encryption.base64decode", &["Wm9obw"]), "Zoho");
+        assert!(call("zoho.encryption.base64decode", &[Value::text("***")]).is_err());
+    }
+
+    #[test]
+    fn hashes_and_hmacs() {
+        assert_eq!(
+            text("zoho.encryption.sha256", &["hello"]),
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+        assert_eq!(
+            text("zoho.encryption.md5", &["abc"]),
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
+        assert_eq!(
+            text("zoho.encryption.sha1", &["abc"]),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        // RFC 4231 test case 2.
+        assert_eq!(
+            text(
+                "zoho.encryption.hmacsha256",
+                &["Jefe", "what do ya want for nothing?", "hex"]
+            ),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            text(
+                "zoho.encryption.hmacsha256",
+                &["Jefe", "what do ya want for nothing?"]
+            ),
+            "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="
+        );
+        assert!(
+            call(
+                "zoho.encryption.sha256",
+                &[Value::text("x"), Value::text("octal")]
+            )
+            .is_err()
+        );
+        assert!(
+            call(
+                "zoho.encryption.aesencode",
+                &[Value::text("k"), Value::text("x")]
+            )
+            .is_err()
+        );
+    }
 }

@@ -27,12 +27,15 @@
 
 pub mod collection;
 pub mod common;
+pub mod convert;
+pub mod datefmt;
 pub mod datetime;
 pub mod encoding;
 pub mod json;
 pub mod list;
 pub mod map;
 pub mod number;
+pub mod regex_fns;
 pub mod text;
 
 use chrono::{DateTime, FixedOffset};
@@ -51,13 +54,15 @@ type FunctionFn = fn(&mut CallCtx<'_>, &str, &[Value]) -> Dispatch;
 
 /// Method modules in the order they are tried. Type-specific ones first, `common` last.
 const METHOD_MODULES: &[MethodFn] = &[
+    json::method,
     text::method,
+    regex_fns::method,
     number::method,
     list::method,
     map::method,
     collection::method,
     datetime::method,
-    json::method,
+    convert::method,
     encoding::method,
     common::method,
 ];
