@@ -91,9 +91,28 @@ pub(crate) fn is_numeric_text(t: &str) -> bool {
         && t.parse::<Decimal>().is_ok()
 }
 
-/// Receiver-less functions: `ifnull(a, b)`.
+/// A method called on a `zoho.*` system variable (`zoho.currenttime.toString(f)`) reaches
+/// the library as one dotted function name; split it back into receiver and method.
+fn system_variable_method(ctx: &mut CallCtx<'_>, name: &str, args: &[Value]) -> Dispatch {
+    let rest = name.strip_prefix("zoho.")?;
+    let (var, method) = rest.split_once('.')?;
+    if method.contains('.') {
+        return None;
+    }
+    let recv = match var {
+        "currenttime" => Value::DateTime(ctx.now().naive_local()),
+        "currentdate" => Value::Date(ctx.now().date_naive()),
+        "encryption" | "cliq" => return None,
+        other => Value::from_json(&ctx.host.system_variable(other)?),
+    };
+    Some(super::call_method(ctx, &recv, method, args))
+}
+
+/// Receiver-less functions: `ifnull(a, b)`, methods on `zoho.*` variables.
 pub fn function(ctx: &mut CallCtx<'_>, name: &str, args: &[Value]) -> Dispatch {
-    let _ = ctx;
+    if name.starts_with("zoho.") {
+        return system_variable_method(ctx, name, args);
+    }
     Some(match name {
         "ifnull" => arity(name, args, 2, 2).map(|_| {
             let a = &args[0];

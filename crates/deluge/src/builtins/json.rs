@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use super::{CallCtx, Dispatch, arity};
-use crate::error::RuntimeError;
+use crate::error::{LimitKind, RuntimeError};
 use crate::value::{CollectionValue, Key, MAX_NESTING, Value};
 
 /// Largest text the JSON functions parse (toMap doc: less than 5 MB).
@@ -18,8 +18,14 @@ fn invalid(msg: impl std::fmt::Display) -> RuntimeError {
     RuntimeError::value_error(format!("invalid JSON: {msg}"))
 }
 
-/// Parses relaxed JSON text into a value.
+/// Parses relaxed JSON text into a value, with no limit but the 5 MB text cap.
 pub fn parse(text: &str) -> Result<Value, RuntimeError> {
+    parse_limited(text, usize::MAX, usize::MAX)
+}
+
+/// Parses relaxed JSON text, failing when a container would exceed `max_size` elements
+/// or the whole document `max_nodes` values, before they are allocated.
+pub fn parse_limited(text: &str, max_size: usize, max_nodes: usize) -> Result<Value, RuntimeError> {
     if text.len() > MAX_JSON_BYTES {
         return Err(invalid("text longer than 5 MB"));
     }
@@ -27,6 +33,8 @@ pub fn parse(text: &str) -> Result<Value, RuntimeError> {
         s: text.as_bytes(),
         text,
         pos: 0,
+        max_size,
+        nodes_left: max_nodes,
     };
     p.ws();
     let v = p.value(0)?;
@@ -41,9 +49,24 @@ struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
     pos: usize,
+    max_size: usize,
+    nodes_left: usize,
 }
 
 impl Parser<'_> {
+    fn check_size(&self, n: usize) -> Result<(), RuntimeError> {
+        if n > self.max_size {
+            return Err(RuntimeError::limit(
+                LimitKind::CollectionSize,
+                format!(
+                    "a JSON container holds more than {} elements",
+                    self.max_size
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn ws(&mut self) {
         while self.pos < self.s.len() && self.s[self.pos].is_ascii_whitespace() {
             self.pos += 1;
@@ -58,6 +81,13 @@ impl Parser<'_> {
         if depth > MAX_NESTING {
             return Err(invalid("nested too deeply"));
         }
+        if self.nodes_left == 0 {
+            return Err(RuntimeError::limit(
+                LimitKind::CollectionSize,
+                "JSON text holds too many values",
+            ));
+        }
+        self.nodes_left -= 1;
         match self.peek() {
             None => Err(invalid("unexpected end of text")),
             Some(b'{') => self.object(depth),
@@ -92,6 +122,7 @@ impl Parser<'_> {
             self.ws();
             let v = self.value(depth + 1)?;
             entries.insert(Key(Value::text(key)), v);
+            self.check_size(entries.len())?;
             self.ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -119,6 +150,7 @@ impl Parser<'_> {
                 _ => {}
             }
             items.push(self.value(depth + 1)?);
+            self.check_size(items.len())?;
             self.ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -238,7 +270,10 @@ fn number(w: &str) -> Option<Value> {
 
 /// `text.toMap()`, `text.getJSON(k)`, `map.getJSON(k)`, `toJSONList()`, `toXML()`.
 pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -> Dispatch {
-    let _ = ctx;
+    let max_size = ctx.limits.max_collection_size;
+    // The whole document may hold a few full-size containers, no more.
+    let max_nodes = max_size.saturating_mul(4);
+    let parse = |t: &str| parse_limited(t, max_size, max_nodes);
     Some(match (recv, name) {
         (Value::Text(t), "tomap") => arity(name, args, 0, 0).and_then(|_| {
             if t.trim().is_empty() {
@@ -445,6 +480,18 @@ mod tests {
         let l = call(Value::text("[343,443,577]"), "tojsonlist", &[]).unwrap();
         assert_eq!(l.to_text(), "343,443,577");
         assert_eq!(call(l, "tojsonlist", &[]).unwrap().to_text(), "343,443,577");
+    }
+
+    #[test]
+    fn size_limits_apply_while_parsing() {
+        let e = parse_limited("[1,2,3]", 2, 100).unwrap_err();
+        assert!(matches!(
+            e.kind,
+            crate::error::ErrorKind::Limit(LimitKind::CollectionSize)
+        ));
+        let e = parse_limited("[[1],[2],[3]]", 10, 5).unwrap_err();
+        assert!(!e.is_catchable());
+        assert!(parse_limited("{a:[1,2]}", 2, 4).is_ok());
     }
 
     #[test]

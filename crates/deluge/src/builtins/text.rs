@@ -118,7 +118,10 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             Ok(Value::text(t.repeat(n)))
         })(),
         "isascii" => arity(name, args, 0, 0).map(|_| Value::Bool(t.is_ascii())),
-        "texttohex" => arity(name, args, 0, 0).map(|_| Value::text(hex::encode(t.as_bytes()))),
+        "texttohex" => arity(name, args, 0, 0).and_then(|_| {
+            ctx.check_text_len(t.len().saturating_mul(2))?;
+            Ok(Value::text(hex::encode(t.as_bytes())))
+        }),
         "hextotext" => (|| {
             arity(name, args, 0, 0)?;
             let bytes = hex::decode(t.trim())
@@ -360,12 +363,18 @@ fn split(ctx: &CallCtx<'_>, t: &str, sep: &str) -> Result<Value, RuntimeError> {
     if t.is_empty() {
         return Ok(Value::list(Vec::new()));
     }
+    // Count before allocating: a short separator can split a long text into millions.
+    let count = if sep.is_empty() {
+        t.chars().count()
+    } else {
+        t.matches(sep).count() + 1
+    };
+    ctx.check_size(count)?;
     let parts: Vec<Value> = if sep.is_empty() {
         t.chars().map(|c| Value::text(c.to_string())).collect()
     } else {
         t.split(sep).map(Value::text).collect()
     };
-    ctx.check_size(parts.len())?;
     Ok(Value::list(parts))
 }
 
@@ -504,6 +513,39 @@ mod tests {
         assert_eq!(text("Zoho", "repeat", &[Value::Number(3)]), "ZohoZohoZoho");
         assert!(call("Zoho", "repeat", &[Value::Number(i64::MAX)]).is_err());
         assert_eq!(text("Zoho", "concat", &[t("Deluge")]), "ZohoDeluge");
+    }
+
+    #[test]
+    fn size_limits_checked_before_allocating() {
+        let mut host = NullHost::default();
+        let limits = Limits {
+            max_collection_size: 3,
+            max_text_length: 10,
+            ..Limits::default()
+        };
+        let mut ctx = CallCtx {
+            host: &mut host,
+            limits: &limits,
+        };
+        let t = Value::text("a,b,c,d");
+        assert!(method(&mut ctx, &t, "tolist", &[]).unwrap().is_err());
+        let t = Value::text("abcdef");
+        assert!(
+            method(&mut ctx, &t, "repeat", &[Value::Number(2)])
+                .unwrap()
+                .is_err()
+        );
+        assert!(
+            method(&mut ctx, &t, "leftpad", &[Value::Number(5)])
+                .unwrap()
+                .is_err()
+        );
+        assert!(method(&mut ctx, &t, "texttohex", &[]).unwrap().is_err());
+        assert!(
+            method(&mut ctx, &t, "concat", &[Value::text("123456")])
+                .unwrap()
+                .is_err()
+        );
     }
 
     #[test]
