@@ -258,16 +258,16 @@ pub fn parse(text: &str, pattern: &str) -> Option<NaiveDateTime> {
                 );
                 match c {
                     'M' | 'L' if *n >= 3 => {
-                        let (m, used) = month_name(&chars[pos..])?;
+                        let (m, used) = month_name(chars.get(pos..).unwrap_or_default())?;
                         month = m;
                         pos += used;
                     }
                     'E' => {
-                        let used = day_name(&chars[pos..])?;
+                        let used = day_name(chars.get(pos..).unwrap_or_default())?;
                         pos += used;
                     }
                     'a' => {
-                        let rest: String = chars[pos..].iter().take(2).collect();
+                        let rest: String = chars.iter().skip(pos).take(2).collect();
                         pm = Some(match rest.to_ascii_uppercase().as_str() {
                             "AM" => false,
                             "PM" => true,
@@ -285,11 +285,11 @@ pub fn parse(text: &str, pattern: &str) -> Option<NaiveDateTime> {
                         }
                     }
                     'G' => {
-                        pos += 2.min(chars.len() - pos);
+                        pos += 2.min(chars.len().saturating_sub(pos));
                     }
                     _ => {
                         let max = if next_numeric { *n } else { usize::MAX };
-                        let (v, used) = digits(&chars[pos..], max)?;
+                        let (v, used) = digits(chars.get(pos..).unwrap_or_default(), max)?;
                         pos += used;
                         match c {
                             'y' | 'Y' => {
@@ -317,7 +317,7 @@ pub fn parse(text: &str, pattern: &str) -> Option<NaiveDateTime> {
             }
         }
     }
-    if pos != chars.len() && chars[pos..].iter().any(|c| !c.is_whitespace()) {
+    if chars.iter().skip(pos).any(|c| !c.is_whitespace()) {
         return None;
     }
     if pm == Some(true) && (hour12 || hour < 12) {

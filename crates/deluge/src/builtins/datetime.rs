@@ -113,9 +113,13 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             let d = dt.date().with_day(1).ok_or_else(out_of_range)?;
             Ok(Value::Date(d))
         }),
-        "tostartofweek" => arity(name, args, 0, 0).map(|_| {
+        "tostartofweek" => arity(name, args, 0, 0).and_then(|_| {
             let back = i64::from(dt.weekday().num_days_from_sunday());
-            Value::Date(dt.date() - Duration::days(back))
+            let d = dt
+                .date()
+                .checked_sub_signed(Duration::days(back))
+                .ok_or_else(out_of_range)?;
+            Ok(Value::Date(d))
         }),
         "daysbetween" => between(name, dt, args, |a, b| Ok((b.date() - a.date()).num_days())),
         "hoursbetween" => between(name, dt, args, |a, b| Ok((b - a).num_hours())),
@@ -381,6 +385,12 @@ pub(crate) fn epoch_millis(dt: NaiveDateTime, tz: FixedOffset) -> Result<i64, Ru
 
 /// Wall time in zone `tz` of an epoch in milliseconds.
 pub(crate) fn from_epoch_millis(ms: i64, tz: FixedOffset) -> Result<NaiveDateTime, RuntimeError> {
+    // Years 1 to 9999 only, so shifting into a zone can never leave chrono's range.
+    const MIN_MS: i64 = -62_135_596_800_000;
+    const MAX_MS: i64 = 253_402_300_799_999;
+    if !(MIN_MS..=MAX_MS).contains(&ms) {
+        return Err(out_of_range());
+    }
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.with_timezone(&tz).naive_local())
         .ok_or_else(out_of_range)

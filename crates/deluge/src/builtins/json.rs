@@ -179,6 +179,14 @@ impl Parser<'_> {
                 Some(b'\\') => {
                     self.pos += 1;
                     let esc = self.peek().ok_or_else(|| invalid("unterminated string"))?;
+                    if !esc.is_ascii() {
+                        // A backslash before a multi-byte character keeps the character.
+                        let c = self.text.get(self.pos..).and_then(|r| r.chars().next());
+                        let c = c.ok_or_else(|| invalid("bad escape"))?;
+                        out.push(c);
+                        self.pos += c.len_utf8();
+                        continue;
+                    }
                     self.pos += 1;
                     match esc {
                         b'n' => out.push('\n'),

@@ -94,13 +94,13 @@ fn round(recv: &Value, d: Decimal, places: i64) -> Result<Value, RuntimeError> {
         return Ok(recv.clone());
     }
     if places < 0 {
-        let factor = Decimal::from(
-            10i64
-                .checked_pow(u32::try_from(-places).unwrap_or(u32::MAX))
-                .ok_or_else(|| RuntimeError::value_error("round: too many places"))?,
-        );
-        let r =
-            (d / factor).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) * factor;
+        let too_many = || RuntimeError::value_error("round: too many places");
+        let exp = u32::try_from(places.unsigned_abs()).map_err(|_| too_many())?;
+        let factor = Decimal::from(10i64.checked_pow(exp).ok_or_else(too_many)?);
+        let r = (d / factor)
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            .checked_mul(factor)
+            .ok_or_else(too_many)?;
         return match recv {
             Value::Number(_) => to_number(r),
             _ => Ok(Value::Decimal(r)),
@@ -254,6 +254,8 @@ mod tests {
             "1200"
         );
         assert!(call(Value::Number(i64::MIN), "abs", &[]).is_err());
+        assert!(call(dec("1.5"), "round", &[Value::Number(i64::MIN)]).is_err());
+        assert!(call(dec("1.5"), "round", &[Value::Number(-40)]).is_err());
     }
 
     #[test]

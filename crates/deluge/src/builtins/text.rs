@@ -234,33 +234,38 @@ fn find_first(t: &str, s: &str, ignore_case: bool) -> Option<(usize, usize)> {
     if !ignore_case {
         return t.find(s).map(|i| (i, i + s.len()));
     }
-    let needle: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
-    for (start, _) in t.char_indices() {
-        let mut it = t[start..].char_indices();
-        let mut matched = 0;
-        let mut end = start;
-        while matched < needle.len() {
-            let Some((off, c)) = it.next() else { break };
-            let mut ok = true;
-            for lc in c.to_lowercase() {
-                if needle.get(matched) == Some(&lc) {
-                    matched += 1;
-                } else {
-                    ok = false;
-                    break;
-                }
+    // Lower-case both, remembering where each lower-cased byte came from, then search
+    // linearly; a match must start and end on whole original characters.
+    let mut lowered = String::with_capacity(t.len());
+    let mut origin = Vec::with_capacity(t.len() + 1);
+    for (b, c) in t.char_indices() {
+        for lc in c.to_lowercase() {
+            for _ in 0..lc.len_utf8() {
+                origin.push(b);
             }
-            if !ok {
-                break;
-            }
-            end = start + off + c.len_utf8();
-        }
-        if matched == needle.len() {
-            return Some((start, end));
+            lowered.push(lc);
         }
     }
+    origin.push(t.len());
+    let needle = s.to_lowercase();
     if needle.is_empty() {
         return Some((0, 0));
+    }
+    let mut from = 0;
+    while let Some(i) = lowered.get(from..).and_then(|rest| rest.find(&needle)) {
+        let (ls, le) = (from + i, from + i + needle.len());
+        let start = origin.get(ls).copied().unwrap_or(t.len());
+        let end = origin.get(le).copied().unwrap_or(t.len());
+        let clean_start = ls == 0 || origin.get(ls - 1) != Some(&start);
+        let clean_end = le == lowered.len() || origin.get(le - 1) != Some(&end);
+        if clean_start && clean_end {
+            return Some((start, end));
+        }
+        from = ls
+            + lowered
+                .get(ls..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8);
     }
     None
 }
@@ -451,6 +456,12 @@ mod tests {
         );
         assert_eq!(text("aXbxc", "getprefixignorecase", &[t("x")]), "a");
         assert!(call("abc", "getsuffix", &[t("B")]).unwrap().is_null());
+        assert_eq!(
+            text("Straße ÉTÉ x", "getsuffixignorecase", &[t("été")]),
+            " x"
+        );
+        assert_eq!(text("İx", "getprefixignorecase", &[t("X")]), "İ");
+        assert_eq!(text("abc", "getprefixignorecase", &[t("")]), "");
     }
 
     #[test]
