@@ -142,6 +142,16 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 .collect();
             Ok(Value::list(distinct(&common)))
         })(),
+        // toListString doc: a LIST receiver gives a list of its elements as TEXT.
+        "toliststring" => arity(name, args, 0, 0).map(|_| {
+            let items = list
+                .borrow()
+                .items
+                .iter()
+                .map(|v| Value::text(v.to_text()))
+                .collect();
+            Value::list(items)
+        }),
         "tolist" => arity(name, args, 0, 0).map(|_| {
             let l = list.borrow();
             Value::typed_list(l.elem_type, l.items.clone())

@@ -130,14 +130,14 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 .map(Value::text)
                 .map_err(|_| RuntimeError::value_error("hex text is not valid UTF-8"))
         })(),
+        // toList doc: without a separator, or when the separator does not occur, the whole
+        // text is the single element. (JSON array text is parsed by `json` first.)
         "tolist" => (|| {
             arity(name, args, 0, 1)?;
-            let sep = if args.is_empty() {
-                ",".to_string()
-            } else {
-                text_arg(name, args, 0)?
-            };
-            split(ctx, t, &sep)
+            if args.is_empty() || args[0].is_null() {
+                return Ok(Value::list(vec![Value::text(t)]));
+            }
+            split(ctx, t, &text_arg(name, args, 0)?)
         })(),
         "toliststring" => (|| {
             arity(name, args, 0, 1)?;
@@ -365,9 +365,6 @@ fn pad(
 
 /// Splits on a literal separator, keeping empty parts (toList doc).
 fn split(ctx: &CallCtx<'_>, t: &str, sep: &str) -> Result<Value, RuntimeError> {
-    if t.is_empty() {
-        return Ok(Value::list(Vec::new()));
-    }
     // Count before allocating: a short separator can split a long text into millions.
     let count = if sep.is_empty() {
         t.chars().count()
@@ -539,7 +536,11 @@ mod tests {
             limits: &limits,
         };
         let t = Value::text("a,b,c,d");
-        assert!(method(&mut ctx, &t, "tolist", &[]).unwrap().is_err());
+        assert!(
+            method(&mut ctx, &t, "tolist", &[Value::text(",")])
+                .unwrap()
+                .is_err()
+        );
         let t = Value::text("abcdef");
         assert!(
             method(&mut ctx, &t, "repeat", &[Value::Number(2)])
@@ -567,7 +568,10 @@ mod tests {
         assert_eq!(text("abc", "isascii", &[]), "true");
         assert_eq!(text("é", "isascii", &[]), "false");
         assert_eq!(text("a/b", "tolist", &[t("/")]), "a,b");
-        assert_eq!(text("a,,b", "tolist", &[]), "a,,b");
+        let whole = call("a,,b", "tolist", &[]).unwrap();
+        assert_eq!(whole.to_json_text(), r#"["a,,b"]"#);
+        let absent = call("ZohoCreator", "tolist", &[t("/")]).unwrap();
+        assert_eq!(absent.to_json_text(), r#"["ZohoCreator"]"#);
         let l = call("1,2,3", "toliststring", &[]).unwrap();
         assert_eq!(l.to_json_text(), r#"["1","2","3"]"#);
     }
