@@ -69,10 +69,9 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "subminutes" | "subminute" => shift(name, recv, dt, args, -1, Unit::Minute),
         "addseconds" | "addsecond" => shift(name, recv, dt, args, 1, Unit::Second),
         "subseconds" | "subsecond" => shift(name, recv, dt, args, -1, Unit::Second),
-        "addbusinessday" | "addbusinessdays" | "workday" => {
-            shift(name, recv, dt, args, 1, Unit::BusinessDay)
+        "addbusinessday" | "addbusinessdays" | "subbusinessday" | "subbusinessdays" | "workday" => {
+            business_days(name, recv, dt, args)
         }
-        "subbusinessday" | "subbusinessdays" => shift(name, recv, dt, args, -1, Unit::BusinessDay),
         "nextweekday" => (|| {
             arity(name, args, 0, 0)?;
             let mut d = dt;
@@ -176,7 +175,6 @@ enum Unit {
     Week,
     Month,
     Year,
-    BusinessDay,
 }
 
 fn shift(
@@ -207,7 +205,6 @@ fn shift(
         Unit::Year => {
             add_months(dt.date(), n.checked_mul(12).ok_or_else(out_of_range)?)?.and_time(dt.time())
         }
-        Unit::BusinessDay => add_business_days(dt.date(), n)?.and_time(dt.time()),
     };
     Ok(match unit {
         Unit::Second | Unit::Minute | Unit::Hour => Value::DateTime(shifted),
@@ -230,8 +227,96 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// Moves `n` working days (Monday to Friday), skipping weekends.
-fn add_business_days(d: NaiveDate, n: i64) -> Result<NaiveDate, RuntimeError> {
+/// Which days count as working days: not a weekend day, not a holiday.
+struct Calendar {
+    weekends: Vec<Weekday>,
+    holidays: Vec<NaiveDate>,
+}
+
+impl Calendar {
+    fn is_working(&self, d: NaiveDate) -> bool {
+        !self.weekends.contains(&d.weekday()) && !self.holidays.contains(&d)
+    }
+}
+
+fn weekday_from_name(name: &str) -> Option<Weekday> {
+    let n = name.trim().to_ascii_lowercase();
+    if n.len() < 3 {
+        return None;
+    }
+    [
+        ("monday", Weekday::Mon),
+        ("tuesday", Weekday::Tue),
+        ("wednesday", Weekday::Wed),
+        ("thursday", Weekday::Thu),
+        ("friday", Weekday::Fri),
+        ("saturday", Weekday::Sat),
+        ("sunday", Weekday::Sun),
+    ]
+    .into_iter()
+    .find(|(full, _)| full.starts_with(&n))
+    .map(|(_, w)| w)
+}
+
+/// The optional `[weekends]` (day names) and `[holidays]` (dates) arguments of
+/// addBusinessDay/workday; defaults: Saturday and Sunday, no holidays (addBusinessDay doc).
+fn calendar(name: &str, args: &[Value]) -> Result<Calendar, RuntimeError> {
+    let mut cal = Calendar {
+        weekends: vec![Weekday::Sat, Weekday::Sun],
+        holidays: Vec::new(),
+    };
+    if let Some(w) = args.get(1).filter(|v| !v.is_null()) {
+        cal.weekends = super::list::elements(name, w)?
+            .iter()
+            .map(|d| {
+                weekday_from_name(&d.to_text()).ok_or_else(|| {
+                    RuntimeError::value_error(format!("'{name}': '{}' is not a day", d.to_text()))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        if cal.weekends.len() >= 7 {
+            return Err(RuntimeError::value_error(format!(
+                "'{name}': every day is a weekend"
+            )));
+        }
+    }
+    if let Some(h) = args.get(2).filter(|v| !v.is_null()) {
+        let days = super::list::elements(name, h)?;
+        for i in 0..days.len() {
+            cal.holidays.push(date_arg(name, &days, i)?.date());
+        }
+    }
+    Ok(cal)
+}
+
+/// addBusinessDay(n[, weekends[, holidays]]), subBusinessDay, workday. workday ignores
+/// the time and leaves the date unchanged for a negative n (workday doc).
+fn business_days(
+    name: &str,
+    recv: &Value,
+    dt: NaiveDateTime,
+    args: &[Value],
+) -> Result<Value, RuntimeError> {
+    arity(name, args, 1, 3)?;
+    let mut n = int_arg(name, args, 0)?;
+    let cal = calendar(name, args)?;
+    if name.starts_with("sub") {
+        n = n.checked_neg().ok_or_else(out_of_range)?;
+    }
+    if name == "workday" {
+        let d = if n < 0 {
+            dt.date()
+        } else {
+            add_business_days(dt.date(), n, &cal)?
+        };
+        return Ok(Value::Date(d));
+    }
+    let d = add_business_days(dt.date(), n, &cal)?;
+    Ok(same_kind(recv, d.and_time(dt.time())))
+}
+
+/// Moves `n` working days, skipping weekends and holidays.
+fn add_business_days(d: NaiveDate, n: i64, cal: &Calendar) -> Result<NaiveDate, RuntimeError> {
     if n.unsigned_abs() > 1_000_000 {
         return Err(out_of_range());
     }
@@ -242,7 +327,7 @@ fn add_business_days(d: NaiveDate, n: i64) -> Result<NaiveDate, RuntimeError> {
         cur = cur
             .checked_add_signed(Duration::days(step))
             .ok_or_else(out_of_range)?;
-        if !is_weekend(cur) {
+        if cal.is_working(cur) {
             left -= 1;
         }
     }
@@ -487,6 +572,29 @@ mod tests {
             "15-Mar-2019"
         );
         assert_eq!(text("15-Mar-2019", "addweek", &[n(1)]), "22-Mar-2019");
+        assert_eq!(text("15-Mar-2019", "workday", &[n(1)]), "18-Mar-2019");
+        assert_eq!(text("15-Mar-2019", "workday", &[n(-3)]), "15-Mar-2019");
+        let sunday_only = Value::list(vec![Value::text("Sunday")]);
+        let holiday = Value::list(vec![parse_date_literal("25-May-2020").unwrap()]);
+        assert_eq!(
+            text("23-May-2020", "workday", &[n(5), sunday_only, holiday]),
+            "30-May-2020"
+        );
+        let every = Value::list(
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                .into_iter()
+                .map(Value::text)
+                .collect(),
+        );
+        assert!(call("15-Mar-2019", "addbusinessday", &[n(1), every]).is_err());
+        assert!(
+            call(
+                "15-Mar-2019",
+                "addbusinessday",
+                &[n(1), Value::list(vec![Value::text("x")])]
+            )
+            .is_err()
+        );
         assert!(call("01-Jan-2019", "addday", &[n(i64::MAX)]).is_err());
         assert!(call("01-Jan-2019", "addyear", &[n(i64::MAX / 2)]).is_err());
     }
