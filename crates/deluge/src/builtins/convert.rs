@@ -39,6 +39,24 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 Value::DateTime(dt)
             })
         })(),
+        // unixEpoch doc: milliseconds since the epoch of a date-time given as TEXT, in the
+        // given zone (the script's zone when absent, GMT when unknown); text that is not a
+        // date comes back unchanged.
+        "unixepoch" if matches!(recv, Value::Text(_)) => (|| {
+            arity(name, args, 0, 1)?;
+            let Value::Text(t) = recv else {
+                return Ok(Value::Null);
+            };
+            let tz = match args.first() {
+                Some(z) => datefmt::parse_zone(&z.to_text())
+                    .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or(ctx.time_zone())),
+                None => ctx.time_zone(),
+            };
+            match parse_text_date(name, t, None) {
+                Ok(dt) => epoch_millis(dt, tz).map(Value::Number),
+                Err(_) => Ok(recv.clone()),
+            }
+        })(),
         "toboolean" | "tobool" => arity(name, args, 0, 0).and_then(|_| match recv {
             Value::Bool(b) => Ok(Value::Bool(*b)),
             Value::Text(t) if t.trim().eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
@@ -207,6 +225,23 @@ mod tests {
         );
         let v = call(Value::Number(0), "todatetime", &[]).unwrap();
         assert_eq!(v.to_text(), "31-Dec-1969 16:00:00");
+    }
+
+    #[test]
+    fn unix_epoch_of_text() {
+        let utc = Value::text("UTC");
+        let v = call(Value::text("01-Jan-1970 00:00:01"), "unixepoch", &[utc]).unwrap();
+        assert_eq!(v.to_text(), "1000");
+        let v = call(
+            Value::text("01-Jan-1970"),
+            "unixepoch",
+            &[Value::text("Nowhere/City")],
+        );
+        assert_eq!(v.unwrap().to_text(), "0");
+        let v = call(Value::text("31-Dec-1969 16:00:00"), "unixepoch", &[]).unwrap();
+        assert_eq!(v.to_text(), "0");
+        let v = call(Value::text("not a date"), "unixepoch", &[]).unwrap();
+        assert_eq!(v.to_text(), "not a date");
     }
 
     #[test]

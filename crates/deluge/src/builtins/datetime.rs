@@ -34,6 +34,12 @@ fn out_of_range() -> RuntimeError {
 
 /// `date.name(args)`.
 pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -> Dispatch {
+    if let (Value::Number(_), "todatetimestring") = (recv, name) {
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(recv.clone());
+        all.extend_from_slice(args);
+        return function(ctx, name, &all);
+    }
     let dt = as_datetime(recv)?;
     let num = |n: u32| Ok(Value::Number(i64::from(n)));
     Some(match name {
@@ -135,7 +141,11 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "getdatetime" => get_date_time(name, dt, args),
         "todate" if args.is_empty() => Ok(Value::Date(dt.date())),
         "todatetime" if args.is_empty() => Ok(Value::DateTime(dt)),
-        "tolong" | "tonumber" | "unixepoch" => (|| {
+        // unixEpoch doc: the receiver must be TEXT; another date type is a runtime error.
+        "unixepoch" => Err(RuntimeError::type_error(
+            "unixEpoch needs the date-time as TEXT, got a DATE-TIME",
+        )),
+        "tolong" | "tonumber" => (|| {
             arity(name, args, 0, 1)?;
             let tz = match args.first() {
                 Some(z) => zone_arg(name, z)?,
@@ -673,6 +683,6 @@ mod tests {
                 .is_null()
         );
         assert_eq!(text("31-Dec-1969 16:00:01", "tolong", &[]), "1000");
-        assert_eq!(text("01-Jan-1970", "unixepoch", &[Value::text("UTC")]), "0");
+        assert!(call("01-Jan-1970", "unixepoch", &[]).is_err());
     }
 }
