@@ -23,7 +23,21 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                         Some(Value::Null) | None => None,
                         Some(_) => Some(text_arg(name, args, 0)?),
                     };
-                    parse_text_date(name, t, pattern.as_deref())?
+                    let dt = parse_text_date(name, t, pattern.as_deref())?;
+                    // toTime doc: the zone argument is the zone the text's time is in.
+                    match args.get(1).filter(|z| !z.is_null()) {
+                        Some(z) if name != "todate" => {
+                            let from = datefmt::parse_zone(&z.to_text()).ok_or_else(|| {
+                                RuntimeError::value_error(format!(
+                                    "'{name}': unknown time zone '{}'",
+                                    z.to_text()
+                                ))
+                            })?;
+                            let ms = epoch_millis(dt, from)?;
+                            super::datetime::from_epoch_millis(ms, ctx.time_zone())?
+                        }
+                        _ => dt,
+                    }
                 }
                 Value::Number(ms) => super::datetime::from_epoch_millis(*ms, ctx.time_zone())?,
                 other => as_datetime(other).ok_or_else(|| {
@@ -56,6 +70,22 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 Ok(dt) => epoch_millis(dt, tz).map(Value::Number),
                 Err(_) => Ok(recv.clone()),
             }
+        })(),
+        // toString/toText(format[, zone]) on a NUMBER of epoch milliseconds or on date-time
+        // TEXT (toString and toText docs). Text that is not a date: toText returns it as it
+        // is, toString is an error. Other values ignore the format.
+        "tostring" | "totext" if !args.is_empty() => (|| {
+            arity(name, args, 1, 2)?;
+            let dt = match recv {
+                Value::Number(ms) => super::datetime::from_epoch_millis(*ms, ctx.time_zone())?,
+                Value::Text(t) => match parse_text_date(name, t, None) {
+                    Ok(dt) => dt,
+                    Err(_) if name == "totext" => return Ok(recv.clone()),
+                    Err(e) => return Err(e),
+                },
+                other => return Ok(Value::text(other.to_text())),
+            };
+            super::datetime::format_with(ctx, name, dt, args)
         })(),
         "toboolean" | "tobool" => arity(name, args, 0, 0).and_then(|_| match recv {
             Value::Bool(b) => Ok(Value::Bool(*b)),
@@ -242,6 +272,36 @@ mod tests {
         assert_eq!(v.to_text(), "0");
         let v = call(Value::text("not a date"), "unixepoch", &[]).unwrap();
         assert_eq!(v.to_text(), "not a date");
+    }
+
+    #[test]
+    fn formatting_numbers_and_date_text() {
+        let f = Value::text("yyyy-MM-dd HH:mm");
+        let v = call(
+            Value::Number(0),
+            "tostring",
+            &[f.clone(), Value::text("UTC")],
+        )
+        .unwrap();
+        assert_eq!(v.to_text(), "1970-01-01 00:00");
+        let v = call(
+            Value::text("01-Jan-2019 15:00:00"),
+            "totext",
+            std::slice::from_ref(&f),
+        );
+        assert_eq!(v.unwrap().to_text(), "2019-01-01 15:00");
+        let v = call(Value::text("soon"), "totext", std::slice::from_ref(&f)).unwrap();
+        assert_eq!(v.to_text(), "soon");
+        assert!(call(Value::text("soon"), "tostring", std::slice::from_ref(&f)).is_err());
+        let v = call(Value::Bool(true), "tostring", &[f]).unwrap();
+        assert_eq!(v.to_text(), "true");
+        let v = call(
+            Value::text("2019-01-08 10:30"),
+            "totime",
+            &[Value::text("yyyy-MM-dd HH:mm"), Value::text("UTC")],
+        )
+        .unwrap();
+        assert_eq!(v.to_text(), "08-Jan-2019 02:30:00");
     }
 
     #[test]

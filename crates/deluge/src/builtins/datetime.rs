@@ -493,7 +493,7 @@ pub(crate) fn from_epoch_millis(ms: i64, tz: FixedOffset) -> Result<NaiveDateTim
 
 /// toString(format[, tz]): the value is a wall time in the script's zone; with `tz` it is
 /// shown in that zone. An invalid pattern gives null (toText doc).
-fn format_with(
+pub(crate) fn format_with(
     ctx: &CallCtx<'_>,
     name: &str,
     dt: NaiveDateTime,
