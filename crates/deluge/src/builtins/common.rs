@@ -64,7 +64,10 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 _ => false,
             })
         }),
-        "tostring" | "totext" if args.is_empty() => Ok(Value::text(recv.to_text())),
+        // Calling a method on null is an error (digest §11); only the tests above accept it.
+        "tostring" | "totext" if args.is_empty() && !recv.is_null() => {
+            Ok(Value::text(recv.to_text()))
+        }
         _ => return None,
     })
 }
@@ -153,6 +156,13 @@ mod tests {
         assert_eq!(call(Value::list(vec![]), "isempty").to_text(), "true");
         assert_eq!(call(Value::empty_map(), "isempty").to_text(), "true");
         assert_eq!(call(Value::text("  "), "isblank").to_text(), "true");
+        let mut host = NullHost::default();
+        let limits = Limits::default();
+        let mut ctx = CallCtx {
+            host: &mut host,
+            limits: &limits,
+        };
+        assert!(method(&mut ctx, &Value::Null, "tostring", &[]).is_none());
     }
 
     #[test]
