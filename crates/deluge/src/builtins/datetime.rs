@@ -7,6 +7,7 @@ use chrono::{
     Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Weekday,
 };
 
+use super::zone::Zone;
 use super::{CallCtx, Dispatch, arity, datefmt, int_arg, text_arg};
 use crate::error::RuntimeError;
 use crate::value::Value;
@@ -147,11 +148,11 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         )),
         "tolong" | "tonumber" => (|| {
             arity(name, args, 0, 1)?;
-            let tz = match args.first() {
-                Some(z) => zone_arg(name, z)?,
-                None => ctx.time_zone(),
-            };
-            epoch_millis(dt, tz).map(Value::Number)
+            match args.first() {
+                Some(z) => zone_arg(name, z)?.to_millis(dt).ok_or_else(out_of_range),
+                None => epoch_millis(dt, ctx.time_zone()),
+            }
+            .map(Value::Number)
         })(),
         "tostring" | "totext" | "todatetimestring" if !args.is_empty() => {
             format_with(ctx, name, dt, args)
@@ -464,9 +465,9 @@ fn get_date_time(name: &str, dt: NaiveDateTime, args: &[Value]) -> Result<Value,
     Ok(Value::text(format!("{},{time}", long_date(dt.date()))))
 }
 
-fn zone_arg(name: &str, v: &Value) -> Result<FixedOffset, RuntimeError> {
+pub(crate) fn zone_arg(name: &str, v: &Value) -> Result<Zone, RuntimeError> {
     let z = v.to_text();
-    datefmt::parse_zone(&z)
+    Zone::parse(&z)
         .ok_or_else(|| RuntimeError::value_error(format!("'{name}': unknown time zone '{z}'")))
 }
 
@@ -502,15 +503,20 @@ pub(crate) fn format_with(
     arity(name, args, 1, 2)?;
     let pattern = text_arg(name, args, 0)?;
     let home = ctx.time_zone();
-    let (shown, zone) = match args.get(1) {
+    let (shown, offset, abbrev) = match args.get(1) {
         Some(z) if !z.is_null() => {
-            let tz = zone_arg(name, z)?;
+            let zone = zone_arg(name, z)?;
             let utc_ms = epoch_millis(dt, home)?;
-            (from_epoch_millis(utc_ms, tz)?, tz)
+            // Same range guard as from_epoch_millis.
+            from_epoch_millis(utc_ms, home)?;
+            zone.from_millis(utc_ms).ok_or_else(out_of_range)?
         }
-        _ => (dt, home),
+        _ => (dt, home, None),
     };
-    Ok(datefmt::format(shown, &pattern, zone).map_or(Value::Null, Value::text))
+    Ok(
+        datefmt::format(shown, &pattern, offset, abbrev.as_deref())
+            .map_or(Value::Null, Value::text),
+    )
 }
 
 #[cfg(test)]

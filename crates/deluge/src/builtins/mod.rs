@@ -38,6 +38,7 @@ pub mod number;
 pub mod regex_fns;
 pub mod text;
 pub mod xml;
+pub mod zone;
 
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
