@@ -333,6 +333,31 @@ mod tests {
     }
 
     #[test]
+    fn hmacs_match_the_doc_examples() {
+        let order = "{Order ID: 0932, Currency: USD, Amount: 2500}";
+        assert_eq!(
+            text("zoho.encryption.hmacsha256", &["sk_5Ow7B_4eC39H", order]),
+            "E3IZY+esQ59aLmPCYYVjk2R/P1G0k77r9ZGa9Lw94Zw="
+        );
+        assert!(
+            text(
+                "zoho.encryption.hmacsha256",
+                &["sk_5Ow7B_4eC39H", order, "hex"]
+            )
+            .starts_with("13721963e7ac439f5a2e63c261856393647f3f51b493beebf5919af4bc3de19c")
+        );
+        let key = "Use me to generate hash";
+        assert_eq!(
+            text("zoho.encryption.hmacsha256", &[key, "My#New#Password"]),
+            "edYCyxkU4jL2dEjEDO8aUy8WZrpKRvQquNpgKUqe5vA="
+        );
+        assert_eq!(
+            text("zoho.encryption.hmacsha1", &[key, "My#New#Password"]),
+            "VK9VMxdsbxZBLHKgSEZYMEUlURs="
+        );
+    }
+
+    #[test]
     fn aes_matches_the_doc_examples() {
         // aesEncode/aesDecode docs: with IV "0000000000000000" and key "passkey".
         let iv = "0000000000000000";
