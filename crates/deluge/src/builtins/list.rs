@@ -143,15 +143,19 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             Ok(Value::list(distinct(&common)))
         })(),
         // toListString doc: a LIST receiver gives a list of its elements as TEXT.
-        "toliststring" => arity(name, args, 0, 0).map(|_| {
-            let items = list
-                .borrow()
-                .items
-                .iter()
-                .map(|v| Value::text(v.to_text()))
-                .collect();
-            Value::list(items)
-        }),
+        "toliststring" => (|| {
+            arity(name, args, 0, 0)?;
+            // Shared sub-lists can make each element's text large: bound the total.
+            let mut total = 0usize;
+            let mut items = Vec::new();
+            for v in list.borrow().items.iter() {
+                let t = v.to_text();
+                total = total.saturating_add(t.len());
+                ctx.check_text_len(total)?;
+                items.push(Value::text(t));
+            }
+            Ok(Value::list(items))
+        })(),
         "tolist" => arity(name, args, 0, 0).map(|_| {
             let l = list.borrow();
             Value::typed_list(l.elem_type, l.items.clone())
