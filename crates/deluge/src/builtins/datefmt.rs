@@ -214,13 +214,19 @@ pub fn format(
 /// Week of the year with weeks starting on Sunday, week 1 holding January 1st (Java's
 /// default US calendar).
 pub fn week_of_year(d: NaiveDate) -> u32 {
+    week_of_year_from(d, chrono::Weekday::Sun)
+}
+
+/// Week of the year with weeks starting on `start`; week 1 holds January 1st, and the last
+/// days of December in the week holding the next January 1st are week 1 (getWeekOfYear doc).
+pub fn week_of_year_from(d: NaiveDate, start: chrono::Weekday) -> u32 {
+    let since_start =
+        |x: NaiveDate| (x.weekday().num_days_from_monday() + 7 - start.num_days_from_monday()) % 7;
     let jan1 = NaiveDate::from_ymd_opt(d.year(), 1, 1).unwrap_or(d);
-    let offset = jan1.weekday().num_days_from_sunday();
-    let week = (d.ordinal0() + offset) / 7 + 1;
-    // The last days of December belong to week 1 of the next year.
+    let week = (d.ordinal0() + since_start(jan1)) / 7 + 1;
     if d.month() == 12 {
         let next = NaiveDate::from_ymd_opt(d.year() + 1, 1, 1).unwrap_or(d);
-        let next_off = next.weekday().num_days_from_sunday();
+        let next_off = since_start(next);
         if next_off > 0 && d.day() + next_off > 31 {
             return 1;
         }

@@ -55,9 +55,17 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             arity(name, args, 0, 0).and_then(|_| num(dt.second()))
         }
         "getdayofyear" | "dayofyear" => arity(name, args, 0, 0).and_then(|_| num(dt.ordinal())),
-        "getweekofyear" | "weekofyear" => {
-            arity(name, args, 0, 0).and_then(|_| num(datefmt::week_of_year(dt.date())))
-        }
+        // getWeekOfYear([startDay]): weeks start on Sunday unless a day name is given.
+        "getweekofyear" | "weekofyear" => (|| {
+            arity(name, args, 0, 1)?;
+            let start = match args.first().filter(|v| !v.is_null()) {
+                Some(v) => weekday_from_name(&v.to_text()).ok_or_else(|| {
+                    RuntimeError::value_error(format!("'{name}': '{}' is not a day", v.to_text()))
+                })?,
+                None => Weekday::Sun,
+            };
+            num(datefmt::week_of_year_from(dt.date(), start))
+        })(),
         "weekday" | "getdayofweek" | "dayofweek" => {
             // 1 = Sunday ... 7 = Saturday (weekday doc).
             arity(name, args, 0, 0).and_then(|_| num(dt.weekday().num_days_from_sunday() + 1))
@@ -130,10 +138,16 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "daysbetween" => between(name, dt, args, |a, b| Ok((b.date() - a.date()).num_days())),
         "hoursbetween" => between(name, dt, args, |a, b| Ok((b - a).num_hours())),
         "minutesbetween" => between(name, dt, args, |a, b| Ok((b - a).num_minutes())),
-        "monthsbetween" | "totalmonth" => between(name, dt, args, |a, b| Ok(months_between(a, b))),
-        "yearsbetween" | "totalyear" => {
-            between(name, dt, args, |a, b| Ok(months_between(a, b) / 12))
-        }
+        // monthsBetween counts 30-day months and yearsBetween 365-day years, ignoring the
+        // time (monthsBetween/yearsDiff docs); monthsDiff/yearsDiff count calendar months.
+        "monthsbetween" | "totalmonth" => between(name, dt, args, |a, b| {
+            Ok((b.date() - a.date()).num_days() / 30)
+        }),
+        "yearsbetween" | "totalyear" => between(name, dt, args, |a, b| {
+            Ok((b.date() - a.date()).num_days() / 365)
+        }),
+        "monthsdiff" => between(name, dt, args, |a, b| Ok(months_between(a, b))),
+        "yearsdiff" => between(name, dt, args, |a, b| Ok(months_between(a, b) / 12)),
         "workdaysbetween" => between(name, dt, args, |a, b| {
             Ok(workdays_between(a.date(), b.date()))
         }),
@@ -617,6 +631,23 @@ mod tests {
 
     #[test]
     fn differences_and_month_edges() {
+        let d = |s: &str| parse_date_literal(s).unwrap();
+        assert_eq!(
+            text("01-Feb-2020", "monthsbetween", &[d("01-Mar-2020")]),
+            "0"
+        );
+        assert_eq!(text("01-Feb-2020", "monthsdiff", &[d("01-Mar-2020")]), "1");
+        assert_eq!(
+            text("02-Jan-2020", "yearsbetween", &[d("01-Jan-2021")]),
+            "1"
+        );
+        assert_eq!(text("02-Jan-2020", "yearsdiff", &[d("01-Jan-2021")]), "0");
+        assert_eq!(text("07-Feb-2021", "getweekofyear", &[]), "7");
+        assert_eq!(
+            text("07-Feb-2021", "getweekofyear", &[Value::text("Monday")]),
+            "6"
+        );
+        assert!(call("07-Feb-2021", "getweekofyear", &[Value::text("Funday")]).is_err());
         let end = parse_date_literal("10-Feb-2019").unwrap();
         assert_eq!(
             text("01-Jan-2019", "daysbetween", std::slice::from_ref(&end)),
