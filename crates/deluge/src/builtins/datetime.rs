@@ -74,7 +74,12 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "subday" | "subdays" => shift(name, recv, dt, args, -1, Unit::Day),
         "addweek" | "addweeks" => shift(name, recv, dt, args, 1, Unit::Week),
         "subweek" | "subweeks" => shift(name, recv, dt, args, -1, Unit::Week),
-        "addmonth" | "addmonths" | "edate" => shift(name, recv, dt, args, 1, Unit::Month),
+        "addmonth" | "addmonths" => shift(name, recv, dt, args, 1, Unit::Month),
+        // edate(n): the date n months later, without the time (like eomonth).
+        "edate" => (|| {
+            arity(name, args, 1, 1)?;
+            Ok(Value::Date(add_months(dt.date(), int_arg(name, args, 0)?)?))
+        })(),
         "submonth" | "submonths" => shift(name, recv, dt, args, -1, Unit::Month),
         "addyear" | "addyears" => shift(name, recv, dt, args, 1, Unit::Year),
         "subyear" | "subyears" => shift(name, recv, dt, args, -1, Unit::Year),
@@ -674,6 +679,11 @@ mod tests {
             "5"
         );
         assert_eq!(text("15-Feb-2019", "eomonth", &[n(0)]), "28-Feb-2019");
+        assert_eq!(text("01-Jan-2019", "eomonth", &[n(1)]), "28-Feb-2019");
+        assert_eq!(
+            text("31-Jan-2019 10:00:00", "edate", &[n(1)]),
+            "28-Feb-2019"
+        );
         assert_eq!(text("15-Feb-2019", "eomonth", &[n(1)]), "31-Mar-2019");
         assert_eq!(text("15-Feb-2019", "tostartofmonth", &[]), "01-Feb-2019");
         assert_eq!(text("15-Mar-2019", "tostartofweek", &[]), "10-Mar-2019");
