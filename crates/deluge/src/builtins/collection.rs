@@ -154,21 +154,29 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 CollectionValue::Empty => Ok(Value::Null),
             }
         })(),
+        // getKey/getLastKey doc: the key of the first/last entry holding the value (null if
+        // none), or for a list-style collection the element's index (-1 if absent).
         "getkey" | "getlastkey" => arity(name, args, 1, 1).map(|_| {
-            let c = coll.borrow();
-            let CollectionValue::Map(m) = &*c else {
-                return Value::Null;
-            };
-            let mut hits = m
-                .iter()
-                .filter(|(_, v)| v.strict_eq(&args[0]))
-                .map(|(k, _)| k.0.clone());
-            let found = if name == "getkey" {
-                hits.next()
-            } else {
-                hits.next_back()
-            };
-            found.unwrap_or_default()
+            let first = name == "getkey";
+            match &*coll.borrow() {
+                CollectionValue::Map(m) => {
+                    let mut hits = m
+                        .iter()
+                        .filter(|(_, v)| v.strict_eq(&args[0]))
+                        .map(|(k, _)| k.0.clone());
+                    let found = if first { hits.next() } else { hits.next_back() };
+                    found.unwrap_or_default()
+                }
+                CollectionValue::List(items) => {
+                    let pos = if first {
+                        items.iter().position(|v| v.strict_eq(&args[0]))
+                    } else {
+                        items.iter().rposition(|v| v.strict_eq(&args[0]))
+                    };
+                    Value::Number(pos.map_or(-1, |i| i as i64))
+                }
+                CollectionValue::Empty => Value::Null,
+            }
         }),
         "keys" => arity(name, args, 0, 0).map(|_| {
             let c = coll.borrow();
@@ -205,8 +213,21 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             )
         }),
         // delete(value): removes every element (or entry) holding that value.
+        // delete(value): removes the first element (or entry) holding it; absent: no-op.
         "delete" => arity(name, args, 1, 1).map(|_| {
-            delete_values(&mut coll.borrow_mut(), std::slice::from_ref(&args[0]));
+            match &mut *coll.borrow_mut() {
+                CollectionValue::List(items) => {
+                    if let Some(i) = items.iter().position(|v| v.strict_eq(&args[0])) {
+                        items.remove(i);
+                    }
+                }
+                CollectionValue::Map(m) => {
+                    if let Some(i) = m.values().position(|v| v.strict_eq(&args[0])) {
+                        m.shift_remove_index(i);
+                    }
+                }
+                CollectionValue::Empty => {}
+            }
             Value::Null
         }),
         "deleteall" => (|| {
@@ -232,6 +253,17 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                     for k in keys {
                         m.shift_remove(&Key(k));
                     }
+                }
+                // deleteKey doc: an index that is not there is a runtime error.
+                CollectionValue::List(items)
+                    if name == "deletekey"
+                        && !matches!(keys.as_slice(), [Value::Number(i)]
+                            if usize::try_from(*i).is_ok_and(|i| i < items.len())) =>
+                {
+                    return Err(RuntimeError::value_error(format!(
+                        "deleteKey: no element at index {}",
+                        keys.first().map(Value::to_text).unwrap_or_default()
+                    )));
                 }
                 CollectionValue::List(items) => {
                     let mut idx: Vec<usize> = keys
@@ -509,8 +541,14 @@ mod tests {
             call(&a, "notcontains", &[t("Mail")]).unwrap().to_text(),
             "true"
         );
+        assert_eq!(call(&a, "getkey", &[t("CRM")]).unwrap().to_text(), "1");
+        assert_eq!(call(&a, "getlastkey", &[t("CRM")]).unwrap().to_text(), "3");
+        assert_eq!(call(&a, "getkey", &[t("Nope")]).unwrap().to_text(), "-1");
+        call(&a, "delete", &[t("CRM")]).unwrap();
+        assert_eq!(a.to_text(), "Creator,Books,CRM");
         call(&a, "delete", &[t("CRM")]).unwrap();
         assert_eq!(a.to_text(), "Creator,Books");
+        assert!(call(&a, "deletekey", &[Value::Number(9)]).is_err());
         call(&a, "insert", &[t("X"), t("Y")]).unwrap();
         call(&a, "deletekey", &[Value::Number(0)]).unwrap();
         assert_eq!(a.to_text(), "Books,X,Y");
