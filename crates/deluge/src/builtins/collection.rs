@@ -326,6 +326,8 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 .collect();
             Ok(Value::collection(CollectionValue::List(distinct(&common))))
         })(),
+        // sort/sortKey docs: the collection itself becomes sorted ("Collection becomes ...");
+        // the sorted collection is also returned. Mixed types: null, unchanged.
         "sort" | "sortkey" => (|| {
             arity(name, args, 0, 1)?;
             let asc = if args.is_empty() {
@@ -333,39 +335,16 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             } else {
                 bool_arg(name, args, 0)?
             };
-            let c = coll.borrow();
-            Ok(match (&*c, name) {
-                (CollectionValue::List(items), _) => match sorted(items, asc) {
-                    Some(s) => Value::collection(CollectionValue::List(s)),
-                    None => Value::Null,
-                },
-                (CollectionValue::Map(m), _) => {
-                    let by_key = name == "sortkey";
-                    let picks: Vec<Value> = m
-                        .iter()
-                        .map(|(k, v)| if by_key { k.0.clone() } else { v.clone() })
-                        .collect();
-                    let Some(order) = sorted(&picks, asc) else {
-                        return Ok(Value::Null);
-                    };
-                    let mut pool: Vec<(Key, Value)> =
-                        m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                    let mut out = IndexMap::with_capacity(pool.len());
-                    for want in order {
-                        if let Some(i) = pool.iter().position(|(k, v)| {
-                            if by_key {
-                                k.0.strict_eq(&want)
-                            } else {
-                                v.strict_eq(&want)
-                            }
-                        }) {
-                            let (k, v) = pool.remove(i);
-                            out.insert(k, v);
-                        }
-                    }
-                    Value::collection(CollectionValue::Map(out))
+            let sorted_now = {
+                let c = coll.borrow();
+                sorted_collection(&c, name, asc)
+            };
+            Ok(match sorted_now {
+                Some(s) => {
+                    *coll.borrow_mut() = s;
+                    recv.clone()
                 }
-                (CollectionValue::Empty, _) => Value::collection(CollectionValue::Empty),
+                None => Value::Null,
             })
         })(),
         "update" => (|| {
@@ -408,6 +387,38 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         }
         _ => return None,
     })
+}
+
+/// The sorted contents for sort (by element or value) / sortKey; `None` for mixed types.
+fn sorted_collection(c: &CollectionValue, name: &str, asc: bool) -> Option<CollectionValue> {
+    match (c, name) {
+        (CollectionValue::List(items), _) => sorted(items, asc).map(CollectionValue::List),
+        (CollectionValue::Map(m), _) => {
+            let by_key = name == "sortkey";
+            let picks: Vec<Value> = m
+                .iter()
+                .map(|(k, v)| if by_key { k.0.clone() } else { v.clone() })
+                .collect();
+            let order = sorted(&picks, asc)?;
+            let mut pool: Vec<(Key, Value)> =
+                m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut out = IndexMap::with_capacity(pool.len());
+            for want in order {
+                if let Some(i) = pool.iter().position(|(k, v)| {
+                    if by_key {
+                        k.0.strict_eq(&want)
+                    } else {
+                        v.strict_eq(&want)
+                    }
+                }) {
+                    let (k, v) = pool.remove(i);
+                    out.insert(k, v);
+                }
+            }
+            Some(CollectionValue::Map(out))
+        }
+        (CollectionValue::Empty, _) => Some(CollectionValue::Empty),
+    }
 }
 
 fn merge(c: &mut CollectionValue, other: &CollectionValue) -> Result<(), RuntimeError> {
@@ -508,6 +519,7 @@ mod tests {
             call(&c, "sortkey", &[]).unwrap().to_text(),
             r#"{"CRM":5,"Creator":5}"#
         );
+        assert_eq!(c.to_text(), r#"{"CRM":5,"Creator":5}"#);
         call(&c, "update", &[t("CRM"), Value::Number(6)]).unwrap();
         call(&c, "deletekey", &[t("Creator")]).unwrap();
         assert_eq!(c.to_text(), r#"{"CRM":6}"#);
@@ -533,10 +545,12 @@ mod tests {
             "Creator"
         );
         assert!(call(&a, "duplicate", &[Value::Number(0), Value::Number(9)]).is_err());
+        let sorted_copy = list_coll(&["Creator", "CRM", "Books", "CRM"]);
         assert_eq!(
-            call(&a, "sort", &[]).unwrap().to_text(),
+            call(&sorted_copy, "sort", &[]).unwrap().to_text(),
             "Books,CRM,CRM,Creator"
         );
+        assert_eq!(sorted_copy.to_text(), "Books,CRM,CRM,Creator");
         assert_eq!(
             call(&a, "notcontains", &[t("Mail")]).unwrap().to_text(),
             "true"
