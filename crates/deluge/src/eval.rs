@@ -13,8 +13,12 @@ use crate::ops;
 use crate::tasks;
 use crate::value::{CollectionValue, Key, Value};
 
-/// How often (in executed statements) the clock and memory are checked.
+/// How often (in executed statements) the clock is checked.
 const CHECK_EVERY: u64 = 256;
+
+/// Bytes of new text and collection slots a run may create before live memory is
+/// re-estimated. Walking every variable is costly, so it only happens after real growth.
+const MEMORY_CHECK_AFTER: usize = 1 << 20;
 
 /// Control flow out of a statement.
 pub(crate) enum Flow {
@@ -34,6 +38,8 @@ pub(crate) struct Interp<'a> {
     pub info: Vec<String>,
     pub info_bytes: usize,
     pub started: DateTime<Utc>,
+    /// Approximate bytes created since the last memory estimate.
+    pub grown: usize,
 }
 
 type R<T> = Result<T, RuntimeError>;
@@ -51,6 +57,7 @@ impl<'a> Interp<'a> {
             info: Vec::new(),
             info_bytes: 0,
             started,
+            grown: 0,
         }
     }
 
@@ -70,7 +77,10 @@ impl<'a> Interp<'a> {
         }
         if self.statements.is_multiple_of(CHECK_EVERY) {
             self.check_clock()?;
-            self.check_memory()?;
+            if self.grown > MEMORY_CHECK_AFTER {
+                self.grown = 0;
+                self.check_memory()?;
+            }
         }
         Ok(())
     }
@@ -334,15 +344,31 @@ impl<'a> Interp<'a> {
             Expr::Binary(op, a, b, line) => {
                 let a = self.eval(a)?;
                 let b = self.eval(b)?;
-                ops::binary(*op, &a, &b, self.limits.max_text_length).map_err(|e| e.at_line(*line))
+                // Whole-number arithmetic inline: the overwhelmingly common case in loops.
+                if let (Value::Number(x), Value::Number(y)) = (&a, &b)
+                    && let Some(v) = ops::int_fast(*op, *x, *y)
+                {
+                    return Ok(v);
+                }
+                let v = ops::binary(*op, &a, &b, self.limits.max_text_length)
+                    .map_err(|e| e.at_line(*line))?;
+                self.grew(&v);
+                Ok(v)
             }
             Expr::Chain(first, rest) => {
                 let mut acc = self.eval(first)?;
                 for (op, e, line) in rest {
                     let b = self.eval(e)?;
+                    if let (Value::Number(x), Value::Number(y)) = (&acc, &b)
+                        && let Some(v) = ops::int_fast(*op, *x, *y)
+                    {
+                        acc = v;
+                        continue;
+                    }
                     acc = ops::binary(*op, &acc, &b, self.limits.max_text_length)
                         .map_err(|e| e.at_line(*line))?;
                 }
+                self.grew(&acc);
                 Ok(acc)
             }
             Expr::And(a, b, line) => {
@@ -390,7 +416,7 @@ impl<'a> Interp<'a> {
             Expr::Pair(k, v) => {
                 let k = self.eval(k)?;
                 let v = self.eval(v)?;
-                let mut m = indexmap::IndexMap::with_capacity(1);
+                let mut m = crate::value::key_map(1);
                 m.insert(Key(k), v);
                 Ok(Value::map(m))
             }
@@ -404,7 +430,7 @@ impl<'a> Interp<'a> {
             }
             Expr::MapLit(entries) => {
                 self.check_size(entries.len())?;
-                let mut out = indexmap::IndexMap::with_capacity(entries.len());
+                let mut out = crate::value::key_map(entries.len());
                 for (k, v) in entries {
                     let k = self.eval(k)?;
                     let v = self.eval(v)?;
@@ -453,6 +479,14 @@ impl<'a> Interp<'a> {
                 self.check_clock()?;
                 r
             }
+        }
+    }
+
+    /// Records that `v` was just created, for the memory check.
+    #[inline]
+    fn grew(&mut self, v: &Value) {
+        if let Value::Text(t) = v {
+            self.grown = self.grown.saturating_add(t.len());
         }
     }
 
@@ -508,6 +542,7 @@ impl<'a> Interp<'a> {
                     indexmap::map::Entry::Vacant(slot) => {
                         self.check_size(len + 1)?;
                         slot.insert(v);
+                        self.grown += 64;
                     }
                 }
                 return Ok(Value::Null);
@@ -517,6 +552,7 @@ impl<'a> Interp<'a> {
                 let mut l = l.borrow_mut();
                 self.check_size(l.items.len() + 1)?;
                 l.items.push(v);
+                self.grown += 32;
                 return Ok(Value::Null);
             }
             (FastMethod::Size, Value::List(l), []) => {
@@ -529,6 +565,8 @@ impl<'a> Interp<'a> {
         }
         let args = self.eval_args(args)?;
         let result = builtins::call_method(&mut self.ctx(), recv, name, &args)?;
+        // The receiver may have grown (addAll, putAll, insert): count it too.
+        self.grown = self.grown.saturating_add(footprint(recv));
         self.check_result(&result)?;
         Ok(result)
     }
@@ -550,8 +588,10 @@ impl<'a> Interp<'a> {
         Ok(result)
     }
 
-    /// Post-checks a built-in's result against the size limits.
-    fn check_result(&self, v: &Value) -> R<()> {
+    /// Post-checks a built-in's result against the size limits and counts its growth.
+    fn check_result(&mut self, v: &Value) -> R<()> {
+        // Built-ins may grow their receiver or build containers; count them generously.
+        self.grown = self.grown.saturating_add(footprint(v));
         match v {
             Value::Text(t) if t.len() > self.limits.max_text_length => Err(RuntimeError::limit(
                 LimitKind::TextLength,
@@ -574,7 +614,7 @@ impl<'a> Interp<'a> {
         }
         let pairs = args.iter().filter(|a| matches!(a, Expr::Pair(..))).count();
         if pairs == args.len() {
-            let mut m = indexmap::IndexMap::with_capacity(args.len());
+            let mut m = crate::value::key_map(args.len());
             for a in args {
                 if let Expr::Pair(k, v) = a {
                     let k = self.eval(k)?;
@@ -606,6 +646,18 @@ impl<'a> Interp<'a> {
                 )),
             },
         }
+    }
+}
+
+/// Shallow size of a value for the growth counter (no walk).
+fn footprint(v: &Value) -> usize {
+    match v {
+        Value::Text(t) => t.len(),
+        Value::List(l) => l.borrow().items.len() * 32,
+        Value::Map(m) => m.borrow().entries.len() * 64,
+        Value::Collection(c) => c.borrow().len() * 64,
+        Value::File(f) => f.bytes.len(),
+        _ => 0,
     }
 }
 

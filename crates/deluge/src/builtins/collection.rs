@@ -4,8 +4,6 @@
 //! evaluator builds one for each pair argument. Such an argument is taken as a pair when
 //! the collection is empty or key-value style.
 
-use indexmap::IndexMap;
-
 use super::list::{aggregate, distinct, elements, sorted};
 use super::{CallCtx, Dispatch, arity, bool_arg, int_arg};
 use crate::error::RuntimeError;
@@ -39,7 +37,9 @@ fn insert_one(c: &mut CollectionValue, arg: &Value) -> Result<(), RuntimeError> 
     match c {
         CollectionValue::Empty => {
             *c = match as_pair(arg) {
-                Some((k, v)) => CollectionValue::Map(IndexMap::from([(k, v)])),
+                Some((k, v)) => {
+                    CollectionValue::Map([(k, v)].into_iter().collect::<crate::value::KeyMap>())
+                }
                 None => CollectionValue::List(vec![arg.clone()]),
             };
         }
@@ -76,7 +76,11 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             let mut c = coll.borrow_mut();
             ctx.check_size(c.len() + args.len())?;
             if name == "put" && args.len() == 2 {
-                let pair = Value::map(IndexMap::from([(Key(args[0].clone()), args[1].clone())]));
+                let pair = Value::map(
+                    [(Key(args[0].clone()), args[1].clone())]
+                        .into_iter()
+                        .collect::<crate::value::KeyMap>(),
+                );
                 return insert_one(&mut c, &pair).map(|_| Value::Null);
             }
             for a in args {
@@ -100,7 +104,9 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                         match &mut *c {
                             CollectionValue::List(_) => return Err(mixing()),
                             CollectionValue::Empty => {
-                                *c = CollectionValue::Map(IndexMap::from([(k, v)]))
+                                *c = CollectionValue::Map(
+                                    [(k, v)].into_iter().collect::<crate::value::KeyMap>(),
+                                )
                             }
                             CollectionValue::Map(cm) => {
                                 cm.insert(k, v);
@@ -402,7 +408,7 @@ fn sorted_collection(c: &CollectionValue, name: &str, asc: bool) -> Option<Colle
             let order = sorted(&picks, asc)?;
             let mut pool: Vec<(Key, Value)> =
                 m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            let mut out = IndexMap::with_capacity(pool.len());
+            let mut out = crate::value::key_map(pool.len());
             for want in order {
                 if let Some(i) = pool.iter().position(|(k, v)| {
                     if by_key {
@@ -439,7 +445,11 @@ fn merge(c: &mut CollectionValue, other: &CollectionValue) -> Result<(), Runtime
                 match c {
                     CollectionValue::List(_) => return Err(mixing()),
                     CollectionValue::Empty => {
-                        *c = CollectionValue::Map(IndexMap::from([(k.clone(), v.clone())]))
+                        *c = CollectionValue::Map(
+                            [(k.clone(), v.clone())]
+                                .into_iter()
+                                .collect::<crate::value::KeyMap>(),
+                        )
                     }
                     CollectionValue::Map(cm) => {
                         cm.insert(k.clone(), v.clone());
@@ -486,7 +496,11 @@ mod tests {
     }
 
     fn pair(k: &str, v: Value) -> Value {
-        Value::map(IndexMap::from([(Key(t(k)), v)]))
+        Value::map(
+            [(Key(t(k)), v)]
+                .into_iter()
+                .collect::<crate::value::KeyMap>(),
+        )
     }
 
     fn list_coll(items: &[&str]) -> Value {

@@ -4,7 +4,6 @@
 //! Parsed objects keep their source key order (DECISIONS.md §18.4). toXML emits each
 //! object's keys in Java `HashMap` order, as the toXML doc's output shows.
 
-use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use super::{CallCtx, Dispatch, arity};
@@ -99,7 +98,7 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Result<Value, RuntimeError> {
         self.pos += 1;
-        let mut entries = IndexMap::new();
+        let mut entries = crate::value::key_map(0);
         loop {
             self.ws();
             match self.peek() {
