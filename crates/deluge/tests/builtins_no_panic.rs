@@ -305,6 +305,7 @@ fn arg_sets() -> Vec<Vec<Value>> {
         vec![Value::text("e")],
         vec![Value::text("yyyy-MM-dd'T'HH:mm:ss EEEE MMMM a z Z X")],
         vec![Value::text("(")],
+        vec![Value::text("//a[1]/@b")],
         vec![Value::Null],
         vec![Value::Number(0), Value::Number(2)],
         vec![Value::Number(2), Value::Number(0)],

@@ -160,21 +160,29 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 CollectionValue::Empty => Ok(Value::Null),
             }
         })(),
+        // getKey/getLastKey doc: the key of the first/last entry holding the value (null if
+        // none), or for a list-style collection the element's index (-1 if absent).
         "getkey" | "getlastkey" => arity(name, args, 1, 1).map(|_| {
-            let c = coll.borrow();
-            let CollectionValue::Map(m) = &*c else {
-                return Value::Null;
-            };
-            let mut hits = m
-                .iter()
-                .filter(|(_, v)| v.strict_eq(&args[0]))
-                .map(|(k, _)| k.0.clone());
-            let found = if name == "getkey" {
-                hits.next()
-            } else {
-                hits.next_back()
-            };
-            found.unwrap_or_default()
+            let first = name == "getkey";
+            match &*coll.borrow() {
+                CollectionValue::Map(m) => {
+                    let mut hits = m
+                        .iter()
+                        .filter(|(_, v)| v.strict_eq(&args[0]))
+                        .map(|(k, _)| k.0.clone());
+                    let found = if first { hits.next() } else { hits.next_back() };
+                    found.unwrap_or_default()
+                }
+                CollectionValue::List(items) => {
+                    let pos = if first {
+                        items.iter().position(|v| v.strict_eq(&args[0]))
+                    } else {
+                        items.iter().rposition(|v| v.strict_eq(&args[0]))
+                    };
+                    Value::Number(pos.map_or(-1, |i| i as i64))
+                }
+                CollectionValue::Empty => Value::Null,
+            }
         }),
         "keys" => arity(name, args, 0, 0).map(|_| {
             let c = coll.borrow();
@@ -211,8 +219,21 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             )
         }),
         // delete(value): removes every element (or entry) holding that value.
+        // delete(value): removes the first element (or entry) holding it; absent: no-op.
         "delete" => arity(name, args, 1, 1).map(|_| {
-            delete_values(&mut coll.borrow_mut(), std::slice::from_ref(&args[0]));
+            match &mut *coll.borrow_mut() {
+                CollectionValue::List(items) => {
+                    if let Some(i) = items.iter().position(|v| v.strict_eq(&args[0])) {
+                        items.remove(i);
+                    }
+                }
+                CollectionValue::Map(m) => {
+                    if let Some(i) = m.values().position(|v| v.strict_eq(&args[0])) {
+                        m.shift_remove_index(i);
+                    }
+                }
+                CollectionValue::Empty => {}
+            }
             Value::Null
         }),
         "deleteall" => (|| {
@@ -238,6 +259,17 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                     for k in keys {
                         m.shift_remove(&Key(k));
                     }
+                }
+                // deleteKey doc: an index that is not there is a runtime error.
+                CollectionValue::List(items)
+                    if name == "deletekey"
+                        && !matches!(keys.as_slice(), [Value::Number(i)]
+                            if usize::try_from(*i).is_ok_and(|i| i < items.len())) =>
+                {
+                    return Err(RuntimeError::value_error(format!(
+                        "deleteKey: no element at index {}",
+                        keys.first().map(Value::to_text).unwrap_or_default()
+                    )));
                 }
                 CollectionValue::List(items) => {
                     let mut idx: Vec<usize> = keys
@@ -300,6 +332,8 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 .collect();
             Ok(Value::collection(CollectionValue::List(distinct(&common))))
         })(),
+        // sort/sortKey docs: the collection itself becomes sorted ("Collection becomes ...");
+        // the sorted collection is also returned. Mixed types: null, unchanged.
         "sort" | "sortkey" => (|| {
             arity(name, args, 0, 1)?;
             let asc = if args.is_empty() {
@@ -307,39 +341,16 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             } else {
                 bool_arg(name, args, 0)?
             };
-            let c = coll.borrow();
-            Ok(match (&*c, name) {
-                (CollectionValue::List(items), _) => match sorted(items, asc) {
-                    Some(s) => Value::collection(CollectionValue::List(s)),
-                    None => Value::Null,
-                },
-                (CollectionValue::Map(m), _) => {
-                    let by_key = name == "sortkey";
-                    let picks: Vec<Value> = m
-                        .iter()
-                        .map(|(k, v)| if by_key { k.0.clone() } else { v.clone() })
-                        .collect();
-                    let Some(order) = sorted(&picks, asc) else {
-                        return Ok(Value::Null);
-                    };
-                    let mut pool: Vec<(Key, Value)> =
-                        m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                    let mut out = crate::value::key_map(pool.len());
-                    for want in order {
-                        if let Some(i) = pool.iter().position(|(k, v)| {
-                            if by_key {
-                                k.0.strict_eq(&want)
-                            } else {
-                                v.strict_eq(&want)
-                            }
-                        }) {
-                            let (k, v) = pool.remove(i);
-                            out.insert(k, v);
-                        }
-                    }
-                    Value::collection(CollectionValue::Map(out))
+            let sorted_now = {
+                let c = coll.borrow();
+                sorted_collection(&c, name, asc)
+            };
+            Ok(match sorted_now {
+                Some(s) => {
+                    *coll.borrow_mut() = s;
+                    recv.clone()
                 }
-                (CollectionValue::Empty, _) => Value::collection(CollectionValue::Empty),
+                None => Value::Null,
             })
         })(),
         "update" => (|| {
@@ -382,6 +393,38 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         }
         _ => return None,
     })
+}
+
+/// The sorted contents for sort (by element or value) / sortKey; `None` for mixed types.
+fn sorted_collection(c: &CollectionValue, name: &str, asc: bool) -> Option<CollectionValue> {
+    match (c, name) {
+        (CollectionValue::List(items), _) => sorted(items, asc).map(CollectionValue::List),
+        (CollectionValue::Map(m), _) => {
+            let by_key = name == "sortkey";
+            let picks: Vec<Value> = m
+                .iter()
+                .map(|(k, v)| if by_key { k.0.clone() } else { v.clone() })
+                .collect();
+            let order = sorted(&picks, asc)?;
+            let mut pool: Vec<(Key, Value)> =
+                m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut out = crate::value::key_map(pool.len());
+            for want in order {
+                if let Some(i) = pool.iter().position(|(k, v)| {
+                    if by_key {
+                        k.0.strict_eq(&want)
+                    } else {
+                        v.strict_eq(&want)
+                    }
+                }) {
+                    let (k, v) = pool.remove(i);
+                    out.insert(k, v);
+                }
+            }
+            Some(CollectionValue::Map(out))
+        }
+        (CollectionValue::Empty, _) => Some(CollectionValue::Empty),
+    }
 }
 
 fn merge(c: &mut CollectionValue, other: &CollectionValue) -> Result<(), RuntimeError> {
@@ -490,6 +533,7 @@ mod tests {
             call(&c, "sortkey", &[]).unwrap().to_text(),
             r#"{"CRM":5,"Creator":5}"#
         );
+        assert_eq!(c.to_text(), r#"{"CRM":5,"Creator":5}"#);
         call(&c, "update", &[t("CRM"), Value::Number(6)]).unwrap();
         call(&c, "deletekey", &[t("Creator")]).unwrap();
         assert_eq!(c.to_text(), r#"{"CRM":6}"#);
@@ -515,16 +559,24 @@ mod tests {
             "Creator"
         );
         assert!(call(&a, "duplicate", &[Value::Number(0), Value::Number(9)]).is_err());
+        let sorted_copy = list_coll(&["Creator", "CRM", "Books", "CRM"]);
         assert_eq!(
-            call(&a, "sort", &[]).unwrap().to_text(),
+            call(&sorted_copy, "sort", &[]).unwrap().to_text(),
             "Books,CRM,CRM,Creator"
         );
+        assert_eq!(sorted_copy.to_text(), "Books,CRM,CRM,Creator");
         assert_eq!(
             call(&a, "notcontains", &[t("Mail")]).unwrap().to_text(),
             "true"
         );
+        assert_eq!(call(&a, "getkey", &[t("CRM")]).unwrap().to_text(), "1");
+        assert_eq!(call(&a, "getlastkey", &[t("CRM")]).unwrap().to_text(), "3");
+        assert_eq!(call(&a, "getkey", &[t("Nope")]).unwrap().to_text(), "-1");
+        call(&a, "delete", &[t("CRM")]).unwrap();
+        assert_eq!(a.to_text(), "Creator,Books,CRM");
         call(&a, "delete", &[t("CRM")]).unwrap();
         assert_eq!(a.to_text(), "Creator,Books");
+        assert!(call(&a, "deletekey", &[Value::Number(9)]).is_err());
         call(&a, "insert", &[t("X"), t("Y")]).unwrap();
         call(&a, "deletekey", &[Value::Number(0)]).unwrap();
         assert_eq!(a.to_text(), "Books,X,Y");

@@ -64,6 +64,9 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 _ => false,
             })
         }),
+        // reverse doc: a non-text value is converted to text first ({1,2,13} → "31,2,1").
+        "reverse" if !recv.is_null() => arity(name, args, 0, 0)
+            .map(|_| Value::text(recv.to_text().chars().rev().collect::<String>())),
         // Calling a method on null is an error (digest §11); only the tests above accept it.
         "tostring" | "totext" if args.is_empty() && !recv.is_null() => {
             Ok(Value::text(recv.to_text()))
@@ -163,6 +166,9 @@ mod tests {
             limits: &limits,
         };
         assert!(method(&mut ctx, &Value::Null, "tostring", &[]).is_none());
+        let l = Value::list(vec![Value::Number(1), Value::Number(2), Value::Number(13)]);
+        let r = method(&mut ctx, &l, "reverse", &[]).unwrap().unwrap();
+        assert_eq!(r.to_text(), "31,2,1");
     }
 
     #[test]

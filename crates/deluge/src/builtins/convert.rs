@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::datetime::{as_datetime, epoch_millis};
+use super::zone::Zone;
 use super::{CallCtx, Dispatch, arity, datefmt, text_arg};
 use crate::error::RuntimeError;
 use crate::value::Value;
@@ -27,13 +28,10 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                     // toTime doc: the zone argument is the zone the text's time is in.
                     match args.get(1).filter(|z| !z.is_null()) {
                         Some(z) if name != "todate" => {
-                            let from = datefmt::parse_zone(&z.to_text()).ok_or_else(|| {
-                                RuntimeError::value_error(format!(
-                                    "'{name}': unknown time zone '{}'",
-                                    z.to_text()
-                                ))
-                            })?;
-                            let ms = epoch_millis(dt, from)?;
+                            let from = super::datetime::zone_arg(name, z)?;
+                            let ms = from
+                                .to_millis(dt)
+                                .ok_or_else(|| RuntimeError::value_error("date out of range"))?;
                             super::datetime::from_epoch_millis(ms, ctx.time_zone())?
                         }
                         _ => dt,
@@ -61,13 +59,17 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             let Value::Text(t) = recv else {
                 return Ok(Value::Null);
             };
-            let tz = match args.first() {
-                Some(z) => datefmt::parse_zone(&z.to_text())
-                    .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or(ctx.time_zone())),
-                None => ctx.time_zone(),
+            let zone = match args.first() {
+                Some(z) => Zone::parse(&z.to_text()).unwrap_or(Zone::Fixed(
+                    chrono::FixedOffset::east_opt(0).unwrap_or(ctx.time_zone()),
+                )),
+                None => Zone::Fixed(ctx.time_zone()),
             };
             match parse_text_date(name, t, None) {
-                Ok(dt) => epoch_millis(dt, tz).map(Value::Number),
+                Ok(dt) => zone
+                    .to_millis(dt)
+                    .map(Value::Number)
+                    .ok_or_else(|| RuntimeError::value_error("date out of range")),
                 Err(_) => Ok(recv.clone()),
             }
         })(),

@@ -117,7 +117,12 @@ fn offset_text(offset: FixedOffset, colon: bool) -> String {
 
 /// Formats `dt` (wall time in zone `offset`) with a Java pattern; `None` if the pattern
 /// is invalid (the toText doc: an unquoted non-pattern letter gives null).
-pub fn format(dt: NaiveDateTime, pattern: &str, offset: FixedOffset) -> Option<String> {
+pub fn format(
+    dt: NaiveDateTime,
+    pattern: &str,
+    offset: FixedOffset,
+    abbrev: Option<&str>,
+) -> Option<String> {
     let tokens = tokenize(pattern)?;
     let mut out = String::new();
     for tok in tokens {
@@ -182,14 +187,14 @@ pub fn format(dt: NaiveDateTime, pattern: &str, offset: FixedOffset) -> Option<S
             'm' => pad(&mut out, i64::from(dt.minute()), n),
             's' => pad(&mut out, i64::from(dt.second()), n),
             'S' => pad(&mut out, i64::from(dt.nanosecond() / 1_000_000 % 1000), n),
-            'z' => {
-                if offset.local_minus_utc() == 0 {
-                    out.push_str("GMT");
-                } else {
+            'z' => match abbrev {
+                Some(a) if !a.starts_with(['+', '-']) => out.push_str(a),
+                _ if offset.local_minus_utc() == 0 => out.push_str("GMT"),
+                _ => {
                     out.push_str("GMT");
                     out.push_str(&offset_text(offset, true));
                 }
-            }
+            },
             'Z' => out.push_str(&offset_text(offset, false)),
             'X' => {
                 if offset.local_minus_utc() == 0 {
@@ -209,13 +214,19 @@ pub fn format(dt: NaiveDateTime, pattern: &str, offset: FixedOffset) -> Option<S
 /// Week of the year with weeks starting on Sunday, week 1 holding January 1st (Java's
 /// default US calendar).
 pub fn week_of_year(d: NaiveDate) -> u32 {
+    week_of_year_from(d, chrono::Weekday::Sun)
+}
+
+/// Week of the year with weeks starting on `start`; week 1 holds January 1st, and the last
+/// days of December in the week holding the next January 1st are week 1 (getWeekOfYear doc).
+pub fn week_of_year_from(d: NaiveDate, start: chrono::Weekday) -> u32 {
+    let since_start =
+        |x: NaiveDate| (x.weekday().num_days_from_monday() + 7 - start.num_days_from_monday()) % 7;
     let jan1 = NaiveDate::from_ymd_opt(d.year(), 1, 1).unwrap_or(d);
-    let offset = jan1.weekday().num_days_from_sunday();
-    let week = (d.ordinal0() + offset) / 7 + 1;
-    // The last days of December belong to week 1 of the next year.
+    let week = (d.ordinal0() + since_start(jan1)) / 7 + 1;
     if d.month() == 12 {
         let next = NaiveDate::from_ymd_opt(d.year() + 1, 1, 1).unwrap_or(d);
-        let next_off = next.weekday().num_days_from_sunday();
+        let next_off = since_start(next);
         if next_off > 0 && d.day() + next_off > 31 {
             return 1;
         }
@@ -381,57 +392,6 @@ fn day_name(chars: &[char]) -> Option<usize> {
     None
 }
 
-/// Parses a zone argument: `UTC`, `GMT`, `Z`, `GMT+05:30`, `+0530`, `-08:00`, or one of a
-/// few IANA names by their standard offset (no tz database is bundled; see DECISIONS.md).
-pub fn parse_zone(name: &str) -> Option<FixedOffset> {
-    let n = name.trim();
-    let upper = n.to_ascii_uppercase();
-    let rest = upper
-        .strip_prefix("GMT")
-        .or_else(|| upper.strip_prefix("UTC"))
-        .unwrap_or(&upper);
-    if rest.is_empty() || rest == "Z" {
-        return FixedOffset::east_opt(0);
-    }
-    if let Some(sign) = rest.chars().next().filter(|c| matches!(c, '+' | '-')) {
-        let body: String = rest[1..].chars().filter(|c| *c != ':').collect();
-        if body.is_empty() || body.len() > 4 || !body.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let (h, m) = if body.len() <= 2 {
-            (body.parse::<i32>().ok()?, 0)
-        } else {
-            let split = body.len() - 2;
-            (
-                body[..split].parse::<i32>().ok()?,
-                body[split..].parse::<i32>().ok()?,
-            )
-        };
-        let secs = (h * 60 + m) * 60;
-        return FixedOffset::east_opt(if sign == '-' { -secs } else { secs });
-    }
-    let hours: f64 = match n.to_ascii_lowercase().as_str() {
-        "pst" | "america/los_angeles" | "us/pacific" => -8.0,
-        "mst" | "america/denver" | "america/phoenix" => -7.0,
-        "cst" | "america/chicago" => -6.0,
-        "est" | "america/new_york" | "us/eastern" => -5.0,
-        "europe/london" | "wet" => 0.0,
-        "cet" | "europe/paris" | "europe/berlin" | "europe/madrid" | "europe/rome" => 1.0,
-        "eet" | "europe/athens" | "africa/cairo" => 2.0,
-        "europe/moscow" => 3.0,
-        "asia/dubai" => 4.0,
-        "ist" | "asia/kolkata" | "asia/calcutta" => 5.5,
-        "asia/dhaka" => 6.0,
-        "asia/bangkok" | "asia/jakarta" => 7.0,
-        "asia/singapore" | "asia/shanghai" | "asia/hong_kong" | "australia/perth" => 8.0,
-        "asia/tokyo" | "jst" => 9.0,
-        "australia/sydney" | "aest" => 10.0,
-        "pacific/auckland" => 12.0,
-        _ => return None,
-    };
-    FixedOffset::east_opt((hours * 3600.0) as i32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,21 +408,21 @@ mod tests {
     fn formats_java_patterns() {
         let d = dt("2019-01-08 15:04:05");
         assert_eq!(
-            format(d, "dd-MMM-yyyy HH:mm:ss", pst()).unwrap(),
+            format(d, "dd-MMM-yyyy HH:mm:ss", pst(), None).unwrap(),
             "08-Jan-2019 15:04:05"
         );
         assert_eq!(
-            format(d, "yyyy-MM-dd'T'HH:mm:ssZ", pst()).unwrap(),
+            format(d, "yyyy-MM-dd'T'HH:mm:ssZ", pst(), None).unwrap(),
             "2019-01-08T15:04:05-0800"
         );
         assert_eq!(
-            format(d, "EEEE, MMMM d, yy", pst()).unwrap(),
+            format(d, "EEEE, MMMM d, yy", pst(), None).unwrap(),
             "Tuesday, January 8, 19"
         );
-        assert_eq!(format(d, "hh:mm a", pst()).unwrap(), "03:04 PM");
-        assert_eq!(format(d, "'It''s' E", pst()).unwrap(), "It's Tue");
-        assert!(format(d, "dd-bb", pst()).is_none());
-        assert!(format(d, "'open", pst()).is_none());
+        assert_eq!(format(d, "hh:mm a", pst(), None).unwrap(), "03:04 PM");
+        assert_eq!(format(d, "'It''s' E", pst(), None).unwrap(), "It's Tue");
+        assert!(format(d, "dd-bb", pst(), None).is_none());
+        assert!(format(d, "'open", pst(), None).is_none());
     }
 
     #[test]
@@ -488,11 +448,7 @@ mod tests {
     }
 
     #[test]
-    fn zones_and_weeks() {
-        assert_eq!(parse_zone("GMT+05:30").unwrap().local_minus_utc(), 19800);
-        assert_eq!(parse_zone("Asia/Kolkata").unwrap().local_minus_utc(), 19800);
-        assert_eq!(parse_zone("UTC").unwrap().local_minus_utc(), 0);
-        assert!(parse_zone("Mars/Base").is_none());
+    fn weeks() {
         let d = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
         assert_eq!(week_of_year(d), 1);
         let d = NaiveDate::from_ymd_opt(2019, 1, 6).unwrap();

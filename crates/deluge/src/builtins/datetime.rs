@@ -7,6 +7,7 @@ use chrono::{
     Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Weekday,
 };
 
+use super::zone::Zone;
 use super::{CallCtx, Dispatch, arity, datefmt, int_arg, text_arg};
 use crate::error::RuntimeError;
 use crate::value::Value;
@@ -54,9 +55,17 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             arity(name, args, 0, 0).and_then(|_| num(dt.second()))
         }
         "getdayofyear" | "dayofyear" => arity(name, args, 0, 0).and_then(|_| num(dt.ordinal())),
-        "getweekofyear" | "weekofyear" => {
-            arity(name, args, 0, 0).and_then(|_| num(datefmt::week_of_year(dt.date())))
-        }
+        // getWeekOfYear([startDay]): weeks start on Sunday unless a day name is given.
+        "getweekofyear" | "weekofyear" => (|| {
+            arity(name, args, 0, 1)?;
+            let start = match args.first().filter(|v| !v.is_null()) {
+                Some(v) => weekday_from_name(&v.to_text()).ok_or_else(|| {
+                    RuntimeError::value_error(format!("'{name}': '{}' is not a day", v.to_text()))
+                })?,
+                None => Weekday::Sun,
+            };
+            num(datefmt::week_of_year_from(dt.date(), start))
+        })(),
         "weekday" | "getdayofweek" | "dayofweek" => {
             // 1 = Sunday ... 7 = Saturday (weekday doc).
             arity(name, args, 0, 0).and_then(|_| num(dt.weekday().num_days_from_sunday() + 1))
@@ -65,7 +74,12 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "subday" | "subdays" => shift(name, recv, dt, args, -1, Unit::Day),
         "addweek" | "addweeks" => shift(name, recv, dt, args, 1, Unit::Week),
         "subweek" | "subweeks" => shift(name, recv, dt, args, -1, Unit::Week),
-        "addmonth" | "addmonths" | "edate" => shift(name, recv, dt, args, 1, Unit::Month),
+        "addmonth" | "addmonths" => shift(name, recv, dt, args, 1, Unit::Month),
+        // edate(n): the date n months later, without the time (like eomonth).
+        "edate" => (|| {
+            arity(name, args, 1, 1)?;
+            Ok(Value::Date(add_months(dt.date(), int_arg(name, args, 0)?)?))
+        })(),
         "submonth" | "submonths" => shift(name, recv, dt, args, -1, Unit::Month),
         "addyear" | "addyears" => shift(name, recv, dt, args, 1, Unit::Year),
         "subyear" | "subyears" => shift(name, recv, dt, args, -1, Unit::Year),
@@ -129,10 +143,16 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "daysbetween" => between(name, dt, args, |a, b| Ok((b.date() - a.date()).num_days())),
         "hoursbetween" => between(name, dt, args, |a, b| Ok((b - a).num_hours())),
         "minutesbetween" => between(name, dt, args, |a, b| Ok((b - a).num_minutes())),
-        "monthsbetween" | "totalmonth" => between(name, dt, args, |a, b| Ok(months_between(a, b))),
-        "yearsbetween" | "totalyear" => {
-            between(name, dt, args, |a, b| Ok(months_between(a, b) / 12))
-        }
+        // monthsBetween counts 30-day months and yearsBetween 365-day years, ignoring the
+        // time (monthsBetween/yearsDiff docs); monthsDiff/yearsDiff count calendar months.
+        "monthsbetween" | "totalmonth" => between(name, dt, args, |a, b| {
+            Ok((b.date() - a.date()).num_days() / 30)
+        }),
+        "yearsbetween" | "totalyear" => between(name, dt, args, |a, b| {
+            Ok((b.date() - a.date()).num_days() / 365)
+        }),
+        "monthsdiff" => between(name, dt, args, |a, b| Ok(months_between(a, b))),
+        "yearsdiff" => between(name, dt, args, |a, b| Ok(months_between(a, b) / 12)),
         "workdaysbetween" => between(name, dt, args, |a, b| {
             Ok(workdays_between(a.date(), b.date()))
         }),
@@ -147,11 +167,11 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         )),
         "tolong" | "tonumber" => (|| {
             arity(name, args, 0, 1)?;
-            let tz = match args.first() {
-                Some(z) => zone_arg(name, z)?,
-                None => ctx.time_zone(),
-            };
-            epoch_millis(dt, tz).map(Value::Number)
+            match args.first() {
+                Some(z) => zone_arg(name, z)?.to_millis(dt).ok_or_else(out_of_range),
+                None => epoch_millis(dt, ctx.time_zone()),
+            }
+            .map(Value::Number)
         })(),
         "tostring" | "totext" | "todatetimestring" if !args.is_empty() => {
             format_with(ctx, name, dt, args)
@@ -464,9 +484,9 @@ fn get_date_time(name: &str, dt: NaiveDateTime, args: &[Value]) -> Result<Value,
     Ok(Value::text(format!("{},{time}", long_date(dt.date()))))
 }
 
-fn zone_arg(name: &str, v: &Value) -> Result<FixedOffset, RuntimeError> {
+pub(crate) fn zone_arg(name: &str, v: &Value) -> Result<Zone, RuntimeError> {
     let z = v.to_text();
-    datefmt::parse_zone(&z)
+    Zone::parse(&z)
         .ok_or_else(|| RuntimeError::value_error(format!("'{name}': unknown time zone '{z}'")))
 }
 
@@ -502,15 +522,20 @@ pub(crate) fn format_with(
     arity(name, args, 1, 2)?;
     let pattern = text_arg(name, args, 0)?;
     let home = ctx.time_zone();
-    let (shown, zone) = match args.get(1) {
+    let (shown, offset, abbrev) = match args.get(1) {
         Some(z) if !z.is_null() => {
-            let tz = zone_arg(name, z)?;
+            let zone = zone_arg(name, z)?;
             let utc_ms = epoch_millis(dt, home)?;
-            (from_epoch_millis(utc_ms, tz)?, tz)
+            // Same range guard as from_epoch_millis.
+            from_epoch_millis(utc_ms, home)?;
+            zone.from_millis(utc_ms).ok_or_else(out_of_range)?
         }
-        _ => (dt, home),
+        _ => (dt, home, None),
     };
-    Ok(datefmt::format(shown, &pattern, zone).map_or(Value::Null, Value::text))
+    Ok(
+        datefmt::format(shown, &pattern, offset, abbrev.as_deref())
+            .map_or(Value::Null, Value::text),
+    )
 }
 
 #[cfg(test)]
@@ -611,6 +636,23 @@ mod tests {
 
     #[test]
     fn differences_and_month_edges() {
+        let d = |s: &str| parse_date_literal(s).unwrap();
+        assert_eq!(
+            text("01-Feb-2020", "monthsbetween", &[d("01-Mar-2020")]),
+            "0"
+        );
+        assert_eq!(text("01-Feb-2020", "monthsdiff", &[d("01-Mar-2020")]), "1");
+        assert_eq!(
+            text("02-Jan-2020", "yearsbetween", &[d("01-Jan-2021")]),
+            "1"
+        );
+        assert_eq!(text("02-Jan-2020", "yearsdiff", &[d("01-Jan-2021")]), "0");
+        assert_eq!(text("07-Feb-2021", "getweekofyear", &[]), "7");
+        assert_eq!(
+            text("07-Feb-2021", "getweekofyear", &[Value::text("Monday")]),
+            "6"
+        );
+        assert!(call("07-Feb-2021", "getweekofyear", &[Value::text("Funday")]).is_err());
         let end = parse_date_literal("10-Feb-2019").unwrap();
         assert_eq!(
             text("01-Jan-2019", "daysbetween", std::slice::from_ref(&end)),
@@ -637,6 +679,11 @@ mod tests {
             "5"
         );
         assert_eq!(text("15-Feb-2019", "eomonth", &[n(0)]), "28-Feb-2019");
+        assert_eq!(text("01-Jan-2019", "eomonth", &[n(1)]), "28-Feb-2019");
+        assert_eq!(
+            text("31-Jan-2019 10:00:00", "edate", &[n(1)]),
+            "28-Feb-2019"
+        );
         assert_eq!(text("15-Feb-2019", "eomonth", &[n(1)]), "31-Mar-2019");
         assert_eq!(text("15-Feb-2019", "tostartofmonth", &[]), "01-Feb-2019");
         assert_eq!(text("15-Mar-2019", "tostartofweek", &[]), "10-Mar-2019");

@@ -51,7 +51,6 @@ fn form_decode(t: &str) -> Result<Value, RuntimeError> {
 
 /// `encodeUrl(t)` and the `zoho.encryption.*` functions.
 pub fn function(ctx: &mut CallCtx<'_>, name: &str, args: &[Value]) -> Dispatch {
-    let _ = ctx;
     let Some(task) = name.strip_prefix("zoho.encryption.") else {
         return match name {
             "encodeurl" => Some((|| {
@@ -109,11 +108,139 @@ pub fn function(ctx: &mut CallCtx<'_>, name: &str, args: &[Value]) -> Dispatch {
         "hmacsha256" => hmac::<Hmac<Sha256>>(name, args),
         "hmacsha384" => hmac::<Hmac<Sha384>>(name, args),
         "hmacsha512" => hmac::<Hmac<Sha512>>(name, args),
-        "aesencode" | "aesdecode" | "rsaencode" | "rsadecode" => Err(RuntimeError::value_error(
-            format!("{name} is not supported by this runtime"),
-        )),
+        "aesencode" => aes_encode(ctx, name, args, 32),
+        "aesencode128" => aes_encode(ctx, name, args, 16),
+        "aesdecode" => aes_decode(name, args, 32),
+        "aesdecode128" => aes_decode(name, args, 16),
+        "rsaencode" | "rsadecode" => Err(RuntimeError::value_error(format!(
+            "{name} is not supported by this runtime"
+        ))),
         _ => return None,
     })
+}
+
+/// The AES key: the key text's UTF-8 bytes, zero-padded to the key size. Verified against
+/// the aesEncode/aesDecode doc examples (AES-256-CBC, PKCS#7, `"passkey"` padded with zeros).
+fn aes_key(name: &str, args: &[Value], size: usize) -> Result<Vec<u8>, RuntimeError> {
+    let key = text_arg(name, args, 0)?;
+    if key.is_empty() || key.len() > size {
+        return Err(RuntimeError::value_error(format!(
+            "'{name}': the key must be 1 to {size} bytes"
+        )));
+    }
+    let mut k = key.into_bytes();
+    k.resize(size, 0);
+    Ok(k)
+}
+
+/// The optional IV argument: exactly 16 bytes of text (aesEncode doc).
+fn aes_iv(name: &str, args: &[Value]) -> Result<Option<[u8; 16]>, RuntimeError> {
+    match args.get(2) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => {
+            let iv = text_arg(name, args, 2)?;
+            <[u8; 16]>::try_from(iv.as_bytes()).map(Some).map_err(|_| {
+                RuntimeError::value_error(format!("'{name}': the IV must be 16 characters"))
+            })
+        }
+    }
+}
+
+fn aes_cbc_encrypt(key: &[u8], iv: &[u8; 16], data: &[u8]) -> Result<Vec<u8>, RuntimeError> {
+    use aes::cipher::{BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
+    let bad = |_| RuntimeError::value_error("invalid AES key");
+    Ok(match key.len() {
+        16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .encrypt_padded_vec_mut::<Pkcs7>(data),
+        _ => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .encrypt_padded_vec_mut::<Pkcs7>(data),
+    })
+}
+
+fn aes_cbc_decrypt(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, RuntimeError> {
+    use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::Pkcs7};
+    let bad = |_| RuntimeError::value_error("invalid AES key");
+    let wrong = |_| RuntimeError::value_error("AES decryption failed: wrong key or data");
+    match key.len() {
+        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .decrypt_padded_vec_mut::<Pkcs7>(data)
+            .map_err(wrong),
+        _ => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .decrypt_padded_vec_mut::<Pkcs7>(data)
+            .map_err(wrong),
+    }
+}
+
+/// A fresh IV when the script gives none. The interpreter has no entropy source of its own
+/// (no IO), so this mixes the host clock with a per-thread counter through SHA-256: unique
+/// per call, but not secret-grade randomness (DECISIONS.md).
+fn fresh_iv(ctx: &mut CallCtx<'_>) -> [u8; 16] {
+    thread_local! {
+        static COUNTER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let n = COUNTER.with(|c| {
+        let v = c.get().wrapping_add(1);
+        c.set(v);
+        v
+    });
+    let nanos = ctx.now().timestamp_nanos_opt().unwrap_or(0);
+    let mut h = Sha256::new();
+    h.update(nanos.to_le_bytes());
+    h.update(n.to_le_bytes());
+    let d = h.finalize();
+    let mut iv = [0u8; 16];
+    iv.copy_from_slice(&d[..16]);
+    iv
+}
+
+/// aesEncode(key, text[, iv]): base64 of the CBC ciphertext; without an IV a fresh one is
+/// generated and prepended to the ciphertext (doc example: 48 bytes for 20 of text).
+fn aes_encode(
+    ctx: &mut CallCtx<'_>,
+    name: &str,
+    args: &[Value],
+    size: usize,
+) -> Result<Value, RuntimeError> {
+    arity(name, args, 2, 3)?;
+    let key = aes_key(name, args, size)?;
+    let data = text_arg(name, args, 1)?;
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    Ok(Value::text(match aes_iv(name, args)? {
+        Some(iv) => b64.encode(aes_cbc_encrypt(&key, &iv, data.as_bytes())?),
+        None => {
+            let iv = fresh_iv(ctx);
+            let mut out = iv.to_vec();
+            out.extend(aes_cbc_encrypt(&key, &iv, data.as_bytes())?);
+            b64.encode(out)
+        }
+    }))
+}
+
+/// aesDecode(key, encrypted[, iv]): the inverse of aesEncode.
+fn aes_decode(name: &str, args: &[Value], size: usize) -> Result<Value, RuntimeError> {
+    arity(name, args, 2, 3)?;
+    let key = aes_key(name, args, size)?;
+    let text = text_arg(name, args, 1)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| RuntimeError::value_error(format!("'{name}': invalid base64: {e}")))?;
+    let plain = match aes_iv(name, args)? {
+        Some(iv) => aes_cbc_decrypt(&key, &iv, &bytes)?,
+        None => {
+            if bytes.len() < 32 {
+                return Err(RuntimeError::value_error(format!(
+                    "'{name}': the encrypted text is too short"
+                )));
+            }
+            let (iv, body) = bytes.split_at(16);
+            aes_cbc_decrypt(&key, iv, body)?
+        }
+    };
+    Ok(Value::text(String::from_utf8_lossy(&plain).into_owned()))
 }
 
 /// Renders digest bytes: `hex` (lower case), `base64`, or `binary` (one char per byte).
@@ -206,6 +333,71 @@ mod tests {
     }
 
     #[test]
+    fn hmacs_match_the_doc_examples() {
+        let order = "{Order ID: 0932, Currency: USD, Amount: 2500}";
+        assert_eq!(
+            text("zoho.encryption.hmacsha256", &["sk_5Ow7B_4eC39H", order]),
+            "E3IZY+esQ59aLmPCYYVjk2R/P1G0k77r9ZGa9Lw94Zw="
+        );
+        assert!(
+            text(
+                "zoho.encryption.hmacsha256",
+                &["sk_5Ow7B_4eC39H", order, "hex"]
+            )
+            .starts_with("13721963e7ac439f5a2e63c261856393647f3f51b493beebf5919af4bc3de19c")
+        );
+        let key = "Use me to generate hash";
+        assert_eq!(
+            text("zoho.encryption.hmacsha256", &[key, "My#New#Password"]),
+            "edYCyxkU4jL2dEjEDO8aUy8WZrpKRvQquNpgKUqe5vA="
+        );
+        assert_eq!(
+            text("zoho.encryption.hmacsha1", &[key, "My#New#Password"]),
+            "VK9VMxdsbxZBLHKgSEZYMEUlURs="
+        );
+    }
+
+    #[test]
+    fn aes_matches_the_doc_examples() {
+        // aesEncode/aesDecode docs: with IV "0000000000000000" and key "passkey".
+        let iv = "0000000000000000";
+        let enc = text(
+            "zoho.encryption.aesencode",
+            &["passkey", "This is a secret", iv],
+        );
+        assert_eq!(enc, "AR+ygx+et18UNeIltGh82NBgPQx6Y0hWbEcgN3NVbJA=");
+        assert_eq!(
+            text("zoho.encryption.aesdecode", &["passkey", &enc, iv]),
+            "This is a secret"
+        );
+        // Without an IV the doc's output carries its IV in front.
+        let doc = "yf/u6N0HjKWXFFHIEKzG23+CM+BoL4RBPNb4mc0G3hw5q6xPe9KSpUd62Z5sjjSE";
+        assert_eq!(
+            text("zoho.encryption.aesdecode", &["passkey", doc]),
+            "This is a secret"
+        );
+        let doc = "F0JOCSWN0Eb2Y//llSoROcsQxHihYnMwCuJSywFaaigEJzQdjnznq7+rSUXy6JlG";
+        assert_eq!(
+            text("zoho.encryption.aesdecode", &["passkey", doc]),
+            "Confidential details"
+        );
+        let a = text("zoho.encryption.aesencode", &["k", "round trip"]);
+        let b = text("zoho.encryption.aesencode", &["k", "round trip"]);
+        assert_ne!(a, b);
+        assert_eq!(text("zoho.encryption.aesdecode", &["k", &a]), "round trip");
+        let s = text("zoho.encryption.aesencode128", &["k", "short key", iv]);
+        assert_eq!(
+            text("zoho.encryption.aesdecode128", &["k", &s, iv]),
+            "short key"
+        );
+        let t = |s: &str| Value::text(s);
+        assert!(call("zoho.encryption.aesdecode", &[t("other"), t(&a)]).is_err());
+        assert!(call("zoho.encryption.aesencode", &[t("k"), t("x"), t("short")]).is_err());
+        assert!(call("zoho.encryption.aesencode", &[t(&"k".repeat(33)), t("x")]).is_err());
+        assert!(call("zoho.encryption.aesdecode", &[t("k"), t("AAAA")]).is_err());
+    }
+
+    #[test]
     fn base64() {
         assert_eq!(text("zoho.encryption.base64encode", &["Zoho"]), "Wm9obw==");
         assert_eq!(text("zoho.encryption.base64decode", &["Wm9obw=="]), "Zoho");
@@ -251,7 +443,7 @@ mod tests {
         );
         assert!(
             call(
-                "zoho.encryption.aesencode",
+                "zoho.encryption.rsaencode",
                 &[Value::text("k"), Value::text("x")]
             )
             .is_err()

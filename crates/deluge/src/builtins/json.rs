@@ -322,19 +322,12 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             CollectionValue::Map(m) => m.get(&Key(args[0].clone())).cloned().unwrap_or_default(),
             _ => Value::Null,
         }),
-        (Value::Text(t), "toxml") => arity(name, args, 0, 0).and_then(|_| {
-            let v = parse(t)?;
-            let mut out = String::from("<root>");
-            write_xml_content(&v, &mut out, 0);
-            out.push_str("</root>");
-            Ok(Value::text(out))
-        }),
-        (Value::Map(_) | Value::List(_), "toxml") => arity(name, args, 0, 0).map(|_| {
-            let mut out = String::from("<root>");
-            write_xml_content(recv, &mut out, 0);
-            out.push_str("</root>");
-            Value::text(out)
-        }),
+        (Value::Text(t), "toxml") => {
+            arity(name, args, 0, 0).and_then(|_| Ok(Value::text(to_xml(&parse(t)?))))
+        }
+        (Value::Map(_) | Value::List(_), "toxml") => {
+            arity(name, args, 0, 0).map(|_| Value::text(to_xml(recv)))
+        }
         (Value::Text(t), "tolist") if args.is_empty() && looks_like_array(t) => parse(t),
         _ => return None,
     })
@@ -349,6 +342,14 @@ fn looks_like_array(t: &str) -> bool {
 pub fn function(ctx: &mut CallCtx<'_>, name: &str, args: &[Value]) -> Dispatch {
     let _ = (ctx, name, args);
     None
+}
+
+/// `<root>...</root>` XML for a parsed JSON value (toXML doc).
+pub(crate) fn to_xml(v: &Value) -> String {
+    let mut out = String::from("<root>");
+    write_xml_content(v, &mut out, 0);
+    out.push_str("</root>");
+    out
 }
 
 /// Java `String.hashCode`.

@@ -143,15 +143,19 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             Ok(Value::list(distinct(&common)))
         })(),
         // toListString doc: a LIST receiver gives a list of its elements as TEXT.
-        "toliststring" => arity(name, args, 0, 0).map(|_| {
-            let items = list
-                .borrow()
-                .items
-                .iter()
-                .map(|v| Value::text(v.to_text()))
-                .collect();
-            Value::list(items)
-        }),
+        "toliststring" => (|| {
+            arity(name, args, 0, 0)?;
+            // Shared sub-lists can make each element's text large: bound the total.
+            let mut total = 0usize;
+            let mut items = Vec::new();
+            for v in list.borrow().items.iter() {
+                let t = v.to_text();
+                total = total.saturating_add(t.len());
+                ctx.check_text_len(total)?;
+                items.push(Value::text(t));
+            }
+            Ok(Value::list(items))
+        })(),
         "tolist" => arity(name, args, 0, 0).map(|_| {
             let l = list.borrow();
             Value::typed_list(l.elem_type, l.items.clone())
@@ -209,7 +213,21 @@ pub(crate) fn elements(name: &str, v: &Value) -> Result<Vec<Value>, RuntimeError
 pub(crate) fn distinct(items: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
     let mut seen = std::collections::HashSet::new();
+    // Containers hash by their rendering: skip repeats of the same container by identity
+    // first, so a list of many references to one large value stays cheap.
+    let mut seen_containers = std::collections::HashSet::new();
     for v in items {
+        let identity = match v {
+            Value::List(l) => Some(std::rc::Rc::as_ptr(l) as *const () as usize),
+            Value::Map(m) => Some(std::rc::Rc::as_ptr(m) as *const () as usize),
+            Value::Collection(c) => Some(std::rc::Rc::as_ptr(c) as *const () as usize),
+            _ => None,
+        };
+        if let Some(p) = identity
+            && !seen_containers.insert(p)
+        {
+            continue;
+        }
         if seen.insert(crate::value::Key(v.clone())) {
             out.push(v.clone());
         }
@@ -405,6 +423,9 @@ mod tests {
         );
         let d = list(vec![t("1"), n(1), n(1), n(2), n(2), n(3)]);
         assert_eq!(text(&d, "distinct", &[]), "1,1,2,3");
+        let inner = list(vec![n(1)]);
+        let same = list(vec![inner.clone(), inner.clone(), list(vec![n(1)]), inner]);
+        assert_eq!(text(&same, "distinct", &[]), "[1]");
         let s = list(vec![n(1), n(2), n(3), n(4)]);
         assert_eq!(text(&s, "sublist", &[n(0), n(3)]), "1,2,3");
         assert_eq!(text(&s, "sublist", &[n(1)]), "2,3,4");

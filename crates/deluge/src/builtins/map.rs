@@ -20,8 +20,11 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "put" => (|| {
             arity(name, args, 2, 2)?;
             let mut m = map.borrow_mut();
-            ctx.check_size(m.entries.len() + 1)?;
-            m.entries.insert(Key(args[0].clone()), args[1].clone());
+            let key = Key(args[0].clone());
+            if !m.entries.contains_key(&key) {
+                ctx.check_size(m.entries.len() + 1)?;
+            }
+            m.entries.insert(key, args[1].clone());
             Ok(Value::Null)
         })(),
         "putall" => (|| {
@@ -53,7 +56,11 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                 }
             };
             let mut m = map.borrow_mut();
-            ctx.check_size(m.entries.len() + extra.len())?;
+            let new_keys = extra
+                .iter()
+                .filter(|(k, _)| !m.entries.contains_key(k))
+                .count();
+            ctx.check_size(m.entries.len() + new_keys)?;
             m.entries.extend(extra);
             Ok(Value::Null)
         })(),

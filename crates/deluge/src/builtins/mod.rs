@@ -37,6 +37,8 @@ pub mod map;
 pub mod number;
 pub mod regex_fns;
 pub mod text;
+pub mod xml;
+pub mod zone;
 
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
@@ -55,6 +57,7 @@ type FunctionFn = fn(&mut CallCtx<'_>, &str, &[Value]) -> Dispatch;
 /// Method modules in the order they are tried. Type-specific ones first, `common` last.
 const METHOD_MODULES: &[MethodFn] = &[
     json::method,
+    xml::method,
     text::method,
     regex_fns::method,
     number::method,
