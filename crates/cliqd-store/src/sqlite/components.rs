@@ -49,11 +49,9 @@ fn finish((mut row, teams, attrs): (ComponentRow, String, String)) -> StoreResul
 
 fn load(conn: &Connection, id: i64) -> StoreResult<ComponentRow> {
     let raw = conn
-        .query_row(
-            &format!("SELECT {COLS} FROM {FROM} WHERE c.id = ?1"),
-            [id],
-            component_from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM {FROM} WHERE c.id = ?1"))
+        .map_err(map_err)?
+        .query_row([id], component_from_row)
         .map_err(map_err)?;
     finish(raw)
 }
@@ -145,11 +143,13 @@ impl ComponentStore for SqliteStore {
                 None => None,
             };
             let now = now_ms();
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO components (id, org_id, kind, name, name_key, unique_name, creator_id, scope,
                      team_ids, attrs, created_at, updated_at, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
-                params![
+            )
+            .map_err(map_err)?
+            .execute(params![
                     id,
                     new.org_id,
                     new.kind,
