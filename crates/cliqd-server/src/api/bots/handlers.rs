@@ -2,7 +2,7 @@
 //! menu-action display properties and Deluge script checking.
 
 use super::{WRITE, attrs_of, find_bot};
-use crate::api::{Endpoint, can_modify, char_len, envelope};
+use crate::api::{AuthMode, Endpoint, can_modify, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqQuery, parse_id};
@@ -20,6 +20,7 @@ pub const CREATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const UPDATE: Endpoint = Endpoint {
     name: "bots.handlers.update",
@@ -27,6 +28,7 @@ pub const UPDATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const GET: Endpoint = Endpoint {
     name: "bots.handlers.get",
@@ -34,6 +36,7 @@ pub const GET: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.read",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const DELETE: Endpoint = Endpoint {
     name: "bots.handlers.delete",
@@ -41,6 +44,7 @@ pub const DELETE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 
 /// Largest accepted handler script: 250 KB.

@@ -4,7 +4,8 @@
 mod handlers;
 
 use super::{
-    Endpoint, can_modify, can_see, char_len, check_scope_and_teams, envelope, list_envelope,
+    AuthMode, Endpoint, can_modify, can_see, char_len, check_scope_and_teams, envelope,
+    list_envelope,
 };
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -34,6 +35,7 @@ pub const CREATE: Endpoint = Endpoint {
     path: "/api/v3/bots",
     scope: "bots.create",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const LIST: Endpoint = Endpoint {
     name: "bots.list",
@@ -41,6 +43,7 @@ pub const LIST: Endpoint = Endpoint {
     path: "/api/v3/bots",
     scope: "bots.read",
     limit: READ,
+    auth: AuthMode::Token,
 };
 pub const GET: Endpoint = Endpoint {
     name: "bots.get",
@@ -48,6 +51,7 @@ pub const GET: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.read",
     limit: READ,
+    auth: AuthMode::Token,
 };
 pub const UPDATE: Endpoint = Endpoint {
     name: "bots.update",
@@ -55,6 +59,7 @@ pub const UPDATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const DELETE: Endpoint = Endpoint {
     name: "bots.delete",
@@ -62,6 +67,7 @@ pub const DELETE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.delete",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 
 pub const ENDPOINTS: &[&Endpoint] = &[
