@@ -58,6 +58,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for CliqQuery<T> {
     }
 }
 
+/// Path parameters; undecodable ones (bad percent-encoding, not UTF-8) get the generic 404.
+pub struct CliqPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for CliqPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| CliqPath(p.0))
+            .map_err(|_| ApiError::new(ErrorCode::NotFound))
+    }
+}
+
 /// The extension key of a request, under any of its documented spellings: `extension_key`
 /// (OpenAPI), `EXTENSION_KEY` (seed samples) or `appkey` (v2 and v3 message endpoints).
 pub fn extension_key(uri: &axum::http::Uri) -> Option<String> {

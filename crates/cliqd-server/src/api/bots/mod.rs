@@ -9,12 +9,12 @@ use super::{
 };
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqQuery, parse_id};
+use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
 use crate::pagination::{PageParams, PageSpec, list_components};
 use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -400,7 +400,7 @@ async fn get_bot(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqQuery(params): CliqQuery<GetParams>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
@@ -421,7 +421,7 @@ async fn update(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqJson(body): CliqJson<BotBody>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
@@ -487,7 +487,7 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
     if !can_modify(&auth, &row) {
