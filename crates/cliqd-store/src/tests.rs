@@ -118,3 +118,53 @@ async fn unique_names_and_sync() {
     let again = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(again.count_components(user.org_id, "bot").await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn default_handlers_come_with_their_component() {
+    let (_dir, store, user) = setup().await;
+    let h = NewHandler {
+        component_id: 0,
+        handler_type: "execution_handler".into(),
+        script: Some("return {};".into()),
+        attrs: json!({}),
+    };
+    let (row, handlers) = store
+        .create_component_with_handlers(bot(&user, "fn"), vec![h.clone()])
+        .await
+        .unwrap();
+    assert_eq!(handlers[0].component_id, row.id);
+    assert_eq!(store.handlers_of(row.id).await.unwrap(), handlers);
+    // A name clash inserts neither the component nor its handlers.
+    let clash = store
+        .create_component_with_handlers(bot(&user, "FN"), vec![h])
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))));
+    assert_eq!(store.count_components(user.org_id, "bot").await.unwrap(), 1);
+}
+
+/// Throughput of durable writes through group commit. Run on demand:
+/// `cargo test -p cliqd-store --release -- --ignored --nocapture write_throughput`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn write_throughput() {
+    let (_dir, store, user) = setup().await;
+    let store = Arc::new(store);
+    let n = 20_000;
+    let start = std::time::Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let store = store.clone();
+        let user = user.clone();
+        tasks.push(tokio::spawn(async move {
+            store.create_component(bot(&user, &format!("b{i}"))).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{n} durable writes in {secs:.2} s = {:.0}/s",
+        n as f64 / secs
+    );
+}

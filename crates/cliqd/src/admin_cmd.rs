@@ -151,12 +151,17 @@ pub fn run(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Structured JSON lines with CLIQD_LOG_FORMAT=json; human-readable otherwise.
+    if std::env::var("CLIQD_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let flags = Overrides {
         data_dir: args.data,
         bind: args.bind,
@@ -171,6 +176,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "Created the demo organization {} ({}); admin {}.",
             demo.org.name, demo.org.id, demo.admin.email
         );
+        for u in &demo.users {
+            println!("  user {} <{}> id {}", u.name, u.email, u.id);
+        }
+        for t in &demo.teams {
+            println!("  team {} id {} members {:?}", t.name, t.id, t.members);
+        }
         println!(
             "Admin token (also in {}):",
             data_dir.join("admin.token").display()

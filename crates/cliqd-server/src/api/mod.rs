@@ -27,6 +27,18 @@ pub struct Endpoint {
     /// Normalized scope (`bots.create`); see [`crate::auth::normalize_scope`].
     pub scope: &'static str,
     pub limit: Limit,
+    pub auth: AuthMode,
+}
+
+/// How the guard authenticates an endpoint's requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// An OAuth token is required (401 without one).
+    Token,
+    /// An OAuth token is used if sent; otherwise the request reaches the handler without an
+    /// `AuthContext` (take `Option<AuthContext>`) and the handler authenticates it itself, e.g.
+    /// by extension key ([`crate::extract::extension_key`]). Not rate-limited by the guard then.
+    TokenOrHandler,
 }
 
 /// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
@@ -67,7 +79,11 @@ async fn guard(
         tracing::error!(path = %req.uri().path(), "route without an endpoint entry");
         return ApiError::new(ErrorCode::Internal).into_response();
     };
-    let auth = match authenticate(state.store.as_ref(), bearer_token(req.headers())).await {
+    let token = bearer_token(req.headers());
+    if token.is_none() && endpoint.auth == AuthMode::TokenOrHandler {
+        return next.run(req).await;
+    }
+    let auth = match authenticate(state.store.as_ref(), token).await {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };

@@ -224,10 +224,8 @@ pub(crate) fn now_ms() -> i64 {
 
 /// Allocates the next value of a named counter (ids, change sequence) inside the write transaction.
 pub(crate) fn next_counter(conn: &Connection, name: &str) -> StoreResult<i64> {
-    conn.query_row(
-        "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
-        [name],
-        |r| r.get(0),
-    )
-    .map_err(map_err)
+    conn.prepare_cached("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value")
+        .map_err(map_err)?
+        .query_row([name], |r| r.get(0))
+        .map_err(map_err)
 }

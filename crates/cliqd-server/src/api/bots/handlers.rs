@@ -2,12 +2,12 @@
 //! menu-action display properties and Deluge script checking.
 
 use super::{WRITE, attrs_of, find_bot};
-use crate::api::{Endpoint, can_modify, char_len, envelope};
+use crate::api::{AuthMode, Endpoint, can_modify, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqQuery, parse_id};
+use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cliqd_store::{HandlerRow, NewHandler, StoreError};
@@ -20,6 +20,7 @@ pub const CREATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const UPDATE: Endpoint = Endpoint {
     name: "bots.handlers.update",
@@ -27,6 +28,7 @@ pub const UPDATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const GET: Endpoint = Endpoint {
     name: "bots.handlers.get",
@@ -34,6 +36,7 @@ pub const GET: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.read",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const DELETE: Endpoint = Endpoint {
     name: "bots.handlers.delete",
@@ -41,6 +44,7 @@ pub const DELETE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 
 /// Largest accepted handler script: 250 KB.
@@ -424,7 +428,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqJson(body): CliqJson<HandlerBody>,
 ) -> ApiResult<Response> {
     let (bot, execution_type) = bot_for_write(&state, &auth, &bot_id).await?;
@@ -513,7 +517,7 @@ pub(super) async fn update(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path((bot_id, handler_type)): Path<(String, String)>,
+    CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
     CliqJson(body): CliqJson<HandlerBody>,
 ) -> ApiResult<Response> {
@@ -552,7 +556,7 @@ pub(super) async fn get_handler(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path((bot_id, handler_type)): Path<(String, String)>,
+    CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
     let bot = find_bot(&state, &auth, &bot_id).await?;
@@ -581,7 +585,7 @@ pub(super) async fn get_handler(
 pub(super) async fn delete(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path((bot_id, handler_type)): Path<(String, String)>,
+    CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
     let (bot, _) = bot_for_write(&state, &auth, &bot_id).await?;

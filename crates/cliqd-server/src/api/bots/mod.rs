@@ -4,16 +4,17 @@
 mod handlers;
 
 use super::{
-    Endpoint, can_modify, can_see, char_len, check_scope_and_teams, envelope, list_envelope,
+    AuthMode, Endpoint, can_modify, can_see, char_len, check_scope_and_teams, envelope,
+    list_envelope,
 };
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqQuery, parse_id};
+use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
 use crate::pagination::{PageParams, PageSpec, list_components};
 use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,6 +35,7 @@ pub const CREATE: Endpoint = Endpoint {
     path: "/api/v3/bots",
     scope: "bots.create",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const LIST: Endpoint = Endpoint {
     name: "bots.list",
@@ -41,6 +43,7 @@ pub const LIST: Endpoint = Endpoint {
     path: "/api/v3/bots",
     scope: "bots.read",
     limit: READ,
+    auth: AuthMode::Token,
 };
 pub const GET: Endpoint = Endpoint {
     name: "bots.get",
@@ -48,6 +51,7 @@ pub const GET: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.read",
     limit: READ,
+    auth: AuthMode::Token,
 };
 pub const UPDATE: Endpoint = Endpoint {
     name: "bots.update",
@@ -55,6 +59,7 @@ pub const UPDATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const DELETE: Endpoint = Endpoint {
     name: "bots.delete",
@@ -62,6 +67,7 @@ pub const DELETE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.delete",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 
 pub const ENDPOINTS: &[&Endpoint] = &[
@@ -394,7 +400,7 @@ async fn get_bot(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqQuery(params): CliqQuery<GetParams>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
@@ -415,7 +421,7 @@ async fn update(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqJson(body): CliqJson<BotBody>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
@@ -481,7 +487,7 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
     if !can_modify(&auth, &row) {
