@@ -1,2 +1,93 @@
 //! Storage for cliqd: one store trait and its SQLite implementation. The only crate that knows SQL.
+//!
+//! The HTTP layer talks to [`Store`] (a bundle of per-area traits) and sees only the row types
+//! in [`rows`] and [`StoreError`]. A PostgreSQL backend would be another implementation of the
+//! same traits; nothing above this crate would change.
 #![forbid(unsafe_code)]
+
+pub mod rows;
+mod sqlite;
+
+pub use rows::*;
+pub use sqlite::SqliteStore;
+
+#[cfg(test)]
+mod tests;
+
+use async_trait::async_trait;
+
+/// What can go wrong in the store, already mapped away from the backend's own error types.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was violated; the string names the rule (e.g. `name`).
+    #[error("conflict on {0}")]
+    Conflict(String),
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Organizations, users, teams, OAuth clients and tokens.
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    /// True when no organization exists yet (first start).
+    async fn is_empty(&self) -> StoreResult<bool>;
+    async fn create_org(&self, name: &str) -> StoreResult<OrgRow>;
+    async fn first_org(&self) -> StoreResult<OrgRow>;
+    async fn create_user(&self, user: NewUser) -> StoreResult<UserRow>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<UserRow>;
+    async fn user_by_id(&self, id: i64) -> StoreResult<UserRow>;
+    async fn create_team(&self, org_id: i64, name: &str, members: Vec<i64>)
+    -> StoreResult<TeamRow>;
+    /// Team ids of `org_id` among `ids` that exist.
+    async fn existing_teams(&self, org_id: i64, ids: Vec<i64>) -> StoreResult<Vec<i64>>;
+    async fn teams_of_user(&self, user_id: i64) -> StoreResult<Vec<i64>>;
+    async fn insert_token(&self, token: NewToken) -> StoreResult<()>;
+    /// The token with this hash and its owner, whatever its state (the caller checks expiry and revocation).
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<(TokenRow, UserRow)>;
+    async fn revoke_token(&self, hash: &str) -> StoreResult<()>;
+    async fn insert_client(&self, client: ClientRow) -> StoreResult<()>;
+    async fn client_by_id(&self, client_id: &str) -> StoreResult<ClientRow>;
+}
+
+/// Platform components (bots, functions, message actions, extensions, …) and their handlers.
+///
+/// Components of every kind share one shape: common columns (name, scope, creator, teams)
+/// plus kind-specific attributes kept as a JSON object owned by the API layer.
+#[async_trait]
+pub trait ComponentStore: Send + Sync {
+    /// Inserts a component. `Conflict("name")` when the name (case-insensitive) is taken in the
+    /// org for that kind; when `unique_name_base` is given a free unique name is derived from it.
+    async fn create_component(&self, new: NewComponent) -> StoreResult<ComponentRow>;
+    async fn get_component(&self, org_id: i64, kind: &str, id: i64) -> StoreResult<ComponentRow>;
+    async fn get_component_by_unique_name(
+        &self,
+        org_id: i64,
+        kind: &str,
+        unique_name: &str,
+    ) -> StoreResult<ComponentRow>;
+    async fn count_components(&self, org_id: i64, kind: &str) -> StoreResult<u64>;
+    /// Applies `patch` to the component; `Conflict("name")` on a taken name.
+    async fn update_component(&self, id: i64, patch: ComponentPatch) -> StoreResult<ComponentRow>;
+    /// Deletes the component and its handlers, leaving a tombstone for incremental sync.
+    async fn delete_component(&self, org_id: i64, kind: &str, id: i64) -> StoreResult<()>;
+    /// One page of components visible to the viewer, by ascending id, after `after_id`.
+    async fn list_components(&self, query: ListQuery) -> StoreResult<Vec<ComponentRow>>;
+    /// Components changed (by ascending change sequence) and ids deleted after `since_seq`.
+    async fn changes_since(&self, query: ListQuery, since_seq: i64) -> StoreResult<Changes>;
+    /// The newest change sequence number (a watermark for sync tokens).
+    async fn current_seq(&self) -> StoreResult<i64>;
+
+    async fn handlers_of(&self, component_id: i64) -> StoreResult<Vec<HandlerRow>>;
+    /// Inserts a handler; it also counts as a change of its component.
+    async fn create_handler(&self, new: NewHandler) -> StoreResult<HandlerRow>;
+    async fn update_handler(&self, row: HandlerRow) -> StoreResult<HandlerRow>;
+    async fn delete_handler(&self, component_id: i64, handler_id: i64) -> StoreResult<()>;
+}
+
+/// Everything the server needs from storage.
+pub trait Store: IdentityStore + ComponentStore {}
+impl<T: IdentityStore + ComponentStore> Store for T {}

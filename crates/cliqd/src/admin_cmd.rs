@@ -1,15 +1,318 @@
-//! `cliqd serve` and the administration commands (users, teams, tokens, clients, extensions).
+//! `cliqd serve` and the administration commands (users, teams, tokens, clients, organizations).
 
+use anyhow::Context;
+use cliqd_server::config::{Config, Overrides};
+use cliqd_store::{IdentityStore, SqliteStore, Store};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
 pub enum AdminCommand {
     /// Run the HTTP server.
-    Serve,
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage teams.
+    #[command(subcommand)]
+    Teams(TeamsCommand),
+    /// Manage OAuth access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage OAuth clients (for POST /oauth/v2/token).
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+    /// Manage organizations.
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+}
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Data directory (default ./cliqd-data; env CLIQD_DATA).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8080; env CLIQD_BIND).
+    #[arg(long)]
+    bind: Option<String>,
+    /// TOML configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Rate limits: spec, off, or xN to multiply every threshold by N.
+    #[arg(long)]
+    rate_limits: Option<String>,
+    /// Let webhooks and invokeUrl reach private and loopback addresses.
+    #[arg(long)]
+    allow_private_network: bool,
+}
+
+/// Where the admin commands find the store.
+#[derive(clap::Args)]
+pub struct DataArg {
+    /// Data directory of the server.
+    #[arg(long, env = "CLIQD_DATA", default_value = "./cliqd-data")]
+    data: PathBuf,
+}
+
+#[derive(clap::Subcommand)]
+pub enum UsersCommand {
+    /// Add a user to an organization (the first one unless --org is given).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make the user an organization admin.
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        org: Option<i64>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum TeamsCommand {
+    /// Create a team with members (emails, comma-separated) of one organization.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_delimiter = ',')]
+        members: Vec<String>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create an access token for a user and print it.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// Scopes, comma-separated (e.g. ZohoCliq.Bots.CREATE,ZohoCliq.Bots.READ); `all` for every scope.
+        #[arg(long)]
+        scopes: String,
+        /// Lifetime in seconds (default: never expires).
+        #[arg(long)]
+        expires_in: Option<i64>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum ClientsCommand {
+    /// Register an OAuth client acting as a user; prints its id, secret and a refresh token.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        scopes: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum OrgsCommand {
+    /// Create an organization with an admin user.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long, default_value = "Admin")]
+        admin_name: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 pub fn run(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
-    match cmd {
-        AdminCommand::Serve => anyhow::bail!("not implemented yet"),
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        match cmd {
+            AdminCommand::Serve(args) => serve(args).await,
+            AdminCommand::Users(c) => users(c).await,
+            AdminCommand::Teams(c) => teams(c).await,
+            AdminCommand::Token(c) => token(c).await,
+            AdminCommand::Clients(c) => clients(c).await,
+            AdminCommand::Orgs(c) => orgs(c).await,
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let flags = Overrides {
+        data_dir: args.data,
+        bind: args.bind,
+        rate_limits: args.rate_limits,
+        allow_private_network: args.allow_private_network,
+    };
+    let config = Config::load(args.config.as_deref(), |k| std::env::var(k).ok(), &flags)?;
+    let data_dir = config.data_dir.clone();
+    let server = cliqd_server::start(config).await?;
+    if let Some(demo) = &server.demo {
+        println!(
+            "Created the demo organization {} ({}); admin {}.",
+            demo.org.name, demo.org.id, demo.admin.email
+        );
+        println!(
+            "Admin token (also in {}):",
+            data_dir.join("admin.token").display()
+        );
+        println!("{}", demo.admin_token);
     }
+    println!("cliqd listening on http://{}", server.addr);
+    server
+        .run_until(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No signal handling available: run until killed.
+                std::future::pending::<()>().await;
+            }
+            tracing::info!("shutting down");
+        })
+        .await?;
+    Ok(())
+}
+
+fn open(data: &DataArg) -> anyhow::Result<SqliteStore> {
+    SqliteStore::open(&data.data)
+        .with_context(|| format!("cannot open the store in {}", data.data.display()))
+}
+
+async fn user_by_email(store: &dyn Store, email: &str) -> anyhow::Result<cliqd_store::UserRow> {
+    store
+        .user_by_email(email)
+        .await
+        .with_context(|| format!("no user with email {email}"))
+}
+
+async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
+    let UsersCommand::Add {
+        email,
+        name,
+        admin,
+        org,
+        data,
+    } = cmd;
+    let store = open(&data)?;
+    let org_id = match org {
+        Some(id) => id,
+        None => {
+            store
+                .first_org()
+                .await
+                .context("no organization yet; run `cliqd serve` once")?
+                .id
+        }
+    };
+    let user = cliqd_server::admin::add_user(&store, org_id, &email, &name, admin)
+        .await
+        .context("cannot add the user (is the email taken?)")?;
+    println!("{}", user.id);
+    store.close();
+    Ok(())
+}
+
+async fn teams(cmd: TeamsCommand) -> anyhow::Result<()> {
+    let TeamsCommand::Add {
+        name,
+        members,
+        data,
+    } = cmd;
+    let store = open(&data)?;
+    let mut ids = Vec::new();
+    let mut org_id = None;
+    for email in &members {
+        let u = user_by_email(&store, email).await?;
+        if org_id.is_some_and(|o| o != u.org_id) {
+            anyhow::bail!("members must belong to one organization");
+        }
+        org_id = Some(u.org_id);
+        ids.push(u.id);
+    }
+    let org_id = match org_id {
+        Some(o) => o,
+        None => store.first_org().await.context("no organization yet")?.id,
+    };
+    let team = store
+        .create_team(org_id, &name, ids)
+        .await
+        .context("cannot create the team")?;
+    println!("{}", team.id);
+    store.close();
+    Ok(())
+}
+
+fn expand_scopes(scopes: &str) -> String {
+    if scopes.trim().eq_ignore_ascii_case("all") {
+        cliqd_server::auth::ALL_SCOPES.join(",")
+    } else {
+        scopes.to_string()
+    }
+}
+
+async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
+    let TokenCommand::Create {
+        user,
+        scopes,
+        expires_in,
+        data,
+    } = cmd;
+    let store = open(&data)?;
+    let u = user_by_email(&store, &user).await?;
+    let secret =
+        cliqd_server::admin::create_token(&store, u.id, &expand_scopes(&scopes), expires_in)
+            .await?;
+    println!("{secret}");
+    store.close();
+    Ok(())
+}
+
+async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
+    let ClientsCommand::Add {
+        name,
+        user,
+        scopes,
+        data,
+    } = cmd;
+    let store = open(&data)?;
+    let u = user_by_email(&store, &user).await?;
+    let c = cliqd_server::admin::add_client(&store, &name, u.id, &expand_scopes(&scopes)).await?;
+    println!("client_id={}", c.client_id);
+    println!("client_secret={}", c.client_secret);
+    println!("refresh_token={}", c.refresh_token);
+    store.close();
+    Ok(())
+}
+
+async fn orgs(cmd: OrgsCommand) -> anyhow::Result<()> {
+    let OrgsCommand::Add {
+        name,
+        admin_email,
+        admin_name,
+        data,
+    } = cmd;
+    let store = open(&data)?;
+    let org = store.create_org(&name).await?;
+    let admin =
+        cliqd_server::admin::add_user(&store, org.id, &admin_email, &admin_name, true).await?;
+    println!("org {} admin {}", org.id, admin.id);
+    store.close();
+    Ok(())
 }

@@ -220,9 +220,10 @@ impl Host for CliHost {
                 .build()
                 .map_err(|e| format!("cannot start the HTTP runtime: {e}"))?;
             self.runtime = Some(rt);
-            self.client = Some(cliqd_outbound::OutboundClient::new(
-                cliqd_outbound::OutboundConfig::default(),
-            ));
+            let client =
+                cliqd_outbound::OutboundClient::new(cliqd_outbound::OutboundConfig::default())
+                    .map_err(|e| e.to_string())?;
+            self.client = Some(client);
         }
         let (Some(rt), Some(client)) = (&self.runtime, &self.client) else {
             return Err("HTTP runtime unavailable".into());

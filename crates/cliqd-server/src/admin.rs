@@ -1,0 +1,156 @@
+//! Administration shared by the CLI and first start: the demo organization, users, teams,
+//! tokens and OAuth clients. The binary's commands are thin wrappers over these.
+
+use crate::auth::{ALL_SCOPES, hash_secret, new_token_secret, now_secs};
+use cliqd_store::{
+    ClientRow, NewToken, NewUser, OrgRow, Store, StoreError, TeamRow, TokenKind, UserRow,
+};
+use rand::Rng;
+use std::path::Path;
+
+/// What first start created.
+#[derive(Debug)]
+pub struct Demo {
+    pub org: OrgRow,
+    pub admin: UserRow,
+    pub users: Vec<UserRow>,
+    pub teams: Vec<TeamRow>,
+    pub admin_token: String,
+}
+
+/// On an empty store, creates the demo organization (an admin, three users, two teams) and an
+/// admin token with every scope, written to `data_dir/admin.token` (mode 0600).
+pub async fn ensure_demo(store: &dyn Store, data_dir: &Path) -> Result<Option<Demo>, StoreError> {
+    if !store.is_empty().await? {
+        return Ok(None);
+    }
+    let org = store.create_org("Zylker").await?;
+    let admin = add_user(store, org.id, "admin@zylker.com", "Admin", true).await?;
+    let mut users = Vec::new();
+    for (email, name) in [
+        ("scott.fisher@zylker.com", "Scott Fisher"),
+        ("olivia.palmer@zylker.com", "Olivia Palmer"),
+        ("james.smith@zylker.com", "James Smith"),
+    ] {
+        users.push(add_user(store, org.id, email, name, false).await?);
+    }
+    let engineering = store
+        .create_team(
+            org.id,
+            "Engineering",
+            vec![admin.id, users[0].id, users[1].id],
+        )
+        .await?;
+    let support = store
+        .create_team(org.id, "Support", vec![users[2].id])
+        .await?;
+    let admin_token = create_token(store, admin.id, &ALL_SCOPES.join(","), None).await?;
+    write_secret_file(&data_dir.join("admin.token"), &admin_token)
+        .map_err(|e| StoreError::Other(format!("cannot write admin.token: {e}")))?;
+    Ok(Some(Demo {
+        org,
+        admin,
+        users,
+        teams: vec![engineering, support],
+        admin_token,
+    }))
+}
+
+pub async fn add_user(
+    store: &dyn Store,
+    org_id: i64,
+    email: &str,
+    name: &str,
+    admin: bool,
+) -> Result<UserRow, StoreError> {
+    store
+        .create_user(NewUser {
+            org_id,
+            email: email.to_string(),
+            name: name.to_string(),
+            is_admin: admin,
+        })
+        .await
+}
+
+/// Creates an access token for `user_id`; returns the secret (only its hash is stored).
+pub async fn create_token(
+    store: &dyn Store,
+    user_id: i64,
+    scopes: &str,
+    expires_in_secs: Option<i64>,
+) -> Result<String, StoreError> {
+    let secret = new_token_secret();
+    store
+        .insert_token(NewToken {
+            hash: hash_secret(&secret),
+            user_id,
+            kind: TokenKind::Access,
+            scopes: scopes.to_string(),
+            expires_at: expires_in_secs.map(|s| now_secs() + s),
+            client_id: None,
+        })
+        .await?;
+    Ok(secret)
+}
+
+/// A registered OAuth client and a refresh token for it (like Zoho's self client).
+#[derive(Debug)]
+pub struct NewClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
+}
+
+pub async fn add_client(
+    store: &dyn Store,
+    name: &str,
+    user_id: i64,
+    scopes: &str,
+) -> Result<NewClient, StoreError> {
+    let mut rng = rand::rng();
+    let id_bytes: [u8; 15] = rng.random();
+    let client_id = format!("1000.{}", hex::encode(id_bytes).to_uppercase());
+    let secret_bytes: [u8; 21] = rng.random();
+    let client_secret = hex::encode(secret_bytes);
+    store
+        .insert_client(ClientRow {
+            client_id: client_id.clone(),
+            secret_hash: hash_secret(&client_secret),
+            name: name.to_string(),
+            user_id,
+            scopes: scopes.to_string(),
+        })
+        .await?;
+    let refresh_token = new_token_secret();
+    store
+        .insert_token(NewToken {
+            hash: hash_secret(&refresh_token),
+            user_id,
+            kind: TokenKind::Refresh,
+            scopes: scopes.to_string(),
+            expires_at: None,
+            client_id: Some(client_id.clone()),
+        })
+        .await?;
+    Ok(NewClient {
+        client_id,
+        client_secret,
+        refresh_token,
+    })
+}
+
+/// Writes a secret readable only by its owner.
+pub fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(secret.as_bytes())?;
+    f.write_all(b"\n")
+}

@@ -1,0 +1,205 @@
+//! The platform APIs: one module per resource area, plus what they share: the endpoint table
+//! (scope and rate limit per route), the guard middleware, envelopes and visibility rules.
+
+pub mod bots;
+
+use crate::auth::{AuthContext, authenticate, bearer_token};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::ratelimit::{Limit, RateStatus};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cliqd_store::ComponentRow;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// One API operation: its route, the scope it needs and its rate limit.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Stable name, also the rate-limit bucket (`bots.create`).
+    pub name: &'static str,
+    pub method: Method,
+    /// The axum route path, e.g. `/api/v3/bots/{bot_id}`.
+    pub path: &'static str,
+    /// Normalized scope (`bots.create`); see [`crate::auth::normalize_scope`].
+    pub scope: &'static str,
+    pub limit: Limit,
+}
+
+/// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
+fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
+    [bots::ENDPOINTS].into_iter().flatten().copied()
+}
+
+pub(crate) type EndpointTable = HashMap<(Method, &'static str), &'static Endpoint>;
+
+pub(crate) fn endpoint_table() -> EndpointTable {
+    all_endpoints()
+        .map(|e| ((e.method.clone(), e.path), e))
+        .collect()
+}
+
+/// All platform API routes, each behind the guard.
+pub fn router(state: AppState) -> axum::Router<AppState> {
+    axum::Router::new()
+        .merge(bots::routes())
+        .route_layer(axum::middleware::from_fn_with_state(state, guard))
+}
+
+/// Authenticates, rate-limits and scope-checks a request for its endpoint, then adds the
+/// `X-RateLimit-*` headers to whatever the handler answers.
+async fn guard(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let method = if req.method() == Method::HEAD {
+        Method::GET
+    } else {
+        req.method().clone()
+    };
+    let Some(endpoint) = matched.and_then(|m| state.endpoints.get(&(method, m.as_str())).copied())
+    else {
+        tracing::error!(path = %req.uri().path(), "route without an endpoint entry");
+        return ApiError::new(ErrorCode::Internal).into_response();
+    };
+    let auth = match authenticate(state.store.as_ref(), bearer_token(req.headers())).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    let rate = state
+        .limiter
+        .check(auth.user.id, endpoint.name, endpoint.limit);
+    let mut response = if let Some(retry) = rate.and_then(|r| r.retry_after) {
+        ApiError {
+            retry_after: Some(retry),
+            ..ApiError::new(ErrorCode::TooManyRequests)
+        }
+        .into_response()
+    } else if !auth.has_scope(endpoint.scope) {
+        ApiError::new(ErrorCode::InvalidOauthScope).into_response()
+    } else {
+        req.extensions_mut().insert(auth);
+        next.run(req).await
+    };
+    if let Some(r) = rate {
+        add_rate_headers(&mut response, r);
+    }
+    response
+}
+
+fn add_rate_headers(resp: &mut Response, r: RateStatus) {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        ("x-ratelimit-limit", r.limit as u64),
+        ("x-ratelimit-remaining", r.remaining as u64),
+        ("x-ratelimit-reset", r.reset_secs),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+            h.insert(name, v);
+        }
+    }
+}
+
+/// `{"url": …, "type": …, "data": {…}}`.
+pub fn envelope(url: &str, kind: &str, data: Value) -> Json<Value> {
+    Json(serde_json::json!({ "url": url, "type": kind, "data": data }))
+}
+
+/// A list envelope with the paging fields of `page`.
+pub fn list_envelope(
+    url: &str,
+    kind: &str,
+    data: Vec<Value>,
+    page: &crate::pagination::Page,
+) -> Json<Value> {
+    let mut obj = Map::new();
+    obj.insert("url".into(), url.into());
+    obj.insert("type".into(), kind.into());
+    page.envelope_fields(&mut obj);
+    obj.insert("data".into(), Value::Array(data));
+    Json(Value::Object(obj))
+}
+
+/// Whether `auth` may see `row`: personal → creator; team → creator or a member of one of its
+/// teams; organization → everyone in the org. Other organizations never see anything.
+pub async fn can_see(state: &AppState, auth: &AuthContext, row: &ComponentRow) -> ApiResult<bool> {
+    if row.org_id != auth.org_id() {
+        return Ok(false);
+    }
+    if row.creator_id == auth.user.id || row.scope == "organization" {
+        return Ok(true);
+    }
+    if row.scope == "team" {
+        let mine = state.store.teams_of_user(auth.user.id).await?;
+        return Ok(row.team_ids.iter().any(|t| mine.contains(t)));
+    }
+    Ok(false)
+}
+
+/// Update and delete need the creator or an organization admin.
+pub fn can_modify(auth: &AuthContext, row: &ComponentRow) -> bool {
+    row.org_id == auth.org_id() && (row.creator_id == auth.user.id || auth.is_admin())
+}
+
+/// Checks `scope`/`team_ids` as bots, message actions, commands and extensions share them
+/// (digest §16.1) and returns the team ids to store.
+pub async fn check_scope_and_teams(
+    state: &AppState,
+    auth: &AuthContext,
+    scope: &str,
+    team_ids: Option<&[Value]>,
+    allowed_scopes: &[&str],
+) -> ApiResult<Vec<i64>> {
+    if !allowed_scopes.contains(&scope) {
+        return Err(ApiError::new(ErrorCode::InvalidScope));
+    }
+    let ids = match team_ids {
+        None => Vec::new(),
+        Some(list) => list
+            .iter()
+            .map(|v| match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            })
+            .collect::<Option<Vec<i64>>>()
+            .ok_or_else(|| ApiError::invalid("team_ids must be a list of team IDs"))?,
+    };
+    if scope != "team" {
+        if !ids.is_empty() {
+            return Err(ApiError::invalid(
+                "team_ids is allowed only when scope is team",
+            ));
+        }
+        return Ok(ids);
+    }
+    if ids.is_empty() {
+        return Err(ApiError::invalid("team_ids is required when scope is team"));
+    }
+    if ids.len() > 4 {
+        return Err(ApiError::invalid("team_ids can have at most 4 team IDs"));
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    let found = state
+        .store
+        .existing_teams(auth.org_id(), unique.clone())
+        .await?;
+    if let Some(missing) = unique.iter().find(|id| !found.contains(id)) {
+        return Err(ApiError::invalid(format!(
+            "team {missing} does not exist in this organization"
+        )));
+    }
+    Ok(unique)
+}
+
+/// Length in characters, as Cliq counts "maximum length".
+pub fn char_len(s: &str) -> usize {
+    s.chars().count()
+}

@@ -1,0 +1,198 @@
+//! Authentication and authorization: OAuth access tokens (stored hashed), Zoho scopes with their
+//! case and prefix variants, and the per-request [`AuthContext`].
+
+use crate::error::{ApiError, ErrorCode};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use cliqd_store::{StoreError, TokenKind, UserRow};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// Who is calling: the token's user, organization and granted scopes.
+#[derive(Debug, Clone)]
+pub struct AuthContext {
+    pub user: UserRow,
+    /// Normalized scopes (see [`normalize_scope`]).
+    pub scopes: Vec<String>,
+}
+
+impl AuthContext {
+    pub fn org_id(&self) -> i64 {
+        self.user.org_id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.is_admin
+    }
+
+    /// True when one of the token's scopes grants `required` (`"bots.create"`, normalized).
+    pub fn has_scope(&self, required: &str) -> bool {
+        let (area, _) = required.split_once('.').unwrap_or((required, ""));
+        self.scopes
+            .iter()
+            .any(|s| s == required || *s == format!("{area}.all") || s == "all")
+    }
+}
+
+/// Handlers take `AuthContext` as an extractor; the guard middleware has put it in place.
+impl<S: Send + Sync> FromRequestParts<S> for AuthContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<AuthContext>()
+            .cloned()
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))
+    }
+}
+
+/// Lower-cases a scope and drops the `ZohoCliq.` prefix, so `ZohoCliq.Bots.CREATE`,
+/// `zohocliq.bots.create` and `Bots.CREATE` all mean the same (digest §17).
+pub fn normalize_scope(s: &str) -> String {
+    let lower = s.trim().to_ascii_lowercase();
+    match lower.strip_prefix("zohocliq.") {
+        Some(rest) => rest.to_string(),
+        None => lower,
+    }
+}
+
+/// Splits a scope list as Zoho writes it (comma or space separated).
+pub fn parse_scopes(list: &str) -> Vec<String> {
+    list.split([',', ' '])
+        .filter(|s| !s.trim().is_empty())
+        .map(normalize_scope)
+        .collect()
+}
+
+/// Every scope cliqd knows, as written in the OpenAPI documents; the demo admin token gets all.
+pub const ALL_SCOPES: &[&str] = &[
+    "ZohoCliq.Bots.CREATE",
+    "ZohoCliq.Bots.READ",
+    "ZohoCliq.Bots.UPDATE",
+    "ZohoCliq.Bots.DELETE",
+    "ZohoCliq.Functions.CREATE",
+    "ZohoCliq.Functions.READ",
+    "ZohoCliq.Functions.UPDATE",
+    "ZohoCliq.Functions.DELETE",
+    "ZohoCliq.MessageActions.CREATE",
+    "ZohoCliq.MessageActions.READ",
+    "ZohoCliq.MessageActions.UPDATE",
+    "ZohoCliq.MessageActions.DELETE",
+    "ZohoCliq.Extensions.CREATE",
+    "ZohoCliq.Extensions.READ",
+    "ZohoCliq.Extensions.UPDATE",
+    "ZohoCliq.Extensions.DELETE",
+    "ZohoCliq.Commands.CREATE",
+    "ZohoCliq.Commands.READ",
+    "ZohoCliq.Commands.UPDATE",
+    "ZohoCliq.Commands.DELETE",
+    "ZohoCliq.Webhooks.CREATE",
+    "ZohoCliq.Webhooks.UPDATE",
+    "ZohoCliq.BotMessages.CREATE",
+    "ZohoCliq.Messages.CREATE",
+    "ZohoCliq.Messages.READ",
+    "ZohoCliq.Messages.UPDATE",
+    "ZohoCliq.Messages.DELETE",
+    "ZohoCliq.Channels.READ",
+    "ZohoCliq.Channels.UPDATE",
+    "ZohoCliq.Chats.READ",
+    "ZohoCliq.Chats.UPDATE",
+    "ZohoCliq.Datastores.CREATE",
+    "ZohoCliq.Datastores.READ",
+    "ZohoCliq.Datastores.UPDATE",
+    "ZohoCliq.Datastores.DELETE",
+    "ZohoCliq.DatastoreRecords.CREATE",
+    "ZohoCliq.DatastoreRecords.READ",
+    "ZohoCliq.DatastoreRecords.UPDATE",
+    "ZohoCliq.DatastoreRecords.DELETE",
+];
+
+/// SHA-256 of a secret, hex-encoded: how tokens and client secrets are stored.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A new secret in Zoho's token shape: `1000.<32 hex>.<32 hex>`.
+pub fn new_token_secret() -> String {
+    let mut rng = rand::rng();
+    let a: [u8; 16] = rng.random();
+    let b: [u8; 16] = rng.random();
+    format!("1000.{}.{}", hex::encode(a), hex::encode(b))
+}
+
+/// The token from `Authorization: Zoho-oauthtoken T` or `Authorization: Bearer T`.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    let ok =
+        scheme.eq_ignore_ascii_case("zoho-oauthtoken") || scheme.eq_ignore_ascii_case("bearer");
+    (ok && !token.is_empty()).then_some(token)
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Resolves an access token to its context; 401 for missing, unknown, expired or revoked.
+pub async fn authenticate(
+    store: &dyn cliqd_store::Store,
+    token: Option<&str>,
+) -> Result<AuthContext, ApiError> {
+    let token = token.ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+    let (row, user) = match store.token_by_hash(&hash_secret(token)).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::Unauthorized)),
+        Err(e) => return Err(e.into()),
+    };
+    let expired = row.expires_at.is_some_and(|t| t <= now_secs());
+    if row.revoked || expired || row.kind != TokenKind::Access {
+        return Err(ApiError::new(ErrorCode::Unauthorized));
+    }
+    Ok(AuthContext {
+        user,
+        scopes: parse_scopes(&row.scopes),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_variants_match() {
+        let ctx = AuthContext {
+            user: UserRow {
+                id: 1,
+                org_id: 1,
+                email: "a@b".into(),
+                name: "A".into(),
+                is_admin: false,
+            },
+            scopes: parse_scopes("zohocliq.messageactions.READ,Bots.CREATE ZohoCliq.Functions.ALL"),
+        };
+        assert!(ctx.has_scope("messageactions.read"));
+        assert!(ctx.has_scope("bots.create"));
+        assert!(ctx.has_scope("functions.delete"));
+        assert!(!ctx.has_scope("bots.read"));
+    }
+
+    #[test]
+    fn bearer_schemes() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            "Zoho-oauthtoken abc".parse().unwrap(),
+        );
+        assert_eq!(bearer_token(&h), Some("abc"));
+        h.insert(header::AUTHORIZATION, "bearer xyz".parse().unwrap());
+        assert_eq!(bearer_token(&h), Some("xyz"));
+        h.insert(header::AUTHORIZATION, "Basic xyz".parse().unwrap());
+        assert_eq!(bearer_token(&h), None);
+    }
+}

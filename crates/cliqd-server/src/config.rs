@@ -1,0 +1,186 @@
+//! Server configuration: defaults → TOML file → `CLIQD_*` environment → command-line flags.
+//! Loading never writes files; the result is passed explicitly, never read from a global.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// How rate limits apply: as the spec says, not at all, or with thresholds multiplied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RateLimitMode {
+    Spec,
+    Off,
+    Scaled(u32),
+}
+
+impl std::str::FromStr for RateLimitMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "spec" => Ok(RateLimitMode::Spec),
+            "off" => Ok(RateLimitMode::Off),
+            _ => s
+                .strip_prefix('x')
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|n| *n >= 1)
+                .map(RateLimitMode::Scaled)
+                .ok_or_else(|| format!("invalid rate limit mode `{s}` (expected spec, off or xN)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    pub rate_limits: RateLimitMode,
+    /// Lets outbound calls (webhooks, invokeUrl) reach private and loopback addresses.
+    pub allow_private_network: bool,
+    /// Largest request body accepted, in bytes (a handler script alone may be 250 KB).
+    pub max_body_bytes: usize,
+    /// Per-organization cap behind `*_creation_limit_exceeded`.
+    pub max_components_per_org: u64,
+    /// Divides every rate-limit window and lock period (TOML only; lets tests see a lock end).
+    pub rate_limit_time_divisor: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./cliqd-data"),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            rate_limits: RateLimitMode::Spec,
+            allow_private_network: false,
+            max_body_bytes: 1024 * 1024,
+            max_components_per_org: 1000,
+            rate_limit_time_divisor: 1,
+        }
+    }
+}
+
+/// The TOML file's shape; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    bind: Option<String>,
+    rate_limits: Option<String>,
+    allow_private_network: Option<bool>,
+    max_body_bytes: Option<usize>,
+    max_components_per_org: Option<u64>,
+    rate_limit_time_divisor: Option<u32>,
+}
+
+/// Values given on the command line (None = not given).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub bind: Option<String>,
+    pub rate_limits: Option<String>,
+    pub allow_private_network: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("invalid config file {0}: {1}")]
+    Parse(PathBuf, toml::de::Error),
+    #[error("invalid value for {0}: {1}")]
+    Value(&'static str, String),
+}
+
+impl Config {
+    /// Builds the configuration from every layer, with `env` standing for the process environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        flags: &Overrides,
+    ) -> Result<Config, ConfigError> {
+        let mut cfg = Config::default();
+        let mut bind = None;
+        let mut rate = None;
+        if let Some(path) = file {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.into(), e))?;
+            let f: FileConfig =
+                toml::from_str(&text).map_err(|e| ConfigError::Parse(path.into(), e))?;
+            if let Some(v) = f.data_dir {
+                cfg.data_dir = v;
+            }
+            bind = f.bind.or(bind);
+            rate = f.rate_limits.or(rate);
+            if let Some(v) = f.allow_private_network {
+                cfg.allow_private_network = v;
+            }
+            if let Some(v) = f.max_body_bytes {
+                cfg.max_body_bytes = v;
+            }
+            if let Some(v) = f.max_components_per_org {
+                cfg.max_components_per_org = v;
+            }
+            if let Some(v) = f.rate_limit_time_divisor {
+                cfg.rate_limit_time_divisor = v.max(1);
+            }
+        }
+        if let Some(v) = env("CLIQD_DATA") {
+            cfg.data_dir = v.into();
+        }
+        bind = env("CLIQD_BIND").or(bind);
+        rate = env("CLIQD_RATE_LIMITS").or(rate);
+        if let Some(v) = env("CLIQD_ALLOW_PRIVATE_NETWORK") {
+            cfg.allow_private_network = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("CLIQD_MAX_BODY_BYTES") {
+            cfg.max_body_bytes = v
+                .parse()
+                .map_err(|_| ConfigError::Value("CLIQD_MAX_BODY_BYTES", v))?;
+        }
+        if let Some(v) = &flags.data_dir {
+            cfg.data_dir = v.clone();
+        }
+        bind = flags.bind.clone().or(bind);
+        rate = flags.rate_limits.clone().or(rate);
+        if flags.allow_private_network {
+            cfg.allow_private_network = true;
+        }
+        if let Some(b) = bind {
+            cfg.bind = b.parse().map_err(|_| ConfigError::Value("bind", b))?;
+        }
+        if let Some(r) = rate {
+            cfg.rate_limits = r
+                .parse()
+                .map_err(|e| ConfigError::Value("rate_limits", e))?;
+        }
+        Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:1\"\nrate_limits = \"off\"\n").unwrap();
+        let env = |k: &str| (k == "CLIQD_RATE_LIMITS").then(|| "x3".to_string());
+        let flags = Overrides {
+            bind: Some("127.0.0.1:2".into()),
+            ..Default::default()
+        };
+        let cfg = Config::load(Some(&file), env, &flags).unwrap();
+        assert_eq!(cfg.bind.port(), 2);
+        assert_eq!(cfg.rate_limits, RateLimitMode::Scaled(3));
+        assert!("x0".parse::<RateLimitMode>().is_err());
+    }
+
+    #[test]
+    fn example_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cliqd.example.toml");
+        let cfg = Config::load(Some(&path), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(cfg.rate_limits, RateLimitMode::Spec);
+        assert_eq!(cfg.max_body_bytes, Config::default().max_body_bytes);
+    }
+}

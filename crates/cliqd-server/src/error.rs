@@ -1,0 +1,182 @@
+//! The one API error type and its code → (HTTP status, message) table, rendered as Cliq's
+//! `{"message": "…", "code": "…"}` body in exactly one place ([`ApiError::into_response`]).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cliqd_store::StoreError;
+
+macro_rules! error_codes {
+    ($( $variant:ident => ($status:ident, $code:expr, $message:expr), )*) => {
+        /// Every error cliqd can answer with. Generic variants carry no `code` on the wire.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $( $variant, )* }
+
+        impl ErrorCode {
+            /// Every code, for tests and documentation.
+            pub const ALL: &'static [ErrorCode] = &[$( ErrorCode::$variant, )*];
+
+            /// HTTP status, wire code (None for the generic bodies) and default message.
+            pub fn describe(self) -> (StatusCode, Option<&'static str>, &'static str) {
+                match self { $( ErrorCode::$variant => (StatusCode::$status, $code, $message), )* }
+            }
+        }
+    };
+}
+
+const MSG_400: &str =
+    "The request cannot be performed. Usually because of malformed parameter or missing parameter.";
+
+error_codes! {
+    // Generic bodies, in Cliq's wording (digest §1.3).
+    BadRequest => (BAD_REQUEST, None, MSG_400),
+    Unauthorized => (UNAUTHORIZED, None, "Request was rejected because of invalid AuthToken."),
+    Forbidden => (FORBIDDEN, None, "The user does not have enough permission or possibly not an user of the respective organization to access the resource."),
+    NotFound => (NOT_FOUND, None, "The URL you've sent is wrong. It's possible that the resource you've requested has been moved to another URL."),
+    MethodNotAllowed => (METHOD_NOT_ALLOWED, None, "The requested resource does not support the HTTP method used. For example, requesting List of all customers API with PUT as the HTTP method."),
+    NotAcceptable => (NOT_ACCEPTABLE, None, "The response has been received but the requested response type is not supported by the browser."),
+    TooManyRequests => (TOO_MANY_REQUESTS, None, "Too many requests within a certain time frame."),
+    Internal => (INTERNAL_SERVER_ERROR, None, "Cliq server encountered an error which prevents it from fulfilling the request."),
+    // Cross-cutting specific codes.
+    InvalidOauthScope => (FORBIDDEN, Some("invalid_oauthscope"), "The access token does not have the OAuth scope this API requires"),
+    PayloadTooLarge => (PAYLOAD_TOO_LARGE, Some("request_entity_too_large"), "The request body is larger than the server accepts"),
+    UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"), "The request body must be JSON (Content-Type: application/json)"),
+    InvalidInputs => (BAD_REQUEST, Some("invalid_inputs"), "Request body validation failed"),
+    InvalidScope => (BAD_REQUEST, Some("invalid_scope"), "The provided scope value is invalid. Allowed values are organization, team, and personal"),
+    OperationFailed => (INTERNAL_SERVER_ERROR, Some("operation_failed"), "The operation failed"),
+    // Handlers (bots, functions, message actions).
+    ExecutionUrlRequired => (BAD_REQUEST, Some("execution_url_required"), "execution_url is required when execution_type is set to webhook"),
+    ExecutionUrlNotAllowed => (BAD_REQUEST, Some("execution_url_not_allowed"), "execution_url is not allowed when execution_type is set to deluge"),
+    ExecutionHandlerCreateFailed => (CONFLICT, Some("execution_handler_create_failed"), "Failed to create the execution handler"),
+    ExecutionHandlerUpdateFailed => (INTERNAL_SERVER_ERROR, Some("execution_handler_update_failed"), "Failed to update the execution handler"),
+    ExecutionHandlerGetFailed => (INTERNAL_SERVER_ERROR, Some("execution_handler_get_failed"), "Failed to get the execution handler"),
+    ExecutionHandlerDeleteFailed => (INTERNAL_SERVER_ERROR, Some("execution_handler_delete_failed"), "Failed to delete the execution handler"),
+    ExecutionHandlerDataRequired => (BAD_REQUEST, Some("execution_handler_data_required"), "Required handler data is missing"),
+    ExecutionHandlerDataInvalid => (BAD_REQUEST, Some("execution_handler_data_invalid"), "Provided handler data is invalid"),
+    ExecutionHandlerNotFound => (NOT_FOUND, Some("execution_handler_not_found"), "The execution handler does not exist"),
+    DefaultHandlerDeleteNotAllowed => (BAD_REQUEST, Some("default_handler_delete_not_allowed"), "The default handler cannot be deleted"),
+    // Bots.
+    BotNotFound => (NOT_FOUND, Some("bot_not_found"), "The bot does not exist"),
+    BotNameAlreadyExists => (CONFLICT, Some("bot_name_already_exists"), "A bot with this name already exists"),
+    BotPermissionDenied => (FORBIDDEN, Some("bot_permission_denied"), "Only the bot creator or an organization admin can do this"),
+    BotCreationLimitExceeded => (BAD_REQUEST, Some("bot_creation_limit_exceeded"), "Organization has reached the maximum number of bots"),
+    // Functions.
+    FunctionNotFound => (NOT_FOUND, Some("function_not_found"), "The function does not exist"),
+    FunctionNameAlreadyExists => (CONFLICT, Some("function_name_already_exists"), "A function with this name already exists"),
+    FunctionCreationLimitExceeded => (BAD_REQUEST, Some("function_creation_limit_exceeded"), "Organization has reached the maximum number of functions"),
+    FunctionPermissionDenied => (FORBIDDEN, Some("function_permission_denied"), "Only the function creator or an organization admin can do this"),
+    // Message actions.
+    MsgactionNotFound => (NOT_FOUND, Some("msgaction_not_found"), "The message action does not exist"),
+    MsgactionNameAlreadyExists => (CONFLICT, Some("msgaction_name_already_exists"), "A message action with this name already exists"),
+    MsgactionCreationLimitExceeded => (BAD_REQUEST, Some("msgaction_creation_limit_exceeded"), "Organization has reached the maximum number of message actions"),
+    MsgactionPermissionDenied => (FORBIDDEN, Some("msgaction_permission_denied"), "Only the message action creator or an organization admin can do this"),
+    // Extensions.
+    ExtensionAlreadyInstalled => (CONFLICT, Some("extension_already_installed"), "The extension is already installed"),
+    ExtensionErrorNotInstalled => (BAD_REQUEST, Some("extension_error_not_installed"), "The extension is not installed"),
+    ExtensionDisabled => (FORBIDDEN, Some("extension_disabled"), "The extension is disabled"),
+    AppDisabledByOwner => (FORBIDDEN, Some("app_disabled_by_owner"), "The extension has been disabled by its owner"),
+    ExtensionInstallRestricted => (FORBIDDEN, Some("extension_install_restricted"), "Installing this extension is restricted"),
+    ExtensionInstallRestrictedNonMarketplace => (FORBIDDEN, Some("extension_install_restricted_non_marketplace"), "Installing extensions from outside the Marketplace is restricted"),
+    ExtensionPlanLimitExceeded => (BAD_REQUEST, Some("extension_plan_limit_exceeded"), "The extension plan limit has been exceeded"),
+    ExtensionPropertyInvalidKey => (BAD_REQUEST, Some("extension_property_invalid_key"), "The property key is invalid"),
+    ExtensionPropertyKeyLengthExceeded => (BAD_REQUEST, Some("extension_property_key_length_exceeded"), "The property key is longer than 30 characters"),
+}
+
+/// An error answer: a code from the table, optionally a more specific message.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: Option<String>,
+    /// Seconds for `Retry-After` (rate limits).
+    pub retry_after: Option<u64>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        ApiError {
+            code,
+            message: None,
+            retry_after: None,
+        }
+    }
+
+    /// Same code, with a message naming what exactly was wrong.
+    pub fn with_message(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: Some(message.into()),
+            retry_after: None,
+        }
+    }
+
+    /// Shorthand for the most common validation failure.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::with_message(ErrorCode::InvalidInputs, message)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.code.describe().0
+    }
+
+    /// The JSON body, as Cliq renders errors.
+    pub fn body(&self) -> serde_json::Value {
+        let (_, code, default) = self.code.describe();
+        let message = self.message.as_deref().unwrap_or(default);
+        match code {
+            Some(code) => serde_json::json!({ "message": message, "code": code }),
+            None => serde_json::json!({ "message": message }),
+        }
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError::new(code)
+    }
+}
+
+/// Store failures that a handler did not map itself. Handlers map `NotFound`/`Conflict` to their
+/// area's codes; whatever reaches here is unexpected.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::new(ErrorCode::NotFound),
+            StoreError::Conflict(what) => ApiError::invalid(format!("{what} is already taken")),
+            StoreError::Other(msg) => {
+                tracing::error!(error = %msg, "store error");
+                ApiError::new(ErrorCode::Internal)
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_consistent() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let (status, wire, message) = code.describe();
+            assert!(status.is_client_error() || status.is_server_error());
+            assert!(!message.ends_with('.') || wire.is_none(), "{code:?}");
+            if let Some(wire) = wire {
+                assert!(seen.insert(wire), "duplicate code {wire}");
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Per-user, per-endpoint rate limits: a threshold per window, then a lock period (digest §1.4).
+
+use crate::config::RateLimitMode;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// An endpoint's limit as the spec states it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub threshold: u32,
+    pub window_secs: u64,
+    pub lock_secs: u64,
+}
+
+impl Limit {
+    pub const fn per_min(threshold: u32, lock_secs: u64) -> Limit {
+        Limit {
+            threshold,
+            window_secs: 60,
+            lock_secs,
+        }
+    }
+}
+
+/// What a request learned about its limit, for the `X-RateLimit-*` headers.
+#[derive(Debug, Clone, Copy)]
+pub struct RateStatus {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the window resets or the lock ends.
+    pub reset_secs: u64,
+    /// Set when the request is refused.
+    pub retry_after: Option<u64>,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    window_start: Instant,
+    count: u32,
+    locked_until: Option<Instant>,
+}
+
+pub struct RateLimiter {
+    mode: RateLimitMode,
+    time_divisor: u32,
+    buckets: Mutex<HashMap<(i64, &'static str), Bucket>>,
+}
+
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_millis().div_ceil(1000) as u64
+}
+
+impl RateLimiter {
+    pub fn new(mode: RateLimitMode, time_divisor: u32) -> Self {
+        RateLimiter {
+            mode,
+            time_divisor: time_divisor.max(1),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one request by `user` on `endpoint`; `None` when limits are off.
+    pub fn check(&self, user: i64, endpoint: &'static str, limit: Limit) -> Option<RateStatus> {
+        let threshold = match self.mode {
+            RateLimitMode::Off => return None,
+            RateLimitMode::Spec => limit.threshold,
+            RateLimitMode::Scaled(n) => limit.threshold.saturating_mul(n),
+        };
+        let now = Instant::now();
+        let div = u64::from(self.time_divisor);
+        let window = Duration::from_millis(limit.window_secs * 1000 / div);
+        let lock = Duration::from_millis(limit.lock_secs * 1000 / div);
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let b = buckets.entry((user, endpoint)).or_insert(Bucket {
+            window_start: now,
+            count: 0,
+            locked_until: None,
+        });
+        if let Some(until) = b.locked_until {
+            if now < until {
+                let secs = ceil_secs(until - now).max(1);
+                return Some(RateStatus {
+                    limit: threshold,
+                    remaining: 0,
+                    reset_secs: secs,
+                    retry_after: Some(secs),
+                });
+            }
+            // Lock over: start afresh.
+            b.locked_until = None;
+            b.window_start = now;
+            b.count = 0;
+        }
+        if now.duration_since(b.window_start) >= window {
+            b.window_start = now;
+            b.count = 0;
+        }
+        if b.count >= threshold {
+            let until = now + lock;
+            b.locked_until = Some(until);
+            let secs = ceil_secs(lock).max(1);
+            return Some(RateStatus {
+                limit: threshold,
+                remaining: 0,
+                reset_secs: secs,
+                retry_after: Some(secs),
+            });
+        }
+        b.count += 1;
+        let reset = ceil_secs(window.saturating_sub(now.duration_since(b.window_start)));
+        Some(RateStatus {
+            limit: threshold,
+            remaining: threshold - b.count,
+            reset_secs: reset,
+            retry_after: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_after_threshold() {
+        let rl = RateLimiter::new(RateLimitMode::Spec, 1);
+        let limit = Limit::per_min(2, 300);
+        assert_eq!(rl.check(1, "e", limit).unwrap().remaining, 1);
+        assert_eq!(rl.check(1, "e", limit).unwrap().remaining, 0);
+        let refused = rl.check(1, "e", limit).unwrap();
+        assert_eq!(refused.retry_after, Some(300));
+        // Other users and endpoints are unaffected.
+        assert!(rl.check(2, "e", limit).unwrap().retry_after.is_none());
+        assert!(rl.check(1, "f", limit).unwrap().retry_after.is_none());
+        assert!(
+            RateLimiter::new(RateLimitMode::Off, 1)
+                .check(1, "e", limit)
+                .is_none()
+        );
+    }
+}

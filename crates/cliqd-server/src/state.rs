@@ -1,0 +1,29 @@
+//! Shared application state handed to every handler.
+
+use crate::api::EndpointTable;
+use crate::config::Config;
+use crate::ratelimit::RateLimiter;
+use cliqd_store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub limiter: Arc<RateLimiter>,
+    pub(crate) endpoints: Arc<EndpointTable>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        AppState {
+            limiter: Arc::new(RateLimiter::new(
+                config.rate_limits,
+                config.rate_limit_time_divisor,
+            )),
+            store,
+            config: Arc::new(config),
+            endpoints: Arc::new(crate::api::endpoint_table()),
+        }
+    }
+}

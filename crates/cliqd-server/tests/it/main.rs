@@ -1,0 +1,8 @@
+//! Integration tests: the real server on port 0 with a fresh data directory, over HTTP.
+
+mod auth;
+mod bots;
+mod handlers;
+mod helpers;
+mod pagination;
+mod robustness;

@@ -1,0 +1,233 @@
+//! The SQLite implementation: one writer thread doing group commit, a small pool of readers.
+//!
+//! Writes are queued as jobs on a channel. The writer takes every job waiting (up to a batch
+//! limit), runs them in one transaction with a SAVEPOINT each (so a failing job is rolled back
+//! alone), commits once, and only then replies to each job. Readers use their own connections;
+//! in WAL mode they never wait for the writer.
+
+mod components;
+mod identity;
+mod migrations;
+
+use crate::{StoreError, StoreResult};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use tokio::sync::oneshot;
+
+/// Called after the batch's COMMIT (or its failure) to deliver a job's result.
+type Reply = Box<dyn FnOnce(StoreResult<()>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+
+const MAX_BATCH: usize = 512;
+const READERS: usize = 4;
+
+/// SQLite-backed store. Cheap to clone; all clones share the writer and readers.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Mutex<Option<mpsc::Sender<Job>>>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `dir/cliqd.db`, applies pending migrations and starts the writer.
+    pub fn open(dir: &Path) -> StoreResult<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join("cliqd.db");
+        let mut writer = open_conn(&path, false)?;
+        migrations::apply(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| open_conn(&path, true).map(Mutex::new))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("cliqd-store-writer".into())
+            .spawn(move || writer_loop(writer, rx))
+            .map_err(|e| StoreError::Other(format!("cannot start writer thread: {e}")))?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(Some(tx)),
+                readers,
+                next_reader: AtomicUsize::new(0),
+                path,
+            }),
+        })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Stops accepting writes; the writer thread finishes queued jobs and exits.
+    pub fn close(&self) {
+        if let Ok(mut w) = self.inner.writer.lock() {
+            w.take();
+        }
+    }
+
+    /// Runs `f` in the writer's current batch transaction, inside its own savepoint.
+    pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = in_savepoint(conn, f);
+            Box::new(move |commit: StoreResult<()>| {
+                let _ = tx.send(commit.and(result));
+            })
+        });
+        let sender = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| StoreError::Other("writer lock poisoned".into()))?
+            .clone()
+            .ok_or_else(|| StoreError::Other("store is closed".into()))?;
+        sender
+            .send(job)
+            .map_err(|_| StoreError::Other("writer thread stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Other("writer dropped the job".into()))?
+    }
+
+    /// Runs `f` on a reader connection on the blocking pool.
+    pub(crate) async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let n = inner.readers.len();
+            let start = inner.next_reader.fetch_add(1, Ordering::Relaxed) % n;
+            // Prefer an idle connection; otherwise wait for the round-robin one.
+            for i in 0..n {
+                if let Ok(conn) = inner.readers[(start + i) % n].try_lock() {
+                    return f(&conn);
+                }
+            }
+            let conn = inner.readers[start]
+                .lock()
+                .map_err(|_| StoreError::Other("reader lock poisoned".into()))?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("reader task failed: {e}")))?
+    }
+}
+
+fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(map_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(map_err)?;
+    if !read_only {
+        conn.execute_batch("PRAGMA journal_mode=WAL;")
+            .map_err(map_err)?;
+    }
+    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        .map_err(map_err)?;
+    Ok(conn)
+}
+
+fn in_savepoint<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    conn.execute_batch("SAVEPOINT job").map_err(map_err)?;
+    let result = f(conn);
+    let end = if result.is_ok() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    conn.execute_batch(end).map_err(map_err)?;
+    result
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let begin = conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err);
+        if let Err(e) = begin {
+            // Dropping the jobs drops their reply channels: each caller gets an error.
+            tracing::error!(error = %e, jobs = batch.len(), "cannot begin write transaction");
+            continue;
+        }
+        let replies: Vec<Reply> = batch.into_iter().map(|job| job(&conn)).collect();
+        let commit = conn.execute_batch("COMMIT").map_err(map_err);
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, "group commit failed");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(match &commit {
+                Ok(()) => Ok(()),
+                Err(e) => Err(StoreError::Other(e.to_string())),
+            });
+        }
+    }
+}
+
+/// Maps SQLite's errors to the store's; nothing from rusqlite escapes this crate.
+pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            let msg = msg.unwrap_or_default();
+            let what = if msg.contains("unique_name") {
+                "unique_name"
+            } else if msg.contains("name_key") {
+                "name"
+            } else if msg.contains("email") {
+                "email"
+            } else {
+                "constraint"
+            };
+            StoreError::Conflict(what.to_string())
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Allocates the next value of a named counter (ids, change sequence) inside the write transaction.
+pub(crate) fn next_counter(conn: &Connection, name: &str) -> StoreResult<i64> {
+    conn.query_row(
+        "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
+        [name],
+        |r| r.get(0),
+    )
+    .map_err(map_err)
+}

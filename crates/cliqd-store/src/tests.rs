@@ -1,0 +1,120 @@
+//! Store behaviour through the public traits: group commit isolation, uniqueness, sync.
+
+use crate::*;
+use serde_json::json;
+use std::sync::Arc;
+
+async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let org = store.create_org("o").await.unwrap();
+    let user = store
+        .create_user(NewUser {
+            org_id: org.id,
+            email: "a@o".into(),
+            name: "A".into(),
+            is_admin: true,
+        })
+        .await
+        .unwrap();
+    (dir, store, user)
+}
+
+fn bot(user: &UserRow, name: &str) -> NewComponent {
+    NewComponent {
+        org_id: user.org_id,
+        kind: "bot".into(),
+        name: name.into(),
+        unique_name_base: Some(name.to_lowercase().replace(' ', "")),
+        creator_id: user.id,
+        scope: "organization".into(),
+        team_ids: vec![],
+        attrs: json!({}),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_job_does_not_sink_its_batch() {
+    let (_dir, store, user) = setup().await;
+    let store = Arc::new(store);
+    // Many concurrent writes land in shared batches; the duplicates fail alone.
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let store = store.clone();
+        let user = user.clone();
+        let name = if i % 10 == 0 {
+            "dup".to_string()
+        } else {
+            format!("n{i}")
+        };
+        tasks.push(tokio::spawn(async move {
+            store.create_component(bot(&user, &name)).await
+        }));
+    }
+    let mut ok = 0;
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(StoreError::Conflict(what)) => {
+                assert_eq!(what, "name");
+                conflicts += 1
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((ok, conflicts), (181, 19));
+    assert_eq!(
+        store.count_components(user.org_id, "bot").await.unwrap(),
+        181
+    );
+}
+
+#[tokio::test]
+async fn unique_names_and_sync() {
+    let (dir, store, user) = setup().await;
+    let a = store
+        .create_component(bot(&user, "Support Bot"))
+        .await
+        .unwrap();
+    let mut b = bot(&user, "SupportBot");
+    b.unique_name_base = Some("supportbot".into());
+    let b = store.create_component(b).await.unwrap();
+    assert_eq!(a.unique_name.as_deref(), Some("supportbot"));
+    assert_eq!(b.unique_name.as_deref(), Some("supportbot2"));
+    let seq = store.current_seq().await.unwrap();
+    store
+        .delete_component(user.org_id, "bot", a.id)
+        .await
+        .unwrap();
+    store
+        .update_component(
+            b.id,
+            ComponentPatch {
+                name: Some("Renamed".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let q = ListQuery {
+        org_id: user.org_id,
+        kind: "bot".into(),
+        viewer_id: user.id,
+        after_id: 0,
+        limit: 10,
+    };
+    let ch = store.changes_since(q, seq).await.unwrap();
+    assert_eq!(ch.deleted, vec![a.id]);
+    assert_eq!(ch.changed.len(), 1);
+    assert_eq!(ch.changed[0].name, "Renamed");
+    assert!(!ch.more);
+    assert!(matches!(
+        store.get_component(user.org_id, "bot", a.id).await,
+        Err(StoreError::NotFound)
+    ));
+    // Reopening applies no migration twice and keeps the data.
+    store.close();
+    let again = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(again.count_components(user.org_id, "bot").await.unwrap(), 1);
+}
