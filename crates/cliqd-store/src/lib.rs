@@ -62,6 +62,13 @@ pub trait ComponentStore: Send + Sync {
     /// Inserts a component. `Conflict("name")` when the name (case-insensitive) is taken in the
     /// org for that kind; when `unique_name_base` is given a free unique name is derived from it.
     async fn create_component(&self, new: NewComponent) -> StoreResult<ComponentRow>;
+    /// Like [`ComponentStore::create_component`], and in the same transaction inserts `handlers`
+    /// (their `component_id` is ignored): for components whose default handler exists from creation.
+    async fn create_component_with_handlers(
+        &self,
+        new: NewComponent,
+        handlers: Vec<NewHandler>,
+    ) -> StoreResult<(ComponentRow, Vec<HandlerRow>)>;
     async fn get_component(&self, org_id: i64, kind: &str, id: i64) -> StoreResult<ComponentRow>;
     async fn get_component_by_unique_name(
         &self,

@@ -119,6 +119,29 @@ async fn unique_names_and_sync() {
     assert_eq!(again.count_components(user.org_id, "bot").await.unwrap(), 1);
 }
 
+#[tokio::test]
+async fn default_handlers_come_with_their_component() {
+    let (_dir, store, user) = setup().await;
+    let h = NewHandler {
+        component_id: 0,
+        handler_type: "execution_handler".into(),
+        script: Some("return {};".into()),
+        attrs: json!({}),
+    };
+    let (row, handlers) = store
+        .create_component_with_handlers(bot(&user, "fn"), vec![h.clone()])
+        .await
+        .unwrap();
+    assert_eq!(handlers[0].component_id, row.id);
+    assert_eq!(store.handlers_of(row.id).await.unwrap(), handlers);
+    // A name clash inserts neither the component nor its handlers.
+    let clash = store
+        .create_component_with_handlers(bot(&user, "FN"), vec![h])
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))));
+    assert_eq!(store.count_components(user.org_id, "bot").await.unwrap(), 1);
+}
+
 /// Throughput of durable writes through group commit. Run on demand:
 /// `cargo test -p cliqd-store --release -- --ignored --nocapture write_throughput`
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -176,6 +176,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "Created the demo organization {} ({}); admin {}.",
             demo.org.name, demo.org.id, demo.admin.email
         );
+        for u in &demo.users {
+            println!("  user {} <{}> id {}", u.name, u.email, u.id);
+        }
+        for t in &demo.teams {
+            println!("  team {} id {} members {:?}", t.name, t.id, t.members);
+        }
         println!(
             "Admin token (also in {}):",
             data_dir.join("admin.token").display()
