@@ -2,6 +2,7 @@
 
 mod auth;
 mod bots;
+mod extensions;
 mod handlers;
 mod helpers;
 mod pagination;

@@ -26,13 +26,8 @@ pub(super) struct InstallBody {
     team_ids: Option<Vec<Value>>,
 }
 
-/// Checks `scope` and `team_ids`; returns the scope and the (deduplicated, existing) teams.
-async fn check_target(
-    state: &AppState,
-    auth: &AuthContext,
-    body: &InstallBody,
-    default_teams: Option<&[i64]>,
-) -> ApiResult<(String, Vec<i64>)> {
+/// The `scope` member: required, organization or team.
+fn check_scope(body: &InstallBody) -> ApiResult<String> {
     let scope = body
         .scope
         .clone()
@@ -42,6 +37,17 @@ async fn check_target(
             "scope `{scope}` is invalid: organization or team"
         )));
     }
+    Ok(scope)
+}
+
+/// Checks `scope` and `team_ids`; returns the scope and the (deduplicated, existing) teams.
+async fn check_target(
+    state: &AppState,
+    auth: &AuthContext,
+    body: &InstallBody,
+    default_teams: Option<&[i64]>,
+) -> ApiResult<(String, Vec<i64>)> {
+    let scope = check_scope(body)?;
     let kept: Option<Vec<Value>> = match (&body.team_ids, default_teams) {
         (None, Some(teams)) if scope == "team" => {
             Some(teams.iter().map(|t| Value::from(*t)).collect())
@@ -171,13 +177,14 @@ pub(super) async fn upgrade(
                 "the extension is not installed in this organization; install it first",
             ));
         };
-        let (scope, team_ids) = check_target(&state, &auth, &body, Some(&current.team_ids)).await?;
         if current.scope == "organization" {
+            check_scope(&body)?;
             return Err(ApiError::with_message(
                 ErrorCode::ExtensionAlreadyInstalled,
                 "the extension is already installed at organization scope",
             ));
         }
+        let (scope, team_ids) = check_target(&state, &auth, &body, Some(&current.team_ids)).await?;
         let mut involved = team_ids.clone();
         involved.extend(&current.team_ids);
         may_install(&state, &auth, &scope, &involved).await?;
