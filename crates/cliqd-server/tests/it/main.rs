@@ -5,5 +5,6 @@ mod bots;
 mod extensions;
 mod handlers;
 mod helpers;
+mod openapi_conformance;
 mod pagination;
 mod robustness;
