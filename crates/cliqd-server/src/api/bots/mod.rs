@@ -438,7 +438,7 @@ async fn subscribers(
     CliqQuery(params): CliqQuery<PageParams>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
-    if !can_modify(&auth, &row) {
+    if !super::can_modify(&auth, &row) {
         return Err(ApiError::new(ErrorCode::BotPermissionDenied));
     }
     let limit = match params.limit.as_deref().map(str::trim) {
