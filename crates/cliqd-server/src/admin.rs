@@ -154,3 +154,34 @@ pub fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
     f.write_all(secret.as_bytes())?;
     f.write_all(b"\n")
 }
+
+/// An extension registered as Cliq's developer console would, with its key (shown once; only
+/// its hash is stored).
+#[derive(Debug)]
+pub struct RegisteredExtension {
+    pub extension: cliqd_store::ExtensionRow,
+    pub extension_key: String,
+}
+
+/// Registers an extension named `name` in `org_id`, created by `creator_id` if given.
+pub async fn create_extension(
+    store: &dyn Store,
+    org_id: i64,
+    name: &str,
+    creator_id: Option<i64>,
+) -> Result<RegisteredExtension, StoreError> {
+    let bytes: [u8; 24] = rand::rng().random();
+    let extension_key = hex::encode(bytes);
+    let extension = store
+        .create_extension(cliqd_store::NewExtension {
+            org_id,
+            name: name.to_string(),
+            creator_id,
+            key_hash: hash_secret(&extension_key),
+        })
+        .await?;
+    Ok(RegisteredExtension {
+        extension,
+        extension_key,
+    })
+}

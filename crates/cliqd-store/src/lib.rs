@@ -95,6 +95,42 @@ pub trait ComponentStore: Send + Sync {
     async fn delete_handler(&self, component_id: i64, handler_id: i64) -> StoreResult<()>;
 }
 
+/// Extensions registered with the CLI, their installations per organization and their
+/// properties (a small string → string map per extension).
+#[async_trait]
+pub trait ExtensionStore: Send + Sync {
+    /// `Conflict("name")` when the org already has an extension of that name (case-insensitive).
+    async fn create_extension(&self, new: NewExtension) -> StoreResult<ExtensionRow>;
+    async fn get_extension(&self, id: i64) -> StoreResult<ExtensionRow>;
+    async fn installation(
+        &self,
+        extension_id: i64,
+        org_id: i64,
+    ) -> StoreResult<Option<InstallationRow>>;
+    /// How many extensions are installed in `org_id`.
+    async fn count_installations(&self, org_id: i64) -> StoreResult<u64>;
+    /// Inserts the installation; `Conflict("installation")` if one exists for that org.
+    async fn insert_installation(&self, row: InstallationRow) -> StoreResult<InstallationRow>;
+    /// Replaces scope, teams and `updated_at` of an existing installation.
+    async fn update_installation(&self, row: InstallationRow) -> StoreResult<InstallationRow>;
+    /// Upserts `props` atomically; `Conflict("properties")` (and nothing written) when the
+    /// extension would end up with more than `max` properties.
+    async fn set_properties(
+        &self,
+        extension_id: i64,
+        props: Vec<(String, String)>,
+        max: usize,
+    ) -> StoreResult<()>;
+    /// The properties among `keys` that exist, in the order of `keys`.
+    async fn get_properties(
+        &self,
+        extension_id: i64,
+        keys: Vec<String>,
+    ) -> StoreResult<Vec<(String, String)>>;
+    /// Deletes one property; true if it existed.
+    async fn delete_property(&self, extension_id: i64, key: &str) -> StoreResult<bool>;
+}
+
 /// Everything the server needs from storage.
-pub trait Store: IdentityStore + ComponentStore {}
-impl<T: IdentityStore + ComponentStore> Store for T {}
+pub trait Store: IdentityStore + ComponentStore + ExtensionStore {}
+impl<T: IdentityStore + ComponentStore + ExtensionStore> Store for T {}

@@ -168,3 +168,77 @@ async fn write_throughput() {
         n as f64 / secs
     );
 }
+
+#[tokio::test]
+async fn extension_properties_and_installations() {
+    let (_dir, store, user) = setup().await;
+    let ext = store
+        .create_extension(NewExtension {
+            org_id: user.org_id,
+            name: "Weather".into(),
+            creator_id: Some(user.id),
+            key_hash: "h1".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.get_extension(ext.id).await.unwrap(), ext);
+    let dup = store
+        .create_extension(NewExtension {
+            org_id: user.org_id,
+            name: "weather".into(),
+            creator_id: None,
+            key_hash: "h2".into(),
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(w)) if w == "name"));
+
+    // Upserts are atomic: going over the limit writes nothing.
+    let props = |n: usize| (0..n).map(|i| (format!("k{i}"), "v".to_string())).collect();
+    store.set_properties(ext.id, props(3), 3).await.unwrap();
+    let over = store
+        .set_properties(ext.id, vec![("k9".into(), "v".into())], 3)
+        .await;
+    assert!(matches!(over, Err(StoreError::Conflict(_))));
+    store
+        .set_properties(ext.id, vec![("k0".into(), "new".into())], 3)
+        .await
+        .unwrap();
+    let got = store
+        .get_properties(ext.id, vec!["k9".into(), "k0".into(), "k1".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![("k0".into(), "new".into()), ("k1".into(), "v".into())]
+    );
+    assert!(store.delete_property(ext.id, "k0").await.unwrap());
+    assert!(!store.delete_property(ext.id, "k0").await.unwrap());
+
+    assert_eq!(store.installation(ext.id, user.org_id).await.unwrap(), None);
+    let inst = InstallationRow {
+        extension_id: ext.id,
+        org_id: user.org_id,
+        scope: "organization".into(),
+        team_ids: vec![],
+        installed_by: user.id,
+        installed_at: 1,
+        updated_at: 1,
+    };
+    store.insert_installation(inst.clone()).await.unwrap();
+    assert!(matches!(
+        store.insert_installation(inst.clone()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let team = InstallationRow {
+        scope: "team".into(),
+        team_ids: vec![7, 8],
+        updated_at: 2,
+        ..inst
+    };
+    store.update_installation(team.clone()).await.unwrap();
+    assert_eq!(
+        store.installation(ext.id, user.org_id).await.unwrap(),
+        Some(team)
+    );
+    assert_eq!(store.count_installations(user.org_id).await.unwrap(), 1);
+}

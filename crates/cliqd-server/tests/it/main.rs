@@ -2,7 +2,9 @@
 
 mod auth;
 mod bots;
+mod extensions;
 mod handlers;
 mod helpers;
+mod openapi_conformance;
 mod pagination;
 mod robustness;

@@ -46,6 +46,24 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER NOT NULL, org_id INTEGER NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL);
     CREATE INDEX tombstones_seq ON tombstones(org_id, kind, seq);
     "#,
+    // 2: extensions (registered with the CLI), their installations and properties
+    r#"
+    CREATE TABLE extensions (
+        id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),
+        name TEXT NOT NULL, name_key TEXT NOT NULL, creator_id INTEGER REFERENCES users(id),
+        key_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+    CREATE UNIQUE INDEX extensions_name ON extensions(org_id, name_key);
+    CREATE TABLE extension_installations (
+        extension_id INTEGER NOT NULL REFERENCES extensions(id), org_id INTEGER NOT NULL,
+        scope TEXT NOT NULL, team_ids TEXT NOT NULL, installed_by INTEGER NOT NULL,
+        installed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (extension_id, org_id));
+    CREATE INDEX extension_installations_org ON extension_installations(org_id);
+    CREATE TABLE extension_properties (
+        extension_id INTEGER NOT NULL REFERENCES extensions(id), key TEXT NOT NULL,
+        value TEXT NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (extension_id, key));
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

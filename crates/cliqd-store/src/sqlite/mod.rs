@@ -6,6 +6,7 @@
 //! in WAL mode they never wait for the writer.
 
 mod components;
+mod extensions;
 mod identity;
 mod migrations;
 

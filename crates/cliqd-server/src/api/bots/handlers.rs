@@ -150,7 +150,10 @@ const HANDLERS: &[HandlerSpec] = &[
     },
     HandlerSpec {
         name: "menu_handler",
-        permissions: &["chat", "location", "user"],
+        // The permission table leaves out `message`, but bots.yml's own menu_handler_webhook
+        // request example and its documented reply both carry it: a client copying Zoho's
+        // example must work, so cliqd accepts it.
+        permissions: &["chat", "location", "message", "user"],
         params: &[
             COMMON[0],
             COMMON[1],
