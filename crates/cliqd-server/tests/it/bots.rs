@@ -319,7 +319,7 @@ async fn visibility_and_permissions() {
         .post(
             &format!("/api/v3/bots/{org}/handlers"),
             &tj,
-            json!({"type": "message_handler", "script": "x"}),
+            json!({"type": "message_handler", "script": "return {};"}),
         )
         .await;
     assert_eq!(r.code(), "bot_permission_denied");
