@@ -2,6 +2,8 @@
 //! (scope and rate limit per route), the guard middleware, envelopes and visibility rules.
 
 pub mod bots;
+pub mod component;
+pub mod execution;
 
 use crate::auth::{AuthContext, authenticate, bearer_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
