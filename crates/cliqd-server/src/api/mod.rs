@@ -4,6 +4,7 @@
 pub mod bots;
 pub mod component;
 pub mod execution;
+pub mod functions;
 
 use crate::auth::{AuthContext, authenticate, bearer_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -45,7 +46,10 @@ pub enum AuthMode {
 
 /// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
 fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    [bots::ENDPOINTS].into_iter().flatten().copied()
+    [bots::ENDPOINTS, functions::ENDPOINTS]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 pub(crate) type EndpointTable = HashMap<(Method, &'static str), &'static Endpoint>;
@@ -60,6 +64,7 @@ pub(crate) fn endpoint_table() -> EndpointTable {
 pub fn router(state: AppState) -> axum::Router<AppState> {
     axum::Router::new()
         .merge(bots::routes())
+        .merge(functions::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 

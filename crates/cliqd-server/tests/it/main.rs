@@ -2,6 +2,7 @@
 
 mod auth;
 mod bots;
+mod functions;
 mod handlers;
 mod helpers;
 mod pagination;
