@@ -5,6 +5,7 @@ pub mod bots;
 pub mod component;
 pub mod execution;
 pub mod functions;
+pub mod message_actions;
 
 use crate::auth::{AuthContext, authenticate, bearer_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -46,10 +47,14 @@ pub enum AuthMode {
 
 /// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
 fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    [bots::ENDPOINTS, functions::ENDPOINTS]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        bots::ENDPOINTS,
+        functions::ENDPOINTS,
+        message_actions::ENDPOINTS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 pub(crate) type EndpointTable = HashMap<(Method, &'static str), &'static Endpoint>;
@@ -65,6 +70,7 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
     axum::Router::new()
         .merge(bots::routes())
         .merge(functions::routes())
+        .merge(message_actions::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 

@@ -5,5 +5,6 @@ mod bots;
 mod functions;
 mod handlers;
 mod helpers;
+mod message_actions;
 mod pagination;
 mod robustness;
