@@ -778,3 +778,81 @@ async fn rate_limits_follow_the_spec() {
         .await;
     assert_eq!(h.headers["x-ratelimit-limit"], "10");
 }
+
+/// Malformed bodies and ids on every function and message action endpoint get a Cliq 4xx.
+#[tokio::test]
+async fn malformed_input_never_fails_the_server() {
+    let app = spawn().await;
+    let t = app.admin_token.clone();
+    let fid = {
+        let r = app
+            .post(
+                "/api/v3/functions",
+                &t,
+                json!({"name": "f", "description": "d", "function_type": "button"}),
+            )
+            .await;
+        r.body["data"]["id"].as_str().unwrap().to_string()
+    };
+    let mid = create_action(&app, &t, json!({"name": "m", "hint": "h"})).await;
+    let writes = [
+        (reqwest::Method::POST, "/api/v3/functions".to_string()),
+        (reqwest::Method::PATCH, format!("/api/v3/functions/{fid}")),
+        (
+            reqwest::Method::POST,
+            format!("/api/v3/functions/{fid}/handlers"),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v3/functions/{fid}/handlers/button_handler"),
+        ),
+        (reqwest::Method::POST, "/api/v3/messageactions".to_string()),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v3/messageactions/{mid}"),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v3/messageactions/{mid}/handlers/execution_handler"),
+        ),
+    ];
+    for (method, path) in &writes {
+        for body in ["{", "[]", "null", "", "\"x\"", "{\"name\": {\"a\": 1}}"] {
+            let r = app
+                .client
+                .request(method.clone(), format!("{}{path}", app.base))
+                .header("Authorization", format!("Zoho-oauthtoken {t}"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 400, "{method} {path} {body:?}");
+            let b: Value = r.json().await.unwrap();
+            assert_eq!(b["code"], "invalid_inputs", "{method} {path} {body:?}");
+        }
+    }
+    for path in [
+        "/api/v3/functions/%20",
+        "/api/v3/functions/1e5",
+        "/api/v3/functions/0x10/handlers/button_handler",
+        "/api/v3/messageactions/-",
+        "/api/v3/messageactions/18446744073709551616/handlers/execution_handler",
+    ] {
+        let r = app.get(path, &t).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.body);
+        assert!(
+            matches!(r.code(), "function_not_found" | "msgaction_not_found"),
+            "{path}: {}",
+            r.body
+        );
+    }
+    let r = app
+        .get(&format!("/api/v3/functions/{fid}/handlers/%FF"), &t)
+        .await;
+    assert_eq!(r.status, 404);
+    let r = app
+        .get(&format!("/api/v3/functions/{fid}/handlers/"), &t)
+        .await;
+    assert!(r.status.is_client_error());
+}
