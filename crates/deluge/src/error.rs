@@ -46,23 +46,37 @@ pub enum ErrorKind {
     Host,
 }
 
-/// An error that stops a running script (unless caught by `try/catch`).
+/// An error that stops a running script (unless caught by `try/catch`). Boxed so that
+/// `Result<Value, RuntimeError>`, returned by every evaluation step, stays one word wider
+/// than a value; the details are reached through `Deref` (`err.kind`, `err.message`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.render())]
-pub struct RuntimeError {
+pub struct RuntimeError(Box<ErrorDetail>);
+
+/// What a [`RuntimeError`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDetail {
     pub kind: ErrorKind,
     pub message: String,
     /// 1-based line of the statement or call that failed; 0 when unknown.
     pub line: u32,
 }
 
+impl std::ops::Deref for RuntimeError {
+    type Target = ErrorDetail;
+
+    fn deref(&self) -> &ErrorDetail {
+        &self.0
+    }
+}
+
 impl RuntimeError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        RuntimeError {
+        RuntimeError(Box::new(ErrorDetail {
             kind,
             message: message.into(),
             line: 0,
-        }
+        }))
     }
 
     /// A wrong-type error.
@@ -85,8 +99,8 @@ impl RuntimeError {
 
     /// Sets the line if none is set yet.
     pub fn at_line(mut self, line: u32) -> Self {
-        if self.line == 0 {
-            self.line = line;
+        if self.0.line == 0 {
+            self.0.line = line;
         }
         self
     }

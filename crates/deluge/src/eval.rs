@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::ast::{Const, Expr, FastMethod, Slot, Stmt};
+use crate::ast::{BinOp, Const, Expr, FastMethod, Slot, Stmt};
 use crate::builtins::{self, CallCtx};
 use crate::error::{ErrorKind, LimitKind, RuntimeError};
 use crate::host::Host;
@@ -13,8 +13,12 @@ use crate::ops;
 use crate::tasks;
 use crate::value::{CollectionValue, Key, Value};
 
-/// How often (in executed statements) the clock and memory are checked.
+/// How often (in executed statements) the clock is checked.
 const CHECK_EVERY: u64 = 256;
+
+/// Bytes of new text and collection slots a run may create before live memory is
+/// re-estimated. Walking every variable is costly, so it only happens after real growth.
+const MEMORY_CHECK_AFTER: usize = 1 << 20;
 
 /// Control flow out of a statement.
 pub(crate) enum Flow {
@@ -34,6 +38,8 @@ pub(crate) struct Interp<'a> {
     pub info: Vec<String>,
     pub info_bytes: usize,
     pub started: DateTime<Utc>,
+    /// Approximate bytes created since the last memory estimate.
+    pub grown: usize,
 }
 
 type R<T> = Result<T, RuntimeError>;
@@ -51,6 +57,7 @@ impl<'a> Interp<'a> {
             info: Vec::new(),
             info_bytes: 0,
             started,
+            grown: 0,
         }
     }
 
@@ -70,7 +77,10 @@ impl<'a> Interp<'a> {
         }
         if self.statements.is_multiple_of(CHECK_EVERY) {
             self.check_clock()?;
-            self.check_memory()?;
+            if self.grown > MEMORY_CHECK_AFTER {
+                self.grown = 0;
+                self.check_memory()?;
+            }
         }
         Ok(())
     }
@@ -121,7 +131,35 @@ impl<'a> Interp<'a> {
         Ok(Flow::Normal)
     }
 
+    /// Runs one statement; assignments and expression statements inline, the rest in
+    /// [`Interp::exec_other`] to keep this frame small.
+    #[inline]
     fn exec(&mut self, stmt: &Stmt) -> R<Flow> {
+        match stmt {
+            Stmt::Assign {
+                slot,
+                op: None,
+                value,
+                line,
+            } => {
+                self.tick(*line)?;
+                let v = self.eval(value)?;
+                if let Some(cell) = self.vars.get_mut(*slot as usize) {
+                    *cell = Some(v);
+                }
+                Ok(Flow::Normal)
+            }
+            Stmt::Expr(e, line) => {
+                self.tick(*line)?;
+                self.eval(e)?;
+                Ok(Flow::Normal)
+            }
+            other => self.exec_other(other),
+        }
+    }
+
+    #[inline(never)]
+    fn exec_other(&mut self, stmt: &Stmt) -> R<Flow> {
         match stmt {
             Stmt::Assign {
                 slot,
@@ -135,8 +173,16 @@ impl<'a> Interp<'a> {
                     None => v,
                     Some(op) => {
                         let cur = self.read(*slot, *line)?;
-                        ops::binary(*op, &cur, &v, self.limits.max_text_length)
-                            .map_err(|e| e.at_line(*line))?
+                        if let (Value::Number(x), Value::Number(y)) = (&cur, &v)
+                            && let Some(r) = ops::int_fast(*op, *x, *y)
+                        {
+                            r
+                        } else {
+                            let r = ops::binary(*op, &cur, &v, self.limits.max_text_length)
+                                .map_err(|e| e.at_line(*line))?;
+                            self.grew(&r);
+                            r
+                        }
                     }
                 };
                 if let Some(cell) = self.vars.get_mut(*slot as usize) {
@@ -320,30 +366,97 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Evaluates an expression. Kept small: the common node kinds are handled here or in
+    /// small helpers, everything else in [`Interp::eval_other`], so the recursive hot path
+    /// has a small stack frame.
     pub fn eval(&mut self, e: &Expr) -> R<Value> {
         match e {
-            Expr::Const(c) => Ok(match c {
-                Const::Text(t) => Value::Text(t.clone()),
-                other => other.to_value(),
-            }),
-            Expr::Var { slot, line } => self.read(*slot, *line),
+            Expr::Const(c) => Ok(c.to_value()),
+            Expr::Var { slot, line } => match self.vars.get(*slot as usize) {
+                Some(Some(v)) => Ok(v.clone()),
+                _ => self.read(*slot, *line),
+            },
+            Expr::Binary(op, a, b, line) => self.eval_binary(*op, a, b, *line),
+            Expr::Chain(first, rest) => self.eval_chain(first, rest),
+            Expr::Method {
+                recv,
+                name,
+                fast,
+                args,
+                line,
+            } => {
+                let r = self.operand(recv)?;
+                self.enter_call(*line)?;
+                let result = self.method(&r, name, *fast, args);
+                self.depth -= 1;
+                result.map_err(|e| e.at_line(*line))
+            }
+            other => self.eval_other(other),
+        }
+    }
+
+    /// An operand: constants and variables without a recursive call.
+    #[inline(always)]
+    fn operand(&mut self, e: &Expr) -> R<Value> {
+        match e {
+            Expr::Const(Const::Number(n)) => Ok(Value::Number(*n)),
+            Expr::Var { slot, .. } => match self.vars.get(*slot as usize) {
+                // Numbers copied without the out-of-line clone.
+                Some(Some(Value::Number(n))) => Ok(Value::Number(*n)),
+                Some(Some(v)) => Ok(v.clone()),
+                _ => self.eval(e),
+            },
+            _ => self.eval(e),
+        }
+    }
+
+    fn eval_binary(&mut self, op: BinOp, a: &Expr, b: &Expr, line: u32) -> R<Value> {
+        let a = self.operand(a)?;
+        let b = self.operand(b)?;
+        // Whole-number arithmetic inline: the overwhelmingly common case in loops.
+        if let (Value::Number(x), Value::Number(y)) = (&a, &b)
+            && let Some(v) = ops::int_fast(op, *x, *y)
+        {
+            // Numbers own nothing: skip the out-of-line drops.
+            std::mem::forget(a);
+            std::mem::forget(b);
+            return Ok(v);
+        }
+        let v =
+            ops::binary(op, &a, &b, self.limits.max_text_length).map_err(|e| e.at_line(line))?;
+        self.grew(&v);
+        Ok(v)
+    }
+
+    fn eval_chain(&mut self, first: &Expr, rest: &[(BinOp, Expr, u32)]) -> R<Value> {
+        let mut acc = self.operand(first)?;
+        for (op, e, line) in rest {
+            let b = self.operand(e)?;
+            if let (Value::Number(x), Value::Number(y)) = (&acc, &b)
+                && let Some(v) = ops::int_fast(*op, *x, *y)
+            {
+                acc = v;
+                continue;
+            }
+            acc = ops::binary(*op, &acc, &b, self.limits.max_text_length)
+                .map_err(|e| e.at_line(*line))?;
+        }
+        self.grew(&acc);
+        Ok(acc)
+    }
+
+    /// The less frequent expression kinds.
+    #[inline(never)]
+    fn eval_other(&mut self, e: &Expr) -> R<Value> {
+        match e {
+            Expr::Const(_)
+            | Expr::Var { .. }
+            | Expr::Binary(..)
+            | Expr::Chain(..)
+            | Expr::Method { .. } => self.eval(e),
             Expr::Unary(op, operand, line) => {
                 let v = self.eval(operand)?;
                 ops::unary(*op, &v).map_err(|e| e.at_line(*line))
-            }
-            Expr::Binary(op, a, b, line) => {
-                let a = self.eval(a)?;
-                let b = self.eval(b)?;
-                ops::binary(*op, &a, &b, self.limits.max_text_length).map_err(|e| e.at_line(*line))
-            }
-            Expr::Chain(first, rest) => {
-                let mut acc = self.eval(first)?;
-                for (op, e, line) in rest {
-                    let b = self.eval(e)?;
-                    acc = ops::binary(*op, &acc, &b, self.limits.max_text_length)
-                        .map_err(|e| e.at_line(*line))?;
-                }
-                Ok(acc)
             }
             Expr::And(a, b, line) => {
                 if !self.condition(a, *line)? {
@@ -368,19 +481,6 @@ impl<'a> Interp<'a> {
                 let v = self.eval(a)?;
                 if v.is_null() { self.eval(b) } else { Ok(v) }
             }
-            Expr::Method {
-                recv,
-                name,
-                fast,
-                args,
-                line,
-            } => {
-                let r = self.eval(recv)?;
-                self.enter_call(*line)?;
-                let result = self.method(&r, name, *fast, args);
-                self.depth -= 1;
-                result.map_err(|e| e.at_line(*line))
-            }
             Expr::Call { name, args, line } => {
                 self.enter_call(*line)?;
                 let result = self.call(name, args, *line);
@@ -390,7 +490,7 @@ impl<'a> Interp<'a> {
             Expr::Pair(k, v) => {
                 let k = self.eval(k)?;
                 let v = self.eval(v)?;
-                let mut m = indexmap::IndexMap::with_capacity(1);
+                let mut m = crate::value::key_map(1);
                 m.insert(Key(k), v);
                 Ok(Value::map(m))
             }
@@ -404,7 +504,7 @@ impl<'a> Interp<'a> {
             }
             Expr::MapLit(entries) => {
                 self.check_size(entries.len())?;
-                let mut out = indexmap::IndexMap::with_capacity(entries.len());
+                let mut out = crate::value::key_map(entries.len());
                 for (k, v) in entries {
                     let k = self.eval(k)?;
                     let v = self.eval(v)?;
@@ -456,6 +556,14 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Records that `v` was just created, for the memory check.
+    #[inline]
+    fn grew(&mut self, v: &Value) {
+        if let Value::Text(t) = v {
+            self.grown = self.grown.saturating_add(t.len());
+        }
+    }
+
     fn enter_call(&mut self, line: u32) -> R<()> {
         if self.depth >= self.limits.max_call_depth {
             return Err(RuntimeError::limit(
@@ -493,12 +601,12 @@ impl<'a> Interp<'a> {
         // Hot paths first: no argument vector, no name dispatch.
         match (fast, recv, args) {
             (FastMethod::Get, Value::Map(m), [k]) => {
-                let k = self.eval(k)?;
+                let k = self.operand(k)?;
                 return Ok(m.borrow().entries.get(&Key(k)).cloned().unwrap_or_default());
             }
             (FastMethod::Put, Value::Map(m), [k, v]) => {
-                let k = self.eval(k)?;
-                let v = self.eval(v)?;
+                let k = self.operand(k)?;
+                let v = self.operand(v)?;
                 let mut m = m.borrow_mut();
                 let len = m.entries.len();
                 match m.entries.entry(Key(k)) {
@@ -508,15 +616,17 @@ impl<'a> Interp<'a> {
                     indexmap::map::Entry::Vacant(slot) => {
                         self.check_size(len + 1)?;
                         slot.insert(v);
+                        self.grown += 64;
                     }
                 }
                 return Ok(Value::Null);
             }
             (FastMethod::Add, Value::List(l), [v]) if l.borrow().elem_type.is_none() => {
-                let v = self.eval(v)?;
+                let v = self.operand(v)?;
                 let mut l = l.borrow_mut();
                 self.check_size(l.items.len() + 1)?;
                 l.items.push(v);
+                self.grown += 32;
                 return Ok(Value::Null);
             }
             (FastMethod::Size, Value::List(l), []) => {
@@ -529,6 +639,8 @@ impl<'a> Interp<'a> {
         }
         let args = self.eval_args(args)?;
         let result = builtins::call_method(&mut self.ctx(), recv, name, &args)?;
+        // The receiver may have grown (addAll, putAll, insert): count it too.
+        self.grown = self.grown.saturating_add(footprint(recv));
         self.check_result(&result)?;
         Ok(result)
     }
@@ -550,8 +662,10 @@ impl<'a> Interp<'a> {
         Ok(result)
     }
 
-    /// Post-checks a built-in's result against the size limits.
-    fn check_result(&self, v: &Value) -> R<()> {
+    /// Post-checks a built-in's result against the size limits and counts its growth.
+    fn check_result(&mut self, v: &Value) -> R<()> {
+        // Built-ins may grow their receiver or build containers; count them generously.
+        self.grown = self.grown.saturating_add(footprint(v));
         match v {
             Value::Text(t) if t.len() > self.limits.max_text_length => Err(RuntimeError::limit(
                 LimitKind::TextLength,
@@ -574,7 +688,7 @@ impl<'a> Interp<'a> {
         }
         let pairs = args.iter().filter(|a| matches!(a, Expr::Pair(..))).count();
         if pairs == args.len() {
-            let mut m = indexmap::IndexMap::with_capacity(args.len());
+            let mut m = crate::value::key_map(args.len());
             for a in args {
                 if let Expr::Pair(k, v) = a {
                     let k = self.eval(k)?;
@@ -606,6 +720,18 @@ impl<'a> Interp<'a> {
                 )),
             },
         }
+    }
+}
+
+/// Shallow size of a value for the growth counter (no walk).
+fn footprint(v: &Value) -> usize {
+    match v {
+        Value::Text(t) => t.len(),
+        Value::List(l) => l.borrow().items.len() * 32,
+        Value::Map(m) => m.borrow().entries.len() * 64,
+        Value::Collection(c) => c.borrow().len() * 64,
+        Value::File(f) => f.bytes.len(),
+        _ => 0,
     }
 }
 

@@ -21,7 +21,7 @@ pub mod value;
 
 use std::sync::Arc;
 
-pub use error::{ErrorKind, LimitKind, RuntimeError};
+pub use error::{ErrorDetail, ErrorKind, LimitKind, RuntimeError};
 pub use host::{Host, HttpRequest, HttpResponse, NullHost};
 pub use limits::Limits;
 pub use value::Value;

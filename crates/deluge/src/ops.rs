@@ -24,6 +24,25 @@ fn as_decimal(v: &Value) -> Option<Decimal> {
     }
 }
 
+/// Whole-number fast path for the evaluator: `None` when the general path must decide
+/// (overflow, division by zero), so errors are produced in one place.
+#[inline]
+pub fn int_fast(op: BinOp, x: i64, y: i64) -> Option<Value> {
+    Some(match op {
+        BinOp::Add => Value::Number(x.checked_add(y)?),
+        BinOp::Sub => Value::Number(x.checked_sub(y)?),
+        BinOp::Mul => Value::Number(x.checked_mul(y)?),
+        BinOp::Div => Value::Number(x.checked_div(y)?),
+        BinOp::Mod => Value::Number(x.checked_rem(y)?),
+        BinOp::Eq => Value::Bool(x == y),
+        BinOp::Ne => Value::Bool(x != y),
+        BinOp::Lt => Value::Bool(x < y),
+        BinOp::Le => Value::Bool(x <= y),
+        BinOp::Gt => Value::Bool(x > y),
+        BinOp::Ge => Value::Bool(x >= y),
+    })
+}
+
 /// Applies a binary operator. `max_text` caps the length of a concatenation.
 pub fn binary(op: BinOp, a: &Value, b: &Value, max_text: usize) -> Result<Value, RuntimeError> {
     use Value::{Decimal as D, Number as N};

@@ -114,7 +114,7 @@ pub(crate) fn response_value(resp: &HttpResponse, detailed: bool) -> Value {
             .map(|(k, v)| (Key::from(k.as_str()), Value::text(v.as_str())))
             .collect(),
     );
-    let mut m = indexmap::IndexMap::new();
+    let mut m = crate::value::key_map(3);
     m.insert(Key::from("responseText"), body);
     m.insert(Key::from("responseHeader"), headers);
     m.insert(

@@ -25,6 +25,18 @@ pub const MAX_RENDER_BYTES: usize = 16 * 1024 * 1024;
 /// Node budget for one equality test or JSON conversion, for the same reason.
 const NODE_BUDGET: usize = 1_000_000;
 
+/// Hasher of map keys: fast, and randomly seeded per process so keys from untrusted JSON
+/// cannot be chosen to collide.
+pub type KeyHasher = foldhash::fast::RandomState;
+
+/// The entries of a KEY-VALUE map or key-value COLLECTION, in insertion order.
+pub type KeyMap = IndexMap<Key, Value, KeyHasher>;
+
+/// An empty [`KeyMap`] with room for `n` entries.
+pub fn key_map(n: usize) -> KeyMap {
+    KeyMap::with_capacity_and_hasher(n, KeyHasher::default())
+}
+
 /// Element type of a typed list (`List:String()`); `None` in [`ListValue`] means untyped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ElemType {
@@ -81,7 +93,7 @@ pub struct ListValue {
 /// A KEY-VALUE map: insertion-ordered, keys of any type.
 #[derive(Debug, Clone, Default)]
 pub struct MapValue {
-    pub entries: IndexMap<Key, Value>,
+    pub entries: KeyMap,
 }
 
 /// A COLLECTION: list-like or key-value-like, decided by its first insertion.
@@ -90,7 +102,7 @@ pub enum CollectionValue {
     #[default]
     Empty,
     List(Vec<Value>),
-    Map(IndexMap<Key, Value>),
+    Map(KeyMap),
 }
 
 impl CollectionValue {
@@ -186,7 +198,7 @@ impl Value {
     }
 
     /// A new KEY-VALUE map.
-    pub fn map(entries: IndexMap<Key, Value>) -> Self {
+    pub fn map(entries: KeyMap) -> Self {
         let rc = Rc::new(RefCell::new(MapValue { entries }));
         arena::track_map(&rc);
         Value::Map(rc)
@@ -194,7 +206,7 @@ impl Value {
 
     /// A new, empty KEY-VALUE map.
     pub fn empty_map() -> Self {
-        Self::map(IndexMap::new())
+        Self::map(key_map(0))
     }
 
     /// A new COLLECTION.
@@ -545,13 +557,7 @@ fn slices_eq(a: &[Value], b: &[Value], depth: usize, strict: bool, budget: &mut 
             .all(|(x, y)| x.eq_at(y, depth + 1, strict, budget))
 }
 
-fn maps_eq(
-    a: &IndexMap<Key, Value>,
-    b: &IndexMap<Key, Value>,
-    depth: usize,
-    strict: bool,
-    budget: &mut usize,
-) -> bool {
+fn maps_eq(a: &KeyMap, b: &KeyMap, depth: usize, strict: bool, budget: &mut usize) -> bool {
     a.len() == b.len()
         && a.iter().all(|(k, v)| match b.get(k) {
             Some(w) => v.eq_at(w, depth + 1, strict, budget),
@@ -559,11 +565,7 @@ fn maps_eq(
         })
 }
 
-fn entries_to_json(
-    entries: &IndexMap<Key, Value>,
-    depth: usize,
-    budget: &mut usize,
-) -> serde_json::Value {
+fn entries_to_json(entries: &KeyMap, depth: usize, budget: &mut usize) -> serde_json::Value {
     serde_json::Value::Object(
         entries
             .iter()
@@ -606,7 +608,7 @@ fn write_json_array(out: &mut String, items: &[Value], depth: usize) {
     out.push(']');
 }
 
-fn write_json_object(out: &mut String, entries: &IndexMap<Key, Value>, depth: usize) {
+fn write_json_object(out: &mut String, entries: &KeyMap, depth: usize) {
     out.push('{');
     for (i, (k, v)) in entries.iter().enumerate() {
         if i > 0 {

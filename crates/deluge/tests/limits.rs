@@ -11,7 +11,7 @@ fn run_with(src: &str, limits: &Limits, host: &mut dyn Host) -> Result<deluge::O
 fn limit_error(src: &str, limits: &Limits) -> (LimitKind, String) {
     let failure = run_with(src, limits, &mut NullHost::default()).expect_err("must fail");
     match failure.error.kind {
-        ErrorKind::Limit(kind) => (kind, failure.error.message),
+        ErrorKind::Limit(kind) => (kind, failure.error.message.clone()),
         other => panic!("expected a limit error, got {other:?}: {}", failure.error),
     }
 }

@@ -27,13 +27,18 @@
 
 pub mod collection;
 pub mod common;
+pub mod convert;
+pub mod datefmt;
 pub mod datetime;
 pub mod encoding;
 pub mod json;
 pub mod list;
 pub mod map;
 pub mod number;
+pub mod regex_fns;
 pub mod text;
+pub mod xml;
+pub mod zone;
 
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
@@ -51,13 +56,16 @@ type FunctionFn = fn(&mut CallCtx<'_>, &str, &[Value]) -> Dispatch;
 
 /// Method modules in the order they are tried. Type-specific ones first, `common` last.
 const METHOD_MODULES: &[MethodFn] = &[
+    json::method,
+    xml::method,
     text::method,
+    regex_fns::method,
     number::method,
     list::method,
     map::method,
     collection::method,
     datetime::method,
-    json::method,
+    convert::method,
     encoding::method,
     common::method,
 ];
