@@ -77,6 +77,8 @@ pub trait ComponentStore: Send + Sync {
         unique_name: &str,
     ) -> StoreResult<ComponentRow>;
     async fn count_components(&self, org_id: i64, kind: &str) -> StoreResult<u64>;
+    /// How many components of the query's kind its viewer may see (`after_id`/`limit` unused).
+    async fn count_visible_components(&self, query: ListQuery) -> StoreResult<u64>;
     /// Applies `patch` to the component; `Conflict("name")` on a taken name.
     async fn update_component(&self, id: i64, patch: ComponentPatch) -> StoreResult<ComponentRow>;
     /// Deletes the component and its handlers, leaving a tombstone for incremental sync.

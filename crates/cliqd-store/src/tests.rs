@@ -142,6 +142,45 @@ async fn default_handlers_come_with_their_component() {
     assert_eq!(store.count_components(user.org_id, "bot").await.unwrap(), 1);
 }
 
+#[tokio::test]
+async fn visible_count_follows_scope() {
+    let (_dir, store, user) = setup().await;
+    let other = store
+        .create_user(NewUser {
+            org_id: user.org_id,
+            email: "b@o".into(),
+            name: "B".into(),
+            is_admin: false,
+        })
+        .await
+        .unwrap();
+    let mut mine = bot(&user, "mine");
+    mine.scope = "personal".into();
+    store.create_component(mine).await.unwrap();
+    store.create_component(bot(&user, "shared")).await.unwrap();
+    let count = |viewer_id: i64| ListQuery {
+        org_id: user.org_id,
+        kind: "bot".into(),
+        viewer_id,
+        after_id: 0,
+        limit: 0,
+    };
+    assert_eq!(
+        store
+            .count_visible_components(count(user.id))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .count_visible_components(count(other.id))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
 /// Throughput of durable writes through group commit. Run on demand:
 /// `cargo test -p cliqd-store --release -- --ignored --nocapture write_throughput`
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,11 @@
 //! (scope and rate limit per route), the guard middleware, envelopes and visibility rules.
 
 pub mod bots;
+pub mod component;
+pub mod execution;
 pub mod extensions;
+pub mod functions;
+pub mod message_actions;
 
 use crate::auth::{AuthContext, authenticate, bearer_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -44,10 +48,15 @@ pub enum AuthMode {
 
 /// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
 fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    [bots::ENDPOINTS, extensions::ENDPOINTS]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        bots::ENDPOINTS,
+        functions::ENDPOINTS,
+        message_actions::ENDPOINTS,
+        extensions::ENDPOINTS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 pub(crate) type EndpointTable = HashMap<(Method, &'static str), &'static Endpoint>;
@@ -63,6 +72,8 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
     axum::Router::new()
         .merge(bots::routes())
         .merge(extensions::routes())
+        .merge(functions::routes())
+        .merge(message_actions::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 

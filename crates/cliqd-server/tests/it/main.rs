@@ -3,8 +3,10 @@
 mod auth;
 mod bots;
 mod extensions;
+mod functions;
 mod handlers;
 mod helpers;
+mod message_actions;
 mod openapi_conformance;
 mod pagination;
 mod robustness;

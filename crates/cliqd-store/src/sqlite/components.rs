@@ -269,6 +269,21 @@ impl ComponentStore for SqliteStore {
         .await
     }
 
+    async fn count_visible_components(&self, q: ListQuery) -> StoreResult<u64> {
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT COUNT(*) FROM components c WHERE c.org_id = ?1 AND c.kind = ?2 AND {VISIBLE}"
+            );
+            let n: i64 = c
+                .prepare_cached(&sql)
+                .map_err(map_err)?
+                .query_row(params![q.org_id, q.kind, q.viewer_id], |r| r.get(0))
+                .map_err(map_err)?;
+            Ok(n.max(0) as u64)
+        })
+        .await
+    }
+
     async fn update_component(&self, id: i64, patch: ComponentPatch) -> StoreResult<ComponentRow> {
         self.write(move |c| {
             let mut row = load(c, id)?;

@@ -2,7 +2,9 @@
 //! menu-action display properties and Deluge script checking.
 
 use super::{WRITE, attrs_of, find_bot};
-use crate::api::{AuthMode, Endpoint, can_modify, char_len, envelope};
+use crate::api::component::ensure_can_modify;
+use crate::api::execution::{ACCESS, ENVIRONMENT, HandlerData, HandlerSpec, handler_data};
+use crate::api::{AuthMode, Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
@@ -47,40 +49,23 @@ pub const DELETE: Endpoint = Endpoint {
     auth: AuthMode::Token,
 };
 
-/// Largest accepted handler script: 250 KB.
-pub const MAX_SCRIPT_BYTES: usize = 250 * 1024;
 const MAX_MENU_ACTIONS: usize = 5;
-const PERMISSIONS: &[&str] = &["chat", "message", "user", "location", "attachments"];
 
-/// Handler types, their allowed webhook permissions (digest §3.4) and their Deluge `params`
-/// and `return_type` (digest §9.3).
-struct HandlerSpec {
-    name: &'static str,
-    permissions: &'static [&'static str],
-    params: &'static [(&'static str, &'static str)],
-    return_type: &'static str,
-}
-
-const COMMON: [(&str, &str); 2] = [("access", "MAP"), ("environment", "MAP")];
-
+/// Bot handler types, their allowed webhook permissions (digest §3.4) and their Deluge
+/// `params` and `return_type` (digest §9.3).
 const HANDLERS: &[HandlerSpec] = &[
     HandlerSpec {
         name: "welcome_handler",
         permissions: &["user"],
-        params: &[
-            COMMON[0],
-            COMMON[1],
-            ("user", "MAP"),
-            ("newuser", "BOOLEAN"),
-        ],
+        params: &[ACCESS, ENVIRONMENT, ("user", "MAP"), ("newuser", "BOOLEAN")],
         return_type: "MAP",
     },
     HandlerSpec {
         name: "message_handler",
         permissions: &["attachments", "chat", "location", "message", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("message", "STRING"),
             ("message_details", "MAP"),
             ("attachments", "LIST"),
@@ -96,8 +81,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "mention_handler",
         permissions: &["chat", "location", "message", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("message", "MAP"),
             ("mentions", "LIST"),
             ("user", "MAP"),
@@ -111,8 +96,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "context_handler",
         permissions: &["attachments", "chat", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("context_id", "STRING"),
             ("answers", "MAP"),
             ("chat", "MAP"),
@@ -125,8 +110,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "participation_handler",
         permissions: &["chat", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("operation", "STRING"),
             ("data", "MAP"),
             ("chat", "MAP"),
@@ -138,8 +123,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "incoming_webhook_handler",
         permissions: &["user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("headers", "MAP"),
             ("parameters", "MAP"),
             ("body", "STRING"),
@@ -155,8 +140,8 @@ const HANDLERS: &[HandlerSpec] = &[
         // example must work, so cliqd accepts it.
         permissions: &["chat", "location", "message", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("chat", "MAP"),
             ("user", "MAP"),
             ("location", "MAP"),
@@ -169,8 +154,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "call_handler",
         permissions: &["user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("operation", "STRING"),
             ("data", "MAP"),
             ("user", "MAP"),
@@ -246,49 +231,6 @@ fn check_menu_name(name: &str, what: &str) -> ApiResult<String> {
     Ok(name.to_string())
 }
 
-/// Checks a Deluge script: size, then syntax through the `deluge` crate.
-fn check_script(script: &str) -> ApiResult<()> {
-    if script.len() > MAX_SCRIPT_BYTES {
-        return Err(ApiError::with_message(
-            ErrorCode::ExecutionHandlerDataInvalid,
-            "script is larger than 250 KB",
-        ));
-    }
-    if let Err(diags) = deluge::check(script) {
-        let first = diags
-            .first()
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "the script does not parse".into());
-        return Err(ApiError::with_message(
-            ErrorCode::ExecutionHandlerDataInvalid,
-            format!("script error at {first}"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_permissions(list: Vec<String>, spec: &HandlerSpec) -> ApiResult<Vec<String>> {
-    if list.len() > 5 {
-        return Err(ApiError::invalid("permissions can have at most 5 entries"));
-    }
-    let mut out: Vec<String> = Vec::new();
-    for p in list {
-        if !PERMISSIONS.contains(&p.as_str()) {
-            return Err(ApiError::invalid(format!("`{p}` is not a permission")));
-        }
-        if !spec.permissions.contains(&p.as_str()) {
-            return Err(ApiError::invalid(format!(
-                "permission `{p}` is not available for {}",
-                spec.name
-            )));
-        }
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    Ok(out)
-}
-
 /// Validates `body` against the bot's execution type and the handler type, producing the
 /// stored script and attributes. `existing` is the handler being updated, if any.
 fn build(
@@ -303,42 +245,11 @@ fn build(
             "name, icon and sub_actions apply only to menu_handler",
         ));
     }
-    let mut attrs = existing
-        .map(|h| h.attrs.clone())
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    let mut script = existing.and_then(|h| h.script.clone());
-    if execution_type == "webhook" {
-        if body.script.is_some() {
-            return Err(ApiError::invalid(
-                "script applies only to Deluge bots; webhook bots use permissions",
-            ));
-        }
-        if let Some(p) = body.permissions {
-            attrs["permissions"] = json!(check_permissions(p, spec)?);
-        } else if existing.is_none() {
-            attrs["permissions"] = json!([]);
-        }
-    } else {
-        if body.permissions.is_some() {
-            return Err(ApiError::invalid(
-                "permissions apply only to webhook bots; Deluge bots use script",
-            ));
-        }
-        match body.script {
-            Some(s) => {
-                check_script(&s)?;
-                script = Some(s);
-            }
-            None if existing.is_none() => {
-                return Err(ApiError::with_message(
-                    ErrorCode::ExecutionHandlerDataRequired,
-                    "script is required for a Deluge bot's handler",
-                ));
-            }
-            None => {}
-        }
-    }
+    let data = HandlerData {
+        script: body.script,
+        permissions: body.permissions,
+    };
+    let (script, mut attrs) = handler_data(data, spec, execution_type, existing, "bots")?;
     if is_menu {
         match (body.name, existing) {
             (Some(n), _) => attrs["name"] = json!(check_menu_name(&n, "name")?),
@@ -403,15 +314,8 @@ fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: &str) -> Val
         data["script"] = json!(script);
     }
     data["return_type"] = json!(spec.return_type);
-    data["params"] = params_json(spec);
+    data["params"] = spec.params_json();
     data
-}
-
-fn params_json(spec: &HandlerSpec) -> Value {
-    spec.params
-        .iter()
-        .map(|(n, t)| json!({"param_name": n, "param_type": t}))
-        .collect()
 }
 
 async fn bot_for_write(
@@ -420,9 +324,7 @@ async fn bot_for_write(
     bot_id: &str,
 ) -> ApiResult<(cliqd_store::ComponentRow, String)> {
     let bot = find_bot(state, auth, bot_id).await?;
-    if !can_modify(auth, &bot) {
-        return Err(ApiError::new(ErrorCode::BotPermissionDenied));
-    }
+    ensure_can_modify(auth, &bot, ErrorCode::BotPermissionDenied)?;
     let execution_type = attrs_of(&bot)?.execution_type;
     Ok((bot, execution_type))
 }
@@ -569,7 +471,7 @@ pub(super) async fn get_handler(
         "handler_id": h.id.to_string(),
         "type": h.handler_type,
         "return_type": spec.return_type,
-        "params": params_json(spec),
+        "params": spec.params_json(),
     });
     if let Some(script) = &h.script {
         data["script"] = json!(script);
