@@ -1,7 +1,17 @@
 //! The one outbound HTTP client (webhooks, invokeUrl): timeouts, size caps and a guard against private/loopback targets.
+//!
+//! Every request cliqd makes to a URL chosen by a user goes through [`OutboundClient`]. The guard is
+//! applied twice: to IP-literal hosts before the request is sent (and on every redirect), and to
+//! every address a host name resolves to, inside the client's DNS resolver, so a name that
+//! resolves to a private address (DNS rebinding included) is refused at connect time.
 #![forbid(unsafe_code)]
 
+mod guard;
+
+use std::sync::{Arc, Once};
 use std::time::Duration;
+
+pub use guard::is_forbidden_ip;
 
 /// Settings of the outbound client.
 #[derive(Debug, Clone)]
@@ -10,8 +20,14 @@ pub struct OutboundConfig {
     pub allow_private: bool,
     /// Time for the whole request, connection to last byte.
     pub timeout: Duration,
+    /// Time to establish the connection.
+    pub connect_timeout: Duration,
     /// Largest response body read; a larger one is an error.
     pub max_response_bytes: usize,
+    /// Largest request body sent.
+    pub max_request_bytes: usize,
+    /// How many redirects are followed (each one re-checked by the guard).
+    pub max_redirects: usize,
 }
 
 impl Default for OutboundConfig {
@@ -19,7 +35,10 @@ impl Default for OutboundConfig {
         Self {
             allow_private: false,
             timeout: Duration::from_secs(40),
+            connect_timeout: Duration::from_secs(10),
             max_response_bytes: 5 * 1024 * 1024,
+            max_request_bytes: 5 * 1024 * 1024,
+            max_redirects: 5,
         }
     }
 }
@@ -27,6 +46,7 @@ impl Default for OutboundConfig {
 /// One outbound HTTP request.
 #[derive(Debug, Clone, Default)]
 pub struct OutboundRequest {
+    /// HTTP method, any case (`GET`, `post`, …). Empty means `GET`.
     pub method: String,
     pub url: String,
     pub headers: Vec<(String, String)>,
@@ -41,10 +61,22 @@ pub struct OutboundResponse {
     pub body: Vec<u8>,
 }
 
+impl OutboundResponse {
+    /// The first header of that name, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutboundError {
     #[error("invalid url: {0}")]
     InvalidUrl(String),
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
     #[error("target address {0} is private or loopback and not allowed")]
     Forbidden(String),
     #[error("request timed out")]
@@ -55,22 +87,139 @@ pub enum OutboundError {
     Transport(String),
 }
 
-/// The one outbound HTTP client. Cheap to clone.
+/// The one outbound HTTP client. Cheap to clone; clones share one connection pool.
 #[derive(Clone)]
 pub struct OutboundClient {
-    config: OutboundConfig,
+    config: Arc<OutboundConfig>,
+    http: reqwest::Client,
+}
+
+fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Another part of the process may have installed one already; either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 impl OutboundClient {
-    pub fn new(config: OutboundConfig) -> Self {
-        Self { config }
+    pub fn new(config: OutboundConfig) -> Result<Self, OutboundError> {
+        install_crypto_provider();
+        let allow_private = config.allow_private;
+        let max_redirects = config.max_redirects;
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= max_redirects {
+                return attempt.error("too many redirects");
+            }
+            match guard::check_url_host(attempt.url(), allow_private) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        });
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .redirect(redirect)
+            .dns_resolver(Arc::new(guard::GuardedResolver { allow_private }))
+            .user_agent(concat!("cliqd/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| OutboundError::Transport(e.to_string()))?;
+        Ok(Self {
+            config: Arc::new(config),
+            http,
+        })
+    }
+
+    pub fn config(&self) -> &OutboundConfig {
+        &self.config
     }
 
     pub async fn execute(
         &self,
         request: OutboundRequest,
     ) -> Result<OutboundResponse, OutboundError> {
-        let _ = (&self.config, request);
-        Err(OutboundError::Transport("not implemented yet".into()))
+        let url = url::Url::parse(&request.url)
+            .map_err(|e| OutboundError::InvalidUrl(format!("{}: {e}", request.url)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(OutboundError::InvalidUrl(format!(
+                "unsupported scheme {}",
+                url.scheme()
+            )));
+        }
+        guard::check_url_host(&url, self.config.allow_private)?;
+        let method_text = if request.method.is_empty() {
+            "GET".to_string()
+        } else {
+            request.method.to_ascii_uppercase()
+        };
+        let method = reqwest::Method::from_bytes(method_text.as_bytes())
+            .map_err(|_| OutboundError::InvalidRequest(format!("bad method {method_text}")))?;
+        let mut builder = self.http.request(method, url);
+        for (name, value) in &request.headers {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| OutboundError::InvalidRequest(format!("bad header name {name}")))?;
+            let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                OutboundError::InvalidRequest(format!("bad value for header {name}"))
+            })?;
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = request.body {
+            if body.len() > self.config.max_request_bytes {
+                return Err(OutboundError::InvalidRequest(format!(
+                    "request body larger than {} bytes",
+                    self.config.max_request_bytes
+                )));
+            }
+            builder = builder.body(body);
+        }
+        let mut response = builder.send().await.map_err(map_reqwest_error)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let max = self.config.max_response_bytes;
+        if response.content_length().is_some_and(|n| n > max as u64) {
+            return Err(OutboundError::TooLarge(max));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+            if body.len() + chunk.len() > max {
+                return Err(OutboundError::TooLarge(max));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(OutboundResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn map_reqwest_error(e: reqwest::Error) -> OutboundError {
+    if e.is_timeout() {
+        return OutboundError::Timeout;
+    }
+    // The guard's refusals surface wrapped in reqwest's connect/redirect errors.
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(err) = source {
+        if let Some(guard) = err.downcast_ref::<guard::ForbiddenTarget>() {
+            return OutboundError::Forbidden(guard.0.clone());
+        }
+        source = err.source();
+    }
+    OutboundError::Transport(e.to_string())
+}
+
+impl From<guard::ForbiddenTarget> for OutboundError {
+    fn from(e: guard::ForbiddenTarget) -> Self {
+        OutboundError::Forbidden(e.0)
     }
 }

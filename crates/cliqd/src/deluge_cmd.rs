@@ -1,6 +1,11 @@
 //! `cliqd deluge run|check|test|bench`: the Deluge runtime from the command line.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use deluge::{Host, HttpRequest, HttpResponse, Limits, Program};
 
 #[derive(clap::Args)]
 pub struct DelugeArgs {
@@ -11,11 +16,543 @@ pub struct DelugeArgs {
 #[derive(clap::Subcommand)]
 enum DelugeCommand {
     /// Run a script and print its info lines and return value.
-    Run { file: std::path::PathBuf },
+    Run {
+        file: PathBuf,
+        /// JSON object of pre-bound variables (a handler's `user`, `message`, ...).
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        /// Print the return value as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        max_statements: Option<u64>,
+        #[arg(long)]
+        timeout_ms: Option<u64>,
+    },
+    /// Report syntax errors with positions; exit 1 if any.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run conformance cases (JSON lines) and report failures.
+    Test {
+        #[arg(required = true)]
+        corpora: Vec<PathBuf>,
+        /// Exit 0 even when cases fail.
+        #[arg(long)]
+        allow_failures: bool,
+    },
+    /// Time parsing and running of scripts (or of the built-in suite).
+    Bench {
+        files: Vec<PathBuf>,
+        #[arg(long, default_value_t = 1000)]
+        iterations: u32,
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        #[arg(long)]
+        max_statements: Option<u64>,
+        /// One JSON object per script.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(args: DelugeArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        DelugeCommand::Run { file } => anyhow::bail!("not implemented yet: {}", file.display()),
+        DelugeCommand::Run {
+            file,
+            inputs,
+            json,
+            max_statements,
+            timeout_ms,
+        } => run_cmd(&file, inputs.as_deref(), json, max_statements, timeout_ms),
+        DelugeCommand::Check { files } => check_cmd(&files),
+        DelugeCommand::Test {
+            corpora,
+            allow_failures,
+        } => test_cmd(&corpora, allow_failures),
+        DelugeCommand::Bench {
+            files,
+            iterations,
+            inputs,
+            max_statements,
+            json,
+        } => bench_cmd(&files, iterations, inputs.as_deref(), max_statements, json),
     }
+}
+
+fn read_inputs(path: Option<&Path>) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
+    let Some(path) = path else {
+        return Ok(serde_json::Map::new());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    match serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))? {
+        serde_json::Value::Object(m) => Ok(m),
+        _ => anyhow::bail!("{}: inputs must be a JSON object", path.display()),
+    }
+}
+
+fn parse_or_report(path: &Path, source: &str) -> Option<Program> {
+    match Program::parse(source) {
+        Ok(p) => Some(p),
+        Err(diags) => {
+            for d in diags {
+                eprintln!("{}: {}", path.display(), d.render(source));
+            }
+            None
+        }
+    }
+}
+
+fn run_cmd(
+    file: &Path,
+    inputs: Option<&Path>,
+    json: bool,
+    max_statements: Option<u64>,
+    timeout_ms: Option<u64>,
+) -> anyhow::Result<ExitCode> {
+    let source =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let inputs = read_inputs(inputs)?;
+    let Some(program) = parse_or_report(file, &source) else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let mut limits = Limits::default();
+    if let Some(n) = max_statements {
+        limits.max_statements = n;
+    }
+    if let Some(ms) = timeout_ms {
+        limits.timeout_ms = ms;
+    }
+    let mut host = CliHost::new(true)?;
+    match program.run(&mut host, &inputs, &limits) {
+        Ok(outcome) => {
+            // Info lines were printed by the host as they happened.
+            if json {
+                println!("{}", serde_json::to_string(&outcome.return_value)?);
+            } else if let Some(text) = outcome.return_text {
+                println!("{text}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            eprintln!("{}: runtime error: {}", file.display(), failure.error);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn check_cmd(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for file in files {
+        let source =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        if parse_or_report(file, &source).is_none() {
+            failed = true;
+        } else {
+            println!("{}: ok", file.display());
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The CLI's host: real clock, `invokeUrl` over HTTP through the outbound client, and
+/// Cliq tasks / mails recorded and printed (to stderr) instead of performed.
+struct CliHost {
+    print_info: bool,
+    runtime: Option<tokio::runtime::Runtime>,
+    client: Option<cliqd_outbound::OutboundClient>,
+    /// Tasks the script asked for, as `(name, arguments)`.
+    tasks: Vec<(String, serde_json::Value)>,
+}
+
+impl CliHost {
+    fn new(print_info: bool) -> anyhow::Result<Self> {
+        Ok(CliHost {
+            print_info,
+            runtime: None,
+            client: None,
+            tasks: Vec::new(),
+        })
+    }
+
+    /// A host for tests and benchmarks: no network, nothing printed.
+    fn offline() -> Self {
+        CliHost {
+            print_info: false,
+            runtime: None,
+            client: None,
+            tasks: Vec::new(),
+        }
+    }
+
+    fn record(&mut self, name: String, args: serde_json::Value) {
+        if self.print_info {
+            eprintln!("[task] {name} {args}");
+        }
+        self.tasks.push((name, args));
+    }
+}
+
+impl Host for CliHost {
+    fn info(&mut self, line: &str) {
+        if self.print_info {
+            println!("{line}");
+        }
+    }
+
+    fn now(&mut self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+
+    fn invoke_url(&mut self, request: &HttpRequest) -> Result<HttpResponse, String> {
+        if !self.print_info {
+            return Err("invokeUrl is disabled in this mode (no network)".into());
+        }
+        if self.runtime.is_none() {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the HTTP runtime: {e}"))?;
+            self.runtime = Some(rt);
+            let client =
+                cliqd_outbound::OutboundClient::new(cliqd_outbound::OutboundConfig::default())
+                    .map_err(|e| e.to_string())?;
+            self.client = Some(client);
+        }
+        let (Some(rt), Some(client)) = (&self.runtime, &self.client) else {
+            return Err("HTTP runtime unavailable".into());
+        };
+        let outbound = to_outbound(request);
+        let response = rt
+            .block_on(client.execute(outbound))
+            .map_err(|e| e.to_string())?;
+        Ok(HttpResponse {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        })
+    }
+
+    fn send_mail(&mut self, mail: &serde_json::Value) -> Result<(), String> {
+        self.record("sendmail".into(), mail.clone());
+        Ok(())
+    }
+
+    fn cliq_task(
+        &mut self,
+        task: &str,
+        args: &[serde_json::Value],
+    ) -> Result<serde_json::Value, String> {
+        self.record(
+            format!("zoho.cliq.{task}"),
+            serde_json::Value::Array(args.to_vec()),
+        );
+        Ok(serde_json::json!({"status": "SUCCESS", "recorded": true}))
+    }
+
+    fn system_variable(&mut self, name: &str) -> Option<serde_json::Value> {
+        match name {
+            "loginuser" | "adminuser" => Some("user@example.com".into()),
+            "loginuserid" | "adminuserid" => Some("user@example.com".into()),
+            "loginusername" => Some("user".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Builds the HTTP request: a map `parameters` becomes a form body (or the query string
+/// for GET), text parameters or `body` are sent raw.
+fn to_outbound(r: &HttpRequest) -> cliqd_outbound::OutboundRequest {
+    let mut headers = r.headers.clone();
+    let mut url = r.url.clone();
+    let mut body = r.body.clone().map(String::into_bytes);
+    let mut content_type = r.content_type.clone();
+    match &r.parameters {
+        Some(serde_json::Value::Object(map)) => {
+            let form: String = map
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("{}={}", form_encode(k), form_encode(&v))
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+            if r.method == "GET" || r.method == "DELETE" {
+                if !form.is_empty() {
+                    url.push(if url.contains('?') { '&' } else { '?' });
+                    url.push_str(&form);
+                }
+            } else {
+                body = Some(form.into_bytes());
+                content_type.get_or_insert("application/x-www-form-urlencoded".into());
+            }
+        }
+        Some(serde_json::Value::String(s)) => {
+            body = Some(s.clone().into_bytes());
+            content_type.get_or_insert("text/plain".into());
+        }
+        Some(other) => {
+            body = Some(other.to_string().into_bytes());
+            content_type.get_or_insert("application/json".into());
+        }
+        None => {}
+    }
+    if let Some(ct) = content_type
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push(("Content-Type".into(), ct));
+    }
+    cliqd_outbound::OutboundRequest {
+        method: r.method.clone(),
+        url,
+        headers,
+        body,
+    }
+}
+
+fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+// ---- test ----
+
+fn test_cmd(corpora: &[PathBuf], allow_failures: bool) -> anyhow::Result<ExitCode> {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for corpus in corpora {
+        let text = std::fs::read_to_string(corpus)
+            .with_context(|| format!("reading {}", corpus.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let case: serde_json::Value = match serde_json::from_str(line) {
+                Ok(c) => c,
+                Err(e) => {
+                    println!("FAIL {}:{}: unreadable case: {e}", corpus.display(), n + 1);
+                    failed += 1;
+                    continue;
+                }
+            };
+            match run_case(&case) {
+                Ok(()) => passed += 1,
+                Err(why) => {
+                    let id = case.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+                    println!("FAIL {id}\n{why}");
+                    failed += 1;
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed > 0 && !allow_failures {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Runs one case; `Err` explains the mismatch (expected vs actual).
+fn run_case(case: &serde_json::Value) -> Result<(), String> {
+    let script = case
+        .get("script")
+        .and_then(|s| s.as_str())
+        .ok_or("case has no script")?;
+    let expect = case.get("expect").ok_or("case has no expect")?;
+    let inputs = case
+        .get("inputs")
+        .and_then(|i| i.as_object())
+        .cloned()
+        .unwrap_or_default();
+    let wants_error = expect.get("error").and_then(|e| e.as_bool()) == Some(true);
+    let program = match Program::parse(script) {
+        Ok(p) => p,
+        Err(diags) => {
+            if wants_error {
+                return Ok(());
+            }
+            let msgs: Vec<String> = diags.iter().map(|d| d.render(script)).collect();
+            return Err(format!(
+                "  expected: {expect}\n  actual:   parse error\n{}",
+                msgs.join("\n")
+            ));
+        }
+    };
+    let mut host = CliHost::offline();
+    let result = program.run(&mut host, &inputs, &Limits::default());
+    let outcome = match (result, wants_error) {
+        (Err(_), true) => return Ok(()),
+        (Ok(o), true) => {
+            return Err(format!(
+                "  expected: an error\n  actual:   info {:?}, return {}",
+                o.info, o.return_value
+            ));
+        }
+        (Err(f), false) => {
+            return Err(format!(
+                "  expected: {expect}\n  actual:   runtime error: {} (info so far {:?})",
+                f.error, f.info
+            ));
+        }
+        (Ok(o), false) => o,
+    };
+    if let Some(info) = expect.get("info") {
+        let want: Vec<&str> = info
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        if want != outcome.info {
+            return Err(format!(
+                "  expected info: {want:?}\n  actual info:   {:?}",
+                outcome.info
+            ));
+        }
+    }
+    if let Some(ret) = expect.get("return")
+        && !json_equal(ret, &outcome.return_value)
+    {
+        return Err(format!(
+            "  expected return: {ret}\n  actual return:   {}",
+            outcome.return_value
+        ));
+    }
+    Ok(())
+}
+
+/// JSON equality with maps compared key by key and numbers by value.
+fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => {
+            let (x, y) = (x.to_string(), y.to_string());
+            x == y
+                || match (x.parse::<f64>(), y.parse::<f64>()) {
+                    (Ok(x), Ok(y)) => x == y,
+                    _ => false,
+                }
+        }
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+// ---- bench ----
+
+fn bench_cmd(
+    files: &[PathBuf],
+    iterations: u32,
+    inputs: Option<&Path>,
+    max_statements: Option<u64>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let iterations = iterations.max(1);
+    let mut scripts: Vec<(String, String)> = Vec::new();
+    let inputs = if files.is_empty() {
+        for (name, src) in deluge::bench_suite::SUITE {
+            scripts.push(((*name).to_string(), (*src).to_string()));
+        }
+        match inputs {
+            Some(p) => read_inputs(Some(p))?,
+            None => match serde_json::from_str(deluge::bench_suite::SUITE_INPUTS)? {
+                serde_json::Value::Object(m) => m,
+                _ => serde_json::Map::new(),
+            },
+        }
+    } else {
+        for f in files {
+            let src =
+                std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+            scripts.push((f.display().to_string(), src));
+        }
+        read_inputs(inputs)?
+    };
+    let mut limits = Limits::default();
+    if let Some(n) = max_statements {
+        limits.max_statements = n;
+    }
+    for (name, src) in &scripts {
+        let start = Instant::now();
+        let mut program = None;
+        for _ in 0..iterations {
+            program = Some(Program::parse(src));
+        }
+        let parse_ns = start.elapsed().as_nanos() / u128::from(iterations);
+        let program = match program {
+            Some(Ok(p)) => p,
+            Some(Err(diags)) => {
+                for d in diags {
+                    eprintln!("{name}: {}", d.render(src));
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            None => continue,
+        };
+        let mut host = CliHost::offline();
+        let mut statements = 0;
+        let start = Instant::now();
+        for _ in 0..iterations {
+            match program.run(&mut host, &inputs, &limits) {
+                Ok(o) => statements = o.statements,
+                Err(f) => {
+                    eprintln!("{name}: runtime error: {}", f.error);
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        let run_time = start.elapsed();
+        let run_ns = run_time.as_nanos() / u128::from(iterations);
+        let per_sec = if run_ns == 0 {
+            0.0
+        } else {
+            statements as f64 / Duration::from_nanos(run_ns as u64).as_secs_f64()
+        };
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "name": name,
+                    "iterations": iterations,
+                    "parse_ns": parse_ns as u64,
+                    "run_ns": run_ns as u64,
+                    "statements": statements,
+                    "statements_per_sec": per_sec.round() as u64,
+                })
+            );
+        } else {
+            println!(
+                "{name}: parse {:.1} us, run {:.1} us, {statements} statements, {:.2} M statements/s ({iterations} iterations)",
+                parse_ns as f64 / 1000.0,
+                run_ns as f64 / 1000.0,
+                per_sec / 1e6
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,282 @@
+//! Where a message is used, which handlers may return which kinds of response (digest §11.1),
+//! and the handler-only parts of a message reply: bot context and suggestions.
+
+use serde_json::Value;
+
+use crate::error::{Errors, Path, codes};
+use crate::model::{BotContext, ContextParam, Suggestion, Suggestions};
+use crate::read::Fields;
+use crate::read::{IMAGE_URL, UNLIMITED, array, extras, int_in, object, req_string};
+
+/// Where a message object comes from; the rules differ slightly between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageContext {
+    /// A v2/v3 post into a channel, chat, thread or a user's direct chat.
+    Post,
+    /// A message sent as a bot (`/bots/{name}/message(s)`): adds the targeting fields
+    /// `user_ids` (or v2 `userids`) and `broadcast`.
+    BotMessage,
+    /// A handler's reply; adds `context`, `suggestions` and `view` where the handler may use them.
+    HandlerReturn(Handler),
+}
+
+/// The handlers whose replies are validated, by the names Cliq's API uses for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    /// Slash command execution handler.
+    Command,
+    /// Slash command suggestion handler.
+    CommandSuggestion,
+    MessageAction,
+    BotWelcome,
+    BotMessage,
+    BotMention,
+    BotIncomingWebhook,
+    BotMenu,
+    BotContext,
+    BotParticipation,
+    /// Scheduler runs show nothing; their return value is ignored.
+    Scheduler,
+    FunctionButton,
+    FunctionFormSubmit,
+    FunctionFormChange,
+    FunctionFormDynamicSelect,
+    WidgetView,
+    WidgetButton,
+    ExtensionInstallation,
+    ExtensionInstallationValidator,
+}
+
+impl Handler {
+    pub const ALL: [Handler; 19] = [
+        Handler::Command,
+        Handler::CommandSuggestion,
+        Handler::MessageAction,
+        Handler::BotWelcome,
+        Handler::BotMessage,
+        Handler::BotMention,
+        Handler::BotIncomingWebhook,
+        Handler::BotMenu,
+        Handler::BotContext,
+        Handler::BotParticipation,
+        Handler::Scheduler,
+        Handler::FunctionButton,
+        Handler::FunctionFormSubmit,
+        Handler::FunctionFormChange,
+        Handler::FunctionFormDynamicSelect,
+        Handler::WidgetView,
+        Handler::WidgetButton,
+        Handler::ExtensionInstallation,
+        Handler::ExtensionInstallationValidator,
+    ];
+
+    /// A readable name for error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Handler::Command => "command execution",
+            Handler::CommandSuggestion => "command suggestion",
+            Handler::MessageAction => "message action",
+            Handler::BotWelcome => "bot welcome",
+            Handler::BotMessage => "bot message",
+            Handler::BotMention => "bot mention",
+            Handler::BotIncomingWebhook => "bot incoming webhook",
+            Handler::BotMenu => "bot menu",
+            Handler::BotContext => "bot context",
+            Handler::BotParticipation => "bot participation",
+            Handler::Scheduler => "scheduler",
+            Handler::FunctionButton => "button",
+            Handler::FunctionFormSubmit => "form submit",
+            Handler::FunctionFormChange => "form change",
+            Handler::FunctionFormDynamicSelect => "form dynamic select",
+            Handler::WidgetView => "widget view",
+            Handler::WidgetButton => "widget button",
+            Handler::ExtensionInstallation => "installation",
+            Handler::ExtensionInstallationValidator => "installation validator",
+        }
+    }
+}
+
+/// The kinds of handler response (digest §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    Message,
+    BotContext,
+    Banner,
+    Form,
+    Suggestions,
+    MessageEdit,
+    FormError,
+    FormModification,
+    DynamicSelectOptions,
+    Widget,
+    WidgetSection,
+    CommandSuggestions,
+    InstallationStatus,
+}
+
+impl ResponseKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ResponseKind::Message => "a message",
+            ResponseKind::BotContext => "a bot context",
+            ResponseKind::Banner => "a banner",
+            ResponseKind::Form => "a form",
+            ResponseKind::Suggestions => "suggestions",
+            ResponseKind::MessageEdit => "a message edit",
+            ResponseKind::FormError => "a form error",
+            ResponseKind::FormModification => "a form modification",
+            ResponseKind::DynamicSelectOptions => "dynamic select options",
+            ResponseKind::Widget => "a widget",
+            ResponseKind::WidgetSection => "a widget section",
+            ResponseKind::CommandSuggestions => "command suggestions",
+            ResponseKind::InstallationStatus => "an installation status",
+        }
+    }
+}
+
+/// Whether handler `h` may reply with `kind`. Follows the table of Cliq's responses page; the
+/// Form column is read permissively, as the forms page allows forms from commands, bot
+/// message/mention/menu handlers, message actions and buttons.
+pub fn allows(h: Handler, kind: ResponseKind) -> bool {
+    use ResponseKind as K;
+    let allowed: &[ResponseKind] = match h {
+        Handler::Command | Handler::MessageAction | Handler::BotMention => {
+            &[K::Message, K::BotContext, K::Banner, K::Form]
+        }
+        Handler::CommandSuggestion => &[K::CommandSuggestions],
+        Handler::BotWelcome => &[K::Message, K::Banner],
+        Handler::BotMessage | Handler::BotMenu | Handler::BotContext => &[
+            K::Message,
+            K::BotContext,
+            K::Banner,
+            K::Form,
+            K::Suggestions,
+        ],
+        Handler::BotIncomingWebhook => &[K::Message, K::BotContext],
+        Handler::BotParticipation => &[K::Message, K::Banner],
+        Handler::Scheduler => &[],
+        Handler::FunctionButton => &[
+            K::Message,
+            K::BotContext,
+            K::Banner,
+            K::Form,
+            K::Suggestions,
+            K::MessageEdit,
+        ],
+        Handler::FunctionFormSubmit => &[
+            K::Message,
+            K::BotContext,
+            K::Banner,
+            K::Suggestions,
+            K::FormError,
+            K::Widget,
+        ],
+        Handler::FunctionFormChange => &[K::FormModification],
+        Handler::FunctionFormDynamicSelect => &[K::DynamicSelectOptions],
+        Handler::WidgetView => &[K::Widget],
+        Handler::WidgetButton => &[K::Widget, K::WidgetSection, K::Form, K::Banner],
+        Handler::ExtensionInstallation | Handler::ExtensionInstallationValidator => {
+            &[K::InstallationStatus]
+        }
+    };
+    allowed.contains(&kind)
+}
+
+/// `context`: `{id, timeout?, params:[{name, question, suggestions?}]}`.
+pub(crate) fn bot_context(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<BotContext> {
+    let map = object(v, path, errs)?;
+    let before = errs.len();
+    let id = req_string(map, &["id"], path, UNLIMITED, errs);
+    let timeout = map
+        .present("timeout")
+        .and_then(|t| int_in(t, &path.key("timeout"), 1, u64::from(u32::MAX), errs));
+    let ppath = path.key("params");
+    let mut params = Vec::new();
+    match map.present("params") {
+        None => errs.push(&ppath, codes::FIELD_REQUIRED, "is required"),
+        Some(p) => {
+            if let Some(items) = array(p, &ppath, errs) {
+                if items.is_empty() {
+                    errs.push(
+                        &ppath,
+                        codes::TOO_FEW_ITEMS,
+                        "must have at least one question",
+                    );
+                }
+                let mut names: Vec<String> = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let ip = ppath.index(i);
+                    let Some(pm) = object(item, &ip, errs) else {
+                        continue;
+                    };
+                    let name = req_string(pm, &["name"], &ip, UNLIMITED, errs);
+                    let question = req_string(pm, &["question"], &ip, UNLIMITED, errs);
+                    let sugg = pm
+                        .present("suggestions")
+                        .and_then(|s| suggestions(s, &ip.key("suggestions"), errs));
+                    if let (Some(name), Some(question)) = (name, question) {
+                        if names.contains(&name) {
+                            errs.push(
+                                &ip.key("name"),
+                                codes::INVALID_FIELD_VALUE,
+                                "parameter names must be unique",
+                            );
+                            continue;
+                        }
+                        names.push(name.clone());
+                        params.push(ContextParam {
+                            name,
+                            question,
+                            suggestions: sugg,
+                            extra: extras(pm, &["name", "question", "suggestions"]),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let extra = extras(map, &["id", "timeout", "params"]);
+    if errs.len() != before {
+        return None;
+    }
+    Some(BotContext {
+        id: id?,
+        timeout,
+        params,
+        extra,
+    })
+}
+
+/// `suggestions`: `{list:[{text, icon?}]}`.
+pub(crate) fn suggestions(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Suggestions> {
+    let map = object(v, path, errs)?;
+    let before = errs.len();
+    let lpath = path.key("list");
+    let mut list = Vec::new();
+    match map.present("list") {
+        None => errs.push(&lpath, codes::FIELD_REQUIRED, "is required"),
+        Some(l) => {
+            if let Some(items) = array(l, &lpath, errs) {
+                for (i, item) in items.iter().enumerate() {
+                    let ip = lpath.index(i);
+                    let Some(sm) = object(item, &ip, errs) else {
+                        continue;
+                    };
+                    let text = req_string(sm, &["text"], &ip, UNLIMITED, errs);
+                    let icon = sm.present("icon").and_then(|x| {
+                        crate::read::url(x, &ip.key("icon"), UNLIMITED, IMAGE_URL, errs)
+                    });
+                    if let Some(text) = text {
+                        list.push(Suggestion {
+                            text,
+                            icon,
+                            extra: extras(sm, &["text", "icon"]),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let extra = extras(map, &["list"]);
+    (errs.len() == before).then_some(Suggestions { list, extra })
+}

@@ -1,0 +1,112 @@
+//! The outbound client against a real HTTP server on 127.0.0.1.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use cliqd_outbound::{OutboundClient, OutboundConfig, OutboundError, OutboundRequest};
+
+async fn serve() -> String {
+    let app = Router::new()
+        .route("/hello", get(|| async { "hello" }))
+        .route("/echo", post(|body: String| async move { body }))
+        .route("/big", get(|| async { "x".repeat(10_000) }))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "late"
+            }),
+        )
+        .route(
+            "/redirect",
+            get(|| async { axum::response::Redirect::temporary("http://127.0.0.1:1/hello") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn get_req(url: String) -> OutboundRequest {
+    OutboundRequest {
+        method: "get".into(),
+        url,
+        ..Default::default()
+    }
+}
+
+fn client(allow_private: bool) -> OutboundClient {
+    OutboundClient::new(OutboundConfig {
+        allow_private,
+        timeout: Duration::from_millis(500),
+        max_response_bytes: 1000,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn loopback_is_refused_unless_allowed() {
+    let base = serve().await;
+    let err = client(false)
+        .execute(get_req(format!("{base}/hello")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OutboundError::Forbidden(_)), "{err}");
+
+    let port = base.rsplit(':').next().unwrap();
+    let err = client(false)
+        .execute(get_req(format!("http://localhost:{port}/hello")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OutboundError::Forbidden(_)), "{err}");
+
+    let ok = client(true)
+        .execute(get_req(format!("{base}/hello")))
+        .await
+        .unwrap();
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.body, b"hello");
+}
+
+#[tokio::test]
+async fn sends_method_headers_and_body() {
+    let base = serve().await;
+    let response = client(true)
+        .execute(OutboundRequest {
+            method: "POST".into(),
+            url: format!("{base}/echo"),
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: Some(b"ping".to_vec()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, b"ping");
+    assert!(response.header("Content-Length").is_some());
+}
+
+#[tokio::test]
+async fn caps_response_size_and_time() {
+    let base = serve().await;
+    let err = client(true)
+        .execute(get_req(format!("{base}/big")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OutboundError::TooLarge(1000)), "{err}");
+
+    let err = client(true)
+        .execute(get_req(format!("{base}/slow")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OutboundError::Timeout), "{err}");
+}
+
+#[tokio::test]
+async fn rejects_bad_urls() {
+    for url in ["not a url", "ftp://example.com/x", "file:///etc/passwd"] {
+        let err = client(true).execute(get_req(url.into())).await.unwrap_err();
+        assert!(matches!(err, OutboundError::InvalidUrl(_)), "{url}: {err}");
+    }
+}
