@@ -5,9 +5,11 @@
 //! same traits; nothing above this crate would change.
 #![forbid(unsafe_code)]
 
+pub mod messaging;
 pub mod rows;
 mod sqlite;
 
+pub use messaging::*;
 pub use rows::*;
 pub use sqlite::SqliteStore;
 
@@ -96,5 +98,5 @@ pub trait ComponentStore: Send + Sync {
 }
 
 /// Everything the server needs from storage.
-pub trait Store: IdentityStore + ComponentStore {}
-impl<T: IdentityStore + ComponentStore> Store for T {}
+pub trait Store: IdentityStore + ComponentStore + MessagingStore {}
+impl<T: IdentityStore + ComponentStore + MessagingStore> Store for T {}
