@@ -2,6 +2,7 @@
 //! (scope and rate limit per route), the guard middleware, envelopes and visibility rules.
 
 pub mod bots;
+pub mod messaging;
 
 use crate::auth::{AuthContext, authenticate, bearer_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -43,7 +44,10 @@ pub enum AuthMode {
 
 /// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
 fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    [bots::ENDPOINTS].into_iter().flatten().copied()
+    [bots::ENDPOINTS, messaging::ENDPOINTS]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 pub(crate) type EndpointTable = HashMap<(Method, &'static str), &'static Endpoint>;
@@ -58,6 +62,7 @@ pub(crate) fn endpoint_table() -> EndpointTable {
 pub fn router(state: AppState) -> axum::Router<AppState> {
     axum::Router::new()
         .merge(bots::routes())
+        .merge(messaging::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 

@@ -222,7 +222,11 @@ fn check_url(u: &str) -> ApiResult<String> {
 }
 
 /// Resolves a `BOT_ID` path segment (`b-123`, `123`, or a unique name) to a bot `auth` may see.
-async fn find_bot(state: &AppState, auth: &AuthContext, raw: &str) -> ApiResult<ComponentRow> {
+pub(crate) async fn find_bot(
+    state: &AppState,
+    auth: &AuthContext,
+    raw: &str,
+) -> ApiResult<ComponentRow> {
     let found = match parse_id(raw, "b-") {
         Some(id) => state.store.get_component(auth.org_id(), KIND, id).await,
         None if !raw.is_empty()
