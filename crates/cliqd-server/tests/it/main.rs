@@ -4,5 +4,7 @@ mod auth;
 mod bots;
 mod handlers;
 mod helpers;
+mod messaging;
+mod messaging_realtime;
 mod pagination;
 mod robustness;

@@ -193,8 +193,7 @@ fn decode_cursor(token: &str) -> ApiResult<i64> {
 
 /// `GET /api/v2/chats/{chat_id}/messages`: ascending by time. With `fromtime`, the first
 /// `limit` messages at or after it; without, the newest `limit` (at or before `totime`).
-/// When more messages follow the page, `next_token` resumes exactly after its last message,
-/// whatever was posted meanwhile.
+/// `next_token` resumes exactly after the page's last message, whatever was posted meanwhile.
 async fn list(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -216,7 +215,6 @@ async fn list(
         Some(t) => Some(decode_cursor(t)?),
         None => None,
     };
-    let newest = from_time.is_none() && after_seq.is_none();
     let rows = state
         .store
         .list_messages(MessageQuery {
@@ -224,29 +222,18 @@ async fn list(
             from_time,
             to_time,
             after_seq,
-            limit: limit + 1,
+            limit,
         })
         .await?;
-    let more = rows.len() > limit as usize;
-    let page: Vec<_> = if newest {
-        // The newest `limit`: drop the extra oldest one.
-        rows.iter()
-            .skip(rows.len().saturating_sub(limit as usize))
-            .collect()
-    } else {
-        rows.iter().take(limit as usize).collect()
-    };
     let mut out = Map::new();
-    // Forward paging continues after the page; the newest-first page has nothing after it
-    // yet, so its token continues from its end too (it then returns only newer messages).
-    if let Some(last) = page.last()
-        && (more || newest)
-    {
+    // A chat's history never ends: every non-empty page carries a `next_token` that resumes
+    // exactly after its last message (an empty reply means "nothing newer yet").
+    if let Some(last) = rows.last() {
         out.insert("next_token".into(), encode_cursor(last.seq).into());
     }
     out.insert(
         "data".into(),
-        Value::Array(page.into_iter().map(message_json).collect()),
+        Value::Array(rows.iter().map(message_json).collect()),
     );
     Ok(axum::Json(Value::Object(out)).into_response())
 }
