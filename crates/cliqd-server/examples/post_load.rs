@@ -202,15 +202,20 @@ async fn read_phase(base: &str, token: &str, label: &str, chat: &str) {
     let (_, newest) = get(format!("{base}/api/v2/chats/{chat}/messages?limit=50")).await;
     let data = newest["data"].as_array().expect("data");
     assert_eq!(data.len(), 50);
-    let oldest: Value = get(format!("{base}/api/v2/chats/{chat}/messages?fromtime=0&limit=1"))
-        .await
-        .1;
+    let oldest: Value = get(format!(
+        "{base}/api/v2/chats/{chat}/messages?fromtime=0&limit=1"
+    ))
+    .await
+    .1;
     let t_first = oldest["data"][0]["time"].as_i64().unwrap_or(0);
     let t_last = data[49]["time"].as_i64().unwrap_or(0);
     let middle = t_first + (t_last - t_first) / 2;
     let token_mid = oldest["next_token"].as_str().unwrap_or("").to_string();
     for (what, url) in [
-        ("newest 50", format!("{base}/api/v2/chats/{chat}/messages?limit=50")),
+        (
+            "newest 50",
+            format!("{base}/api/v2/chats/{chat}/messages?limit=50"),
+        ),
         (
             "fromtime middle, 50",
             format!("{base}/api/v2/chats/{chat}/messages?fromtime={middle}&limit=50"),

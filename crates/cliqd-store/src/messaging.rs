@@ -276,4 +276,16 @@ pub trait MessagingStore: Send + Sync {
     /// False when not subscribed.
     async fn unsubscribe_bot(&self, bot_id: i64, user_id: i64) -> StoreResult<bool>;
     async fn bot_subscribers(&self, bot_id: i64) -> StoreResult<Vec<UserRow>>;
+
+    /// Stores a webhook token's hash for `user_id`; false (nothing stored) when the user
+    /// already has `max` tokens.
+    async fn create_webhook_token(
+        &self,
+        user_id: i64,
+        hash: &str,
+        name: &str,
+        max: usize,
+    ) -> StoreResult<bool>;
+    /// The owner of the webhook token with this hash.
+    async fn webhook_token_user(&self, hash: &str) -> StoreResult<UserRow>;
 }

@@ -933,3 +933,76 @@ async fn pagination_without_skips_or_repeats_under_concurrent_posts() {
     assert_eq!(seen.len(), 30 + 160, "no message skipped");
     assert!(posted.iter().all(|id| unique.contains(id)));
 }
+
+#[tokio::test]
+async fn webhook_tokens_post_on_v2_only() {
+    let app = spawn().await;
+    let scott = &app.users[0];
+    let mut keys = Vec::new();
+    for i in 0..5 {
+        let k = cliqd_server::api::messaging::create_webhook_token(
+            app.store(),
+            scott.id,
+            &format!("k{i}"),
+        )
+        .await
+        .unwrap();
+        keys.push(k.expect("under the limit"));
+    }
+    let sixth = cliqd_server::api::messaging::create_webhook_token(app.store(), scott.id, "k5")
+        .await
+        .unwrap();
+    assert!(sixth.is_none(), "at most 5 webhook tokens per user");
+
+    let url = |path: &str, key: &str| format!("{}{path}?zapikey={key}", app.base);
+    let r = app
+        .client
+        .post(url("/api/v2/channelsbyname/general/message", &keys[0]))
+        .json(&json!({"text": "via zapikey"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app
+        .client
+        .post(url(
+            "/api/v2/buddies/olivia.palmer@zylker.com/message",
+            &keys[1],
+        ))
+        .json(&json!({"text": "dm via zapikey"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // Not on v3, not for reading, not with a wrong key.
+    let chat = general_chat(&app, &app.admin_token).await;
+    for (method, path) in [
+        (
+            Method::POST,
+            "/api/v3/channelsbyname/general/messages".to_string(),
+        ),
+        (Method::GET, format!("/api/v2/chats/{chat}/messages")),
+    ] {
+        let r = app
+            .client
+            .request(method, url(&path, &keys[0]))
+            .json(&json!({"text": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+    }
+    let r = app
+        .client
+        .post(url("/api/v2/channelsbyname/general/message", "1000.bogus"))
+        .json(&json!({"text": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let t = app.token_for(scott).await;
+    let r = app.get(&format!("/api/v2/chats/{chat}/messages"), &t).await;
+    let m = &r.body["data"][0];
+    assert_eq!(m["content"]["text"], "via zapikey");
+    assert_eq!(m["sender"]["id"], scott.id.to_string());
+}

@@ -1089,4 +1089,55 @@ impl MessagingStore for SqliteStore {
         })
         .await
     }
+
+    async fn create_webhook_token(
+        &self,
+        user_id: i64,
+        hash: &str,
+        name: &str,
+        max: usize,
+    ) -> StoreResult<bool> {
+        let (hash, name) = (hash.to_string(), name.to_string());
+        self.write(move |c| {
+            let n: i64 = c
+                .query_row(
+                    "SELECT COUNT(*) FROM webhook_tokens WHERE user_id = ?1",
+                    [user_id],
+                    |r| r.get(0),
+                )
+                .map_err(map_err)?;
+            if n as usize >= max {
+                return Ok(false);
+            }
+            c.execute(
+                "INSERT INTO webhook_tokens (hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![hash, user_id, name, now_ms()],
+            )
+            .map_err(map_err)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn webhook_token_user(&self, hash: &str) -> StoreResult<UserRow> {
+        let hash = hash.to_string();
+        self.read(move |c| {
+            c.query_row(
+                "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM webhook_tokens w
+                 JOIN users u ON u.id = w.user_id WHERE w.hash = ?1",
+                [hash],
+                |r| {
+                    Ok(UserRow {
+                        id: r.get(0)?,
+                        org_id: r.get(1)?,
+                        email: r.get(2)?,
+                        name: r.get(3)?,
+                        is_admin: r.get(4)?,
+                    })
+                },
+            )
+            .map_err(map_err)
+        })
+        .await
+    }
 }

@@ -46,7 +46,8 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER NOT NULL, org_id INTEGER NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL);
     CREATE INDEX tombstones_seq ON tombstones(org_id, kind, seq);
     "#,
-    // 2: messaging: chats and members, channels, messages, reactions, bot associations and subscriptions
+    // 2: messaging: chats and members, channels, messages, reactions, bot associations and
+    // subscriptions, webhook tokens
     r#"
     INSERT INTO counters (name, value) VALUES
         ('chat_id', 1203304812000146000), ('channel_id', 1000000022000), ('message_n', 229293271789);
@@ -83,6 +84,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE bot_subscribers (
         bot_id INTEGER NOT NULL, user_id INTEGER NOT NULL, created_at INTEGER NOT NULL,
         PRIMARY KEY (bot_id, user_id)) WITHOUT ROWID;
+    -- per-user webhook tokens (`zapikey`), stored hashed
+    CREATE TABLE webhook_tokens (
+        hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+        created_at INTEGER NOT NULL);
+    CREATE INDEX webhook_tokens_user ON webhook_tokens(user_id);
     "#,
 ];
 

@@ -37,13 +37,15 @@ const fn ep(
     }
 }
 
-pub const V2_POST_BOT: Endpoint = ep(
-    "botmessages.v2_post",
-    Method::POST,
-    "/api/v2/bots/{bot_id}/message",
-    "webhooks.create",
-    20,
-);
+/// Also accepts a webhook token (`?zapikey=`), see [`super::caller`].
+pub const V2_POST_BOT: Endpoint = Endpoint {
+    name: "botmessages.v2_post",
+    method: Method::POST,
+    path: "/api/v2/bots/{bot_id}/message",
+    scope: "webhooks.create",
+    limit: Limit::per_min(20, 600),
+    auth: AuthMode::TokenOrHandler,
+};
 pub const V3_BOT_MESSAGES: Endpoint = ep(
     "botmessages.post",
     Method::POST,
@@ -107,11 +109,13 @@ pub fn routes() -> Router<AppState> {
 /// the caller is an organization admin, every subscriber's, as the postToBot task documents).
 async fn send(
     State(state): State<AppState>,
-    auth: AuthContext,
+    auth: Option<AuthContext>,
+    uri: Uri,
     CliqPath(bot_ref): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_BOT).await?;
     let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
     let channel = q
         .get("CHANNEL_UNIQUE_NAME")

@@ -22,6 +22,18 @@ use std::collections::HashMap;
 
 const TEN_MIN: u64 = 600;
 
+/// A v2 posting endpoint: also accepts a webhook token (`?zapikey=`), see [`super::caller`].
+const fn webhook_ep(name: &'static str, path: &'static str, per_min: u32) -> Endpoint {
+    Endpoint {
+        name,
+        method: Method::POST,
+        path,
+        scope: "webhooks.create",
+        limit: Limit::per_min(per_min, TEN_MIN),
+        auth: AuthMode::TokenOrHandler,
+    }
+}
+
 const fn ep(
     name: &'static str,
     method: Method,
@@ -92,27 +104,15 @@ pub const V2_REACTION_DELETE: Endpoint = ep(
     "messageactions.create",
     20,
 );
-pub const V2_POST_CHANNEL: Endpoint = ep(
+pub const V2_POST_CHANNEL: Endpoint = webhook_ep(
     "messages.post_channel",
-    Method::POST,
     "/api/v2/channelsbyname/{name}/message",
-    "webhooks.create",
     50,
 );
-pub const V2_POST_CHAT: Endpoint = ep(
-    "messages.post_chat",
-    Method::POST,
-    "/api/v2/chats/{chat_id}/message",
-    "webhooks.create",
-    20,
-);
-pub const V2_POST_BUDDY: Endpoint = ep(
-    "messages.post_buddy",
-    Method::POST,
-    "/api/v2/buddies/{user}/message",
-    "webhooks.create",
-    20,
-);
+pub const V2_POST_CHAT: Endpoint =
+    webhook_ep("messages.post_chat", "/api/v2/chats/{chat_id}/message", 20);
+pub const V2_POST_BUDDY: Endpoint =
+    webhook_ep("messages.post_buddy", "/api/v2/buddies/{user}/message", 20);
 pub const V3_POST_CHANNEL_BY_NAME: Endpoint = ep(
     "messages.v3_post_channel_by_name",
     Method::POST,
@@ -486,11 +486,13 @@ pub(crate) fn refusal(r: Refusal) -> ApiError {
 
 async fn post_channel_by_name(
     State(state): State<AppState>,
-    auth: AuthContext,
+    auth: Option<AuthContext>,
+    uri: axum::http::Uri,
     CliqPath(name): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_CHANNEL).await?;
     let target = PostTarget::ChannelUniqueName(name.trim().to_lowercase());
     post_to(&state, &auth, target, &q, &body).await
 }
@@ -508,11 +510,13 @@ async fn post_channel_by_id(
 
 async fn post_chat(
     State(state): State<AppState>,
-    auth: AuthContext,
+    auth: Option<AuthContext>,
+    uri: axum::http::Uri,
     CliqPath(chat_id): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_CHAT).await?;
     let target = PostTarget::Chat(chat_id.trim().to_string());
     post_to(&state, &auth, target, &q, &body).await
 }
@@ -521,11 +525,13 @@ async fn post_chat(
 /// is opened on first use. Users outside the caller's organization are refused.
 async fn post_buddy(
     State(state): State<AppState>,
-    auth: AuthContext,
+    auth: Option<AuthContext>,
+    uri: axum::http::Uri,
     CliqPath(user): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_BUDDY).await?;
     // Validate first so a bad message does not open a chat.
     validate(&body, MessageContext::Post)?;
     let target = resolve_user(&state, &auth, &user).await?;

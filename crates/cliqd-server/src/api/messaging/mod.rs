@@ -244,6 +244,73 @@ pub(crate) fn iso_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Most webhook tokens (`zapikey`) one user may hold.
+pub const MAX_WEBHOOK_TOKENS: usize = 5;
+
+/// Creates a webhook token for `user_id`; `None` when the user already holds
+/// [`MAX_WEBHOOK_TOKENS`]. Only the hash is stored; the secret is returned once.
+pub async fn create_webhook_token(
+    store: &dyn Store,
+    user_id: i64,
+    name: &str,
+) -> StoreResult<Option<String>> {
+    let secret = crate::auth::new_token_secret();
+    let hash = crate::auth::hash_secret(&secret);
+    let created = store
+        .create_webhook_token(user_id, &hash, name, MAX_WEBHOOK_TOKENS)
+        .await?;
+    Ok(created.then_some(secret))
+}
+
+/// The caller of a v2 endpoint that also accepts a webhook token: the OAuth caller the guard
+/// authenticated, or else the owner of `?zapikey=`, who may post (`webhooks.create`) only.
+/// Webhook-token calls are rate-limited here, under the endpoint's own bucket.
+pub(crate) async fn caller(
+    state: &AppState,
+    auth: Option<AuthContext>,
+    uri: &axum::http::Uri,
+    endpoint: &Endpoint,
+) -> ApiResult<AuthContext> {
+    if let Some(a) = auth {
+        return Ok(a);
+    }
+    let key = uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, v)| k == "zapikey" && !v.is_empty())
+            .map(|(_, v)| v.into_owned())
+    });
+    let Some(key) = key else {
+        return Err(ApiError::new(ErrorCode::Unauthorized));
+    };
+    let user = match state
+        .store
+        .webhook_token_user(&crate::auth::hash_secret(&key))
+        .await
+    {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::Unauthorized)),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(retry) = state
+        .limiter
+        .check(user.id, endpoint.name, endpoint.limit)
+        .and_then(|r| r.retry_after)
+    {
+        return Err(ApiError {
+            retry_after: Some(retry),
+            ..ApiError::new(ErrorCode::TooManyRequests)
+        });
+    }
+    let auth = AuthContext {
+        user,
+        scopes: vec!["webhooks.create".into()],
+    };
+    if !auth.has_scope(endpoint.scope) {
+        return Err(ApiError::new(ErrorCode::InvalidOauthScope));
+    }
+    Ok(auth)
+}
+
 /// First start: the demo organization's `general` channel with every demo user in it.
 pub async fn create_general_channel(
     store: &dyn Store,
