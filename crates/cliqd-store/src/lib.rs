@@ -14,6 +14,8 @@ pub use rows::*;
 pub use sqlite::SqliteStore;
 
 #[cfg(test)]
+mod messaging_tests;
+#[cfg(test)]
 mod tests;
 
 use async_trait::async_trait;
