@@ -721,6 +721,11 @@ async fn bot_messages_association_and_subscribers() {
             204
         );
     }
+    let r = app
+        .get("/api/v3/bots/deploybot?fields=subscription_details", &admin)
+        .await;
+    assert_eq!(r.body["data"]["subscriber_count"], 2, "{}", r.body);
+    assert_eq!(r.body["data"]["subscribers"][1]["name"], "Olivia Palmer");
     let r = app.get("/api/v3/bots/deploybot/subscribers", &admin).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["type"], "bot_subscriber");

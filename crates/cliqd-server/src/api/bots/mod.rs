@@ -411,12 +411,16 @@ async fn get_bot(
     let handlers = state.store.handlers_of(row.id).await?;
     let mut data = bot_json(&row, &attrs_of(&row)?, &handlers);
     let fields = params.fields.unwrap_or_default();
+    let subscribers = state.store.bot_subscribers(row.id).await?;
+    data["subscriber_count"] = subscribers.len().into();
     if fields
         .split(',')
         .any(|f| f.trim() == "subscription_details")
     {
-        // Subscriptions arrive with messaging; until then no bot has subscribers.
-        data["subscribers"] = json!([]);
+        data["subscribers"] = subscribers
+            .iter()
+            .map(|u| json!({"email_id": u.email, "user_id": u.id.to_string(), "name": u.name}))
+            .collect();
     }
     Ok(envelope(uri.path(), KIND, data).into_response())
 }
