@@ -5,12 +5,16 @@
 //! same traits; nothing above this crate would change.
 #![forbid(unsafe_code)]
 
+pub mod messaging;
 pub mod rows;
 mod sqlite;
 
+pub use messaging::*;
 pub use rows::*;
 pub use sqlite::SqliteStore;
 
+#[cfg(test)]
+mod messaging_tests;
 #[cfg(test)]
 mod tests;
 
@@ -134,5 +138,5 @@ pub trait ExtensionStore: Send + Sync {
 }
 
 /// Everything the server needs from storage.
-pub trait Store: IdentityStore + ComponentStore + ExtensionStore {}
-impl<T: IdentityStore + ComponentStore + ExtensionStore> Store for T {}
+pub trait Store: IdentityStore + ComponentStore + ExtensionStore + MessagingStore {}
+impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore> Store for T {}

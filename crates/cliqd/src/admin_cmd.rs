@@ -100,6 +100,23 @@ pub enum TokenCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Per-user webhook tokens (`zapikey`) for the v2 message-posting endpoints.
+    #[command(subcommand)]
+    Webhook(WebhookTokenCommand),
+}
+
+#[derive(clap::Subcommand)]
+pub enum WebhookTokenCommand {
+    /// Create a webhook token for a user (at most 5 per user) and print it.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// A label for the token.
+        #[arg(long, default_value = "webhook")]
+        name: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 #[derive(clap::Subcommand)]
@@ -279,12 +296,29 @@ fn expand_scopes(scopes: &str) -> String {
 }
 
 async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create {
-        user,
-        scopes,
-        expires_in,
-        data,
-    } = cmd;
+    let (user, scopes, expires_in, data) = match cmd {
+        TokenCommand::Create {
+            user,
+            scopes,
+            expires_in,
+            data,
+        } => (user, scopes, expires_in, data),
+        TokenCommand::Webhook(WebhookTokenCommand::Create { user, name, data }) => {
+            let store = open(&data)?;
+            let u = user_by_email(&store, &user).await?;
+            let created =
+                cliqd_server::api::messaging::create_webhook_token(&store, u.id, &name).await;
+            store.close();
+            let Some(secret) = created? else {
+                anyhow::bail!(
+                    "{user} already has {} webhook tokens",
+                    cliqd_server::api::messaging::MAX_WEBHOOK_TOKENS
+                );
+            };
+            println!("{secret}");
+            return Ok(());
+        }
+    };
     let store = open(&data)?;
     let u = user_by_email(&store, &user).await?;
     let secret =

@@ -7,6 +7,7 @@ pub mod execution;
 pub mod extensions;
 pub mod functions;
 pub mod message_actions;
+pub mod messaging;
 
 use crate::auth::{AuthContext, authenticate, bearer_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -53,6 +54,7 @@ fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
         functions::ENDPOINTS,
         message_actions::ENDPOINTS,
         extensions::ENDPOINTS,
+        messaging::ENDPOINTS,
     ]
     .into_iter()
     .flatten()
@@ -74,6 +76,7 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
         .merge(extensions::routes())
         .merge(functions::routes())
         .merge(message_actions::routes())
+        .merge(messaging::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 

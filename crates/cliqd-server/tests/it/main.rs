@@ -8,5 +8,7 @@ mod handlers;
 mod helpers;
 mod message_actions;
 mod openapi_conformance;
+mod messaging;
+mod messaging_realtime;
 mod pagination;
 mod robustness;

@@ -220,7 +220,11 @@ fn check_calls(v: &str) -> ApiResult<String> {
 }
 
 /// Resolves a `BOT_ID` path segment (`b-123`, `123`, or a unique name) to a bot `auth` may see.
-async fn find_bot(state: &AppState, auth: &AuthContext, raw: &str) -> ApiResult<ComponentRow> {
+pub(crate) async fn find_bot(
+    state: &AppState,
+    auth: &AuthContext,
+    raw: &str,
+) -> ApiResult<ComponentRow> {
     let found = match parse_id(raw, "b-") {
         Some(id) => state.store.get_component(auth.org_id(), KIND, id).await,
         None if !raw.is_empty()
@@ -383,12 +387,16 @@ async fn get_bot(
     let handlers = state.store.handlers_of(row.id).await?;
     let mut data = bot_json(&row, &attrs_of(&row)?, &handlers);
     let fields = params.fields.unwrap_or_default();
+    let subscribers = state.store.bot_subscribers(row.id).await?;
+    data["subscriber_count"] = subscribers.len().into();
     if fields
         .split(',')
         .any(|f| f.trim() == "subscription_details")
     {
-        // Subscriptions arrive with messaging; until then no bot has subscribers.
-        data["subscribers"] = json!([]);
+        data["subscribers"] = subscribers
+            .iter()
+            .map(|u| json!({"email_id": u.email, "user_id": u.id.to_string(), "name": u.name}))
+            .collect();
     }
     Ok(envelope(uri.path(), KIND, data).into_response())
 }
