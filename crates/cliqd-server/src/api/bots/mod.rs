@@ -71,17 +71,7 @@ pub const DELETE: Endpoint = Endpoint {
     auth: AuthMode::Token,
 };
 
-pub const SUBSCRIBERS: Endpoint = Endpoint {
-    name: "bots.subscribers",
-    method: Method::GET,
-    path: "/api/v3/bots/{bot_id}/subscribers",
-    scope: "bots.read",
-    limit: Limit::per_min(100, 300),
-    auth: AuthMode::Token,
-};
-
 pub const ENDPOINTS: &[&Endpoint] = &[
-    &SUBSCRIBERS,
     &CREATE,
     &LIST,
     &GET,
@@ -97,7 +87,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(CREATE.path, post(create).get(list))
         .route(GET.path, get(get_bot).patch(update).delete(delete))
-        .route(SUBSCRIBERS.path, get(subscribers))
         .route(handlers::CREATE.path, post(handlers::create))
         .route(
             handlers::GET.path,
@@ -399,37 +388,6 @@ async fn get_bot(
             .collect();
     }
     Ok(envelope(uri.path(), KIND, data).into_response())
-}
-
-/// `GET /bots/{id or unique name}/subscribers`, for the creator or an admin. Users subscribe
-/// to bots through messaging, which cliqd does not have yet: until then the list is empty.
-async fn subscribers(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqPath(bot_id): CliqPath<String>,
-    CliqQuery(params): CliqQuery<PageParams>,
-) -> ApiResult<Response> {
-    let row = find_bot(&state, &auth, &bot_id).await?;
-    if !super::can_modify(&auth, &row) {
-        return Err(ApiError::new(ErrorCode::BotPermissionDenied));
-    }
-    let limit = match params.limit.as_deref().map(str::trim) {
-        None => 20,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| ApiError::invalid("limit must be a number from 1 to 100"))?,
-    };
-    let seq = state.store.current_seq().await?;
-    Ok(axum::Json(json!({
-        "url": uri.path(),
-        "type": "bot_subscriber",
-        "sync_token": crate::pagination::sync_token_at(limit, seq),
-        "data": [],
-    }))
-    .into_response())
 }
 
 async fn update(

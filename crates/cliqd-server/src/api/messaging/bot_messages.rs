@@ -247,18 +247,30 @@ async fn subscribers(
     auth: AuthContext,
     uri: Uri,
     CliqPath(bot_ref): CliqPath<String>,
+    CliqQuery(params): CliqQuery<crate::pagination::PageParams>,
 ) -> ApiResult<Response> {
     let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
     if !can_modify(&auth, &bot) {
         return Err(ApiError::new(ErrorCode::BotPermissionDenied));
     }
+    let limit = match params.limit.as_deref().map(str::trim) {
+        None => 20,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit must be a number from 1 to 100"))?,
+    };
+    let seq = state.store.current_seq().await?;
     let subs = state.store.bot_subscribers(bot.id).await?;
     let data: Vec<Value> = subs
         .iter()
+        .take(limit as usize)
         .map(|u| json!({"email_id": u.email, "user_id": u.id.to_string(), "name": u.name}))
         .collect();
     let mut reply = envelope(uri.path(), "bot_subscriber", Value::Array(data)).0;
     reply["subscriber_count"] = subs.len().into();
+    reply["sync_token"] = crate::pagination::sync_token_at(limit, seq).into();
     Ok(axum::Json(reply).into_response())
 }
 
