@@ -18,7 +18,8 @@ pub struct Demo {
     pub admin_token: String,
 }
 
-/// On an empty store, creates the demo organization (an admin, three users, two teams) and an
+/// On an empty store, creates the demo organization (an admin, three users, two teams, the
+/// organization channel `general` with all of them) and an
 /// admin token with every scope, written to `data_dir/admin.token` (mode 0600).
 pub async fn ensure_demo(store: &dyn Store, data_dir: &Path) -> Result<Option<Demo>, StoreError> {
     if !store.is_empty().await? {
@@ -44,6 +45,9 @@ pub async fn ensure_demo(store: &dyn Store, data_dir: &Path) -> Result<Option<De
     let support = store
         .create_team(org.id, "Support", vec![users[2].id])
         .await?;
+    let mut everyone = vec![admin.id];
+    everyone.extend(users.iter().map(|u| u.id));
+    crate::api::messaging::create_general_channel(store, org.id, admin.id, everyone).await?;
     let admin_token = create_token(store, admin.id, &ALL_SCOPES.join(","), None).await?;
     write_secret_file(&data_dir.join("admin.token"), &admin_token)
         .map_err(|e| StoreError::Other(format!("cannot write admin.token: {e}")))?;
@@ -153,4 +157,35 @@ pub fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
     let mut f = opts.open(path)?;
     f.write_all(secret.as_bytes())?;
     f.write_all(b"\n")
+}
+
+/// An extension registered as Cliq's developer console would, with its key (shown once; only
+/// its hash is stored).
+#[derive(Debug)]
+pub struct RegisteredExtension {
+    pub extension: cliqd_store::ExtensionRow,
+    pub extension_key: String,
+}
+
+/// Registers an extension named `name` in `org_id`, created by `creator_id` if given.
+pub async fn create_extension(
+    store: &dyn Store,
+    org_id: i64,
+    name: &str,
+    creator_id: Option<i64>,
+) -> Result<RegisteredExtension, StoreError> {
+    let bytes: [u8; 24] = rand::rng().random();
+    let extension_key = hex::encode(bytes);
+    let extension = store
+        .create_extension(cliqd_store::NewExtension {
+            org_id,
+            name: name.to_string(),
+            creator_id,
+            key_hash: hash_secret(&extension_key),
+        })
+        .await?;
+    Ok(RegisteredExtension {
+        extension,
+        extension_key,
+    })
 }

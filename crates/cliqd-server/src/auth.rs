@@ -48,6 +48,15 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthContext {
     }
 }
 
+/// `Option<AuthContext>` for [`crate::api::AuthMode::TokenOrHandler`] endpoints.
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for AuthContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<AuthContext>().cloned())
+    }
+}
+
 /// Lower-cases a scope and drops the `ZohoCliq.` prefix, so `ZohoCliq.Bots.CREATE`,
 /// `zohocliq.bots.create` and `Bots.CREATE` all mean the same (digest §17).
 pub fn normalize_scope(s: &str) -> String {
@@ -95,10 +104,13 @@ pub const ALL_SCOPES: &[&str] = &[
     "ZohoCliq.Messages.READ",
     "ZohoCliq.Messages.UPDATE",
     "ZohoCliq.Messages.DELETE",
+    "ZohoCliq.Channels.CREATE",
     "ZohoCliq.Channels.READ",
     "ZohoCliq.Channels.UPDATE",
+    "ZohoCliq.Chats.CREATE",
     "ZohoCliq.Chats.READ",
     "ZohoCliq.Chats.UPDATE",
+    "ZohoCliq.Chats.DELETE",
     "ZohoCliq.Datastores.CREATE",
     "ZohoCliq.Datastores.READ",
     "ZohoCliq.Datastores.UPDATE",

@@ -58,6 +58,31 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for CliqQuery<T> {
     }
 }
 
+/// Path parameters; undecodable ones (bad percent-encoding, not UTF-8) get the generic 404.
+pub struct CliqPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for CliqPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| CliqPath(p.0))
+            .map_err(|_| ApiError::new(ErrorCode::NotFound))
+    }
+}
+
+/// The extension key of a request, under any of its documented spellings: `extension_key`
+/// (OpenAPI), `EXTENSION_KEY` (seed samples) or `appkey` (v2 and v3 message endpoints).
+pub fn extension_key(uri: &axum::http::Uri) -> Option<String> {
+    let query = uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| {
+            matches!(k.as_ref(), "extension_key" | "EXTENSION_KEY" | "appkey") && !v.is_empty()
+        })
+        .map(|(_, v)| v.into_owned())
+}
+
 /// Parses a numeric component id, tolerating a prefix such as `b-`; `None` if it is not one.
 pub fn parse_id(raw: &str, prefix: &str) -> Option<i64> {
     let digits = raw.strip_prefix(prefix).unwrap_or(raw);
@@ -96,6 +121,15 @@ mod tests {
             );
         }
         assert!(parse_json::<Body>(b"{\"name\":\"a\"}").is_ok());
+    }
+
+    #[test]
+    fn extension_key_spellings() {
+        for q in ["extension_key=k", "EXTENSION_KEY=k", "a=1&appkey=k"] {
+            let uri: axum::http::Uri = format!("/x?{q}").parse().unwrap();
+            assert_eq!(extension_key(&uri).as_deref(), Some("k"));
+        }
+        assert_eq!(extension_key(&"/x?extension_key=".parse().unwrap()), None);
     }
 
     #[test]

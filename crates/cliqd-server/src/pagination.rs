@@ -61,6 +61,11 @@ fn encode(limit: u32, a: i64, b: i64) -> String {
     STANDARD.encode(format!("{limit}|{a}|{b}"))
 }
 
+/// A sync token for sequence `seq` (for lists that are not component listings).
+pub fn sync_token_at(limit: u32, seq: i64) -> String {
+    encode(limit, -1, seq)
+}
+
 fn decode(token: &str) -> Option<(i64, i64)> {
     let raw = STANDARD.decode(token.trim()).ok()?;
     let text = String::from_utf8(raw).ok()?;

@@ -5,12 +5,16 @@
 //! same traits; nothing above this crate would change.
 #![forbid(unsafe_code)]
 
+pub mod messaging;
 pub mod rows;
 mod sqlite;
 
+pub use messaging::*;
 pub use rows::*;
 pub use sqlite::SqliteStore;
 
+#[cfg(test)]
+mod messaging_tests;
 #[cfg(test)]
 mod tests;
 
@@ -62,6 +66,13 @@ pub trait ComponentStore: Send + Sync {
     /// Inserts a component. `Conflict("name")` when the name (case-insensitive) is taken in the
     /// org for that kind; when `unique_name_base` is given a free unique name is derived from it.
     async fn create_component(&self, new: NewComponent) -> StoreResult<ComponentRow>;
+    /// Like [`ComponentStore::create_component`], and in the same transaction inserts `handlers`
+    /// (their `component_id` is ignored): for components whose default handler exists from creation.
+    async fn create_component_with_handlers(
+        &self,
+        new: NewComponent,
+        handlers: Vec<NewHandler>,
+    ) -> StoreResult<(ComponentRow, Vec<HandlerRow>)>;
     async fn get_component(&self, org_id: i64, kind: &str, id: i64) -> StoreResult<ComponentRow>;
     async fn get_component_by_unique_name(
         &self,
@@ -70,6 +81,8 @@ pub trait ComponentStore: Send + Sync {
         unique_name: &str,
     ) -> StoreResult<ComponentRow>;
     async fn count_components(&self, org_id: i64, kind: &str) -> StoreResult<u64>;
+    /// How many components of the query's kind its viewer may see (`after_id`/`limit` unused).
+    async fn count_visible_components(&self, query: ListQuery) -> StoreResult<u64>;
     /// Applies `patch` to the component; `Conflict("name")` on a taken name.
     async fn update_component(&self, id: i64, patch: ComponentPatch) -> StoreResult<ComponentRow>;
     /// Deletes the component and its handlers, leaving a tombstone for incremental sync.
@@ -88,6 +101,42 @@ pub trait ComponentStore: Send + Sync {
     async fn delete_handler(&self, component_id: i64, handler_id: i64) -> StoreResult<()>;
 }
 
+/// Extensions registered with the CLI, their installations per organization and their
+/// properties (a small string → string map per extension).
+#[async_trait]
+pub trait ExtensionStore: Send + Sync {
+    /// `Conflict("name")` when the org already has an extension of that name (case-insensitive).
+    async fn create_extension(&self, new: NewExtension) -> StoreResult<ExtensionRow>;
+    async fn get_extension(&self, id: i64) -> StoreResult<ExtensionRow>;
+    async fn installation(
+        &self,
+        extension_id: i64,
+        org_id: i64,
+    ) -> StoreResult<Option<InstallationRow>>;
+    /// How many extensions are installed in `org_id`.
+    async fn count_installations(&self, org_id: i64) -> StoreResult<u64>;
+    /// Inserts the installation; `Conflict("installation")` if one exists for that org.
+    async fn insert_installation(&self, row: InstallationRow) -> StoreResult<InstallationRow>;
+    /// Replaces scope, teams and `updated_at` of an existing installation.
+    async fn update_installation(&self, row: InstallationRow) -> StoreResult<InstallationRow>;
+    /// Upserts `props` atomically; `Conflict("properties")` (and nothing written) when the
+    /// extension would end up with more than `max` properties.
+    async fn set_properties(
+        &self,
+        extension_id: i64,
+        props: Vec<(String, String)>,
+        max: usize,
+    ) -> StoreResult<()>;
+    /// The properties among `keys` that exist, in the order of `keys`.
+    async fn get_properties(
+        &self,
+        extension_id: i64,
+        keys: Vec<String>,
+    ) -> StoreResult<Vec<(String, String)>>;
+    /// Deletes one property; true if it existed.
+    async fn delete_property(&self, extension_id: i64, key: &str) -> StoreResult<bool>;
+}
+
 /// Everything the server needs from storage.
-pub trait Store: IdentityStore + ComponentStore {}
-impl<T: IdentityStore + ComponentStore> Store for T {}
+pub trait Store: IdentityStore + ComponentStore + ExtensionStore + MessagingStore {}
+impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore> Store for T {}

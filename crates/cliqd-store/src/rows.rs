@@ -165,3 +165,38 @@ pub struct HandlerRow {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+/// An extension as registered in the developer console (`cliqd extensions create`).
+#[derive(Debug, Clone)]
+pub struct NewExtension {
+    pub org_id: i64,
+    pub name: String,
+    pub creator_id: Option<i64>,
+    /// Hash of the extension key; the key itself is never stored.
+    pub key_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionRow {
+    pub id: i64,
+    /// The organization the extension was registered in.
+    pub org_id: i64,
+    pub name: String,
+    pub creator_id: Option<i64>,
+    pub key_hash: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// An extension installed in an organization, at organization scope or for some teams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallationRow {
+    pub extension_id: i64,
+    pub org_id: i64,
+    pub scope: String,
+    pub team_ids: Vec<i64>,
+    pub installed_by: i64,
+    /// Unix milliseconds.
+    pub installed_at: i64,
+    pub updated_at: i64,
+}

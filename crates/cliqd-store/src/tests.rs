@@ -118,3 +118,166 @@ async fn unique_names_and_sync() {
     let again = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(again.count_components(user.org_id, "bot").await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn default_handlers_come_with_their_component() {
+    let (_dir, store, user) = setup().await;
+    let h = NewHandler {
+        component_id: 0,
+        handler_type: "execution_handler".into(),
+        script: Some("return {};".into()),
+        attrs: json!({}),
+    };
+    let (row, handlers) = store
+        .create_component_with_handlers(bot(&user, "fn"), vec![h.clone()])
+        .await
+        .unwrap();
+    assert_eq!(handlers[0].component_id, row.id);
+    assert_eq!(store.handlers_of(row.id).await.unwrap(), handlers);
+    // A name clash inserts neither the component nor its handlers.
+    let clash = store
+        .create_component_with_handlers(bot(&user, "FN"), vec![h])
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))));
+    assert_eq!(store.count_components(user.org_id, "bot").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn visible_count_follows_scope() {
+    let (_dir, store, user) = setup().await;
+    let other = store
+        .create_user(NewUser {
+            org_id: user.org_id,
+            email: "b@o".into(),
+            name: "B".into(),
+            is_admin: false,
+        })
+        .await
+        .unwrap();
+    let mut mine = bot(&user, "mine");
+    mine.scope = "personal".into();
+    store.create_component(mine).await.unwrap();
+    store.create_component(bot(&user, "shared")).await.unwrap();
+    let count = |viewer_id: i64| ListQuery {
+        org_id: user.org_id,
+        kind: "bot".into(),
+        viewer_id,
+        after_id: 0,
+        limit: 0,
+    };
+    assert_eq!(
+        store
+            .count_visible_components(count(user.id))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .count_visible_components(count(other.id))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+/// Throughput of durable writes through group commit. Run on demand:
+/// `cargo test -p cliqd-store --release -- --ignored --nocapture write_throughput`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn write_throughput() {
+    let (_dir, store, user) = setup().await;
+    let store = Arc::new(store);
+    let n = 20_000;
+    let start = std::time::Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let store = store.clone();
+        let user = user.clone();
+        tasks.push(tokio::spawn(async move {
+            store.create_component(bot(&user, &format!("b{i}"))).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{n} durable writes in {secs:.2} s = {:.0}/s",
+        n as f64 / secs
+    );
+}
+
+#[tokio::test]
+async fn extension_properties_and_installations() {
+    let (_dir, store, user) = setup().await;
+    let ext = store
+        .create_extension(NewExtension {
+            org_id: user.org_id,
+            name: "Weather".into(),
+            creator_id: Some(user.id),
+            key_hash: "h1".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.get_extension(ext.id).await.unwrap(), ext);
+    let dup = store
+        .create_extension(NewExtension {
+            org_id: user.org_id,
+            name: "weather".into(),
+            creator_id: None,
+            key_hash: "h2".into(),
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(w)) if w == "name"));
+
+    // Upserts are atomic: going over the limit writes nothing.
+    let props = |n: usize| (0..n).map(|i| (format!("k{i}"), "v".to_string())).collect();
+    store.set_properties(ext.id, props(3), 3).await.unwrap();
+    let over = store
+        .set_properties(ext.id, vec![("k9".into(), "v".into())], 3)
+        .await;
+    assert!(matches!(over, Err(StoreError::Conflict(_))));
+    store
+        .set_properties(ext.id, vec![("k0".into(), "new".into())], 3)
+        .await
+        .unwrap();
+    let got = store
+        .get_properties(ext.id, vec!["k9".into(), "k0".into(), "k1".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![("k0".into(), "new".into()), ("k1".into(), "v".into())]
+    );
+    assert!(store.delete_property(ext.id, "k0").await.unwrap());
+    assert!(!store.delete_property(ext.id, "k0").await.unwrap());
+
+    assert_eq!(store.installation(ext.id, user.org_id).await.unwrap(), None);
+    let inst = InstallationRow {
+        extension_id: ext.id,
+        org_id: user.org_id,
+        scope: "organization".into(),
+        team_ids: vec![],
+        installed_by: user.id,
+        installed_at: 1,
+        updated_at: 1,
+    };
+    store.insert_installation(inst.clone()).await.unwrap();
+    assert!(matches!(
+        store.insert_installation(inst.clone()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let team = InstallationRow {
+        scope: "team".into(),
+        team_ids: vec![7, 8],
+        updated_at: 2,
+        ..inst
+    };
+    store.update_installation(team.clone()).await.unwrap();
+    assert_eq!(
+        store.installation(ext.id, user.org_id).await.unwrap(),
+        Some(team)
+    );
+    assert_eq!(store.count_installations(user.org_id).await.unwrap(), 1);
+}

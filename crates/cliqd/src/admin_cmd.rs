@@ -100,6 +100,23 @@ pub enum TokenCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Per-user webhook tokens (`zapikey`) for the v2 message-posting endpoints.
+    #[command(subcommand)]
+    Webhook(WebhookTokenCommand),
+}
+
+#[derive(clap::Subcommand)]
+pub enum WebhookTokenCommand {
+    /// Create a webhook token for a user (at most 5 per user) and print it.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// A label for the token.
+        #[arg(long, default_value = "webhook")]
+        name: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 #[derive(clap::Subcommand)]
@@ -151,12 +168,17 @@ pub fn run(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Structured JSON lines with CLIQD_LOG_FORMAT=json; human-readable otherwise.
+    if std::env::var("CLIQD_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let flags = Overrides {
         data_dir: args.data,
         bind: args.bind,
@@ -171,6 +193,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "Created the demo organization {} ({}); admin {}.",
             demo.org.name, demo.org.id, demo.admin.email
         );
+        for u in &demo.users {
+            println!("  user {} <{}> id {}", u.name, u.email, u.id);
+        }
+        for t in &demo.teams {
+            println!("  team {} id {} members {:?}", t.name, t.id, t.members);
+        }
         println!(
             "Admin token (also in {}):",
             data_dir.join("admin.token").display()
@@ -268,12 +296,29 @@ fn expand_scopes(scopes: &str) -> String {
 }
 
 async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create {
-        user,
-        scopes,
-        expires_in,
-        data,
-    } = cmd;
+    let (user, scopes, expires_in, data) = match cmd {
+        TokenCommand::Create {
+            user,
+            scopes,
+            expires_in,
+            data,
+        } => (user, scopes, expires_in, data),
+        TokenCommand::Webhook(WebhookTokenCommand::Create { user, name, data }) => {
+            let store = open(&data)?;
+            let u = user_by_email(&store, &user).await?;
+            let created =
+                cliqd_server::api::messaging::create_webhook_token(&store, u.id, &name).await;
+            store.close();
+            let Some(secret) = created? else {
+                anyhow::bail!(
+                    "{user} already has {} webhook tokens",
+                    cliqd_server::api::messaging::MAX_WEBHOOK_TOKENS
+                );
+            };
+            println!("{secret}");
+            return Ok(());
+        }
+    };
     let store = open(&data)?;
     let u = user_by_email(&store, &user).await?;
     let secret =

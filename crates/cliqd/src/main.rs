@@ -3,6 +3,7 @@
 
 mod admin_cmd;
 mod deluge_cmd;
+mod extensions_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -21,6 +22,9 @@ struct Cli {
 enum Command {
     /// Run, check, test and benchmark Deluge scripts offline.
     Deluge(deluge_cmd::DelugeArgs),
+    /// Register extensions (as Cliq's developer console does).
+    #[command(subcommand)]
+    Extensions(extensions_cmd::ExtensionsCommand),
     #[command(flatten)]
     Admin(admin_cmd::AdminCommand),
 }
@@ -29,6 +33,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Deluge(args) => deluge_cmd::run(args),
+        Command::Extensions(cmd) => extensions_cmd::run(cmd),
         Command::Admin(cmd) => admin_cmd::run(cmd),
     };
     match result {

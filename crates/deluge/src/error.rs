@@ -10,6 +10,7 @@ pub enum LimitKind {
     CollectionSize,
     InfoOutput,
     Memory,
+    Work,
 }
 
 impl LimitKind {
@@ -23,6 +24,7 @@ impl LimitKind {
             LimitKind::CollectionSize => "max_collection_size",
             LimitKind::InfoOutput => "max_info_bytes",
             LimitKind::Memory => "max_memory_bytes",
+            LimitKind::Work => "max_work_units",
         }
     }
 }

@@ -75,6 +75,16 @@ impl<'a> Interp<'a> {
             )
             .at_line(line));
         }
+        if crate::work::exhausted() {
+            return Err(RuntimeError::limit(
+                LimitKind::Work,
+                format!(
+                    "more than {} units of work in built-in operations",
+                    self.limits.max_work_units
+                ),
+            )
+            .at_line(line));
+        }
         if self.statements.is_multiple_of(CHECK_EVERY) {
             self.check_clock()?;
             if self.grown > MEMORY_CHECK_AFTER {

@@ -18,6 +18,7 @@ mod ops;
 pub mod parser;
 mod tasks;
 pub mod value;
+mod work;
 
 use std::sync::Arc;
 
@@ -135,6 +136,7 @@ impl Program {
         limits: &Limits,
     ) -> Result<Outcome, Failure> {
         let _arena = arena::RunArena::enter();
+        let _work = work::start(limits.max_work_units);
         let names = &self.inner.names;
         let mut interp = eval::Interp::new(names, host, limits);
         for (name, json) in inputs {

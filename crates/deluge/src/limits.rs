@@ -17,6 +17,9 @@ pub struct Limits {
     pub max_memory_bytes: usize,
     /// Total bytes of `info` output per run (Zoho Creator: 500 KB).
     pub max_info_bytes: usize,
+    /// Nodes that rendering, comparison and JSON conversion may visit in one run, so a single
+    /// built-in call over large containers cannot run unbounded (about a second of work).
+    pub max_work_units: u64,
 }
 
 impl Default for Limits {
@@ -29,6 +32,7 @@ impl Default for Limits {
             max_collection_size: 100_000,
             max_memory_bytes: 64 * 1024 * 1024,
             max_info_bytes: 500 * 1024,
+            max_work_units: 100_000_000,
         }
     }
 }

@@ -260,7 +260,7 @@ impl Value {
     }
 
     fn write_text(&self, out: &mut String, depth: usize) {
-        if out.len() > MAX_RENDER_BYTES {
+        if out.len() > MAX_RENDER_BYTES || !crate::work::charge() {
             return;
         }
         match self {
@@ -346,7 +346,7 @@ impl Value {
     }
 
     fn write_json(&self, out: &mut String, depth: usize) {
-        if out.len() > MAX_RENDER_BYTES {
+        if out.len() > MAX_RENDER_BYTES || !crate::work::charge() {
             return;
         }
         if depth > MAX_NESTING {
@@ -395,7 +395,7 @@ impl Value {
     }
 
     fn eq_at(&self, other: &Value, depth: usize, strict: bool, budget: &mut usize) -> bool {
-        if depth > MAX_NESTING || *budget == 0 {
+        if depth > MAX_NESTING || *budget == 0 || !crate::work::charge() {
             return false;
         }
         *budget -= 1;
@@ -509,7 +509,7 @@ impl Value {
 
     fn to_json_at(&self, depth: usize, budget: &mut usize) -> serde_json::Value {
         use serde_json::Value as J;
-        if depth > MAX_NESTING || *budget == 0 {
+        if depth > MAX_NESTING || *budget == 0 || !crate::work::charge() {
             return J::Null;
         }
         *budget -= 1;

@@ -182,3 +182,21 @@ fn arithmetic_errors_are_runtime_errors() {
         assert!(f.error.is_catchable(), "{src}: {}", f.error);
     }
 }
+
+/// `distinct()` over many different lists that share one large list: a single call renders
+/// every element, which the statement counter and the clock cannot see.
+const BULK_WORK: &str = "big = List();\nfor each i in {1,2,3,4,5,6,7,8,9,10}\n{\n\tbig.addAll({1,2,3,4,5,6,7,8,9,10});\n}\nouter = List();\nfor each i in {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20}\n{\n\tx = List();\n\tx.add(i);\n\tx.add(big);\n\touter.add(x);\n}\nd = outer.distinct();\ninfo d.size();\n";
+
+#[test]
+fn work_limit_bounds_single_bulk_operations() {
+    let limits = Limits {
+        max_work_units: 1_000,
+        ..Limits::default()
+    };
+    let (kind, msg) = limit_error(BULK_WORK, &limits);
+    assert_eq!(kind, LimitKind::Work);
+    assert!(msg.contains("max_work_units"), "{msg}");
+    // The default budget leaves ordinary work alone.
+    let out = run_with(BULK_WORK, &Limits::default(), &mut NullHost::default()).expect("fits");
+    assert_eq!(out.info, vec!["20".to_string()]);
+}

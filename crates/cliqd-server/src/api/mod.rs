@@ -2,6 +2,12 @@
 //! (scope and rate limit per route), the guard middleware, envelopes and visibility rules.
 
 pub mod bots;
+pub mod component;
+pub mod execution;
+pub mod extensions;
+pub mod functions;
+pub mod message_actions;
+pub mod messaging;
 
 use crate::auth::{AuthContext, authenticate, bearer_token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -27,11 +33,32 @@ pub struct Endpoint {
     /// Normalized scope (`bots.create`); see [`crate::auth::normalize_scope`].
     pub scope: &'static str,
     pub limit: Limit,
+    pub auth: AuthMode,
+}
+
+/// How the guard authenticates an endpoint's requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// An OAuth token is required (401 without one).
+    Token,
+    /// An OAuth token is used if sent; otherwise the request reaches the handler without an
+    /// `AuthContext` (take `Option<AuthContext>`) and the handler authenticates it itself, e.g.
+    /// by extension key ([`crate::extract::extension_key`]). Not rate-limited by the guard then.
+    TokenOrHandler,
 }
 
 /// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
 fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    [bots::ENDPOINTS].into_iter().flatten().copied()
+    [
+        bots::ENDPOINTS,
+        functions::ENDPOINTS,
+        message_actions::ENDPOINTS,
+        extensions::ENDPOINTS,
+        messaging::ENDPOINTS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 pub(crate) type EndpointTable = HashMap<(Method, &'static str), &'static Endpoint>;
@@ -46,6 +73,10 @@ pub(crate) fn endpoint_table() -> EndpointTable {
 pub fn router(state: AppState) -> axum::Router<AppState> {
     axum::Router::new()
         .merge(bots::routes())
+        .merge(extensions::routes())
+        .merge(functions::routes())
+        .merge(message_actions::routes())
+        .merge(messaging::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
 }
 
@@ -67,7 +98,11 @@ async fn guard(
         tracing::error!(path = %req.uri().path(), "route without an endpoint entry");
         return ApiError::new(ErrorCode::Internal).into_response();
     };
-    let auth = match authenticate(state.store.as_ref(), bearer_token(req.headers())).await {
+    let token = bearer_token(req.headers());
+    if token.is_none() && endpoint.auth == AuthMode::TokenOrHandler {
+        return next.run(req).await;
+    }
+    let auth = match authenticate(state.store.as_ref(), token).await {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
@@ -92,7 +127,7 @@ async fn guard(
     response
 }
 
-fn add_rate_headers(resp: &mut Response, r: RateStatus) {
+pub(crate) fn add_rate_headers(resp: &mut Response, r: RateStatus) {
     let h = resp.headers_mut();
     for (name, value) in [
         ("x-ratelimit-limit", r.limit as u64),

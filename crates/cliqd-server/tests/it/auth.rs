@@ -189,10 +189,11 @@ async fn oauth_token_endpoint() {
 
 #[tokio::test]
 async fn rate_limit_locks_and_recovers() {
-    // Windows and locks divided by 150: one minute → 0.4 s, five minutes → 2 s.
+    // Windows and locks divided by 50: one minute → 1.2 s, five minutes → 6 s. (A shorter
+    // window made the ten requests below straddle two windows on a loaded machine.)
     let app = spawn_with(|c| {
         c.rate_limits = RateLimitMode::Spec;
-        c.rate_limit_time_divisor = 150;
+        c.rate_limit_time_divisor = 50;
     })
     .await;
     let t = app.admin_token.clone();
@@ -227,10 +228,10 @@ async fn rate_limit_locks_and_recovers() {
         r.body,
         json!({"message": "Too many requests within a certain time frame."})
     );
-    assert_eq!(r.headers["retry-after"], "2");
+    assert_eq!(r.headers["retry-after"], "6");
     assert_eq!(r.headers["x-ratelimit-remaining"], "0");
     // Still locked even after the window would have reset; other endpoints and users unaffected.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
     assert_eq!(
         app.post(
             "/api/v3/bots",
@@ -254,7 +255,7 @@ async fn rate_limit_locks_and_recovers() {
         200
     );
     // After the lock period the user may create again.
-    tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5000)).await;
     let r = app
         .post(
             "/api/v3/bots",

@@ -319,7 +319,7 @@ async fn visibility_and_permissions() {
         .post(
             &format!("/api/v3/bots/{org}/handlers"),
             &tj,
-            json!({"type": "message_handler", "script": "x"}),
+            json!({"type": "message_handler", "script": "return {};"}),
         )
         .await;
     assert_eq!(r.code(), "bot_permission_denied");
@@ -381,4 +381,39 @@ async fn organizations_are_isolated() {
         )
         .await;
     assert_eq!(r.code(), "invalid_inputs");
+}
+
+#[tokio::test]
+async fn subscribers_for_creator_or_admin() {
+    let app = spawn().await;
+    let id = app.create_bot("Support Bot").await;
+    for path in [
+        format!("/api/v3/bots/{id}/subscribers"),
+        format!("/api/v3/bots/b-{id}/subscribers?limit=5"),
+        "/api/v3/bots/supportbot/subscribers".to_string(),
+    ] {
+        let r = app.get(&path, &app.admin_token).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        assert_eq!(r.body["type"], "bot_subscriber");
+        assert_eq!(r.body["url"], path.split('?').next().unwrap());
+        assert!(r.body["sync_token"].as_str().is_some_and(|t| !t.is_empty()));
+        // Subscriptions come with messaging; nobody has subscribed yet.
+        assert_eq!(r.body["data"], json!([]));
+    }
+    let scott = app.token_for(&app.users[0]).await;
+    let r = app
+        .get(&format!("/api/v3/bots/{id}/subscribers"), &scott)
+        .await;
+    assert_eq!(r.code(), "bot_permission_denied");
+    let r = app
+        .get(
+            &format!("/api/v3/bots/{id}/subscribers?limit=0"),
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_inputs");
+    let r = app
+        .get("/api/v3/bots/404/subscribers", &app.admin_token)
+        .await;
+    assert_eq!(r.code(), "bot_not_found");
 }

@@ -24,9 +24,9 @@ async fn deluge_handlers() {
     assert!(r.body["data"].get("permissions").is_none());
 
     let cases = [
-        (json!({"script": "x"}), "invalid_inputs"),
+        (json!({"script": "return {};"}), "invalid_inputs"),
         (
-            json!({"type": "dance_handler", "script": "x"}),
+            json!({"type": "dance_handler", "script": "return {};"}),
             "invalid_inputs",
         ),
         (
@@ -34,31 +34,31 @@ async fn deluge_handlers() {
             "execution_handler_data_required",
         ),
         (
-            json!({"type": "welcome_handler", "script": "x", "permissions": ["user"]}),
+            json!({"type": "welcome_handler", "script": "return {};", "permissions": ["user"]}),
             "invalid_inputs",
         ),
         (
-            json!({"type": "welcome_handler", "script": "x", "name": "n"}),
+            json!({"type": "welcome_handler", "script": "return {};", "name": "n"}),
             "invalid_inputs",
         ),
         (
-            json!({"type": "message_handler", "script": "x"}),
+            json!({"type": "message_handler", "script": "return {};"}),
             "execution_handler_create_failed",
         ),
         (
-            json!({"type": "menu_handler", "script": "x"}),
+            json!({"type": "menu_handler", "script": "return {};"}),
             "execution_handler_data_required",
         ),
         (
-            json!({"type": "menu_handler", "script": "x", "name": "a".repeat(16)}),
+            json!({"type": "menu_handler", "script": "return {};", "name": "a".repeat(16)}),
             "invalid_inputs",
         ),
         (
-            json!({"type": "menu_handler", "script": "x", "name": "n", "icon": "wand"}),
+            json!({"type": "menu_handler", "script": "return {};", "name": "n", "icon": "wand"}),
             "invalid_inputs",
         ),
         (
-            json!({"type": "menu_handler", "script": "x", "name": "n", "sub_actions": vec![json!({"name": "s"}); 6]}),
+            json!({"type": "menu_handler", "script": "return {};", "name": "n", "sub_actions": vec![json!({"name": "s"}); 6]}),
             "invalid_inputs",
         ),
         (
@@ -81,7 +81,7 @@ async fn deluge_handlers() {
     let mut menu_ids = Vec::new();
     for i in 0..5 {
         let r = app
-            .post(&base, &t, json!({"type": "menu_handler", "script": "x", "name": format!("Action {i}"), "icon": "wand/FF5733",
+            .post(&base, &t, json!({"type": "menu_handler", "script": "return {};", "name": format!("Action {i}"), "icon": "wand/FF5733",
                                     "sub_actions": [{"name": "Sub", "icon": "emoji-name/627282"}]}))
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -96,7 +96,7 @@ async fn deluge_handlers() {
         .post(
             &base,
             &t,
-            json!({"type": "menu_handler", "script": "x", "name": "Six"}),
+            json!({"type": "menu_handler", "script": "return {};", "name": "Six"}),
         )
         .await;
     assert_eq!(r.code(), "execution_handler_create_failed");
@@ -175,7 +175,11 @@ async fn webhook_handlers_and_permission_matrix() {
         .await;
     let base = format!("/api/v3/bots/{id}/handlers");
     let r = app
-        .post(&base, &t, json!({"type": "message_handler", "script": "x"}))
+        .post(
+            &base,
+            &t,
+            json!({"type": "message_handler", "script": "return {};"}),
+        )
         .await;
     assert_eq!(r.code(), "invalid_inputs");
     let r = app

@@ -2,7 +2,13 @@
 
 mod auth;
 mod bots;
+mod extensions;
+mod functions;
 mod handlers;
 mod helpers;
+mod message_actions;
+mod openapi_conformance;
+mod messaging;
+mod messaging_realtime;
 mod pagination;
 mod robustness;

@@ -45,6 +45,9 @@ async fn malformed_requests() {
             "{path}"
         );
     }
+    let r = app.get("/api/v3/bots/%FF%FE", &t).await;
+    assert_eq!(r.status, 404, "undecodable path segment");
+    assert!(r.body["message"].is_string());
     let r = app.get("/api/v3/nothing", &t).await;
     assert_eq!(r.status, 404);
     assert_eq!(

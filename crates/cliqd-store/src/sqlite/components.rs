@@ -49,11 +49,9 @@ fn finish((mut row, teams, attrs): (ComponentRow, String, String)) -> StoreResul
 
 fn load(conn: &Connection, id: i64) -> StoreResult<ComponentRow> {
     let raw = conn
-        .query_row(
-            &format!("SELECT {COLS} FROM {FROM} WHERE c.id = ?1"),
-            [id],
-            component_from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM {FROM} WHERE c.id = ?1"))
+        .map_err(map_err)?
+        .query_row([id], component_from_row)
         .map_err(map_err)?;
     finish(raw)
 }
@@ -134,38 +132,90 @@ fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
 }
 
+fn insert_handler(c: &Connection, new: NewHandler) -> StoreResult<HandlerRow> {
+    let id = next_counter(c, "component_id")?;
+    let position: i64 = c
+        .query_row(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM handlers WHERE component_id = ?1 AND type = ?2",
+            params![new.component_id, new.handler_type],
+            |r| r.get(0),
+        )
+        .map_err(map_err)?;
+    let now = now_ms();
+    c.execute(
+        "INSERT INTO handlers (id, component_id, type, script, attrs, position, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![id, new.component_id, new.handler_type, new.script, to_json(&new.attrs)?, position, now],
+    )
+    .map_err(map_err)?;
+    Ok(HandlerRow {
+        id,
+        component_id: new.component_id,
+        handler_type: new.handler_type,
+        script: new.script,
+        attrs: new.attrs,
+        position,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+fn insert_component(c: &Connection, new: NewComponent) -> StoreResult<ComponentRow> {
+    let id = next_counter(c, "component_id")?;
+    let seq = next_counter(c, "seq")?;
+    let unique_name = match &new.unique_name_base {
+        Some(base) => Some(free_unique_name(c, new.org_id, &new.kind, base)?),
+        None => None,
+    };
+    let now = now_ms();
+    c.prepare_cached(
+        "INSERT INTO components (id, org_id, kind, name, name_key, unique_name, creator_id, scope,
+                     team_ids, attrs, created_at, updated_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
+    )
+    .map_err(map_err)?
+    .execute(params![
+        id,
+        new.org_id,
+        new.kind,
+        new.name,
+        new.name.to_lowercase(),
+        unique_name,
+        new.creator_id,
+        new.scope,
+        to_json(&new.team_ids)?,
+        to_json(&new.attrs)?,
+        now,
+        seq
+    ])
+    .map_err(map_err)?;
+    load(c, id)
+}
+
 #[async_trait]
 impl ComponentStore for SqliteStore {
     async fn create_component(&self, new: NewComponent) -> StoreResult<ComponentRow> {
+        self.write(move |c| insert_component(c, new)).await
+    }
+
+    async fn create_component_with_handlers(
+        &self,
+        new: NewComponent,
+        handlers: Vec<NewHandler>,
+    ) -> StoreResult<(ComponentRow, Vec<HandlerRow>)> {
         self.write(move |c| {
-            let id = next_counter(c, "component_id")?;
-            let seq = next_counter(c, "seq")?;
-            let unique_name = match &new.unique_name_base {
-                Some(base) => Some(free_unique_name(c, new.org_id, &new.kind, base)?),
-                None => None,
-            };
-            let now = now_ms();
-            c.execute(
-                "INSERT INTO components (id, org_id, kind, name, name_key, unique_name, creator_id, scope,
-                     team_ids, attrs, created_at, updated_at, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
-                params![
-                    id,
-                    new.org_id,
-                    new.kind,
-                    new.name,
-                    new.name.to_lowercase(),
-                    unique_name,
-                    new.creator_id,
-                    new.scope,
-                    to_json(&new.team_ids)?,
-                    to_json(&new.attrs)?,
-                    now,
-                    seq
-                ],
-            )
-            .map_err(map_err)?;
-            load(c, id)
+            let row = insert_component(c, new)?;
+            let mut out = Vec::with_capacity(handlers.len());
+            for h in handlers {
+                out.push(insert_handler(
+                    c,
+                    NewHandler {
+                        component_id: row.id,
+                        ..h
+                    },
+                )?);
+            }
+            Ok((row, out))
         })
         .await
     }
@@ -213,6 +263,21 @@ impl ComponentStore for SqliteStore {
                     params![org_id, kind],
                     |r| r.get(0),
                 )
+                .map_err(map_err)?;
+            Ok(n.max(0) as u64)
+        })
+        .await
+    }
+
+    async fn count_visible_components(&self, q: ListQuery) -> StoreResult<u64> {
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT COUNT(*) FROM components c WHERE c.org_id = ?1 AND c.kind = ?2 AND {VISIBLE}"
+            );
+            let n: i64 = c
+                .prepare_cached(&sql)
+                .map_err(map_err)?
+                .query_row(params![q.org_id, q.kind, q.viewer_id], |r| r.get(0))
                 .map_err(map_err)?;
             Ok(n.max(0) as u64)
         })
@@ -364,31 +429,7 @@ impl ComponentStore for SqliteStore {
     async fn create_handler(&self, new: NewHandler) -> StoreResult<HandlerRow> {
         self.write(move |c| {
             touch(c, new.component_id)?;
-            let id = next_counter(c, "component_id")?;
-            let position: i64 = c
-                .query_row(
-                    "SELECT COALESCE(MAX(position), 0) + 1 FROM handlers WHERE component_id = ?1 AND type = ?2",
-                    params![new.component_id, new.handler_type],
-                    |r| r.get(0),
-                )
-                .map_err(map_err)?;
-            let now = now_ms();
-            c.execute(
-                "INSERT INTO handlers (id, component_id, type, script, attrs, position, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![id, new.component_id, new.handler_type, new.script, to_json(&new.attrs)?, position, now],
-            )
-            .map_err(map_err)?;
-            Ok(HandlerRow {
-                id,
-                component_id: new.component_id,
-                handler_type: new.handler_type,
-                script: new.script,
-                attrs: new.attrs,
-                position,
-                created_at: now,
-                updated_at: now,
-            })
+            insert_handler(c, new)
         })
         .await
     }

@@ -46,6 +46,68 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER NOT NULL, org_id INTEGER NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL);
     CREATE INDEX tombstones_seq ON tombstones(org_id, kind, seq);
     "#,
+    // 2: extensions (registered with the CLI), their installations and properties
+    r#"
+    CREATE TABLE extensions (
+        id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),
+        name TEXT NOT NULL, name_key TEXT NOT NULL, creator_id INTEGER REFERENCES users(id),
+        key_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+    CREATE UNIQUE INDEX extensions_name ON extensions(org_id, name_key);
+    CREATE TABLE extension_installations (
+        extension_id INTEGER NOT NULL REFERENCES extensions(id), org_id INTEGER NOT NULL,
+        scope TEXT NOT NULL, team_ids TEXT NOT NULL, installed_by INTEGER NOT NULL,
+        installed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (extension_id, org_id));
+    CREATE INDEX extension_installations_org ON extension_installations(org_id);
+    CREATE TABLE extension_properties (
+        extension_id INTEGER NOT NULL REFERENCES extensions(id), key TEXT NOT NULL,
+        value TEXT NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (extension_id, key));
+    "#,
+    // 3: messaging: chats and members, channels, messages, reactions, bot associations and
+    // subscriptions, webhook tokens
+    r#"
+    INSERT INTO counters (name, value) VALUES
+        ('chat_id', 1203304812000146000), ('channel_id', 1000000022000), ('message_n', 229293271789);
+    CREATE TABLE chats (
+        id TEXT PRIMARY KEY, org_id INTEGER NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+        creator_id INTEGER NOT NULL, channel_id TEXT, bot_id INTEGER,
+        parent_chat_id TEXT, thread_message_id TEXT, acl_chat_id TEXT NOT NULL,
+        -- direct chats: "<low zuid>:<high zuid>"; bot chats: "<bot id>:<zuid>"
+        pair_key TEXT UNIQUE,
+        created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, last_time INTEGER NOT NULL);
+    CREATE UNIQUE INDEX chats_thread ON chats(parent_chat_id, thread_message_id)
+        WHERE thread_message_id IS NOT NULL;
+    CREATE TABLE chat_members (
+        chat_id TEXT NOT NULL REFERENCES chats(id), user_id INTEGER NOT NULL REFERENCES users(id),
+        joined_at INTEGER NOT NULL, PRIMARY KEY (chat_id, user_id)) WITHOUT ROWID;
+    CREATE INDEX chat_members_user ON chat_members(user_id, chat_id);
+    CREATE TABLE channels (
+        id TEXT PRIMARY KEY, org_id INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+        unique_name TEXT NOT NULL, description TEXT NOT NULL, creator_id INTEGER NOT NULL,
+        team_ids TEXT NOT NULL, chat_id TEXT NOT NULL REFERENCES chats(id), created_at INTEGER NOT NULL);
+    CREATE UNIQUE INDEX channels_unique_name ON channels(org_id, unique_name);
+    CREATE TABLE channel_bots (
+        channel_id TEXT NOT NULL REFERENCES channels(id), bot_id INTEGER NOT NULL,
+        PRIMARY KEY (channel_id, bot_id)) WITHOUT ROWID;
+    CREATE TABLE messages (
+        chat_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL,
+        sender_id INTEGER NOT NULL, bot_id INTEGER, kind TEXT NOT NULL, body TEXT NOT NULL,
+        edited INTEGER NOT NULL DEFAULT 0, reply_to TEXT, thread_chat_id TEXT,
+        PRIMARY KEY (chat_id, seq)) WITHOUT ROWID;
+    CREATE INDEX messages_time ON messages(chat_id, time);
+    CREATE TABLE reactions (
+        message_id TEXT NOT NULL, emoji TEXT NOT NULL, user_id INTEGER NOT NULL, time INTEGER NOT NULL,
+        PRIMARY KEY (message_id, emoji, user_id)) WITHOUT ROWID;
+    CREATE TABLE bot_subscribers (
+        bot_id INTEGER NOT NULL, user_id INTEGER NOT NULL, created_at INTEGER NOT NULL,
+        PRIMARY KEY (bot_id, user_id)) WITHOUT ROWID;
+    -- per-user webhook tokens (`zapikey`), stored hashed
+    CREATE TABLE webhook_tokens (
+        hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+        created_at INTEGER NOT NULL);
+    CREATE INDEX webhook_tokens_user ON webhook_tokens(user_id);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -6,9 +6,12 @@
 //! in WAL mode they never wait for the writer.
 
 mod components;
+mod extensions;
 mod identity;
+mod messaging;
 mod migrations;
 
+use crate::messaging::ChatEvent;
 use crate::{StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -22,6 +25,8 @@ type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
 
 const MAX_BATCH: usize = 512;
 const READERS: usize = 4;
+/// Committed chat events buffered for slow subscribers before they get `Lagged`.
+const EVENT_BUFFER: usize = 16_384;
 
 /// SQLite-backed store. Cheap to clone; all clones share the writer and readers.
 #[derive(Clone)]
@@ -34,6 +39,8 @@ struct Inner {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     path: PathBuf,
+    /// Chat events, sent by the writer thread after COMMIT, in commit order.
+    events: tokio::sync::broadcast::Sender<ChatEvent>,
 }
 
 impl SqliteStore {
@@ -58,6 +65,7 @@ impl SqliteStore {
                 readers,
                 next_reader: AtomicUsize::new(0),
                 path,
+                events: tokio::sync::broadcast::channel(EVENT_BUFFER).0,
             }),
         })
     }
@@ -87,6 +95,39 @@ impl SqliteStore {
                 let _ = tx.send(commit.and(result));
             })
         });
+        self.submit(job)?;
+        rx.await
+            .map_err(|_| StoreError::Other("writer dropped the job".into()))?
+    }
+
+    /// Like [`SqliteStore::write`]; `f` also records chat events, which are published (in
+    /// commit order, from the writer thread) only once the batch has committed.
+    pub(crate) async fn write_events<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut Vec<ChatEvent>) -> StoreResult<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let events_tx = self.inner.events.clone();
+        let job: Job = Box::new(move |conn| {
+            let mut events = Vec::new();
+            let result = in_savepoint(conn, |c| f(c, &mut events));
+            Box::new(move |commit: StoreResult<()>| {
+                if commit.is_ok() && result.is_ok() {
+                    for e in events {
+                        // No subscriber is not an error.
+                        let _ = events_tx.send(e);
+                    }
+                }
+                let _ = tx.send(commit.and(result));
+            })
+        });
+        self.submit(job)?;
+        rx.await
+            .map_err(|_| StoreError::Other("writer dropped the job".into()))?
+    }
+
+    fn submit(&self, job: Job) -> StoreResult<()> {
         let sender = self
             .inner
             .writer
@@ -96,9 +137,7 @@ impl SqliteStore {
             .ok_or_else(|| StoreError::Other("store is closed".into()))?;
         sender
             .send(job)
-            .map_err(|_| StoreError::Other("writer thread stopped".into()))?;
-        rx.await
-            .map_err(|_| StoreError::Other("writer dropped the job".into()))?
+            .map_err(|_| StoreError::Other("writer thread stopped".into()))
     }
 
     /// Runs `f` on a reader connection on the blocking pool.
@@ -224,10 +263,8 @@ pub(crate) fn now_ms() -> i64 {
 
 /// Allocates the next value of a named counter (ids, change sequence) inside the write transaction.
 pub(crate) fn next_counter(conn: &Connection, name: &str) -> StoreResult<i64> {
-    conn.query_row(
-        "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
-        [name],
-        |r| r.get(0),
-    )
-    .map_err(map_err)
+    conn.prepare_cached("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value")
+        .map_err(map_err)?
+        .query_row([name], |r| r.get(0))
+        .map_err(map_err)
 }

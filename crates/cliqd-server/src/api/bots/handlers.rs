@@ -2,12 +2,14 @@
 //! menu-action display properties and Deluge script checking.
 
 use super::{WRITE, attrs_of, find_bot};
-use crate::api::{Endpoint, can_modify, char_len, envelope};
+use crate::api::component::ensure_can_modify;
+use crate::api::execution::{ACCESS, ENVIRONMENT, HandlerData, HandlerSpec, handler_data};
+use crate::api::{AuthMode, Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqQuery, parse_id};
+use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cliqd_store::{HandlerRow, NewHandler, StoreError};
@@ -20,6 +22,7 @@ pub const CREATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const UPDATE: Endpoint = Endpoint {
     name: "bots.handlers.update",
@@ -27,6 +30,7 @@ pub const UPDATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const GET: Endpoint = Endpoint {
     name: "bots.handlers.get",
@@ -34,6 +38,7 @@ pub const GET: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.read",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const DELETE: Endpoint = Endpoint {
     name: "bots.handlers.delete",
@@ -41,42 +46,26 @@ pub const DELETE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 
-/// Largest accepted handler script: 250 KB.
-pub const MAX_SCRIPT_BYTES: usize = 250 * 1024;
 const MAX_MENU_ACTIONS: usize = 5;
-const PERMISSIONS: &[&str] = &["chat", "message", "user", "location", "attachments"];
 
-/// Handler types, their allowed webhook permissions (digest §3.4) and their Deluge `params`
-/// and `return_type` (digest §9.3).
-struct HandlerSpec {
-    name: &'static str,
-    permissions: &'static [&'static str],
-    params: &'static [(&'static str, &'static str)],
-    return_type: &'static str,
-}
-
-const COMMON: [(&str, &str); 2] = [("access", "MAP"), ("environment", "MAP")];
-
+/// Bot handler types, their allowed webhook permissions (digest §3.4) and their Deluge
+/// `params` and `return_type` (digest §9.3).
 const HANDLERS: &[HandlerSpec] = &[
     HandlerSpec {
         name: "welcome_handler",
         permissions: &["user"],
-        params: &[
-            COMMON[0],
-            COMMON[1],
-            ("user", "MAP"),
-            ("newuser", "BOOLEAN"),
-        ],
+        params: &[ACCESS, ENVIRONMENT, ("user", "MAP"), ("newuser", "BOOLEAN")],
         return_type: "MAP",
     },
     HandlerSpec {
         name: "message_handler",
         permissions: &["attachments", "chat", "location", "message", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("message", "STRING"),
             ("message_details", "MAP"),
             ("attachments", "LIST"),
@@ -92,8 +81,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "mention_handler",
         permissions: &["chat", "location", "message", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("message", "MAP"),
             ("mentions", "LIST"),
             ("user", "MAP"),
@@ -107,8 +96,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "context_handler",
         permissions: &["attachments", "chat", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("context_id", "STRING"),
             ("answers", "MAP"),
             ("chat", "MAP"),
@@ -121,8 +110,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "participation_handler",
         permissions: &["chat", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("operation", "STRING"),
             ("data", "MAP"),
             ("chat", "MAP"),
@@ -134,8 +123,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "incoming_webhook_handler",
         permissions: &["user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("headers", "MAP"),
             ("parameters", "MAP"),
             ("body", "STRING"),
@@ -146,10 +135,13 @@ const HANDLERS: &[HandlerSpec] = &[
     },
     HandlerSpec {
         name: "menu_handler",
-        permissions: &["chat", "location", "user"],
+        // The permission table leaves out `message`, but bots.yml's own menu_handler_webhook
+        // request example and its documented reply both carry it: a client copying Zoho's
+        // example must work, so cliqd accepts it.
+        permissions: &["chat", "location", "message", "user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("chat", "MAP"),
             ("user", "MAP"),
             ("location", "MAP"),
@@ -162,8 +154,8 @@ const HANDLERS: &[HandlerSpec] = &[
         name: "call_handler",
         permissions: &["user"],
         params: &[
-            COMMON[0],
-            COMMON[1],
+            ACCESS,
+            ENVIRONMENT,
             ("operation", "STRING"),
             ("data", "MAP"),
             ("user", "MAP"),
@@ -239,49 +231,6 @@ fn check_menu_name(name: &str, what: &str) -> ApiResult<String> {
     Ok(name.to_string())
 }
 
-/// Checks a Deluge script: size, then syntax through the `deluge` crate.
-fn check_script(script: &str) -> ApiResult<()> {
-    if script.len() > MAX_SCRIPT_BYTES {
-        return Err(ApiError::with_message(
-            ErrorCode::ExecutionHandlerDataInvalid,
-            "script is larger than 250 KB",
-        ));
-    }
-    if let Err(diags) = deluge::check(script) {
-        let first = diags
-            .first()
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "the script does not parse".into());
-        return Err(ApiError::with_message(
-            ErrorCode::ExecutionHandlerDataInvalid,
-            format!("script error at {first}"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_permissions(list: Vec<String>, spec: &HandlerSpec) -> ApiResult<Vec<String>> {
-    if list.len() > 5 {
-        return Err(ApiError::invalid("permissions can have at most 5 entries"));
-    }
-    let mut out: Vec<String> = Vec::new();
-    for p in list {
-        if !PERMISSIONS.contains(&p.as_str()) {
-            return Err(ApiError::invalid(format!("`{p}` is not a permission")));
-        }
-        if !spec.permissions.contains(&p.as_str()) {
-            return Err(ApiError::invalid(format!(
-                "permission `{p}` is not available for {}",
-                spec.name
-            )));
-        }
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    Ok(out)
-}
-
 /// Validates `body` against the bot's execution type and the handler type, producing the
 /// stored script and attributes. `existing` is the handler being updated, if any.
 fn build(
@@ -296,42 +245,11 @@ fn build(
             "name, icon and sub_actions apply only to menu_handler",
         ));
     }
-    let mut attrs = existing
-        .map(|h| h.attrs.clone())
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    let mut script = existing.and_then(|h| h.script.clone());
-    if execution_type == "webhook" {
-        if body.script.is_some() {
-            return Err(ApiError::invalid(
-                "script applies only to Deluge bots; webhook bots use permissions",
-            ));
-        }
-        if let Some(p) = body.permissions {
-            attrs["permissions"] = json!(check_permissions(p, spec)?);
-        } else if existing.is_none() {
-            attrs["permissions"] = json!([]);
-        }
-    } else {
-        if body.permissions.is_some() {
-            return Err(ApiError::invalid(
-                "permissions apply only to webhook bots; Deluge bots use script",
-            ));
-        }
-        match body.script {
-            Some(s) => {
-                check_script(&s)?;
-                script = Some(s);
-            }
-            None if existing.is_none() => {
-                return Err(ApiError::with_message(
-                    ErrorCode::ExecutionHandlerDataRequired,
-                    "script is required for a Deluge bot's handler",
-                ));
-            }
-            None => {}
-        }
-    }
+    let data = HandlerData {
+        script: body.script,
+        permissions: body.permissions,
+    };
+    let (script, mut attrs) = handler_data(data, spec, execution_type, existing, "bots")?;
     if is_menu {
         match (body.name, existing) {
             (Some(n), _) => attrs["name"] = json!(check_menu_name(&n, "name")?),
@@ -396,15 +314,8 @@ fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: &str) -> Val
         data["script"] = json!(script);
     }
     data["return_type"] = json!(spec.return_type);
-    data["params"] = params_json(spec);
+    data["params"] = spec.params_json();
     data
-}
-
-fn params_json(spec: &HandlerSpec) -> Value {
-    spec.params
-        .iter()
-        .map(|(n, t)| json!({"param_name": n, "param_type": t}))
-        .collect()
 }
 
 async fn bot_for_write(
@@ -413,9 +324,7 @@ async fn bot_for_write(
     bot_id: &str,
 ) -> ApiResult<(cliqd_store::ComponentRow, String)> {
     let bot = find_bot(state, auth, bot_id).await?;
-    if !can_modify(auth, &bot) {
-        return Err(ApiError::new(ErrorCode::BotPermissionDenied));
-    }
+    ensure_can_modify(auth, &bot, ErrorCode::BotPermissionDenied)?;
     let execution_type = attrs_of(&bot)?.execution_type;
     Ok((bot, execution_type))
 }
@@ -424,7 +333,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqJson(body): CliqJson<HandlerBody>,
 ) -> ApiResult<Response> {
     let (bot, execution_type) = bot_for_write(&state, &auth, &bot_id).await?;
@@ -513,7 +422,7 @@ pub(super) async fn update(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path((bot_id, handler_type)): Path<(String, String)>,
+    CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
     CliqJson(body): CliqJson<HandlerBody>,
 ) -> ApiResult<Response> {
@@ -552,7 +461,7 @@ pub(super) async fn get_handler(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path((bot_id, handler_type)): Path<(String, String)>,
+    CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
     let bot = find_bot(&state, &auth, &bot_id).await?;
@@ -562,7 +471,7 @@ pub(super) async fn get_handler(
         "handler_id": h.id.to_string(),
         "type": h.handler_type,
         "return_type": spec.return_type,
-        "params": params_json(spec),
+        "params": spec.params_json(),
     });
     if let Some(script) = &h.script {
         data["script"] = json!(script);
@@ -581,7 +490,7 @@ pub(super) async fn get_handler(
 pub(super) async fn delete(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path((bot_id, handler_type)): Path<(String, String)>,
+    CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
     let (bot, _) = bot_for_write(&state, &auth, &bot_id).await?;

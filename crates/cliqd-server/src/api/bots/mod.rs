@@ -3,17 +3,19 @@
 
 mod handlers;
 
-use super::{
-    Endpoint, can_modify, can_see, char_len, check_scope_and_teams, envelope, list_envelope,
+use super::component::{
+    add_common_fields, ensure_can_modify, parse_attrs, patch_scope_and_teams, visible_or,
 };
+use super::execution::{check_execution, patch_execution};
+use super::{AuthMode, Endpoint, char_len, check_scope_and_teams, envelope, list_envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqQuery, parse_id};
+use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
 use crate::pagination::{PageParams, PageSpec, list_components};
 use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,6 +36,7 @@ pub const CREATE: Endpoint = Endpoint {
     path: "/api/v3/bots",
     scope: "bots.create",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const LIST: Endpoint = Endpoint {
     name: "bots.list",
@@ -41,6 +44,7 @@ pub const LIST: Endpoint = Endpoint {
     path: "/api/v3/bots",
     scope: "bots.read",
     limit: READ,
+    auth: AuthMode::Token,
 };
 pub const GET: Endpoint = Endpoint {
     name: "bots.get",
@@ -48,6 +52,7 @@ pub const GET: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.read",
     limit: READ,
+    auth: AuthMode::Token,
 };
 pub const UPDATE: Endpoint = Endpoint {
     name: "bots.update",
@@ -55,6 +60,7 @@ pub const UPDATE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.update",
     limit: WRITE,
+    auth: AuthMode::Token,
 };
 pub const DELETE: Endpoint = Endpoint {
     name: "bots.delete",
@@ -62,9 +68,20 @@ pub const DELETE: Endpoint = Endpoint {
     path: "/api/v3/bots/{bot_id}",
     scope: "bots.delete",
     limit: WRITE,
+    auth: AuthMode::Token,
+};
+
+pub const SUBSCRIBERS: Endpoint = Endpoint {
+    name: "bots.subscribers",
+    method: Method::GET,
+    path: "/api/v3/bots/{bot_id}/subscribers",
+    scope: "bots.read",
+    limit: Limit::per_min(100, 300),
+    auth: AuthMode::Token,
 };
 
 pub const ENDPOINTS: &[&Endpoint] = &[
+    &SUBSCRIBERS,
     &CREATE,
     &LIST,
     &GET,
@@ -80,6 +97,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(CREATE.path, post(create).get(list))
         .route(GET.path, get(get_bot).patch(update).delete(delete))
+        .route(SUBSCRIBERS.path, get(subscribers))
         .route(handlers::CREATE.path, post(handlers::create))
         .route(
             handlers::GET.path,
@@ -104,10 +122,7 @@ struct BotAttrs {
 }
 
 fn attrs_of(row: &ComponentRow) -> ApiResult<BotAttrs> {
-    serde_json::from_value(row.attrs.clone()).map_err(|e| {
-        tracing::error!(error = %e, id = row.id, "corrupt bot attributes");
-        ApiError::new(ErrorCode::Internal)
-    })
+    parse_attrs(row)
 }
 
 fn to_value(attrs: &BotAttrs) -> Value {
@@ -204,19 +219,12 @@ fn check_calls(v: &str) -> ApiResult<String> {
     }
 }
 
-fn check_url(u: &str) -> ApiResult<String> {
-    match url::Url::parse(u.trim()) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => {
-            Ok(u.trim().to_string())
-        }
-        _ => Err(ApiError::invalid(
-            "execution_url must be an http or https URL",
-        )),
-    }
-}
-
 /// Resolves a `BOT_ID` path segment (`b-123`, `123`, or a unique name) to a bot `auth` may see.
-async fn find_bot(state: &AppState, auth: &AuthContext, raw: &str) -> ApiResult<ComponentRow> {
+pub(crate) async fn find_bot(
+    state: &AppState,
+    auth: &AuthContext,
+    raw: &str,
+) -> ApiResult<ComponentRow> {
     let found = match parse_id(raw, "b-") {
         Some(id) => state.store.get_component(auth.org_id(), KIND, id).await,
         None if !raw.is_empty()
@@ -231,15 +239,7 @@ async fn find_bot(state: &AppState, auth: &AuthContext, raw: &str) -> ApiResult<
         }
         None => Err(StoreError::NotFound),
     };
-    let row = match found {
-        Ok(row) => row,
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::BotNotFound)),
-        Err(e) => return Err(e.into()),
-    };
-    if !can_see(state, auth, &row).await? {
-        return Err(ApiError::new(ErrorCode::BotNotFound));
-    }
-    Ok(row)
+    visible_or(state, auth, found, ErrorCode::BotNotFound).await
 }
 
 /// The bot object (digest §3.3).
@@ -264,20 +264,16 @@ fn bot_json(row: &ComponentRow, attrs: &BotAttrs, handlers: &[HandlerRow]) -> Va
         "name": row.name,
         "id": row.id.to_string(),
         "description": attrs.description,
-        "scope": row.scope,
         "status_messages": attrs.status_messages,
         "channel_participation": attrs.channel_participation,
         "calls": attrs.calls,
         "handlers": handler_list,
-        "creator": {"name": row.creator_name, "id": row.creator_id.to_string()},
         "execution_type": attrs.execution_type,
-        "status": "enabled",
-        "type": "custom",
         "default": false,
         "subscriber_count": 0,
     });
-    if row.scope == "team" {
-        obj["team_ids"] = json!(row.team_ids);
+    if let Some(map) = obj.as_object_mut() {
+        add_common_fields(map, row);
     }
     if let Some(url) = &attrs.execution_url {
         obj["execution_url"] = json!(url);
@@ -306,21 +302,11 @@ async fn create(
     let scope = body.scope.clone().unwrap_or_else(|| "personal".into());
     let team_ids =
         check_scope_and_teams(&state, &auth, &scope, body.team_ids.as_deref(), SCOPES).await?;
-    let execution_type = body
-        .execution_type
-        .clone()
-        .unwrap_or_else(|| "deluge".into());
-    let execution_url = match (execution_type.as_str(), body.execution_url.as_deref()) {
-        ("deluge", None) => None,
-        ("deluge", Some(_)) => return Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed)),
-        ("webhook", None) => return Err(ApiError::new(ErrorCode::ExecutionUrlRequired)),
-        ("webhook", Some(u)) => Some(check_url(u)?),
-        _ => {
-            return Err(ApiError::invalid(
-                "execution_type must be deluge or webhook",
-            ));
-        }
-    };
+    let (execution_type, execution_url) = check_execution(
+        body.execution_type.as_deref(),
+        body.execution_url.as_deref(),
+        None,
+    )?;
     let attrs = BotAttrs {
         description,
         status_messages: check_status_messages(body.status_messages.unwrap_or_default())?,
@@ -394,34 +380,67 @@ async fn get_bot(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqQuery(params): CliqQuery<GetParams>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
     let handlers = state.store.handlers_of(row.id).await?;
     let mut data = bot_json(&row, &attrs_of(&row)?, &handlers);
     let fields = params.fields.unwrap_or_default();
+    let subscribers = state.store.bot_subscribers(row.id).await?;
+    data["subscriber_count"] = subscribers.len().into();
     if fields
         .split(',')
         .any(|f| f.trim() == "subscription_details")
     {
-        // Subscriptions arrive with messaging; until then no bot has subscribers.
-        data["subscribers"] = json!([]);
+        data["subscribers"] = subscribers
+            .iter()
+            .map(|u| json!({"email_id": u.email, "user_id": u.id.to_string(), "name": u.name}))
+            .collect();
     }
     Ok(envelope(uri.path(), KIND, data).into_response())
+}
+
+/// `GET /bots/{id or unique name}/subscribers`, for the creator or an admin. Users subscribe
+/// to bots through messaging, which cliqd does not have yet: until then the list is empty.
+async fn subscribers(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: Uri,
+    CliqPath(bot_id): CliqPath<String>,
+    CliqQuery(params): CliqQuery<PageParams>,
+) -> ApiResult<Response> {
+    let row = find_bot(&state, &auth, &bot_id).await?;
+    if !super::can_modify(&auth, &row) {
+        return Err(ApiError::new(ErrorCode::BotPermissionDenied));
+    }
+    let limit = match params.limit.as_deref().map(str::trim) {
+        None => 20,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit must be a number from 1 to 100"))?,
+    };
+    let seq = state.store.current_seq().await?;
+    Ok(axum::Json(json!({
+        "url": uri.path(),
+        "type": "bot_subscriber",
+        "sync_token": crate::pagination::sync_token_at(limit, seq),
+        "data": [],
+    }))
+    .into_response())
 }
 
 async fn update(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
     CliqJson(body): CliqJson<BotBody>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
-    if !can_modify(&auth, &row) {
-        return Err(ApiError::new(ErrorCode::BotPermissionDenied));
-    }
+    ensure_can_modify(&auth, &row, ErrorCode::BotPermissionDenied)?;
     let mut attrs = attrs_of(&row)?;
     let mut patch = ComponentPatch::default();
     if let Some(name) = &body.name {
@@ -430,24 +449,24 @@ async fn update(
     if let Some(d) = &body.description {
         attrs.description = check_description(d)?;
     }
-    if let Some(t) = &body.execution_type
-        && *t != attrs.execution_type
+    let new_url = patch_execution(
+        &attrs.execution_type,
+        body.execution_type.as_deref(),
+        body.execution_url.as_deref(),
+        None,
+    )?;
+    if let Some((scope, teams)) = patch_scope_and_teams(
+        &state,
+        &auth,
+        &row,
+        body.scope.as_deref(),
+        body.team_ids.as_deref(),
+        SCOPES,
+    )
+    .await?
     {
-        return Err(ApiError::invalid(
-            "execution_type cannot be changed after creation",
-        ));
-    }
-    if body.scope.is_some() || body.team_ids.is_some() {
-        let scope = body.scope.clone().unwrap_or_else(|| row.scope.clone());
-        let teams = match (&body.team_ids, scope == row.scope) {
-            (Some(t), _) => Some(t.clone()),
-            // Same scope, no new teams: keep the current ones.
-            (None, true) => Some(row.team_ids.iter().map(|t| json!(t)).collect()),
-            (None, false) => None,
-        };
-        patch.team_ids =
-            Some(check_scope_and_teams(&state, &auth, &scope, teams.as_deref(), SCOPES).await?);
         patch.scope = Some(scope);
+        patch.team_ids = Some(teams);
     }
     if let Some(list) = body.status_messages {
         attrs.status_messages = check_status_messages(list)?;
@@ -461,11 +480,8 @@ async fn update(
     if let Some(calls) = &body.calls {
         attrs.calls = check_calls(calls)?;
     }
-    if let Some(u) = &body.execution_url {
-        if attrs.execution_type != "webhook" {
-            return Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed));
-        }
-        attrs.execution_url = Some(check_url(u)?);
+    if new_url.is_some() {
+        attrs.execution_url = new_url;
     }
     patch.attrs = Some(to_value(&attrs));
     let row = match state.store.update_component(row.id, patch).await {
@@ -481,12 +497,10 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     auth: AuthContext,
-    Path(bot_id): Path<String>,
+    CliqPath(bot_id): CliqPath<String>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
-    if !can_modify(&auth, &row) {
-        return Err(ApiError::new(ErrorCode::BotPermissionDenied));
-    }
+    ensure_can_modify(&auth, &row, ErrorCode::BotPermissionDenied)?;
     match state
         .store
         .delete_component(auth.org_id(), KIND, row.id)

@@ -1,0 +1,386 @@
+//! What every component with handlers shares (bots, functions, message actions): the execution
+//! type and URL, handler specs (webhook permission matrix, Deluge `params` and `return_type`),
+//! Deluge script checking and the script-or-permissions payload of a handler.
+
+use super::char_len;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use cliqd_store::{HandlerRow, NewHandler, StoreError};
+use serde_json::{Map, Value, json};
+
+/// Largest accepted handler script: 250 KB.
+pub const MAX_SCRIPT_BYTES: usize = 250 * 1024;
+/// Every webhook permission any handler may ask for.
+pub const PERMISSIONS: &[&str] = &["chat", "message", "user", "location", "attachments"];
+/// At most this many permissions per handler (the schemas' `maxItems`).
+const MAX_PERMISSIONS: usize = 5;
+
+/// `access` and `environment`, the first two parameters of every handler (digest §9.3).
+pub const ACCESS: (&str, &str) = ("access", "MAP");
+pub const ENVIRONMENT: (&str, &str) = ("environment", "MAP");
+
+/// One handler type of a component kind: the webhook permissions it may be granted and the
+/// Deluge parameters and return type its script gets (digest §9.3).
+#[derive(Debug)]
+pub struct HandlerSpec {
+    pub name: &'static str,
+    pub permissions: &'static [&'static str],
+    pub params: &'static [(&'static str, &'static str)],
+    pub return_type: &'static str,
+}
+
+impl HandlerSpec {
+    /// `[{"param_name": …, "param_type": …}, …]` as the `GET handler` replies show it.
+    pub fn params_json(&self) -> Value {
+        self.params
+            .iter()
+            .map(|(n, t)| json!({"param_name": n, "param_type": t}))
+            .collect()
+    }
+}
+
+/// Checks a Deluge script: size, then syntax through the `deluge` crate; a parse error is
+/// reported with its line and column.
+pub fn check_script(script: &str) -> ApiResult<()> {
+    if script.len() > MAX_SCRIPT_BYTES {
+        return Err(ApiError::with_message(
+            ErrorCode::ExecutionHandlerDataInvalid,
+            "script is larger than 250 KB",
+        ));
+    }
+    if let Err(diags) = deluge::check(script) {
+        let first = diags
+            .first()
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "the script does not parse".into());
+        return Err(ApiError::with_message(
+            ErrorCode::ExecutionHandlerDataInvalid,
+            format!("script error at {first}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks webhook permissions against [`PERMISSIONS`] and the handler's own matrix; duplicates
+/// are dropped.
+pub fn check_permissions(list: Vec<String>, spec: &HandlerSpec) -> ApiResult<Vec<String>> {
+    if list.len() > MAX_PERMISSIONS {
+        return Err(ApiError::invalid("permissions can have at most 5 entries"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in list {
+        if !PERMISSIONS.contains(&p.as_str()) {
+            return Err(ApiError::invalid(format!("`{p}` is not a permission")));
+        }
+        if !spec.permissions.contains(&p.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "permission `{p}` is not available for {}",
+                spec.name
+            )));
+        }
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// An `http`/`https` URL with a host, at most `max_chars` long when given.
+pub fn check_url(u: &str, max_chars: Option<usize>) -> ApiResult<String> {
+    let u = u.trim();
+    if let Some(max) = max_chars
+        && char_len(u) > max
+    {
+        return Err(ApiError::invalid(format!(
+            "execution_url can be at most {max} characters"
+        )));
+    }
+    match url::Url::parse(u) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => {
+            Ok(u.to_string())
+        }
+        _ => Err(ApiError::invalid(
+            "execution_url must be an http or https URL",
+        )),
+    }
+}
+
+/// `execution_type` (default `deluge`) and `execution_url` of a new component: the URL is
+/// required for webhook components and refused for Deluge ones.
+pub fn check_execution(
+    execution_type: Option<&str>,
+    execution_url: Option<&str>,
+    max_url_chars: Option<usize>,
+) -> ApiResult<(String, Option<String>)> {
+    match (execution_type.unwrap_or("deluge"), execution_url) {
+        ("deluge", None) => Ok(("deluge".into(), None)),
+        ("deluge", Some(_)) => Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed)),
+        ("webhook", None) => Err(ApiError::new(ErrorCode::ExecutionUrlRequired)),
+        ("webhook", Some(u)) => Ok(("webhook".into(), Some(check_url(u, max_url_chars)?))),
+        _ => Err(ApiError::invalid(
+            "execution_type must be deluge or webhook",
+        )),
+    }
+}
+
+/// An update's `execution_type` (immutable: accepted only unchanged) and `execution_url`
+/// (webhook components only). Returns the new URL, if one was sent.
+pub fn patch_execution(
+    current_type: &str,
+    execution_type: Option<&str>,
+    execution_url: Option<&str>,
+    max_url_chars: Option<usize>,
+) -> ApiResult<Option<String>> {
+    if let Some(t) = execution_type
+        && t != current_type
+    {
+        return Err(ApiError::invalid(
+            "execution_type cannot be changed after creation",
+        ));
+    }
+    match execution_url {
+        None => Ok(None),
+        Some(_) if current_type != "webhook" => {
+            Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed))
+        }
+        Some(u) => Ok(Some(check_url(u, max_url_chars)?)),
+    }
+}
+
+/// What a handler body may carry whatever the component: a Deluge `script` or webhook
+/// `permissions`.
+#[derive(Debug, Default)]
+pub struct HandlerData {
+    pub script: Option<String>,
+    pub permissions: Option<Vec<String>>,
+}
+
+/// Validates `data` for a handler of `spec` on a component of `execution_type` and returns
+/// the script and attributes to store. `existing` is the handler being updated (None on
+/// create, where a Deluge script is required). `components` names the kind in messages, in
+/// the plural (`bots`).
+pub fn handler_data(
+    data: HandlerData,
+    spec: &HandlerSpec,
+    execution_type: &str,
+    existing: Option<&HandlerRow>,
+    components: &str,
+) -> ApiResult<(Option<String>, Value)> {
+    let mut attrs = existing
+        .map(|h| h.attrs.clone())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
+    let mut script = existing.and_then(|h| h.script.clone());
+    if execution_type == "webhook" {
+        if data.script.is_some() {
+            return Err(ApiError::invalid(format!(
+                "script applies only to Deluge {components}; webhook {components} use permissions"
+            )));
+        }
+        if let Some(p) = data.permissions {
+            attrs["permissions"] = json!(check_permissions(p, spec)?);
+        } else if existing.is_none() {
+            attrs["permissions"] = json!([]);
+        }
+    } else {
+        if data.permissions.is_some() {
+            return Err(ApiError::invalid(format!(
+                "permissions apply only to webhook {components}; Deluge {components} use script"
+            )));
+        }
+        match data.script {
+            Some(s) => {
+                check_script(&s)?;
+                script = Some(s);
+            }
+            None if existing.is_none() => {
+                return Err(ApiError::with_message(
+                    ErrorCode::ExecutionHandlerDataRequired,
+                    format!("script is required for handlers of Deluge {components}"),
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok((script, attrs))
+}
+
+/// The row of a component's default handler, inserted with the component: it exists from
+/// creation, is not configured yet (no script, no permissions) and cannot be deleted.
+pub fn default_handler(handler_type: &str) -> NewHandler {
+    NewHandler {
+        component_id: 0,
+        handler_type: handler_type.to_string(),
+        script: None,
+        attrs: json!({"default": true}),
+    }
+}
+
+/// Whether `h` is a default handler (see [`default_handler`]).
+pub fn is_default(h: &HandlerRow) -> bool {
+    h.attrs.get("default").and_then(Value::as_bool) == Some(true)
+}
+
+/// Whether a handler has been given its script (Deluge) or permissions (webhook) yet.
+pub fn is_configured(h: &HandlerRow, execution_type: &str) -> bool {
+    if execution_type == "webhook" {
+        h.attrs.get("permissions").is_some()
+    } else {
+        h.script.is_some()
+    }
+}
+
+/// `script` for Deluge components (empty until configured), `permissions` for webhook ones.
+pub fn script_or_permissions(obj: &mut Map<String, Value>, h: &HandlerRow, execution_type: &str) {
+    if execution_type == "webhook" {
+        let perms = h
+            .attrs
+            .get("permissions")
+            .cloned()
+            .unwrap_or_else(|| json!([]));
+        obj.insert("permissions".into(), perms);
+    } else {
+        obj.insert("script".into(), h.script.clone().unwrap_or_default().into());
+    }
+}
+
+/// The handler object of function and message-action handler replies (digest §4, §5):
+/// `name`, `script` or `permissions`, and `function_id` (sic, also for message actions).
+pub fn handler_reply(h: &HandlerRow, execution_type: &str) -> Map<String, Value> {
+    let mut obj = Map::new();
+    obj.insert("name".into(), h.handler_type.clone().into());
+    script_or_permissions(&mut obj, h, execution_type);
+    obj.insert("function_id".into(), h.component_id.to_string().into());
+    obj
+}
+
+/// Maps a store failure of a handler operation: `NotFound` to the caller's not-found code,
+/// anything else to the operation's `*_failed` code (logged).
+pub fn store_error(e: StoreError, not_found: ErrorCode, failed: ErrorCode) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::new(not_found),
+        other => {
+            tracing::error!(error = %other, "handler store operation failed");
+            ApiError::new(failed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: HandlerSpec = HandlerSpec {
+        name: "button_handler",
+        permissions: &["chat", "user"],
+        params: &[ACCESS, ENVIRONMENT, ("event", "STRING")],
+        return_type: "MAP",
+    };
+
+    #[test]
+    fn permissions_follow_the_matrix() {
+        let ok = check_permissions(vec!["user".into(), "chat".into(), "user".into()], &SPEC);
+        assert_eq!(ok.unwrap(), vec!["user", "chat"]);
+        for bad in ["message", "camera"] {
+            let e = check_permissions(vec![bad.into()], &SPEC).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidInputs, "{bad}");
+        }
+        let six = vec!["user".to_string(); 6];
+        assert!(check_permissions(six, &SPEC).is_err());
+    }
+
+    #[test]
+    fn execution_rules() {
+        assert_eq!(
+            check_execution(None, None, None).unwrap(),
+            ("deluge".into(), None)
+        );
+        let e = |r: ApiResult<(String, Option<String>)>| r.unwrap_err().code;
+        assert_eq!(
+            e(check_execution(None, Some("https://a.b"), None)),
+            ErrorCode::ExecutionUrlNotAllowed
+        );
+        assert_eq!(
+            e(check_execution(Some("webhook"), None, None)),
+            ErrorCode::ExecutionUrlRequired
+        );
+        assert_eq!(
+            e(check_execution(Some("lambda"), None, None)),
+            ErrorCode::InvalidInputs
+        );
+        let long = format!("https://a.b/{}", "x".repeat(220));
+        assert_eq!(
+            e(check_execution(Some("webhook"), Some(&long), Some(225))),
+            ErrorCode::InvalidInputs
+        );
+        assert!(check_execution(Some("webhook"), Some(&long), None).is_ok());
+        assert_eq!(
+            patch_execution("deluge", Some("webhook"), None, None)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidInputs
+        );
+        assert_eq!(
+            patch_execution("deluge", None, Some("https://a.b"), None)
+                .unwrap_err()
+                .code,
+            ErrorCode::ExecutionUrlNotAllowed
+        );
+        assert_eq!(
+            patch_execution("webhook", Some("webhook"), Some("https://a.b/c"), None).unwrap(),
+            Some("https://a.b/c".into())
+        );
+    }
+
+    #[test]
+    fn scripts_are_parsed() {
+        assert!(check_script("response = Map();\nreturn response;").is_ok());
+        let e = check_script("x = ;").unwrap_err();
+        assert_eq!(e.code, ErrorCode::ExecutionHandlerDataInvalid);
+        assert!(e.message.unwrap().contains("line 1"));
+        let big = "x = 1;\n".repeat(MAX_SCRIPT_BYTES / 7 + 1);
+        assert_eq!(
+            check_script(&big).unwrap_err().code,
+            ErrorCode::ExecutionHandlerDataInvalid
+        );
+    }
+
+    #[test]
+    fn script_or_permissions_by_execution_type() {
+        let data = |script: Option<&str>, perms: Option<Vec<&str>>| HandlerData {
+            script: script.map(String::from),
+            permissions: perms.map(|p| p.into_iter().map(String::from).collect()),
+        };
+        let (s, a) = handler_data(data(Some("return 1;"), None), &SPEC, "deluge", None, "x")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(s.as_deref(), Some("return 1;"));
+        assert_eq!(a, json!({}));
+        let code = |r: ApiResult<(Option<String>, Value)>| r.unwrap_err().code;
+        assert_eq!(
+            code(handler_data(data(None, None), &SPEC, "deluge", None, "x")),
+            ErrorCode::ExecutionHandlerDataRequired
+        );
+        assert_eq!(
+            code(handler_data(
+                data(None, Some(vec!["user"])),
+                &SPEC,
+                "deluge",
+                None,
+                "x"
+            )),
+            ErrorCode::InvalidInputs
+        );
+        assert_eq!(
+            code(handler_data(
+                data(Some("x"), None),
+                &SPEC,
+                "webhook",
+                None,
+                "x"
+            )),
+            ErrorCode::InvalidInputs
+        );
+        let (s, a) =
+            handler_data(data(None, Some(vec!["user"])), &SPEC, "webhook", None, "x").unwrap();
+        assert_eq!((s, a), (None, json!({"permissions": ["user"]})));
+    }
+}

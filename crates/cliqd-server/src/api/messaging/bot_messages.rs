@@ -1,0 +1,284 @@
+//! Messages sent as a bot (v2 `POST /bots/{name}/message`, v3 `…/messages` and `…/message`),
+//! bot association with channels, and bot subscriptions with the subscriber list.
+
+use super::messages::{PostQuery, refusal};
+use super::{canonical, resolve_users, validate};
+use crate::api::bots::find_bot;
+use crate::api::{AuthMode, Endpoint, can_modify, envelope};
+use crate::auth::AuthContext;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::{CliqJson, CliqPath, CliqQuery};
+use crate::ratelimit::Limit;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use cliqd_message::MessageContext;
+use cliqd_store::{ChannelRow, NewPost, PostTarget, StoreError};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+const fn ep(
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    scope: &'static str,
+    per_min: u32,
+) -> Endpoint {
+    Endpoint {
+        name,
+        method,
+        path,
+        scope,
+        limit: Limit::per_min(per_min, 600),
+        auth: AuthMode::Token,
+    }
+}
+
+/// Also accepts a webhook token (`?zapikey=`), see [`super::caller`].
+pub const V2_POST_BOT: Endpoint = Endpoint {
+    name: "botmessages.v2_post",
+    method: Method::POST,
+    path: "/api/v2/bots/{bot_id}/message",
+    scope: "webhooks.create",
+    limit: Limit::per_min(20, 600),
+    auth: AuthMode::TokenOrHandler,
+};
+pub const V3_BOT_MESSAGES: Endpoint = ep(
+    "botmessages.post",
+    Method::POST,
+    "/api/v3/bots/{bot_id}/messages",
+    "webhooks.create",
+    20,
+);
+/// The seed's spelling of the same operation (digest §17).
+pub const V3_BOT_MESSAGE: Endpoint = ep(
+    "botmessages.post",
+    Method::POST,
+    "/api/v3/bots/{bot_id}/message",
+    "webhooks.create",
+    20,
+);
+pub const ASSOCIATE: Endpoint = ep(
+    "bots.associate",
+    Method::POST,
+    "/api/v3/bots/{bot_id}/associate",
+    "channels.update",
+    20,
+);
+pub const SUBSCRIBERS: Endpoint = ep(
+    "bots.subscribers",
+    Method::GET,
+    "/api/v3/bots/{bot_id}/subscribers",
+    "bots.read",
+    30,
+);
+/// cliqd's own: the caller subscribes to (adds) a bot; no document names this operation.
+pub const SUBSCRIBE: Endpoint = ep(
+    "bots.subscribe",
+    Method::POST,
+    "/api/v3/bots/{bot_id}/subscribe",
+    "bots.read",
+    20,
+);
+pub const UNSUBSCRIBE: Endpoint = ep(
+    "bots.unsubscribe",
+    Method::POST,
+    "/api/v3/bots/{bot_id}/unsubscribe",
+    "bots.read",
+    20,
+);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(V2_POST_BOT.path, post(send))
+        .route(V3_BOT_MESSAGES.path, post(send))
+        .route(V3_BOT_MESSAGE.path, post(send))
+        .route(ASSOCIATE.path, post(associate))
+        .route(SUBSCRIBERS.path, get(subscribers))
+        .route(SUBSCRIBE.path, post(subscribe))
+        .route(UNSUBSCRIBE.path, post(unsubscribe))
+}
+
+/// Sends a message as the bot. Targets, in order: `?CHANNEL_UNIQUE_NAME=` (or
+/// `channel_unique_name`) posts in that channel, where the bot must be associated;
+/// `user_ids`/`userids` (body over query) send to those users' bot chats; `broadcast: true`
+/// sends to every subscriber; with none of these the caller's own bot chat gets it (and, when
+/// the caller is an organization admin, every subscriber's, as the postToBot task documents).
+async fn send(
+    State(state): State<AppState>,
+    auth: Option<AuthContext>,
+    uri: Uri,
+    CliqPath(bot_ref): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_BOT).await?;
+    let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
+    let channel = q
+        .get("CHANNEL_UNIQUE_NAME")
+        .or_else(|| q.get("channel_unique_name"))
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
+    if let Some(name) = channel {
+        let msg = validate(&body, MessageContext::Post)?;
+        let (kind, content) = canonical(&msg);
+        let row = state
+            .store
+            .post_message(NewPost {
+                org_id: auth.org_id(),
+                target: PostTarget::ChannelUniqueName(name),
+                sender_id: auth.user.id,
+                bot_id: Some(bot.id),
+                kind,
+                body: content,
+                reply_to: msg.reply_to.clone(),
+                thread_message_id: None,
+                thread_title: None,
+            })
+            .await?
+            .map_err(refusal)?;
+        if msg.sync_message == Some(true) {
+            return Ok(axum::Json(json!({"message_id": row.id})).into_response());
+        }
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let mut body = body;
+    // `user_ids` may also come as a query parameter; the body wins.
+    if let (Some(ids), Some(map)) = (q.get("user_ids"), body.as_object_mut())
+        && !map.contains_key("user_ids")
+        && !map.contains_key("userids")
+    {
+        map.insert("user_ids".into(), ids.clone().into());
+    }
+    let msg = validate(&body, MessageContext::BotMessage)?;
+    let mut recipients: Vec<i64> = Vec::new();
+    if let Some(ids) = &msg.user_ids {
+        let users = resolve_users(&state, &auth, "user_ids", &json!(ids)).await?;
+        recipients.extend(users.iter().map(|u| u.id));
+    }
+    if msg.broadcast == Some(true) || (msg.user_ids.is_none() && auth.is_admin()) {
+        let subs = state.store.bot_subscribers(bot.id).await?;
+        recipients.extend(subs.iter().map(|u| u.id));
+    }
+    if msg.user_ids.is_none() && msg.broadcast != Some(true) {
+        recipients.push(auth.user.id);
+    }
+    let mut seen = std::collections::HashSet::new();
+    recipients.retain(|id| seen.insert(*id));
+    let (kind, content) = canonical(&msg);
+    let sent = state
+        .store
+        .post_bot_messages(
+            auth.org_id(),
+            bot.id,
+            auth.user.id,
+            recipients,
+            kind,
+            content,
+        )
+        .await?;
+    if msg.sync_message == Some(true) {
+        let mut details = Map::new();
+        for (user, row) in &sent {
+            details.insert(
+                user.to_string(),
+                json!({"chat_id": row.chat_id, "message_id": row.id}),
+            );
+        }
+        let ids: Vec<String> = sent.iter().map(|(u, _)| u.to_string()).collect();
+        return Ok(
+            axum::Json(json!({"user_ids": ids, "message_details": details})).into_response(),
+        );
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssociateBody {
+    channel_unique_name: Option<String>,
+    channel_id: Option<String>,
+}
+
+/// `POST /bots/{name}/associate {"channel_unique_name"}`: adds the bot to the channel. The
+/// caller must be a member of the channel (or an organization admin); 204.
+async fn associate(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(bot_ref): CliqPath<String>,
+    CliqJson(body): CliqJson<AssociateBody>,
+) -> ApiResult<Response> {
+    let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
+    let found = match (&body.channel_unique_name, &body.channel_id) {
+        (Some(name), _) => {
+            state
+                .store
+                .channel_by_unique_name(auth.org_id(), &name.trim().to_lowercase())
+                .await
+        }
+        (None, Some(id)) => state.store.channel_by_id(auth.org_id(), id.trim()).await,
+        (None, None) => return Err(ApiError::invalid("channel_unique_name is required")),
+    };
+    let channel: ChannelRow = match found {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::ChannelNotFound)),
+        Err(e) => return Err(e.into()),
+    };
+    if !auth.is_admin()
+        && !state
+            .store
+            .is_member(&channel.chat_id, auth.user.id)
+            .await?
+    {
+        return Err(ApiError::new(ErrorCode::AccessDenied));
+    }
+    if !state.store.associate_bot(&channel.id, bot.id).await? {
+        return Err(ApiError::new(ErrorCode::BotAlreadyMember));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The subscriber list (digest §3.8); only the bot's creator or an organization admin.
+async fn subscribers(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: Uri,
+    CliqPath(bot_ref): CliqPath<String>,
+) -> ApiResult<Response> {
+    let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
+    if !can_modify(&auth, &bot) {
+        return Err(ApiError::new(ErrorCode::BotPermissionDenied));
+    }
+    let subs = state.store.bot_subscribers(bot.id).await?;
+    let data: Vec<Value> = subs
+        .iter()
+        .map(|u| json!({"email_id": u.email, "user_id": u.id.to_string(), "name": u.name}))
+        .collect();
+    let mut reply = envelope(uri.path(), "bot_subscriber", Value::Array(data)).0;
+    reply["subscriber_count"] = subs.len().into();
+    Ok(axum::Json(reply).into_response())
+}
+
+async fn subscribe(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(bot_ref): CliqPath<String>,
+) -> ApiResult<Response> {
+    let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
+    // Subscribing twice is not an error: the user is subscribed either way.
+    state.store.subscribe_bot(bot.id, auth.user.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn unsubscribe(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(bot_ref): CliqPath<String>,
+) -> ApiResult<Response> {
+    let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
+    state.store.unsubscribe_bot(bot.id, auth.user.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,543 @@
+//! The Messages API: reading (v2 get messages, retrieve one), posting into channels, chats,
+//! threads and users' direct chats (v2 and v3), editing, deleting and reactions.
+
+use super::{canonical, field_errors, member_chat, message_json, resolve_user, validate};
+use crate::api::{AuthMode, Endpoint};
+use crate::auth::AuthContext;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::{CliqJson, CliqPath, CliqQuery};
+use crate::ratelimit::Limit;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use cliqd_message::{MessageContext, normalize_message_id};
+use cliqd_store::{MessageQuery, NewPost, PostTarget, Refusal, StoreError};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+const TEN_MIN: u64 = 600;
+
+/// A v2 posting endpoint: also accepts a webhook token (`?zapikey=`), see [`super::caller`].
+const fn webhook_ep(name: &'static str, path: &'static str, per_min: u32) -> Endpoint {
+    Endpoint {
+        name,
+        method: Method::POST,
+        path,
+        scope: "webhooks.create",
+        limit: Limit::per_min(per_min, TEN_MIN),
+        auth: AuthMode::TokenOrHandler,
+    }
+}
+
+const fn ep(
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    scope: &'static str,
+    per_min: u32,
+) -> Endpoint {
+    Endpoint {
+        name,
+        method,
+        path,
+        scope,
+        limit: Limit::per_min(per_min, TEN_MIN),
+        auth: AuthMode::Token,
+    }
+}
+
+const MESSAGE_PATH: &str = "/api/v2/chats/{chat_id}/messages/{message_id}";
+const REACTIONS_PATH: &str = "/api/v2/chats/{chat_id}/messages/{message_id}/reactions";
+
+pub const V2_LIST: Endpoint = ep(
+    "messages.list",
+    Method::GET,
+    "/api/v2/chats/{chat_id}/messages",
+    "messages.read",
+    15,
+);
+pub const V2_GET: Endpoint = ep(
+    "messages.get",
+    Method::GET,
+    MESSAGE_PATH,
+    "messages.read",
+    30,
+);
+pub const V2_EDIT: Endpoint = ep(
+    "messages.edit",
+    Method::PUT,
+    MESSAGE_PATH,
+    "webhooks.update",
+    20,
+);
+pub const V2_DELETE: Endpoint = ep(
+    "messages.delete",
+    Method::DELETE,
+    MESSAGE_PATH,
+    "messages.delete",
+    20,
+);
+// The seed gives reactions the `messageactions` scopes (sic, digest §6.1).
+pub const V2_REACTION_ADD: Endpoint = ep(
+    "reactions.add",
+    Method::POST,
+    REACTIONS_PATH,
+    "messageactions.create",
+    20,
+);
+pub const V2_REACTION_GET: Endpoint = ep(
+    "reactions.get",
+    Method::GET,
+    REACTIONS_PATH,
+    "messageactions.read",
+    20,
+);
+pub const V2_REACTION_DELETE: Endpoint = ep(
+    "reactions.delete",
+    Method::DELETE,
+    REACTIONS_PATH,
+    "messageactions.create",
+    20,
+);
+pub const V2_POST_CHANNEL: Endpoint = webhook_ep(
+    "messages.post_channel",
+    "/api/v2/channelsbyname/{name}/message",
+    50,
+);
+pub const V2_POST_CHAT: Endpoint =
+    webhook_ep("messages.post_chat", "/api/v2/chats/{chat_id}/message", 20);
+pub const V2_POST_BUDDY: Endpoint =
+    webhook_ep("messages.post_buddy", "/api/v2/buddies/{user}/message", 20);
+pub const V3_POST_CHANNEL_BY_NAME: Endpoint = ep(
+    "messages.v3_post_channel_by_name",
+    Method::POST,
+    "/api/v3/channelsbyname/{name}/messages",
+    "webhooks.create",
+    50,
+);
+pub const V3_POST_CHANNEL: Endpoint = ep(
+    "messages.v3_post_channel",
+    Method::POST,
+    "/api/v3/channels/{channel_id}/messages",
+    "webhooks.create",
+    50,
+);
+pub const V3_POST_CHAT: Endpoint = ep(
+    "messages.v3_post_chat",
+    Method::POST,
+    "/api/v3/chats/{chat_id}/messages",
+    "webhooks.create",
+    50,
+);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(V2_LIST.path, get(list))
+        .route(MESSAGE_PATH, get(get_one).put(edit).delete(delete_message))
+        .route(
+            REACTIONS_PATH,
+            get(get_reactions)
+                .post(add_reaction)
+                .delete(delete_reaction),
+        )
+        .route(V2_POST_CHANNEL.path, post(post_channel_by_name))
+        .route(V3_POST_CHANNEL_BY_NAME.path, post(post_channel_by_name))
+        .route(V3_POST_CHANNEL.path, post(post_channel_by_id))
+        .route(V2_POST_CHAT.path, post(post_chat))
+        .route(V3_POST_CHAT.path, post(post_chat))
+        .route(V2_POST_BUDDY.path, post(post_buddy))
+}
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 100;
+
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    fromtime: Option<String>,
+    totime: Option<String>,
+    limit: Option<String>,
+    next_token: Option<String>,
+}
+
+fn parse_ms(name: &str, v: Option<&str>) -> ApiResult<Option<i64>> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::invalid(format!("{name} must be a time in epoch milliseconds"))
+            }),
+    }
+}
+
+fn encode_cursor(seq: i64) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("m|{seq}"))
+}
+
+fn decode_cursor(token: &str) -> ApiResult<i64> {
+    base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("m|").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| ApiError::invalid("next_token is not a token this server issued"))
+}
+
+/// `GET /api/v2/chats/{chat_id}/messages`: ascending by time. With `fromtime`, the first
+/// `limit` messages at or after it; without, the newest `limit` (at or before `totime`).
+/// `next_token` resumes exactly after the page's last message, whatever was posted meanwhile.
+async fn list(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(chat_id): CliqPath<String>,
+    CliqQuery(p): CliqQuery<ListParams>,
+) -> ApiResult<Response> {
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let limit = match p.limit.as_deref().map(str::trim) {
+        None | Some("") => DEFAULT_LIMIT,
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::invalid(format!("limit must be between 1 and {MAX_LIMIT}")))?,
+    };
+    let from_time = parse_ms("fromtime", p.fromtime.as_deref())?;
+    let to_time = parse_ms("totime", p.totime.as_deref())?;
+    let after_seq = match p.next_token.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => Some(decode_cursor(t)?),
+        None => None,
+    };
+    let rows = state
+        .store
+        .list_messages(MessageQuery {
+            chat_id: chat.id.clone(),
+            from_time,
+            to_time,
+            after_seq,
+            limit,
+        })
+        .await?;
+    let mut out = Map::new();
+    // A chat's history never ends: every non-empty page carries a `next_token` that resumes
+    // exactly after its last message (an empty reply means "nothing newer yet").
+    if let Some(last) = rows.last() {
+        out.insert("next_token".into(), encode_cursor(last.seq).into());
+    }
+    out.insert(
+        "data".into(),
+        Value::Array(rows.iter().map(message_json).collect()),
+    );
+    Ok(axum::Json(Value::Object(out)).into_response())
+}
+
+fn message_id(raw: &str) -> String {
+    normalize_message_id(raw)
+}
+
+fn map_message(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::new(ErrorCode::MessageNotFound),
+        other => other.into(),
+    }
+}
+
+/// `GET /api/v2/chats/{chat_id}/messages/{message_id}` → `{"data": message}`.
+async fn get_one(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath((chat_id, mid)): CliqPath<(String, String)>,
+) -> ApiResult<Response> {
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let row = state
+        .store
+        .get_message(&chat.id, &message_id(&mid))
+        .await
+        .map_err(map_message)?;
+    Ok(axum::Json(json!({"data": message_json(&row)})).into_response())
+}
+
+/// `PUT …/messages/{message_id}` `{"text", "notify_edit"}`: only the sender edits; 204.
+async fn edit(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath((chat_id, mid)): CliqPath<(String, String)>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let req = cliqd_message::validate_edit_request(&body).map_err(|e| field_errors(&e))?;
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let row = state
+        .store
+        .get_message(&chat.id, &message_id(&mid))
+        .await
+        .map_err(map_message)?;
+    if row.sender_id != auth.user.id {
+        return Err(ApiError::new(ErrorCode::MessagePermissionDenied));
+    }
+    let mut content = row.body.clone();
+    match content.as_object_mut() {
+        Some(map) => {
+            map.insert("text".into(), req.text.into());
+        }
+        None => content = json!({"text": req.text}),
+    }
+    // `notify_edit` only decides whether clients announce the edit; it is passed on in the
+    // real-time event through the `is_edited` flag either way.
+    state
+        .store
+        .edit_message(&chat.id, &row.id, content)
+        .await
+        .map_err(map_message)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE …/messages/{message_id}`: the sender or an organization admin; 204.
+async fn delete_message(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath((chat_id, mid)): CliqPath<(String, String)>,
+) -> ApiResult<Response> {
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let row = state
+        .store
+        .get_message(&chat.id, &message_id(&mid))
+        .await
+        .map_err(map_message)?;
+    if row.sender_id != auth.user.id && !auth.is_admin() {
+        return Err(ApiError::new(ErrorCode::MessagePermissionDenied));
+    }
+    state
+        .store
+        .delete_message(&chat.id, &row.id)
+        .await
+        .map_err(map_message)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The emoji of a reaction request: `emoji_code` in the body or the query string.
+fn emoji_of(body: Option<&Value>, query: &HashMap<String, String>) -> ApiResult<String> {
+    let from_body = match body {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => match m.get("emoji_code") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(ApiError::invalid("emoji_code must be a string")),
+        },
+        Some(_) => return Err(ApiError::invalid("the body must be a JSON object")),
+    };
+    let emoji = from_body
+        .or_else(|| query.get("emoji_code").cloned())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if emoji.is_empty() {
+        return Err(ApiError::invalid("emoji_code is required"));
+    }
+    if emoji.chars().count() > 100 {
+        return Err(ApiError::invalid(
+            "emoji_code can be at most 100 characters",
+        ));
+    }
+    Ok(emoji)
+}
+
+/// An optional JSON body (reactions may send theirs in the query string instead).
+async fn optional_body(req: axum::extract::Request) -> ApiResult<Option<Value>> {
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    crate::extract::parse_json(&bytes).map(Some)
+}
+
+async fn add_reaction(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath((chat_id, mid)): CliqPath<(String, String)>,
+    CliqQuery(q): CliqQuery<HashMap<String, String>>,
+    req: axum::extract::Request,
+) -> ApiResult<Response> {
+    let emoji = emoji_of(optional_body(req).await?.as_ref(), &q)?;
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    // Reacting twice with the same emoji changes nothing and is not an error.
+    state
+        .store
+        .add_reaction(&chat.id, &message_id(&mid), &emoji, auth.user.id)
+        .await
+        .map_err(map_message)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn delete_reaction(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath((chat_id, mid)): CliqPath<(String, String)>,
+    CliqQuery(q): CliqQuery<HashMap<String, String>>,
+    req: axum::extract::Request,
+) -> ApiResult<Response> {
+    let emoji = emoji_of(optional_body(req).await?.as_ref(), &q)?;
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let removed = state
+        .store
+        .remove_reaction(&chat.id, &message_id(&mid), &emoji, auth.user.id)
+        .await
+        .map_err(map_message)?;
+    if !removed {
+        return Err(ApiError::new(ErrorCode::ReactionNotFound));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `{"data": {"😍": ["<epoch_ms>:<zuid>:<name>", …], …}}`, emojis in order of first reaction.
+async fn get_reactions(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath((chat_id, mid)): CliqPath<(String, String)>,
+) -> ApiResult<Response> {
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let rows = state
+        .store
+        .reactions(&chat.id, &message_id(&mid))
+        .await
+        .map_err(map_message)?;
+    let mut data = Map::new();
+    for r in rows {
+        let entry = data
+            .entry(r.emoji.clone())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = entry {
+            list.push(format!("{}:{}:{}", r.time, r.user_id, r.user_name).into());
+        }
+    }
+    Ok(axum::Json(json!({"data": data})).into_response())
+}
+
+/// Query parameters of the posting endpoints; unknown ones (`appkey`, `zapikey`,
+/// `mark_as_read`, …) are accepted and ignored.
+pub(crate) type PostQuery = HashMap<String, String>;
+
+/// Validates and posts `body` to `target` as the caller (or as `?bot_unique_name`).
+/// Replies 204, or `{"message_id"}` when the body asks for `sync_message`.
+pub(crate) async fn post_to(
+    state: &AppState,
+    auth: &AuthContext,
+    target: PostTarget,
+    query: &PostQuery,
+    body: &Value,
+) -> ApiResult<Response> {
+    let msg = validate(body, MessageContext::Post)?;
+    let bot_id = match query.get("bot_unique_name").map(|s| s.trim()) {
+        None | Some("") => None,
+        Some(name) => Some(crate::api::bots::find_bot(state, auth, name).await?.id),
+    };
+    // A `thread_chat_id` in the body posts into that existing thread; its membership follows
+    // the parent chat, which the store checks.
+    let target = match (&msg.thread_chat_id, &msg.thread_message_id) {
+        (Some(thread), None) => PostTarget::Chat(thread.clone()),
+        _ => target,
+    };
+    let (kind, content) = canonical(&msg);
+    let row = state
+        .store
+        .post_message(NewPost {
+            org_id: auth.org_id(),
+            target,
+            sender_id: auth.user.id,
+            bot_id,
+            kind,
+            body: content,
+            reply_to: msg.reply_to.as_deref().map(normalize_message_id),
+            thread_message_id: msg.thread_message_id.as_deref().map(normalize_message_id),
+            thread_title: msg.thread_title.clone(),
+        })
+        .await?
+        .map_err(refusal)?;
+    if msg.sync_message == Some(true) {
+        let mut reply = json!({"message_id": row.id});
+        if msg.thread_message_id.is_some() {
+            reply["thread_chat_id"] = row.chat_id.clone().into();
+        }
+        return Ok(axum::Json(reply).into_response());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub(crate) fn refusal(r: Refusal) -> ApiError {
+    match r {
+        Refusal::ChatNotFound => ApiError::new(ErrorCode::ChatNotFound),
+        Refusal::ChannelNotFound => ApiError::new(ErrorCode::ChannelNotFound),
+        Refusal::NotMember => ApiError::new(ErrorCode::AccessDenied),
+        Refusal::BotNotMember => ApiError::new(ErrorCode::BotNotMember),
+        Refusal::ThreadParentNotFound => ApiError::with_message(
+            ErrorCode::MessageNotFound,
+            "thread_message_id does not name a message of this chat",
+        ),
+        Refusal::NestedThread => ApiError::new(ErrorCode::ThreadChatidInvalid),
+    }
+}
+
+async fn post_channel_by_name(
+    State(state): State<AppState>,
+    auth: Option<AuthContext>,
+    uri: axum::http::Uri,
+    CliqPath(name): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_CHANNEL).await?;
+    let target = PostTarget::ChannelUniqueName(name.trim().to_lowercase());
+    post_to(&state, &auth, target, &q, &body).await
+}
+
+async fn post_channel_by_id(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(id): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let target = PostTarget::ChannelId(id.trim().to_string());
+    post_to(&state, &auth, target, &q, &body).await
+}
+
+async fn post_chat(
+    State(state): State<AppState>,
+    auth: Option<AuthContext>,
+    uri: axum::http::Uri,
+    CliqPath(chat_id): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_CHAT).await?;
+    let target = PostTarget::Chat(chat_id.trim().to_string());
+    post_to(&state, &auth, target, &q, &body).await
+}
+
+/// `POST /api/v2/buddies/{email or zuid}/message`: into the direct chat with that user, which
+/// is opened on first use. Users outside the caller's organization are refused.
+async fn post_buddy(
+    State(state): State<AppState>,
+    auth: Option<AuthContext>,
+    uri: axum::http::Uri,
+    CliqPath(user): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let auth = super::caller(&state, auth, &uri, &V2_POST_BUDDY).await?;
+    // Validate first so a bad message does not open a chat.
+    validate(&body, MessageContext::Post)?;
+    let target = resolve_user(&state, &auth, &user).await?;
+    let chat = state
+        .store
+        .open_direct_chat(auth.org_id(), auth.user.id, target.id)
+        .await?;
+    post_to(&state, &auth, PostTarget::Chat(chat.id), &q, &body).await
+}

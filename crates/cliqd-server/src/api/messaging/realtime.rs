@@ -1,0 +1,168 @@
+//! Real-time delivery: `GET /api/v3/realtime` upgrades to a WebSocket that streams, to the
+//! authenticated user, the events of every chat they belong to (format in
+//! `docs/realtime.md`). Events come from the store's change feed, which publishes them only
+//! after their batch has committed, in commit order; so a client never sees an event for a
+//! write that could still be lost, and sees the events of one chat in the order they happened.
+
+use super::message_json;
+use crate::api::{AuthMode, Endpoint};
+use crate::auth::{AuthContext, authenticate};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::CliqQuery;
+use crate::ratelimit::Limit;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::get;
+use cliqd_store::{ChatEvent, ChatEventKind};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use tokio::sync::broadcast::error::RecvError;
+
+pub const STREAM: Endpoint = Endpoint {
+    name: "realtime.stream",
+    method: Method::GET,
+    path: "/api/v3/realtime",
+    scope: "chats.read",
+    limit: Limit::per_min(30, 600),
+    // Browsers cannot set headers on a WebSocket: `?access_token=` is accepted as well.
+    auth: AuthMode::TokenOrHandler,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(STREAM.path, get(stream))
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamParams {
+    access_token: Option<String>,
+}
+
+async fn stream(
+    State(state): State<AppState>,
+    auth: Option<AuthContext>,
+    CliqQuery(p): CliqQuery<StreamParams>,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let auth = match auth {
+        Some(a) => a,
+        None => {
+            let a = authenticate(state.store.as_ref(), p.access_token.as_deref()).await?;
+            if !a.has_scope(STREAM.scope) {
+                return Err(ApiError::new(ErrorCode::InvalidOauthScope));
+            }
+            a
+        }
+    };
+    // Subscribe before loading the memberships: a join committed in between arrives as an
+    // event and is applied, so nothing falls in the gap.
+    let events = state.store.chat_events();
+    let chats: HashSet<String> = state
+        .store
+        .chat_ids_of_user(auth.user.id)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(ws.on_upgrade(move |socket| run(socket, auth.user.id, chats, events)))
+}
+
+async fn run(
+    mut socket: WebSocket,
+    user_id: i64,
+    mut chats: HashSet<String>,
+    mut events: tokio::sync::broadcast::Receiver<ChatEvent>,
+) {
+    let hello = json!({"event": "ready", "user_id": user_id.to_string()});
+    if socket.send(Message::text(hello.to_string())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Ok(ev) => {
+                    if let ChatEventKind::MemberJoined { chat_id, user_id: u } = &ev.kind
+                        && *u == user_id
+                    {
+                        chats.insert(chat_id.clone());
+                    }
+                    if !chats.contains(&ev.acl_chat_id) {
+                        continue;
+                    }
+                    if let ChatEventKind::MemberLeft { chat_id, user_id: u } = &ev.kind
+                        && *u == user_id
+                    {
+                        chats.remove(chat_id);
+                    }
+                    let text = event_json(&ev).to_string();
+                    if socket.send(Message::text(text)).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    // Too far behind to deliver everything in order: say so and close; the
+                    // client re-reads with get-messages and reconnects.
+                    let reason = format!("lagged: {n} events dropped; reconnect and re-read");
+                    let _ = socket
+                        .send(Message::Close(Some(CloseFrame { code: 4000, reason: reason.into() })))
+                        .await;
+                    return;
+                }
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                // Pings are answered by axum; anything else from the client is ignored.
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// One event as sent on the wire (see `docs/realtime.md`).
+pub fn event_json(ev: &ChatEvent) -> Value {
+    match &ev.kind {
+        ChatEventKind::MessageCreated(m) => {
+            json!({"event": "message_created", "chat_id": m.chat_id, "data": message_json(m)})
+        }
+        ChatEventKind::MessageEdited(m) => {
+            json!({"event": "message_edited", "chat_id": m.chat_id, "data": message_json(m)})
+        }
+        ChatEventKind::MessageDeleted {
+            chat_id,
+            message_id,
+        } => json!({"event": "message_deleted", "chat_id": chat_id, "data": {"id": message_id}}),
+        ChatEventKind::ReactionAdded {
+            chat_id,
+            message_id,
+            reaction,
+        }
+        | ChatEventKind::ReactionRemoved {
+            chat_id,
+            message_id,
+            reaction,
+        } => {
+            let name = if matches!(ev.kind, ChatEventKind::ReactionAdded { .. }) {
+                "reaction_added"
+            } else {
+                "reaction_removed"
+            };
+            json!({"event": name, "chat_id": chat_id, "data": {
+                "message_id": message_id,
+                "emoji_code": reaction.emoji,
+                "user_id": reaction.user_id.to_string(),
+                "name": reaction.user_name,
+                "time": reaction.time,
+            }})
+        }
+        ChatEventKind::MemberJoined { chat_id, user_id } => {
+            json!({"event": "member_joined", "chat_id": chat_id, "data": {"user_id": user_id.to_string()}})
+        }
+        ChatEventKind::MemberLeft { chat_id, user_id } => {
+            json!({"event": "member_left", "chat_id": chat_id, "data": {"user_id": user_id.to_string()}})
+        }
+    }
+}

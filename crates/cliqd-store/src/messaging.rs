@@ -1,0 +1,291 @@
+//! Messaging storage: channels, chats and their members, messages, reactions, bot channel
+//! associations and bot subscriptions, plus the change feed of committed chat events.
+//!
+//! Ids follow Cliq's shapes (digest §2): chats `CT_<19 digits>_<creator zuid>` (bot chats end in
+//! `-B2`, threads in `-T-<n>`), channels `O…`/`T…`/`P…`/`E…` + digits by kind, messages
+//! `<epoch_ms>_<n>`. Within a chat, messages carry a sequence number allocated by the single
+//! writer, so sequence order is commit order and time never goes backwards along it.
+
+use crate::StoreResult;
+use crate::rows::UserRow;
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// Channel kinds and the letter their ids start with.
+pub const CHANNEL_KINDS: &[(&str, char)] = &[
+    ("organization", 'O'),
+    ("team", 'T'),
+    ("personal", 'P'),
+    ("external", 'E'),
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewChannel {
+    pub org_id: i64,
+    /// One of [`CHANNEL_KINDS`].
+    pub kind: String,
+    pub name: String,
+    pub unique_name: String,
+    pub description: String,
+    pub creator_id: i64,
+    pub team_ids: Vec<i64>,
+    /// Initial members besides the creator.
+    pub members: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelRow {
+    pub id: String,
+    pub org_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub unique_name: String,
+    pub description: String,
+    pub creator_id: i64,
+    pub team_ids: Vec<i64>,
+    /// The channel's message stream.
+    pub chat_id: String,
+    pub created_at: i64,
+    pub member_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRow {
+    pub id: String,
+    pub org_id: i64,
+    /// `channel`, `direct_message`, `group_chat`, `bot` or `thread` (digest §16.5).
+    pub kind: String,
+    pub title: String,
+    pub creator_id: i64,
+    pub channel_id: Option<String>,
+    pub bot_id: Option<i64>,
+    /// Threads: the chat and message they hang under.
+    pub parent_chat_id: Option<String>,
+    pub thread_message_id: Option<String>,
+    /// The chat whose members may read and write this one (itself, or a thread's parent).
+    pub acl_chat_id: String,
+    pub created_at: i64,
+    /// Time of the newest message (or creation).
+    pub last_time: i64,
+}
+
+/// A message as stored: the canonical JSON of the validated message plus indexed columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRow {
+    pub id: String,
+    pub chat_id: String,
+    /// Position in the chat, in commit order.
+    pub seq: i64,
+    /// Unix milliseconds.
+    pub time: i64,
+    pub sender_id: i64,
+    pub sender_name: String,
+    /// Set when the message was posted as a bot.
+    pub bot_id: Option<i64>,
+    pub bot_name: Option<String>,
+    /// `text` or `card` (a card, buttons or slides).
+    pub kind: String,
+    /// The canonical message object (text, card, buttons, slides, styles, references, …).
+    pub body: Value,
+    pub edited: bool,
+    pub reply_to: Option<String>,
+    /// Set on a message that has a thread under it.
+    pub thread_chat_id: Option<String>,
+}
+
+/// Where a post goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostTarget {
+    Chat(String),
+    ChannelId(String),
+    ChannelUniqueName(String),
+}
+
+/// A message to post; the writer resolves the target, checks membership and assigns id and time.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub org_id: i64,
+    pub target: PostTarget,
+    pub sender_id: i64,
+    /// Post as this bot: it must be associated with the channel the chat belongs to.
+    pub bot_id: Option<i64>,
+    pub kind: String,
+    pub body: Value,
+    pub reply_to: Option<String>,
+    /// Start (or reuse) the thread under this message of the target chat and post there.
+    pub thread_message_id: Option<String>,
+    pub thread_title: Option<String>,
+}
+
+/// Why a post was refused; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    ChatNotFound,
+    ChannelNotFound,
+    NotMember,
+    BotNotMember,
+    /// The thread's parent message does not exist in the chat.
+    ThreadParentNotFound,
+    /// A thread cannot hold another thread.
+    NestedThread,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionRow {
+    pub emoji: String,
+    pub user_id: i64,
+    pub user_name: String,
+    pub time: i64,
+}
+
+/// Which messages of a chat to read. Ascending order always.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageQuery {
+    pub chat_id: String,
+    /// Only messages at or after this time (ms).
+    pub from_time: Option<i64>,
+    /// Only messages at or before this time (ms).
+    pub to_time: Option<i64>,
+    /// Only messages after this sequence number (a cursor from a previous page).
+    pub after_seq: Option<i64>,
+    /// With no lower bound, the newest `limit` messages are returned (still ascending).
+    pub limit: u32,
+}
+
+/// A committed change in a chat, published after COMMIT in commit order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatEvent {
+    /// The chat whose members may see the event.
+    pub acl_chat_id: String,
+    pub kind: ChatEventKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEventKind {
+    MessageCreated(MessageRow),
+    MessageEdited(MessageRow),
+    MessageDeleted {
+        chat_id: String,
+        message_id: String,
+    },
+    ReactionAdded {
+        chat_id: String,
+        message_id: String,
+        reaction: ReactionRow,
+    },
+    ReactionRemoved {
+        chat_id: String,
+        message_id: String,
+        reaction: ReactionRow,
+    },
+    MemberJoined {
+        chat_id: String,
+        user_id: i64,
+    },
+    MemberLeft {
+        chat_id: String,
+        user_id: i64,
+    },
+}
+
+#[async_trait]
+pub trait MessagingStore: Send + Sync {
+    /// Committed chat events from now on. A receiver that falls too far behind gets `Lagged`.
+    fn chat_events(&self) -> tokio::sync::broadcast::Receiver<ChatEvent>;
+
+    /// Creates a channel, its chat and memberships. `Conflict("unique_name")` when taken.
+    async fn create_channel(&self, new: NewChannel) -> StoreResult<ChannelRow>;
+    async fn channel_by_id(&self, org_id: i64, id: &str) -> StoreResult<ChannelRow>;
+    async fn channel_by_unique_name(
+        &self,
+        org_id: i64,
+        unique_name: &str,
+    ) -> StoreResult<ChannelRow>;
+    /// Channels `user_id` belongs to, by creation.
+    async fn channels_of_user(&self, user_id: i64) -> StoreResult<Vec<ChannelRow>>;
+
+    async fn get_chat(&self, org_id: i64, chat_id: &str) -> StoreResult<ChatRow>;
+    /// Whether `user_id` may read and write `chat_id` (threads follow their parent).
+    async fn is_member(&self, chat_id: &str, user_id: i64) -> StoreResult<bool>;
+    async fn chat_members(&self, chat_id: &str) -> StoreResult<Vec<UserRow>>;
+    /// Adds members (users of the chat's org only; `NotFound` otherwise); returns those newly added.
+    async fn add_chat_members(&self, chat_id: &str, user_ids: Vec<i64>) -> StoreResult<Vec<i64>>;
+    /// Returns false when the user was not a member.
+    async fn remove_chat_member(&self, chat_id: &str, user_id: i64) -> StoreResult<bool>;
+    /// Chats `user_id` belongs to (not threads), most recently active first.
+    async fn chats_of_user(&self, user_id: i64) -> StoreResult<Vec<ChatRow>>;
+    /// Ids of every chat `user_id` belongs to (for real-time delivery).
+    async fn chat_ids_of_user(&self, user_id: i64) -> StoreResult<Vec<String>>;
+    /// The direct chat between two users of `org_id`, created on first use.
+    async fn open_direct_chat(&self, org_id: i64, a: i64, b: i64) -> StoreResult<ChatRow>;
+    async fn create_group_chat(
+        &self,
+        org_id: i64,
+        creator_id: i64,
+        title: &str,
+        members: Vec<i64>,
+    ) -> StoreResult<ChatRow>;
+
+    /// Posts one message; `Ok(Err(_))` when refused.
+    async fn post_message(&self, post: NewPost) -> StoreResult<Result<MessageRow, Refusal>>;
+    /// Posts `body` as `bot_id` into each user's bot chat (created on first use), in one job.
+    async fn post_bot_messages(
+        &self,
+        org_id: i64,
+        bot_id: i64,
+        sender_id: i64,
+        user_ids: Vec<i64>,
+        kind: String,
+        body: Value,
+    ) -> StoreResult<Vec<(i64, MessageRow)>>;
+    async fn list_messages(&self, query: MessageQuery) -> StoreResult<Vec<MessageRow>>;
+    async fn get_message(&self, chat_id: &str, message_id: &str) -> StoreResult<MessageRow>;
+    /// Replaces the message body and marks it edited.
+    async fn edit_message(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        body: Value,
+    ) -> StoreResult<MessageRow>;
+    async fn delete_message(&self, chat_id: &str, message_id: &str) -> StoreResult<()>;
+
+    /// False when the user had already reacted with that emoji.
+    async fn add_reaction(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        emoji: &str,
+        user_id: i64,
+    ) -> StoreResult<bool>;
+    /// False when there was no such reaction.
+    async fn remove_reaction(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        emoji: &str,
+        user_id: i64,
+    ) -> StoreResult<bool>;
+    /// Reactions of a message, oldest first.
+    async fn reactions(&self, chat_id: &str, message_id: &str) -> StoreResult<Vec<ReactionRow>>;
+
+    /// Associates a bot with a channel; false when it already was.
+    async fn associate_bot(&self, channel_id: &str, bot_id: i64) -> StoreResult<bool>;
+    async fn channel_bots(&self, channel_id: &str) -> StoreResult<Vec<i64>>;
+    /// False when already subscribed.
+    async fn subscribe_bot(&self, bot_id: i64, user_id: i64) -> StoreResult<bool>;
+    /// False when not subscribed.
+    async fn unsubscribe_bot(&self, bot_id: i64, user_id: i64) -> StoreResult<bool>;
+    async fn bot_subscribers(&self, bot_id: i64) -> StoreResult<Vec<UserRow>>;
+
+    /// Stores a webhook token's hash for `user_id`; false (nothing stored) when the user
+    /// already has `max` tokens.
+    async fn create_webhook_token(
+        &self,
+        user_id: i64,
+        hash: &str,
+        name: &str,
+        max: usize,
+    ) -> StoreResult<bool>;
+    /// The owner of the webhook token with this hash.
+    async fn webhook_token_user(&self, hash: &str) -> StoreResult<UserRow>;
+}

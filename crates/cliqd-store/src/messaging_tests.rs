@@ -1,0 +1,230 @@
+//! Messaging store behaviour: membership refusals, threads, reading shapes, and the change
+//! feed (only committed writes, in commit order).
+
+use crate::*;
+use serde_json::json;
+use std::sync::Arc;
+
+async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow, ChannelRow) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let org = store.create_org("o").await.unwrap();
+    let mut users = Vec::new();
+    for (i, name) in ["A", "B"].iter().enumerate() {
+        users.push(
+            store
+                .create_user(NewUser {
+                    org_id: org.id,
+                    email: format!("{i}@o"),
+                    name: name.to_string(),
+                    is_admin: false,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let channel = store
+        .create_channel(NewChannel {
+            org_id: org.id,
+            kind: "organization".into(),
+            name: "General".into(),
+            unique_name: "general".into(),
+            description: String::new(),
+            creator_id: users[0].id,
+            team_ids: vec![],
+            members: vec![],
+        })
+        .await
+        .unwrap();
+    let b = users.pop().unwrap();
+    let a = users.pop().unwrap();
+    (dir, store, a, b, channel)
+}
+
+fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
+    NewPost {
+        org_id: user.org_id,
+        target,
+        sender_id: user.id,
+        bot_id: None,
+        kind: "text".into(),
+        body: json!({"text": text}),
+        reply_to: None,
+        thread_message_id: None,
+        thread_title: None,
+    }
+}
+
+#[tokio::test]
+async fn refusals_write_nothing_and_publish_nothing() {
+    let (_dir, store, a, b, channel) = setup().await;
+    let mut events = store.chat_events();
+    let by_name = PostTarget::ChannelUniqueName("general".into());
+    assert_eq!(
+        store
+            .post_message(post(&b, by_name.clone(), "x"))
+            .await
+            .unwrap(),
+        Err(Refusal::NotMember)
+    );
+    assert_eq!(
+        store
+            .post_message(post(&a, PostTarget::ChannelUniqueName("nope".into()), "x"))
+            .await
+            .unwrap(),
+        Err(Refusal::ChannelNotFound)
+    );
+    let mut bot_post = post(&a, by_name.clone(), "x");
+    bot_post.bot_id = Some(1);
+    assert_eq!(
+        store.post_message(bot_post).await.unwrap(),
+        Err(Refusal::BotNotMember)
+    );
+    assert!(matches!(
+        store.edit_message(&channel.chat_id, "1_1", json!({})).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        events.try_recv().is_err(),
+        "no event for refused or failed writes"
+    );
+    let m = store
+        .post_message(post(&a, by_name, "ok"))
+        .await
+        .unwrap()
+        .unwrap();
+    let ev = events.recv().await.unwrap();
+    assert_eq!(ev.acl_chat_id, channel.chat_id);
+    assert_eq!(ev.kind, ChatEventKind::MessageCreated(m));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn events_follow_commit_order() {
+    let (_dir, store, a, _b, channel) = setup().await;
+    let store = Arc::new(store);
+    let mut events = store.chat_events();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (store, a, chat) = (store.clone(), a.clone(), channel.chat_id.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .post_message(post(&a, PostTarget::Chat(chat), &format!("m{i}")))
+                .await
+                .unwrap()
+                .unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut seqs = Vec::new();
+    for _ in 0..200 {
+        match events.recv().await.unwrap().kind {
+            ChatEventKind::MessageCreated(m) => seqs.push(m.seq),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
+    let rows = store
+        .list_messages(MessageQuery {
+            chat_id: channel.chat_id.clone(),
+            from_time: None,
+            to_time: None,
+            after_seq: Some(0),
+            limit: 500,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 200);
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].time <= w[1].time && w[0].seq < w[1].seq)
+    );
+}
+
+#[tokio::test]
+async fn threads_and_reading_shapes() {
+    let (_dir, store, a, b, channel) = setup().await;
+    let chat = channel.chat_id.clone();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let m = store
+            .post_message(post(&a, PostTarget::Chat(chat.clone()), &format!("m{i}")))
+            .await
+            .unwrap()
+            .unwrap();
+        ids.push(m);
+    }
+    let q = |from_time, to_time, after_seq, limit| MessageQuery {
+        chat_id: chat.clone(),
+        from_time,
+        to_time,
+        after_seq,
+        limit,
+    };
+    let texts = |rows: Vec<MessageRow>| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.body["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        texts(store.list_messages(q(None, None, None, 2)).await.unwrap()),
+        ["m3", "m4"]
+    );
+    assert_eq!(
+        texts(
+            store
+                .list_messages(q(Some(0), None, None, 2))
+                .await
+                .unwrap()
+        ),
+        ["m0", "m1"]
+    );
+    assert_eq!(
+        texts(
+            store
+                .list_messages(q(None, None, Some(ids[2].seq), 10))
+                .await
+                .unwrap()
+        ),
+        ["m3", "m4"]
+    );
+    assert!(
+        store
+            .list_messages(q(None, Some(ids[0].time - 1), None, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A thread under m1: its own chat, membership from the channel.
+    let mut t = post(&a, PostTarget::Chat(chat.clone()), "reply");
+    t.thread_message_id = Some(ids[1].id.clone());
+    let reply = store.post_message(t.clone()).await.unwrap().unwrap();
+    assert!(reply.chat_id.contains("-T-"));
+    let again = store.post_message(t).await.unwrap().unwrap();
+    assert_eq!(again.chat_id, reply.chat_id, "one thread per parent");
+    let thread = store.get_chat(a.org_id, &reply.chat_id).await.unwrap();
+    assert_eq!(thread.acl_chat_id, chat);
+    assert_eq!(
+        thread.thread_message_id.as_deref(),
+        Some(ids[1].id.as_str())
+    );
+    assert!(!store.is_member(&thread.id, b.id).await.unwrap());
+    store
+        .add_chat_members(&thread.id, vec![b.id])
+        .await
+        .unwrap();
+    assert!(
+        store.is_member(&thread.id, b.id).await.unwrap(),
+        "joining the parent"
+    );
+    let parent = store.get_message(&chat, &ids[1].id).await.unwrap();
+    assert_eq!(parent.thread_chat_id.as_deref(), Some(thread.id.as_str()));
+    let mut nested = post(&a, PostTarget::Chat(thread.id.clone()), "x");
+    nested.thread_message_id = Some(reply.id.clone());
+    assert_eq!(
+        store.post_message(nested).await.unwrap(),
+        Err(Refusal::NestedThread)
+    );
+}
