@@ -91,12 +91,17 @@ impl Parser {
         self.here().0
     }
 
+    /// Consumes the current token and returns it (moved out, not cloned: a consumed token
+    /// is only looked at again for its position, after an error).
     fn advance(&mut self) -> Tok {
-        let t = self.peek().clone();
+        let tok = match self.toks.get_mut(self.pos) {
+            Some(t) if t.tok != Tok::Eof => std::mem::replace(&mut t.tok, Tok::Semi),
+            _ => Tok::Eof,
+        };
         if self.pos < self.toks.len() {
             self.pos += 1;
         }
-        t
+        tok
     }
 
     fn error_here(&mut self, message: impl Into<String>) -> Fail {
@@ -246,13 +251,22 @@ impl Parser {
 
     fn statement(&mut self) -> PResult<Stmt> {
         let line = self.line();
-        let Tok::Ident(word) = self.peek().clone() else {
-            let e = self.expr()?;
-            self.end_statement()?;
-            return Ok(Stmt::Expr(e, line));
+        let lower = match self.peek() {
+            // Statement keywords are short; only they need a lower-cased copy.
+            Tok::Ident(word) if word.len() <= 8 => word.to_ascii_lowercase(),
+            Tok::Ident(_) => String::new(),
+            _ => {
+                let e = self.expr()?;
+                self.end_statement()?;
+                return Ok(Stmt::Expr(e, line));
+            }
         };
-        let lower = word.to_ascii_lowercase();
-        let next = self.peek_at(1).clone();
+        // The token after the first word, classified without cloning it.
+        let next = match self.peek_at(1) {
+            Tok::Ident(w) if w.eq_ignore_ascii_case("each") => Tok::Ident("each".into()),
+            Tok::Ident(_) | Tok::Text(_) | Tok::Int(_) | Tok::Dec(_) | Tok::Date(_) => Tok::Comma,
+            other => other.clone(),
+        };
         match lower.as_str() {
             "if" if next == Tok::LParen => return self.if_statement(),
             "for" if is_kw(&next, "each") => return self.for_each(),
@@ -285,7 +299,9 @@ impl Parser {
             _ => {}
         }
         if is_assign_op(&next) {
-            self.advance();
+            let Tok::Ident(word) = self.advance() else {
+                return Err(self.error_here("expected a variable"));
+            };
             let op = match self.advance() {
                 Tok::PlusAssign => Some(BinOp::Add),
                 Tok::MinusAssign => Some(BinOp::Sub),
@@ -553,11 +569,13 @@ impl Parser {
         while *self.peek() == Tok::Dot {
             let line = self.line();
             self.advance();
-            let Tok::Ident(name) = self.peek().clone() else {
+            if !matches!(self.peek(), Tok::Ident(_)) {
                 let found = self.peek().describe();
                 return Err(self.error_here(format!("expected a function name, found {found}")));
+            }
+            let Tok::Ident(name) = self.advance() else {
+                return Err(self.error_here("expected a function name"));
             };
-            self.advance();
             links += 1;
             if self.depth + links > MAX_DEPTH {
                 return Err(
