@@ -290,7 +290,8 @@ impl Parser {
                 self.end_statement()?;
                 return Ok(Stmt::Return(Some(e), line));
             }
-            "info" if !is_assign_op(&next) => {
+            // `info.get(...)`: a variable named `info` (Cliq's message-action samples read one).
+            "info" if !is_assign_op(&next) && next != Tok::Dot => {
                 self.advance();
                 let e = self.expr()?;
                 self.end_statement()?;
@@ -583,8 +584,16 @@ impl Parser {
                 );
             }
             if *self.peek() != Tok::LParen {
-                let found = self.peek().describe();
-                return Err(self.error_here(format!("expected '(' after '.{name}', found {found}")));
+                // `form.values`: a key of a map read without `get` (Cliq's form samples). It is
+                // exactly `form.get("values")`, so it shares that call's evaluation.
+                e = Expr::Method {
+                    recv: Box::new(e),
+                    fast: FastMethod::from_name("get"),
+                    name: "get".into(),
+                    args: vec![Expr::Const(Const::Text(name.into()))],
+                    line,
+                };
+                continue;
             }
             let args = self.call_args()?;
             let name = name.to_ascii_lowercase();
@@ -731,7 +740,11 @@ impl Parser {
             Tok::Dot if lower == "zoho" => return self.zoho(line),
             Tok::LParen => {}
             _ => {
-                if is_reserved(&lower) && !matches!(lower.as_str(), "now" | "today") {
+                let info_variable = lower == "info" && *self.peek() == Tok::Dot;
+                if is_reserved(&lower)
+                    && !matches!(lower.as_str(), "now" | "today")
+                    && !info_variable
+                {
                     self.pos -= 1;
                     return Err(self.error_here(format!("unexpected reserved word '{name}'")));
                 }
