@@ -243,15 +243,8 @@ pub(super) async fn create(
             attrs.function_type
         )));
     }
-    let existing = existing_handler(&state, row.id, &handler_type, failed).await?;
-    if let Some(h) = &existing
-        && is_configured(h, &attrs.execution_type)
-    {
-        return Err(ApiError::with_message(
-            failed,
-            format!("the function already has a {handler_type}; update it instead"),
-        ));
-    }
+    // The body is checked before the handler's state: a malformed request is a 400 whatever
+    // exists already.
     let data = HandlerData {
         script: body.script,
         permissions: body.permissions,
@@ -263,6 +256,15 @@ pub(super) async fn create(
         None,
         "functions",
     )?;
+    let existing = existing_handler(&state, row.id, &handler_type, failed).await?;
+    if let Some(h) = &existing
+        && is_configured(h, &attrs.execution_type)
+    {
+        return Err(ApiError::with_message(
+            failed,
+            format!("the function already has a {handler_type}; update it instead"),
+        ));
+    }
     let saved = match existing {
         Some(h) => {
             if is_default(&h) {
