@@ -19,6 +19,18 @@ const IMPLEMENTED: &[&str] = &[
     "createChatV3",
     "getChatV3",
     "Retrieve members of a chat",
+    "postMessageInChannelByChannelUniqueName",
+    "postMessageInChannelByChannelId",
+    "Post message in chat",
+    "postMessageCardToChat",
+    "textmessageformat",
+    "table",
+    "list",
+    "label",
+    "graphs",
+    "messageCardButtons",
+    "confirmationPopup",
+    "instantButtons",
 ];
 
 #[tokio::test]

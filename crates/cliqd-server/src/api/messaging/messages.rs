@@ -432,6 +432,7 @@ pub(crate) async fn post_to(
     target: PostTarget,
     query: &PostQuery,
     body: &Value,
+    card_reply_url: Option<&str>,
 ) -> ApiResult<Response> {
     let msg = validate(body, MessageContext::Post)?;
     let bot_id = match query.get("bot_unique_name").map(|s| s.trim()) {
@@ -460,6 +461,19 @@ pub(crate) async fn post_to(
         })
         .await?
         .map_err(refusal)?;
+    // A card posted through v3 `/chats/{id}/messages` answers with the message itself
+    // (messagecards.yml), unless `sync_message` asks for the id reply.
+    if let Some(url) = card_reply_url
+        && msg.card.is_some()
+        && msg.sync_message != Some(true)
+    {
+        let mut data = serde_json::Map::new();
+        data.insert("id".into(), row.id.clone().into());
+        if let Value::Object(content) = &row.body {
+            data.extend(content.clone());
+        }
+        return Ok(crate::api::envelope(url, "message", Value::Object(data)).into_response());
+    }
     if msg.sync_message == Some(true) {
         let mut reply = json!({"message_id": row.id});
         if msg.thread_message_id.is_some() {
@@ -494,7 +508,7 @@ async fn post_channel_by_name(
 ) -> ApiResult<Response> {
     let auth = super::caller(&state, auth, &uri, &V2_POST_CHANNEL).await?;
     let target = PostTarget::ChannelUniqueName(name.trim().to_lowercase());
-    post_to(&state, &auth, target, &q, &body).await
+    post_to(&state, &auth, target, &q, &body, None).await
 }
 
 async fn post_channel_by_id(
@@ -505,7 +519,7 @@ async fn post_channel_by_id(
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
     let target = PostTarget::ChannelId(id.trim().to_string());
-    post_to(&state, &auth, target, &q, &body).await
+    post_to(&state, &auth, target, &q, &body, None).await
 }
 
 async fn post_chat(
@@ -518,7 +532,8 @@ async fn post_chat(
 ) -> ApiResult<Response> {
     let auth = super::caller(&state, auth, &uri, &V2_POST_CHAT).await?;
     let target = PostTarget::Chat(chat_id.trim().to_string());
-    post_to(&state, &auth, target, &q, &body).await
+    let v3 = uri.path().starts_with("/api/v3/");
+    post_to(&state, &auth, target, &q, &body, v3.then(|| uri.path())).await
 }
 
 /// `POST /api/v2/buddies/{email or zuid}/message`: into the direct chat with that user, which
@@ -539,5 +554,5 @@ async fn post_buddy(
         .store
         .open_direct_chat(auth.org_id(), auth.user.id, target.id)
         .await?;
-    post_to(&state, &auth, PostTarget::Chat(chat.id), &q, &body).await
+    post_to(&state, &auth, PostTarget::Chat(chat.id), &q, &body, None).await
 }
