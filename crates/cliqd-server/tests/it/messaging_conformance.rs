@@ -23,6 +23,8 @@ const IMPLEMENTED: &[&str] = &[
     "postMessageInChannelByChannelId",
     "Post message in chat",
     "postMessageCardToChat",
+    "postMessageCardToChannel",
+    "Get main message of a thread",
     "textmessageformat",
     "table",
     "list",

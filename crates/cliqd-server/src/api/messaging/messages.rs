@@ -135,6 +135,16 @@ pub const V3_POST_CHAT: Endpoint = ep(
     50,
 );
 
+/// The messagecards page's "post a message card to a channel" (singular `message`; the path
+/// segment is the channel's unique name).
+pub const V3_POST_CARD_CHANNEL: Endpoint = ep(
+    "messages.v3_post_card_channel",
+    Method::POST,
+    "/api/v3/channels/{channel_id}/message",
+    "messages.create",
+    20,
+);
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(V2_LIST.path, get(list))
@@ -148,6 +158,7 @@ pub fn routes() -> Router<AppState> {
         .route(V2_POST_CHANNEL.path, post(post_channel_by_name))
         .route(V3_POST_CHANNEL_BY_NAME.path, post(post_channel_by_name))
         .route(V3_POST_CHANNEL.path, post(post_channel_by_id))
+        .route(V3_POST_CARD_CHANNEL.path, post(post_card_channel))
         .route(V2_POST_CHAT.path, post(post_chat))
         .route(V3_POST_CHAT.path, post(post_chat))
         .route(V2_POST_BUDDY.path, post(post_buddy))
@@ -520,6 +531,18 @@ async fn post_channel_by_id(
 ) -> ApiResult<Response> {
     let target = PostTarget::ChannelId(id.trim().to_string());
     post_to(&state, &auth, target, &q, &body, None).await
+}
+
+async fn post_card_channel(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: axum::http::Uri,
+    CliqPath(name): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let target = PostTarget::ChannelUniqueName(name.trim().to_lowercase());
+    post_to(&state, &auth, target, &q, &body, Some(uri.path())).await
 }
 
 async fn post_chat(

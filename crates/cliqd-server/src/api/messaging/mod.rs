@@ -35,6 +35,8 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &messages::V3_POST_CHANNEL_BY_NAME,
     &messages::V3_POST_CHANNEL,
     &messages::V3_POST_CHAT,
+    &messages::V3_POST_CARD_CHANNEL,
+    &chats::THREAD_MAIN,
     &bot_messages::V2_POST_BOT,
     &bot_messages::V3_BOT_MESSAGES,
     &bot_messages::V3_BOT_MESSAGE,
