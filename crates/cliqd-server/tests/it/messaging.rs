@@ -1011,3 +1011,75 @@ async fn webhook_tokens_post_on_v2_only() {
     assert_eq!(m["content"]["text"], "via zapikey");
     assert_eq!(m["sender"]["id"], scott.id.to_string());
 }
+
+#[tokio::test]
+async fn delete_many_reports_each_message() {
+    let app = spawn().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let olivia = app.token_for(&app.users[1]).await;
+    let chat = general_chat(&app, &scott).await;
+    let path = "/api/v2/channelsbyname/general/message";
+    let mine1 = post_sync(&app, path, &scott, "a").await;
+    let mine2 = post_sync(&app, path, &scott, "b").await;
+    let theirs = post_sync(&app, path, &olivia, "c").await;
+    for spelling in ["messagess", "messages"] {
+        let r = app
+            .delete(
+                &format!("/api/v3/chats/{chat}/{spelling}?message_ids="),
+                &scott,
+            )
+            .await;
+        assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_parameters"));
+    }
+    let many: Vec<String> = (0..26).map(|i| format!("1_{i}")).collect();
+    let r = app
+        .delete(
+            &format!(
+                "/api/v3/chats/{chat}/messagess?message_ids={}",
+                many.join(",")
+            ),
+            &scott,
+        )
+        .await;
+    assert_eq!(r.code(), "message_delete_limit_exceeded");
+    let r = app
+        .delete(
+            &format!("/api/v3/chats/{chat}/messagess?message_ids={mine1}&reason=bored"),
+            &scott,
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_delete_reason");
+    let r = app
+        .delete(
+            &format!("/api/v3/chats/{chat}/messagess?message_ids={mine1},{theirs},1_1,{mine2}"),
+            &scott,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["type"], "message.delete_result");
+    let statuses: Vec<(&str, &str, &str)> = r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap(),
+                d["status"].as_str().unwrap(),
+                d["error"]["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (mine1.as_str(), "success", ""),
+            (theirs.as_str(), "failed", "access_denied"),
+            ("1_1", "failed", "message_not_found"),
+            (mine2.as_str(), "success", ""),
+        ]
+    );
+    let left = app
+        .get(&format!("/api/v2/chats/{chat}/messages"), &scott)
+        .await;
+    assert_eq!(texts(&left), ["c"]);
+}

@@ -24,6 +24,7 @@ const IMPLEMENTED: &[&str] = &[
     "Post message in chat",
     "postMessageCardToChat",
     "postMessageCardToChannel",
+    "deleteMultipleMessagesV3",
     "Get main message of a thread",
     "textmessageformat",
     "table",

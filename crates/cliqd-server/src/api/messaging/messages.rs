@@ -145,6 +145,20 @@ pub const V3_POST_CARD_CHANNEL: Endpoint = ep(
     20,
 );
 
+/// Delete many (messages.yml spells the path `messagess`; both spellings are served).
+pub const V3_DELETE_MANY: Endpoint = Endpoint {
+    name: "messages.delete_many",
+    method: Method::DELETE,
+    path: "/api/v3/chats/{chat_id}/messagess",
+    scope: "messages.delete",
+    limit: Limit::per_min(50, 300),
+    auth: AuthMode::Token,
+};
+pub const V3_DELETE_MANY_ALT: Endpoint = Endpoint {
+    path: "/api/v3/chats/{chat_id}/messages",
+    ..V3_DELETE_MANY
+};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(V2_LIST.path, get(list))
@@ -160,7 +174,8 @@ pub fn routes() -> Router<AppState> {
         .route(V3_POST_CHANNEL.path, post(post_channel_by_id))
         .route(V3_POST_CARD_CHANNEL.path, post(post_card_channel))
         .route(V2_POST_CHAT.path, post(post_chat))
-        .route(V3_POST_CHAT.path, post(post_chat))
+        .route(V3_POST_CHAT.path, post(post_chat).delete(delete_many))
+        .route(V3_DELETE_MANY.path, axum::routing::delete(delete_many))
         .route(V2_POST_BUDDY.path, post(post_buddy))
 }
 
@@ -330,6 +345,74 @@ async fn delete_message(
         .await
         .map_err(map_message)?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct DeleteManyParams {
+    message_ids: Option<String>,
+    reason: Option<String>,
+    comment: Option<String>,
+}
+
+/// `DELETE /api/v3/chats/{chat_id}/messagess?message_ids=a,b`: up to 25 messages, each
+/// reported as `success` or `failed` with its error (`message_not_found`, `access_denied`).
+async fn delete_many(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: axum::http::Uri,
+    CliqPath(chat_id): CliqPath<String>,
+    CliqQuery(p): CliqQuery<DeleteManyParams>,
+) -> ApiResult<Response> {
+    let ids: Vec<String> = p
+        .message_ids
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(message_id)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidParameters));
+    }
+    if ids.len() > 25 {
+        return Err(ApiError::new(ErrorCode::MessageDeleteLimitExceeded));
+    }
+    if let Some(r) = p.reason.as_deref()
+        && !["irrelevant_information", "obscene_content", "others"].contains(&r)
+    {
+        return Err(ApiError::new(ErrorCode::InvalidDeleteReason));
+    }
+    if p.comment
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > 250)
+    {
+        return Err(ApiError::invalid("comment can be at most 250 characters"));
+    }
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let mut data = Vec::new();
+    for id in ids {
+        let outcome = match state.store.get_message(&chat.id, &id).await {
+            Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::MessageNotFound)),
+            Err(e) => Err(e.into()),
+            Ok(row) if row.sender_id != auth.user.id && !auth.is_admin() => {
+                Err(ApiError::with_message(
+                    ErrorCode::AccessDenied,
+                    "You do not have permission to delete this message",
+                ))
+            }
+            Ok(row) => state
+                .store
+                .delete_message(&chat.id, &row.id)
+                .await
+                .map_err(map_message),
+        };
+        data.push(match outcome {
+            Ok(()) => json!({"id": id, "status": "success"}),
+            Err(e) => json!({"id": id, "status": "failed", "error": e.body()}),
+        });
+    }
+    let reply = json!({"url": uri.path(), "type": "message.delete_result", "data": data});
+    Ok(axum::Json(reply).into_response())
 }
 
 /// The emoji of a reaction request: `emoji_code` in the body or the query string.

@@ -36,6 +36,8 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &messages::V3_POST_CHANNEL,
     &messages::V3_POST_CHAT,
     &messages::V3_POST_CARD_CHANNEL,
+    &messages::V3_DELETE_MANY,
+    &messages::V3_DELETE_MANY_ALT,
     &chats::THREAD_MAIN,
     &bot_messages::V2_POST_BOT,
     &bot_messages::V3_BOT_MESSAGES,
