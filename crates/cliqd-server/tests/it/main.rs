@@ -5,6 +5,7 @@ mod bots;
 mod handlers;
 mod helpers;
 mod messaging;
+mod messaging_bots;
 mod messaging_conformance;
 mod messaging_realtime;
 mod pagination;
