@@ -83,6 +83,9 @@ error_codes! {
     BotNotMember => (FORBIDDEN, Some("bot_not_member"), "The bot is not a member of this channel"),
     ThreadChatidInvalid => (BAD_REQUEST, Some("thread_chatid_invalid"), "A thread cannot be started inside a thread"),
     ReactionNotFound => (NOT_FOUND, Some("reaction_not_found"), "You have not reacted to this message with this emoji"),
+    MessageDeleteLimitExceeded => (BAD_REQUEST, Some("message_delete_limit_exceeded"), "You can only delete up to 25 messages at once"),
+    InvalidParameters => (BAD_REQUEST, Some("invalid_parameters"), "The message_ids parameter is invalid or empty"),
+    InvalidDeleteReason => (BAD_REQUEST, Some("invalid_delete_reason"), "reason must be irrelevant_information, obscene_content or others"),
     // Extensions.
     ExtensionAlreadyInstalled => (CONFLICT, Some("extension_already_installed"), "The extension is already installed"),
     ExtensionErrorNotInstalled => (BAD_REQUEST, Some("extension_error_not_installed"), "The extension is not installed"),

@@ -8,6 +8,8 @@ mod handlers;
 mod helpers;
 mod message_actions;
 mod messaging;
+mod messaging_bots;
+mod messaging_conformance;
 mod messaging_realtime;
 mod openapi_conformance;
 mod pagination;

@@ -64,12 +64,21 @@ pub const THREAD_GET: Endpoint = ep(
     30,
 );
 
+pub const THREAD_MAIN: Endpoint = ep(
+    "threads.main_message",
+    Method::GET,
+    "/api/v3/threads/{chat_id}/messages/main",
+    "messages.read",
+    30,
+);
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(LIST.path, get(list).post(create))
         .route(GET.path, get(get_chat))
         .route(MEMBERS.path, get(members))
         .route(THREAD_GET.path, get(get_thread))
+        .route(THREAD_MAIN.path, get(thread_main))
 }
 
 /// The v3 chat object (chats.yml `v3-chat`).
@@ -242,4 +251,39 @@ async fn get_thread(
         "thread_state": "open",
     });
     Ok(envelope(uri.path(), "chat_thread", data).into_response())
+}
+
+/// `GET /api/v3/threads/{THREAD_CHAT_ID}/messages/main`: the message the thread hangs under,
+/// in the read shape plus `thread_information` and `thread_state_information`.
+async fn thread_main(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(id): CliqPath<String>,
+) -> ApiResult<Response> {
+    let chat = member_chat(&state, &auth, &id).await?;
+    let (Some(parent), Some(message)) = (&chat.parent_chat_id, &chat.thread_message_id) else {
+        return Err(ApiError::with_message(
+            ErrorCode::ThreadChatidInvalid,
+            "this chat is not a thread",
+        ));
+    };
+    let row = match state.store.get_message(parent, message).await {
+        Ok(r) => r,
+        Err(cliqd_store::StoreError::NotFound) => {
+            return Err(ApiError::new(ErrorCode::MessageNotFound));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let followers = state.store.chat_members(&chat.acl_chat_id).await?.len();
+    let mut data = super::message_json(&row);
+    // The v3 documents give times as ISO 8601 (v2 reads keep epoch milliseconds).
+    data["time"] = iso_time(row.time).into();
+    data["thread_information"] = json!({
+        "thread_message_id": row.id,
+        "title": chat.title,
+        "follower_count": followers,
+        "chat_id": chat.id,
+    });
+    data["thread_state_information"] = json!({"thread_state": "open"});
+    Ok(axum::Json(data).into_response())
 }

@@ -135,6 +135,30 @@ pub const V3_POST_CHAT: Endpoint = ep(
     50,
 );
 
+/// The messagecards page's "post a message card to a channel" (singular `message`; the path
+/// segment is the channel's unique name).
+pub const V3_POST_CARD_CHANNEL: Endpoint = ep(
+    "messages.v3_post_card_channel",
+    Method::POST,
+    "/api/v3/channels/{channel_id}/message",
+    "messages.create",
+    20,
+);
+
+/// Delete many (messages.yml spells the path `messagess`; both spellings are served).
+pub const V3_DELETE_MANY: Endpoint = Endpoint {
+    name: "messages.delete_many",
+    method: Method::DELETE,
+    path: "/api/v3/chats/{chat_id}/messagess",
+    scope: "messages.delete",
+    limit: Limit::per_min(50, 300),
+    auth: AuthMode::Token,
+};
+pub const V3_DELETE_MANY_ALT: Endpoint = Endpoint {
+    path: "/api/v3/chats/{chat_id}/messages",
+    ..V3_DELETE_MANY
+};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(V2_LIST.path, get(list))
@@ -148,8 +172,10 @@ pub fn routes() -> Router<AppState> {
         .route(V2_POST_CHANNEL.path, post(post_channel_by_name))
         .route(V3_POST_CHANNEL_BY_NAME.path, post(post_channel_by_name))
         .route(V3_POST_CHANNEL.path, post(post_channel_by_id))
+        .route(V3_POST_CARD_CHANNEL.path, post(post_card_channel))
         .route(V2_POST_CHAT.path, post(post_chat))
-        .route(V3_POST_CHAT.path, post(post_chat))
+        .route(V3_POST_CHAT.path, post(post_chat).delete(delete_many))
+        .route(V3_DELETE_MANY.path, axum::routing::delete(delete_many))
         .route(V2_POST_BUDDY.path, post(post_buddy))
 }
 
@@ -321,6 +347,74 @@ async fn delete_message(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[derive(Debug, Deserialize)]
+struct DeleteManyParams {
+    message_ids: Option<String>,
+    reason: Option<String>,
+    comment: Option<String>,
+}
+
+/// `DELETE /api/v3/chats/{chat_id}/messagess?message_ids=a,b`: up to 25 messages, each
+/// reported as `success` or `failed` with its error (`message_not_found`, `access_denied`).
+async fn delete_many(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: axum::http::Uri,
+    CliqPath(chat_id): CliqPath<String>,
+    CliqQuery(p): CliqQuery<DeleteManyParams>,
+) -> ApiResult<Response> {
+    let ids: Vec<String> = p
+        .message_ids
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(message_id)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidParameters));
+    }
+    if ids.len() > 25 {
+        return Err(ApiError::new(ErrorCode::MessageDeleteLimitExceeded));
+    }
+    if let Some(r) = p.reason.as_deref()
+        && !["irrelevant_information", "obscene_content", "others"].contains(&r)
+    {
+        return Err(ApiError::new(ErrorCode::InvalidDeleteReason));
+    }
+    if p.comment
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > 250)
+    {
+        return Err(ApiError::invalid("comment can be at most 250 characters"));
+    }
+    let chat = member_chat(&state, &auth, &chat_id).await?;
+    let mut data = Vec::new();
+    for id in ids {
+        let outcome = match state.store.get_message(&chat.id, &id).await {
+            Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::MessageNotFound)),
+            Err(e) => Err(e.into()),
+            Ok(row) if row.sender_id != auth.user.id && !auth.is_admin() => {
+                Err(ApiError::with_message(
+                    ErrorCode::AccessDenied,
+                    "You do not have permission to delete this message",
+                ))
+            }
+            Ok(row) => state
+                .store
+                .delete_message(&chat.id, &row.id)
+                .await
+                .map_err(map_message),
+        };
+        data.push(match outcome {
+            Ok(()) => json!({"id": id, "status": "success"}),
+            Err(e) => json!({"id": id, "status": "failed", "error": e.body()}),
+        });
+    }
+    let reply = json!({"url": uri.path(), "type": "message.delete_result", "data": data});
+    Ok(axum::Json(reply).into_response())
+}
+
 /// The emoji of a reaction request: `emoji_code` in the body or the query string.
 fn emoji_of(body: Option<&Value>, query: &HashMap<String, String>) -> ApiResult<String> {
     let from_body = match body {
@@ -432,6 +526,7 @@ pub(crate) async fn post_to(
     target: PostTarget,
     query: &PostQuery,
     body: &Value,
+    card_reply_url: Option<&str>,
 ) -> ApiResult<Response> {
     let msg = validate(body, MessageContext::Post)?;
     let bot_id = match query.get("bot_unique_name").map(|s| s.trim()) {
@@ -460,6 +555,19 @@ pub(crate) async fn post_to(
         })
         .await?
         .map_err(refusal)?;
+    // A card posted through v3 `/chats/{id}/messages` answers with the message itself
+    // (messagecards.yml), unless `sync_message` asks for the id reply.
+    if let Some(url) = card_reply_url
+        && msg.card.is_some()
+        && msg.sync_message != Some(true)
+    {
+        let mut data = serde_json::Map::new();
+        data.insert("id".into(), row.id.clone().into());
+        if let Value::Object(content) = &row.body {
+            data.extend(content.clone());
+        }
+        return Ok(crate::api::envelope(url, "message", Value::Object(data)).into_response());
+    }
     if msg.sync_message == Some(true) {
         let mut reply = json!({"message_id": row.id});
         if msg.thread_message_id.is_some() {
@@ -494,7 +602,7 @@ async fn post_channel_by_name(
 ) -> ApiResult<Response> {
     let auth = super::caller(&state, auth, &uri, &V2_POST_CHANNEL).await?;
     let target = PostTarget::ChannelUniqueName(name.trim().to_lowercase());
-    post_to(&state, &auth, target, &q, &body).await
+    post_to(&state, &auth, target, &q, &body, None).await
 }
 
 async fn post_channel_by_id(
@@ -505,7 +613,19 @@ async fn post_channel_by_id(
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
     let target = PostTarget::ChannelId(id.trim().to_string());
-    post_to(&state, &auth, target, &q, &body).await
+    post_to(&state, &auth, target, &q, &body, None).await
+}
+
+async fn post_card_channel(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: axum::http::Uri,
+    CliqPath(name): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let target = PostTarget::ChannelUniqueName(name.trim().to_lowercase());
+    post_to(&state, &auth, target, &q, &body, Some(uri.path())).await
 }
 
 async fn post_chat(
@@ -518,7 +638,8 @@ async fn post_chat(
 ) -> ApiResult<Response> {
     let auth = super::caller(&state, auth, &uri, &V2_POST_CHAT).await?;
     let target = PostTarget::Chat(chat_id.trim().to_string());
-    post_to(&state, &auth, target, &q, &body).await
+    let v3 = uri.path().starts_with("/api/v3/");
+    post_to(&state, &auth, target, &q, &body, v3.then(|| uri.path())).await
 }
 
 /// `POST /api/v2/buddies/{email or zuid}/message`: into the direct chat with that user, which
@@ -539,5 +660,5 @@ async fn post_buddy(
         .store
         .open_direct_chat(auth.org_id(), auth.user.id, target.id)
         .await?;
-    post_to(&state, &auth, PostTarget::Chat(chat.id), &q, &body).await
+    post_to(&state, &auth, PostTarget::Chat(chat.id), &q, &body, None).await
 }

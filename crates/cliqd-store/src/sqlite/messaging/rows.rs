@@ -1,0 +1,158 @@
+//! Messaging row mapping and the small reads shared by the writer jobs and the readers.
+
+use super::super::map_err;
+use crate::messaging::*;
+use crate::{StoreError, StoreResult};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::Value;
+
+pub(super) const CHAT_COLS: &str = "id, org_id, kind, title, creator_id, channel_id, bot_id, parent_chat_id, \
+                         thread_message_id, acl_chat_id, created_at, last_time";
+
+pub(super) fn chat_from_row(r: &Row<'_>) -> rusqlite::Result<ChatRow> {
+    Ok(ChatRow {
+        id: r.get(0)?,
+        org_id: r.get(1)?,
+        kind: r.get(2)?,
+        title: r.get(3)?,
+        creator_id: r.get(4)?,
+        channel_id: r.get(5)?,
+        bot_id: r.get(6)?,
+        parent_chat_id: r.get(7)?,
+        thread_message_id: r.get(8)?,
+        acl_chat_id: r.get(9)?,
+        created_at: r.get(10)?,
+        last_time: r.get(11)?,
+    })
+}
+
+pub(super) const CHANNEL_COLS: &str = "ch.id, ch.org_id, ch.kind, ch.name, ch.unique_name, ch.description, \
+    ch.creator_id, ch.team_ids, ch.chat_id, ch.created_at, \
+    (SELECT COUNT(*) FROM chat_members m WHERE m.chat_id = ch.chat_id)";
+
+pub(super) fn channel_from_row(r: &Row<'_>) -> rusqlite::Result<(ChannelRow, String)> {
+    Ok((
+        ChannelRow {
+            id: r.get(0)?,
+            org_id: r.get(1)?,
+            kind: r.get(2)?,
+            name: r.get(3)?,
+            unique_name: r.get(4)?,
+            description: r.get(5)?,
+            creator_id: r.get(6)?,
+            team_ids: Vec::new(),
+            chat_id: r.get(8)?,
+            created_at: r.get(9)?,
+            member_count: r.get(10)?,
+        },
+        r.get(7)?,
+    ))
+}
+
+pub(super) fn finish_channel((mut row, teams): (ChannelRow, String)) -> StoreResult<ChannelRow> {
+    row.team_ids = serde_json::from_str(&teams).map_err(json_err)?;
+    Ok(row)
+}
+
+pub(super) const MSG_COLS: &str = "m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
+    (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
+    m.reply_to, m.thread_chat_id";
+pub(super) const MSG_FROM: &str = "messages m JOIN users u ON u.id = m.sender_id";
+
+pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<(MessageRow, String)> {
+    Ok((
+        MessageRow {
+            id: r.get(0)?,
+            chat_id: r.get(1)?,
+            seq: r.get(2)?,
+            time: r.get(3)?,
+            sender_id: r.get(4)?,
+            sender_name: r.get(5)?,
+            bot_id: r.get(6)?,
+            bot_name: r.get(7)?,
+            kind: r.get(8)?,
+            body: Value::Null,
+            edited: r.get(10)?,
+            reply_to: r.get(11)?,
+            thread_chat_id: r.get(12)?,
+        },
+        r.get(9)?,
+    ))
+}
+
+pub(super) fn finish_message((mut row, body): (MessageRow, String)) -> StoreResult<MessageRow> {
+    row.body = serde_json::from_str(&body).map_err(json_err)?;
+    Ok(row)
+}
+
+pub(super) fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Other(format!("corrupt JSON column: {e}"))
+}
+
+pub(super) fn load_chat(c: &Connection, chat_id: &str) -> StoreResult<ChatRow> {
+    c.prepare_cached(&format!("SELECT {CHAT_COLS} FROM chats WHERE id = ?1"))
+        .map_err(map_err)?
+        .query_row([chat_id], chat_from_row)
+        .map_err(map_err)
+}
+
+pub(super) fn load_channel_where(
+    c: &Connection,
+    clause: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> StoreResult<ChannelRow> {
+    let raw = c
+        .prepare_cached(&format!(
+            "SELECT {CHANNEL_COLS} FROM channels ch WHERE {clause}"
+        ))
+        .map_err(map_err)?
+        .query_row(p, channel_from_row)
+        .map_err(map_err)?;
+    finish_channel(raw)
+}
+
+pub(super) fn load_message(
+    c: &Connection,
+    chat_id: &str,
+    message_id: &str,
+) -> StoreResult<MessageRow> {
+    let raw = c
+        .prepare_cached(&format!(
+            "SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.id = ?1 AND m.chat_id = ?2"
+        ))
+        .map_err(map_err)?
+        .query_row(params![message_id, chat_id], message_from_row)
+        .map_err(map_err)?;
+    finish_message(raw)
+}
+
+pub(super) fn is_member_conn(c: &Connection, acl_chat_id: &str, user_id: i64) -> StoreResult<bool> {
+    c.prepare_cached("SELECT 1 FROM chat_members WHERE chat_id = ?1 AND user_id = ?2")
+        .map_err(map_err)?
+        .query_row(params![acl_chat_id, user_id], |_| Ok(()))
+        .optional()
+        .map_err(map_err)
+        .map(|o| o.is_some())
+}
+
+pub(super) fn user_name(c: &Connection, user_id: i64) -> StoreResult<String> {
+    c.prepare_cached("SELECT name FROM users WHERE id = ?1")
+        .map_err(map_err)?
+        .query_row([user_id], |r| r.get(0))
+        .map_err(map_err)
+}
+
+pub(super) fn check_users_in_org(c: &Connection, org_id: i64, users: &[i64]) -> StoreResult<()> {
+    for u in users {
+        let found = c
+            .prepare_cached("SELECT 1 FROM users WHERE id = ?1 AND org_id = ?2")
+            .map_err(map_err)?
+            .query_row(params![u, org_id], |_| Ok(()))
+            .optional()
+            .map_err(map_err)?;
+        if found.is_none() {
+            return Err(StoreError::NotFound);
+        }
+    }
+    Ok(())
+}
