@@ -12,3 +12,4 @@ mod messaging_realtime;
 mod openapi_conformance;
 mod pagination;
 mod robustness;
+mod sync_visibility;
