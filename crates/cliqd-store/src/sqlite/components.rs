@@ -458,9 +458,21 @@ impl ComponentStore for SqliteStore {
         .await
     }
 
-    async fn create_handler(&self, new: NewHandler) -> StoreResult<HandlerRow> {
+    async fn create_handler(&self, new: NewHandler, max_of_type: usize) -> StoreResult<HandlerRow> {
         self.write(move |c| {
             touch(c, new.component_id)?;
+            // The writer runs jobs one at a time in an immediate transaction, so this count
+            // cannot go stale before the insert.
+            let n: i64 = c
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM handlers WHERE component_id = ?1 AND type = ?2",
+                )
+                .map_err(map_err)?
+                .query_row(params![new.component_id, new.handler_type], |r| r.get(0))
+                .map_err(map_err)?;
+            if usize::try_from(n).unwrap_or(usize::MAX) >= max_of_type {
+                return Err(StoreError::Conflict("handler".into()));
+            }
             insert_handler(c, new)
         })
         .await
