@@ -116,3 +116,30 @@ async fn concurrent_function_handler_creates_insert_one_row() {
         "{types:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_of_a_default_function_handler_configure_it_once() {
+    let app = Arc::new(spawn().await);
+    let r = app
+        .post(
+            "/api/v3/functions",
+            &app.admin_token,
+            json!({"name": "Button", "description": "d", "function_type": "button"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    // The default button_handler exists unconfigured; creating it configures it, once.
+    let replies = race(
+        &app,
+        &format!("/api/v3/functions/{id}/handlers"),
+        8,
+        json!({"type": "button_handler", "script": "return {};"}),
+    )
+    .await;
+    expect_outcome(&replies, 1);
+    let f = app
+        .get(&format!("/api/v3/functions/{id}"), &app.admin_token)
+        .await;
+    assert_eq!(handler_types(&f.body), vec!["button_handler".to_string()]);
+}

@@ -496,6 +496,39 @@ impl ComponentStore for SqliteStore {
         .await
     }
 
+    async fn configure_handler(&self, mut row: HandlerRow) -> StoreResult<HandlerRow> {
+        self.write(move |c| {
+            touch(c, row.component_id)?;
+            row.updated_at = now_ms();
+            // json_type is NULL only when the key is absent (a JSON null reads 'null').
+            let n = c
+                .execute(
+                    "UPDATE handlers SET script = ?1, attrs = ?2, updated_at = ?3 WHERE id = ?4 AND component_id = ?5
+                       AND script IS NULL AND json_type(attrs, '$.permissions') IS NULL",
+                    params![row.script, to_json(&row.attrs)?, row.updated_at, row.id, row.component_id],
+                )
+                .map_err(map_err)?;
+            if n == 0 {
+                let exists = c
+                    .query_row(
+                        "SELECT 1 FROM handlers WHERE id = ?1 AND component_id = ?2",
+                        params![row.id, row.component_id],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    .map_err(map_err)?
+                    .is_some();
+                return Err(if exists {
+                    StoreError::Conflict("handler".into())
+                } else {
+                    StoreError::NotFound
+                });
+            }
+            Ok(row)
+        })
+        .await
+    }
+
     async fn delete_handler(&self, component_id: i64, handler_id: i64) -> StoreResult<()> {
         self.write(move |c| {
             touch(c, component_id)?;

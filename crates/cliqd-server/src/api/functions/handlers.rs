@@ -270,9 +270,10 @@ pub(super) async fn create(
             if is_default(&h) {
                 handler_attrs["default"] = json!(true);
             }
+            // Conditional on its still being unconfigured: of two concurrent creates, one wins.
             state
                 .store
-                .update_handler(HandlerRow {
+                .configure_handler(HandlerRow {
                     script,
                     attrs: handler_attrs,
                     ..h
