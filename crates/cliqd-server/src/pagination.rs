@@ -5,6 +5,9 @@
 //! so no page skips or repeats an item under concurrent changes. Sync tokens carry the store's
 //! change sequence number; a full listing's sync token is the watermark read *before* its first
 //! page, so changes made while a client pages are caught by its next sync.
+//!
+//! `deleted` names only components the caller could see when they went (deleted, or narrowed
+//! out of its sight by an update) and does not see now; the store filters the tombstones.
 
 use crate::error::ApiError;
 use base64::Engine;

@@ -95,9 +95,15 @@ pub trait ComponentStore: Send + Sync {
     async fn current_seq(&self) -> StoreResult<i64>;
 
     async fn handlers_of(&self, component_id: i64) -> StoreResult<Vec<HandlerRow>>;
-    /// Inserts a handler; it also counts as a change of its component.
-    async fn create_handler(&self, new: NewHandler) -> StoreResult<HandlerRow>;
+    /// Inserts a handler; it also counts as a change of its component. Checked and inserted in
+    /// one write transaction: `Conflict("handler")` (and nothing written) when the component
+    /// already has `max_of_type` handlers of that type, so concurrent creates cannot exceed it.
+    async fn create_handler(&self, new: NewHandler, max_of_type: usize) -> StoreResult<HandlerRow>;
     async fn update_handler(&self, row: HandlerRow) -> StoreResult<HandlerRow>;
+    /// Like [`ComponentStore::update_handler`], but only while the stored handler is still
+    /// unconfigured (no `script`, no `permissions` attribute): `Conflict("handler")` when a
+    /// concurrent request configured it first.
+    async fn configure_handler(&self, row: HandlerRow) -> StoreResult<HandlerRow>;
     async fn delete_handler(&self, component_id: i64, handler_id: i64) -> StoreResult<()>;
 }
 

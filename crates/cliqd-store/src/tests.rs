@@ -281,3 +281,39 @@ async fn extension_properties_and_installations() {
     );
     assert_eq!(store.count_installations(user.org_id).await.unwrap(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_handler_creates_respect_the_type_limit() {
+    let (_dir, store, user) = setup().await;
+    let store = Arc::new(store);
+    let row = store.create_component(bot(&user, "Limits")).await.unwrap();
+    let handler = |ty: &str| NewHandler {
+        component_id: row.id,
+        handler_type: ty.into(),
+        script: None,
+        attrs: json!({}),
+    };
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (store, h) = (store.clone(), handler(if i % 2 == 0 { "a" } else { "b" }));
+        let max = if i % 2 == 0 { 1 } else { 3 };
+        tasks.push(tokio::spawn(
+            async move { store.create_handler(h, max).await },
+        ));
+    }
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => {}
+            Err(StoreError::Conflict(what)) => {
+                assert_eq!(what, "handler");
+                conflicts += 1;
+            }
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(conflicts, 4 + 2);
+    let all = store.handlers_of(row.id).await.unwrap();
+    assert_eq!(all.iter().filter(|h| h.handler_type == "a").count(), 1);
+    assert_eq!(all.iter().filter(|h| h.handler_type == "b").count(), 3);
+}

@@ -15,6 +15,33 @@ const FROM: &str = "components c JOIN users u ON u.id = c.creator_id";
 const VISIBLE: &str = "(c.scope = 'organization' OR c.creator_id = ?3 OR (c.scope = 'team' AND EXISTS (
     SELECT 1 FROM json_each(c.team_ids) j JOIN team_members m ON m.team_id = j.value WHERE m.user_id = ?3)))";
 
+/// The same rule applied to the visibility a tombstone recorded (NULLs, from before tombstones
+/// recorded it, match nobody).
+const TOMBSTONE_VISIBLE: &str = "(t.scope = 'organization' OR t.creator_id = ?3 OR (t.scope = 'team' AND EXISTS (
+    SELECT 1 FROM json_each(t.team_ids) j JOIN team_members m ON m.team_id = j.value WHERE m.user_id = ?3)))";
+
+/// Records that the component as it was in `row` left the sight of (some of) its viewers:
+/// deleted, or narrowed by an update.
+fn insert_tombstone(conn: &Connection, row: &ComponentRow) -> StoreResult<()> {
+    let seq = next_counter(conn, "seq")?;
+    conn.prepare_cached(
+        "INSERT INTO tombstones (id, org_id, kind, seq, scope, creator_id, team_ids)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .map_err(map_err)?
+    .execute(params![
+        row.id,
+        row.org_id,
+        row.kind,
+        seq,
+        row.scope,
+        row.creator_id,
+        to_json(&row.team_ids)?
+    ])
+    .map_err(map_err)?;
+    Ok(())
+}
+
 fn json_err(e: serde_json::Error) -> StoreError {
     StoreError::Other(format!("corrupt JSON column: {e}"))
 }
@@ -287,6 +314,7 @@ impl ComponentStore for SqliteStore {
     async fn update_component(&self, id: i64, patch: ComponentPatch) -> StoreResult<ComponentRow> {
         self.write(move |c| {
             let mut row = load(c, id)?;
+            let before = row.clone();
             if let Some(name) = patch.name {
                 row.name = name;
             }
@@ -311,6 +339,11 @@ impl ComponentStore for SqliteStore {
                 ],
             )
             .map_err(map_err)?;
+            // Whoever could see the component before but not after learns it is gone on their
+            // next sync (the sync query drops the id for viewers who still see it).
+            if before.scope != row.scope || before.team_ids != row.team_ids {
+                insert_tombstone(c, &before)?;
+            }
             touch(c, id)?;
             load(c, id)
         })
@@ -320,22 +353,14 @@ impl ComponentStore for SqliteStore {
     async fn delete_component(&self, org_id: i64, kind: &str, id: i64) -> StoreResult<()> {
         let kind = kind.to_string();
         self.write(move |c| {
-            let n = c
-                .execute(
-                    "DELETE FROM components WHERE id = ?1 AND org_id = ?2 AND kind = ?3",
-                    params![id, org_id, kind],
-                )
+            let row = match load(c, id) {
+                Ok(row) if row.org_id == org_id && row.kind == kind => row,
+                Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
+                Err(e) => return Err(e),
+            };
+            c.execute("DELETE FROM components WHERE id = ?1", params![id])
                 .map_err(map_err)?;
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            let seq = next_counter(c, "seq")?;
-            c.execute(
-                "INSERT INTO tombstones (id, org_id, kind, seq) VALUES (?1, ?2, ?3, ?4)",
-                params![id, org_id, kind, seq],
-            )
-            .map_err(map_err)?;
-            Ok(())
+            insert_tombstone(c, &row)
         })
         .await
     }
@@ -374,13 +399,20 @@ impl ComponentStore for SqliteStore {
             } else {
                 watermark
             };
-            let mut stmt = tx
-                .prepare_cached(
-                    "SELECT id FROM tombstones WHERE org_id = ?1 AND kind = ?2 AND seq > ?3 AND seq <= ?4 ORDER BY seq",
-                )
-                .map_err(map_err)?;
+            // Only ids the viewer could see when they went, and not ones it sees again now
+            // (a narrowing it is not affected by, or one undone since: then it is in `changed`).
+            let sql = format!(
+                "SELECT t.id FROM tombstones t WHERE t.org_id = ?1 AND t.kind = ?2 AND t.seq > ?4 AND t.seq <= ?5
+                   AND {TOMBSTONE_VISIBLE}
+                   AND NOT EXISTS (SELECT 1 FROM components c WHERE c.id = t.id AND {VISIBLE})
+                 GROUP BY t.id ORDER BY MAX(t.seq)"
+            );
+            let mut stmt = tx.prepare_cached(&sql).map_err(map_err)?;
             let deleted = stmt
-                .query_map(params![q.org_id, q.kind, since_seq, next_seq], |r| r.get(0))
+                .query_map(
+                    params![q.org_id, q.kind, q.viewer_id, since_seq, next_seq],
+                    |r| r.get(0),
+                )
                 .map_err(map_err)?
                 .collect::<Result<Vec<i64>, _>>()
                 .map_err(map_err)?;
@@ -426,9 +458,21 @@ impl ComponentStore for SqliteStore {
         .await
     }
 
-    async fn create_handler(&self, new: NewHandler) -> StoreResult<HandlerRow> {
+    async fn create_handler(&self, new: NewHandler, max_of_type: usize) -> StoreResult<HandlerRow> {
         self.write(move |c| {
             touch(c, new.component_id)?;
+            // The writer runs jobs one at a time in an immediate transaction, so this count
+            // cannot go stale before the insert.
+            let n: i64 = c
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM handlers WHERE component_id = ?1 AND type = ?2",
+                )
+                .map_err(map_err)?
+                .query_row(params![new.component_id, new.handler_type], |r| r.get(0))
+                .map_err(map_err)?;
+            if usize::try_from(n).unwrap_or(usize::MAX) >= max_of_type {
+                return Err(StoreError::Conflict("handler".into()));
+            }
             insert_handler(c, new)
         })
         .await
@@ -446,6 +490,39 @@ impl ComponentStore for SqliteStore {
                 .map_err(map_err)?;
             if n == 0 {
                 return Err(StoreError::NotFound);
+            }
+            Ok(row)
+        })
+        .await
+    }
+
+    async fn configure_handler(&self, mut row: HandlerRow) -> StoreResult<HandlerRow> {
+        self.write(move |c| {
+            touch(c, row.component_id)?;
+            row.updated_at = now_ms();
+            // json_type is NULL only when the key is absent (a JSON null reads 'null').
+            let n = c
+                .execute(
+                    "UPDATE handlers SET script = ?1, attrs = ?2, updated_at = ?3 WHERE id = ?4 AND component_id = ?5
+                       AND script IS NULL AND json_type(attrs, '$.permissions') IS NULL",
+                    params![row.script, to_json(&row.attrs)?, row.updated_at, row.id, row.component_id],
+                )
+                .map_err(map_err)?;
+            if n == 0 {
+                let exists = c
+                    .query_row(
+                        "SELECT 1 FROM handlers WHERE id = ?1 AND component_id = ?2",
+                        params![row.id, row.component_id],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    .map_err(map_err)?
+                    .is_some();
+                return Err(if exists {
+                    StoreError::Conflict("handler".into())
+                } else {
+                    StoreError::NotFound
+                });
             }
             Ok(row)
         })

@@ -108,6 +108,15 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL);
     CREATE INDEX webhook_tokens_user ON webhook_tokens(user_id);
     "#,
+    // 4: tombstones remember who could see the component (scope, creator, teams) so incremental
+    // sync reports a deletion only to those viewers; rows from before this version keep NULLs
+    // and are reported to nobody (privacy over completeness). A tombstone is also written when
+    // an update narrows a component's visibility, with the visibility it had before.
+    r#"
+    ALTER TABLE tombstones ADD COLUMN scope TEXT;
+    ALTER TABLE tombstones ADD COLUMN creator_id INTEGER;
+    ALTER TABLE tombstones ADD COLUMN team_ids TEXT;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

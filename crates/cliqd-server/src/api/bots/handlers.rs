@@ -347,31 +347,44 @@ pub(super) async fn create(
         .iter()
         .filter(|h| h.handler_type == spec.name)
         .collect();
-    if spec.name == "menu_handler" {
-        if same.len() >= MAX_MENU_ACTIONS {
-            return Err(ApiError::with_message(
-                ErrorCode::ExecutionHandlerCreateFailed,
-                "a bot can have at most 5 menu actions",
-            ));
-        }
-    } else if !same.is_empty() {
+    // Menu actions may repeat up to a limit, every other handler type exists at most once.
+    let (max_of_type, full) = if spec.name == "menu_handler" {
+        (
+            MAX_MENU_ACTIONS,
+            "a bot can have at most 5 menu actions".to_string(),
+        )
+    } else {
+        (
+            1,
+            format!("the bot already has a {}; update it instead", spec.name),
+        )
+    };
+    if same.len() >= max_of_type {
         return Err(ApiError::with_message(
             ErrorCode::ExecutionHandlerCreateFailed,
-            format!("the bot already has a {}; update it instead", spec.name),
+            full,
         ));
     }
     let (script, attrs) = build(body, spec, &execution_type, None)?;
+    // The check above is repeated by the store inside the insert's transaction: a concurrent
+    // create that got there first makes this one a conflict, not a second row.
     let row = state
         .store
-        .create_handler(NewHandler {
-            component_id: bot.id,
-            handler_type: spec.name.to_string(),
-            script,
-            attrs,
-        })
+        .create_handler(
+            NewHandler {
+                component_id: bot.id,
+                handler_type: spec.name.to_string(),
+                script,
+                attrs,
+            },
+            max_of_type,
+        )
         .await
         .map_err(|e| match e {
             StoreError::NotFound => ApiError::new(ErrorCode::BotNotFound),
+            StoreError::Conflict(_) => {
+                ApiError::with_message(ErrorCode::ExecutionHandlerCreateFailed, full)
+            }
             e => e.into(),
         })?;
     let url = format!("{}/{}", uri.path().trim_end_matches('/'), spec.name);

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cliqd_store::{ComponentRow, HandlerRow, NewHandler};
+use cliqd_store::{ComponentRow, HandlerRow, NewHandler, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -270,28 +270,40 @@ pub(super) async fn create(
             if is_default(&h) {
                 handler_attrs["default"] = json!(true);
             }
+            // Conditional on its still being unconfigured: of two concurrent creates, one wins.
             state
                 .store
-                .update_handler(HandlerRow {
+                .configure_handler(HandlerRow {
                     script,
                     attrs: handler_attrs,
                     ..h
                 })
                 .await
         }
+        // At most one handler of each type; the store checks again inside the insert's
+        // transaction, so a concurrent create of the same type gets a conflict.
         None => {
             state
                 .store
-                .create_handler(NewHandler {
-                    component_id: row.id,
-                    handler_type: handler_type.clone(),
-                    script,
-                    attrs: handler_attrs,
-                })
+                .create_handler(
+                    NewHandler {
+                        component_id: row.id,
+                        handler_type: handler_type.clone(),
+                        script,
+                        attrs: handler_attrs,
+                    },
+                    1,
+                )
                 .await
         }
     };
-    saved.map_err(|e| store_error(e, ErrorCode::FunctionNotFound, failed))?;
+    saved.map_err(|e| match e {
+        StoreError::Conflict(_) => ApiError::with_message(
+            failed,
+            format!("the function already has a {handler_type}; update it instead"),
+        ),
+        e => store_error(e, ErrorCode::FunctionNotFound, failed),
+    })?;
     let row = state
         .store
         .get_component(auth.org_id(), KIND, row.id)
