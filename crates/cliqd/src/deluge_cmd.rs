@@ -28,6 +28,9 @@ enum DelugeCommand {
         max_statements: Option<u64>,
         #[arg(long)]
         timeout_ms: Option<u64>,
+        /// Let invokeUrl reach loopback and private addresses (your own services, locally).
+        #[arg(long)]
+        allow_private_network: bool,
     },
     /// Report syntax errors with positions; exit 1 if any.
     Check {
@@ -65,7 +68,15 @@ pub fn run(args: DelugeArgs) -> anyhow::Result<ExitCode> {
             json,
             max_statements,
             timeout_ms,
-        } => run_cmd(&file, inputs.as_deref(), json, max_statements, timeout_ms),
+            allow_private_network,
+        } => run_cmd(
+            &file,
+            inputs.as_deref(),
+            json,
+            max_statements,
+            timeout_ms,
+            allow_private_network,
+        ),
         DelugeCommand::Check { files } => check_cmd(&files),
         DelugeCommand::Test {
             corpora,
@@ -111,6 +122,7 @@ fn run_cmd(
     json: bool,
     max_statements: Option<u64>,
     timeout_ms: Option<u64>,
+    allow_private_network: bool,
 ) -> anyhow::Result<ExitCode> {
     let source =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -125,7 +137,7 @@ fn run_cmd(
     if let Some(ms) = timeout_ms {
         limits.timeout_ms = ms;
     }
-    let mut host = CliHost::new(true)?;
+    let mut host = CliHost::new(true, allow_private_network)?;
     match program.run(&mut host, &inputs, &limits) {
         Ok(outcome) => {
             // Info lines were printed by the host as they happened.
@@ -165,6 +177,8 @@ fn check_cmd(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 /// Cliq tasks / mails recorded and printed (to stderr) instead of performed.
 struct CliHost {
     print_info: bool,
+    /// Whether invokeUrl may reach loopback and private addresses.
+    allow_private: bool,
     runtime: Option<tokio::runtime::Runtime>,
     client: Option<cliqd_outbound::OutboundClient>,
     /// Tasks the script asked for, as `(name, arguments)`.
@@ -172,9 +186,10 @@ struct CliHost {
 }
 
 impl CliHost {
-    fn new(print_info: bool) -> anyhow::Result<Self> {
+    fn new(print_info: bool, allow_private: bool) -> anyhow::Result<Self> {
         Ok(CliHost {
             print_info,
+            allow_private,
             runtime: None,
             client: None,
             tasks: Vec::new(),
@@ -185,6 +200,7 @@ impl CliHost {
     fn offline() -> Self {
         CliHost {
             print_info: false,
+            allow_private: false,
             runtime: None,
             client: None,
             tasks: Vec::new(),
@@ -220,9 +236,11 @@ impl Host for CliHost {
                 .build()
                 .map_err(|e| format!("cannot start the HTTP runtime: {e}"))?;
             self.runtime = Some(rt);
-            let client =
-                cliqd_outbound::OutboundClient::new(cliqd_outbound::OutboundConfig::default())
-                    .map_err(|e| e.to_string())?;
+            let client = cliqd_outbound::OutboundClient::new(cliqd_outbound::OutboundConfig {
+                allow_private: self.allow_private,
+                ..Default::default()
+            })
+            .map_err(|e| e.to_string())?;
             self.client = Some(client);
         }
         let (Some(rt), Some(client)) = (&self.runtime, &self.client) else {
