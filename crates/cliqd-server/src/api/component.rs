@@ -6,7 +6,7 @@ use super::{can_modify, can_see, check_scope_and_teams};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
-use cliqd_store::{ComponentRow, StoreError};
+use cliqd_store::{ComponentPatch, ComponentRow, StoreError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -40,6 +40,43 @@ pub async fn visible_or(
         return Err(ApiError::new(not_found));
     }
     Ok(row)
+}
+
+/// Saves an update, mapping a taken name to the area's `*_name_already_exists` and a vanished
+/// row to its `*_not_found`.
+pub async fn save_update(
+    state: &AppState,
+    id: i64,
+    patch: ComponentPatch,
+    name_taken: ErrorCode,
+    not_found: ErrorCode,
+) -> ApiResult<ComponentRow> {
+    match state.store.update_component(id, patch).await {
+        Ok(row) => Ok(row),
+        Err(StoreError::Conflict(_)) => Err(ApiError::new(name_taken)),
+        Err(StoreError::NotFound) => Err(ApiError::new(not_found)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a component `auth` may modify (checked by the caller), mapping a vanished row to
+/// the area's `*_not_found`.
+pub async fn delete_row(
+    state: &AppState,
+    auth: &AuthContext,
+    kind: &str,
+    row: &ComponentRow,
+    not_found: ErrorCode,
+) -> ApiResult<()> {
+    match state
+        .store
+        .delete_component(auth.org_id(), kind, row.id)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::NotFound) => Err(ApiError::new(not_found)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Resolves a numeric component id from a path to a component of `kind` that `auth` may see.

@@ -4,7 +4,8 @@
 mod handlers;
 
 use super::component::{
-    add_common_fields, ensure_can_modify, parse_attrs, patch_scope_and_teams, visible_or,
+    add_common_fields, delete_row, ensure_can_modify, parse_attrs, patch_scope_and_teams,
+    save_update, visible_or,
 };
 use super::execution::{check_execution, patch_execution};
 use super::{AuthMode, Endpoint, char_len, check_scope_and_teams, envelope, list_envelope};
@@ -442,12 +443,14 @@ async fn update(
         attrs.execution_url = new_url;
     }
     patch.attrs = Some(to_value(&attrs));
-    let row = match state.store.update_component(row.id, patch).await {
-        Ok(row) => row,
-        Err(StoreError::Conflict(_)) => return Err(ApiError::new(ErrorCode::BotNameAlreadyExists)),
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::BotNotFound)),
-        Err(e) => return Err(e.into()),
-    };
+    let row = save_update(
+        &state,
+        row.id,
+        patch,
+        ErrorCode::BotNameAlreadyExists,
+        ErrorCode::BotNotFound,
+    )
+    .await?;
     let handlers = state.store.handlers_of(row.id).await?;
     Ok(envelope(uri.path(), KIND, bot_json(&row, &attrs, &handlers)).into_response())
 }
@@ -459,15 +462,7 @@ async fn delete(
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
     ensure_can_modify(&auth, &row, ErrorCode::BotPermissionDenied)?;
-    match state
-        .store
-        .delete_component(auth.org_id(), KIND, row.id)
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::BotNotFound)),
-        Err(e) => return Err(e.into()),
-    }
+    delete_row(&state, &auth, KIND, &row, ErrorCode::BotNotFound).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -5,7 +5,9 @@
 
 mod handlers;
 
-use super::component::{add_common_fields, ensure_can_modify, find_by_id, parse_attrs};
+use super::component::{
+    add_common_fields, delete_row, ensure_can_modify, find_by_id, parse_attrs, save_update,
+};
 use super::execution::{check_execution, default_handler, patch_execution};
 use super::{AuthMode, Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
@@ -349,14 +351,14 @@ async fn update(
         attrs.execution_url = Some(url);
     }
     patch.attrs = Some(to_value(&attrs));
-    let row = match state.store.update_component(row.id, patch).await {
-        Ok(row) => row,
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(ErrorCode::FunctionNameAlreadyExists));
-        }
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::FunctionNotFound)),
-        Err(e) => return Err(e.into()),
-    };
+    let row = save_update(
+        &state,
+        row.id,
+        patch,
+        ErrorCode::FunctionNameAlreadyExists,
+        ErrorCode::FunctionNotFound,
+    )
+    .await?;
     Ok(envelope(uri.path(), KIND, render(&state, &row).await?).into_response())
 }
 
@@ -367,13 +369,6 @@ async fn delete(
 ) -> ApiResult<Response> {
     let row = find_function(&state, &auth, &function_id).await?;
     ensure_can_modify(&auth, &row, ErrorCode::FunctionPermissionDenied)?;
-    match state
-        .store
-        .delete_component(auth.org_id(), KIND, row.id)
-        .await
-    {
-        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::FunctionNotFound)),
-        Err(e) => Err(e.into()),
-    }
+    delete_row(&state, &auth, KIND, &row, ErrorCode::FunctionNotFound).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,7 +4,8 @@
 mod handlers;
 
 use super::component::{
-    add_common_fields, ensure_can_modify, find_by_id, parse_attrs, patch_scope_and_teams,
+    add_common_fields, delete_row, ensure_can_modify, find_by_id, parse_attrs,
+    patch_scope_and_teams, save_update,
 };
 use super::execution::{check_execution, default_handler, patch_execution};
 use super::{AuthMode, Endpoint, char_len, check_scope_and_teams, envelope, list_envelope};
@@ -371,14 +372,14 @@ async fn update(
         attrs.execution_url = Some(url);
     }
     patch.attrs = Some(to_value(&attrs));
-    let row = match state.store.update_component(row.id, patch).await {
-        Ok(row) => row,
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(ErrorCode::MsgactionNameAlreadyExists));
-        }
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::MsgactionNotFound)),
-        Err(e) => return Err(e.into()),
-    };
+    let row = save_update(
+        &state,
+        row.id,
+        patch,
+        ErrorCode::MsgactionNameAlreadyExists,
+        ErrorCode::MsgactionNotFound,
+    )
+    .await?;
     Ok(envelope(uri.path(), KIND, render(&state, &row).await?).into_response())
 }
 
@@ -389,15 +390,8 @@ async fn delete(
 ) -> ApiResult<Response> {
     let row = find_action(&state, &auth, &action_id).await?;
     ensure_can_modify(&auth, &row, ErrorCode::MsgactionPermissionDenied)?;
-    match state
-        .store
-        .delete_component(auth.org_id(), KIND, row.id)
-        .await
-    {
-        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::MsgactionNotFound)),
-        Err(e) => Err(e.into()),
-    }
+    delete_row(&state, &auth, KIND, &row, ErrorCode::MsgactionNotFound).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[cfg(test)]
