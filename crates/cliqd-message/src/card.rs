@@ -171,11 +171,11 @@ fn poll_options(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<Vec<Pol
             }
             _ => object(item, &ipath, errs).and_then(|m| {
                 let text = req_string(m, &["text"], &ipath, POLL_OPTION_MAX, errs)?;
-                // Round-trips of stored cards carry the vote count.
-                let votes = m.field("votes").and_then(Value::as_u64).unwrap_or(0);
+                // Votes are counted by the server, never taken from the poster: a posted
+                // `votes` is ignored and a new poll starts at zero.
                 Some(PollOption {
                     text,
-                    votes,
+                    votes: 0,
                     extra: extras(m, &["text", "votes"]),
                 })
             }),

@@ -18,8 +18,8 @@
 //! Keys this crate does not interpret are kept as sent (`extra`), so nothing is dropped.
 //!
 //! Choices where the documents disagree or are silent (each also noted at its rule):
-//! - Text may hold 10,000 characters everywhere (posts, bot messages, edits, banners); the
-//!   5,000 of some pages is the stricter of two documented limits. Lengths count Unicode
+//! - Text may hold 10,000 characters everywhere (posts, bot messages, edits, banners): the
+//!   larger of the two documented limits (5,000 on some pages). Lengths count Unicode
 //!   characters, not bytes or UTF-16 units.
 //! - A message needs non-blank text, a card or slides (a handler reply may also have only a
 //!   bot `context`). Null values count as absent.
@@ -35,6 +35,8 @@
 //!   row may leave columns out but may not name one that is not a header; table widths must
 //!   match the column count and add up to 100.
 //! - A label item with several keys is several labels, in order.
+//! - Poll options always start at zero votes (a posted `votes` is ignored); the server counts
+//!   votes on its stored copy, so stored messages are not meant to be validated again.
 //! - `user_ids` is checked only on bot messages: ZUIDs (digits) or email addresses, at most 100.
 //! - `thread_chat_id` together with `thread_message_id` is not an error here; which one wins is
 //!   the server's call.

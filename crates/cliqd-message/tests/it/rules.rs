@@ -230,6 +230,14 @@ fn poll_card() {
         m.to_json()["card"]["options"],
         json!([{"text": "A", "votes": 0}, {"text": "B", "votes": 0}])
     );
+    // A poster cannot seed the vote count.
+    let m = ok(
+        json!({"card": {"theme": "poll", "title": "Q", "options": [{"text": "A", "votes": 99}, "B"]}}),
+    );
+    assert_eq!(
+        m.to_json()["card"]["options"][0],
+        json!({"text": "A", "votes": 0})
+    );
     let ten: Vec<Value> = (0..10).map(|i| json!({"text": i.to_string()})).collect();
     ok(json!({"card": {"theme": "poll", "title": "Q", "options": ten}}));
     let eleven: Vec<Value> = (0..11).map(|i| json!({"text": i.to_string()})).collect();
