@@ -575,7 +575,6 @@ mod tests {
 
 #[cfg(test)]
 mod error_code_tests {
-    use super::*;
 
     #[test]
     fn every_error_table_parses_into_codes() {

@@ -92,7 +92,6 @@ fn compare(shape: &Value, body: &Value, pointer: &str, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Spec;
     use serde_json::json;
 
     #[test]
