@@ -325,6 +325,13 @@ fn str_at(v: Option<&Value>, key: &str) -> String {
         .to_string()
 }
 
+/// The documents loaded once per test binary (loading is the slow part of the unit tests).
+#[cfg(test)]
+pub(crate) fn test_spec() -> &'static Spec {
+    static SPEC: std::sync::OnceLock<Spec> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| Spec::load_default().expect("documents load"))
+}
+
 /// `{CHAT_ID1}` → `{CHAT_ID}`: Zoho numbers duplicate path templates to list several operations
 /// on one real path.
 pub(crate) fn canonical_param_name(name: &str) -> &str {
@@ -510,7 +517,7 @@ mod tests {
 
     #[test]
     fn loads_functions_document() {
-        let spec = Spec::load_default().unwrap();
+        let spec = crate::model::test_spec();
         let op = spec
             .operation("functions", "create_a_new_function")
             .unwrap();
@@ -539,7 +546,7 @@ mod tests {
 
     #[test]
     fn every_document_loads_with_operations() {
-        let spec = Spec::load_default().unwrap();
+        let spec = crate::model::test_spec();
         assert_eq!(spec.documents.len(), 11);
         for doc in &spec.documents {
             assert!(!doc.operations.is_empty(), "{}", doc.name);
@@ -560,7 +567,7 @@ mod tests {
 
     #[test]
     fn grouped_error_tables_in_chats() {
-        let spec = Spec::load_default().unwrap();
+        let spec = crate::model::test_spec();
         let op = spec.operation("chats", "bulkUpdateChatsV3").unwrap();
         assert!(op.error_codes.iter().any(|e| e.group.is_some()));
     }
@@ -568,11 +575,10 @@ mod tests {
 
 #[cfg(test)]
 mod error_code_tests {
-    use super::*;
 
     #[test]
     fn every_error_table_parses_into_codes() {
-        let spec = Spec::load_default().unwrap();
+        let spec = crate::model::test_spec();
         let mut total = 0;
         for op in spec.operations() {
             if op.description.contains("Possible Error Codes") {

@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn validates_real_response() {
-        let spec = Spec::load_default().unwrap();
+        let spec = crate::model::test_spec();
         let body = json!({
             "url": "/api/v3/functions",
             "type": "function",

@@ -10,10 +10,15 @@ use cliqd_spec::{
 };
 use serde_json::{Value, json};
 
-fn setup(issue: Issue) -> (Spec, Vec<KnownContradiction>, Vec<PlannedRequest>) {
-    let spec = Spec::load_default().expect("documents load");
+fn spec() -> &'static Spec {
+    static SPEC: std::sync::OnceLock<Spec> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| Spec::load_default().expect("documents load"))
+}
+
+fn setup(issue: Issue) -> (&'static Spec, Vec<KnownContradiction>, Vec<PlannedRequest>) {
+    let spec = spec();
     let known = known_contradictions().expect("contradictions.toml parses");
-    let ops = in_scope(&spec, Some(issue));
+    let ops = in_scope(spec, Some(issue));
     let p = plan(&ops, &known);
     (spec, known, p)
 }
@@ -55,7 +60,7 @@ fn is_parent_path(parent: &str, child: &str) -> bool {
 #[test]
 fn platform_plan_covers_scope_in_a_sensible_order() {
     let (spec, _, p) = setup(Issue::Platform);
-    let ops = in_scope(&spec, Some(Issue::Platform));
+    let ops = in_scope(spec, Some(Issue::Platform));
     let planned: BTreeSet<(&str, &str)> = p
         .iter()
         .map(|r| (r.document.as_str(), r.operation_id.as_str()))
@@ -201,7 +206,7 @@ fn run_simulated(issue: Issue) -> usize {
                 r.step
             );
         }
-        let (status, reply) = documented_reply(&spec, r);
+        let (status, reply) = documented_reply(spec, r);
         let op = spec
             .operation(&r.document, &r.operation_id)
             .expect("operation");
