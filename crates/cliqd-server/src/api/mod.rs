@@ -18,7 +18,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use cliqd_store::ComponentRow;
+use cliqd_store::{ComponentRow, UserRow};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -143,6 +143,11 @@ pub(crate) fn add_rate_headers(resp: &mut Response, r: RateStatus) {
 /// `{"url": …, "type": …, "data": {…}}`.
 pub fn envelope(url: &str, kind: &str, data: Value) -> Json<Value> {
     Json(serde_json::json!({ "url": url, "type": kind, "data": data }))
+}
+
+/// A user as member and subscriber lists show one: `{"user_id", "email_id", "name"}`.
+pub fn member_json(u: &UserRow) -> Value {
+    serde_json::json!({"user_id": u.id.to_string(), "email_id": u.email, "name": u.name})
 }
 
 /// A list envelope with the paging fields of `page`.

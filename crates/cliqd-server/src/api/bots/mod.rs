@@ -383,10 +383,7 @@ async fn get_bot(
         .split(',')
         .any(|f| f.trim() == "subscription_details")
     {
-        data["subscribers"] = subscribers
-            .iter()
-            .map(|u| json!({"email_id": u.email, "user_id": u.id.to_string(), "name": u.name}))
-            .collect();
+        data["subscribers"] = subscribers.iter().map(crate::api::member_json).collect();
     }
     Ok(envelope(uri.path(), KIND, data).into_response())
 }

@@ -266,7 +266,7 @@ async fn subscribers(
     let data: Vec<Value> = subs
         .iter()
         .take(limit as usize)
-        .map(|u| json!({"email_id": u.email, "user_id": u.id.to_string(), "name": u.name}))
+        .map(crate::api::member_json)
         .collect();
     let mut reply = envelope(uri.path(), "bot_subscriber", Value::Array(data)).0;
     reply["subscriber_count"] = subs.len().into();

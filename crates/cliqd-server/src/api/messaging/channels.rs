@@ -340,10 +340,7 @@ async fn list_members(
 ) -> ApiResult<Response> {
     let channel = find_channel(&state, &auth, &id).await?;
     let members = state.store.chat_members(&channel.chat_id).await?;
-    let data: Vec<Value> = members
-        .iter()
-        .map(|u| json!({"user_id": u.id.to_string(), "email_id": u.email, "name": u.name}))
-        .collect();
+    let data: Vec<Value> = members.iter().map(crate::api::member_json).collect();
     Ok(envelope(uri.path(), "channel_member", Value::Array(data)).into_response())
 }
 

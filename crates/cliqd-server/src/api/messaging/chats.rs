@@ -219,10 +219,7 @@ async fn members(
 ) -> ApiResult<Response> {
     let chat = member_chat(&state, &auth, &id).await?;
     let users = state.store.chat_members(&chat.acl_chat_id).await?;
-    let data: Vec<Value> = users
-        .iter()
-        .map(|u| json!({"user_id": u.id.to_string(), "email_id": u.email, "name": u.name}))
-        .collect();
+    let data: Vec<Value> = users.iter().map(crate::api::member_json).collect();
     Ok(envelope(uri.path(), "chat_member", Value::Array(data)).into_response())
 }
 
