@@ -2,6 +2,7 @@
 //! case and prefix variants, and the per-request [`AuthContext`].
 
 use crate::error::{ApiError, ErrorCode};
+use crate::token_cache::TokenCache;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -152,24 +153,33 @@ pub fn now_secs() -> i64 {
 }
 
 /// Resolves an access token to its context; 401 for missing, unknown, expired or revoked.
+/// Successful lookups are served from `cache` for a few seconds (see [`crate::token_cache`]).
 pub async fn authenticate(
     store: &dyn cliqd_store::Store,
+    cache: &TokenCache,
     token: Option<&str>,
 ) -> Result<AuthContext, ApiError> {
     let token = token.ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
-    let (row, user) = match store.token_by_hash(&hash_secret(token)).await {
+    let hash = hash_secret(token);
+    let now = now_secs();
+    if let Some(auth) = cache.get(&hash, now) {
+        return Ok(auth);
+    }
+    let (row, user) = match store.token_by_hash(&hash).await {
         Ok(found) => found,
         Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::Unauthorized)),
         Err(e) => return Err(e.into()),
     };
-    let expired = row.expires_at.is_some_and(|t| t <= now_secs());
+    let expired = row.expires_at.is_some_and(|t| t <= now);
     if row.revoked || expired || row.kind != TokenKind::Access {
         return Err(ApiError::new(ErrorCode::Unauthorized));
     }
-    Ok(AuthContext {
+    let auth = AuthContext {
         user,
         scopes: parse_scopes(&row.scopes),
-    })
+    };
+    cache.insert(hash, auth.clone(), row.expires_at);
+    Ok(auth)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod oauth;
 pub mod pagination;
 pub mod ratelimit;
 pub mod state;
+pub mod token_cache;
 
 use crate::error::{ApiError, ErrorCode};
 use axum::Router;

@@ -119,6 +119,7 @@ pub async fn revoke(
     if let Some(t) = p.get("token") {
         // Revoking an unknown token is not an error, as with Zoho.
         let _ = state.store.revoke_token(&hash_secret(t)).await;
+        state.tokens.clear();
     }
     (StatusCode::OK, Json(json!({"status": "success"}))).into_response()
 }

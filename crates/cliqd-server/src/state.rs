@@ -3,6 +3,7 @@
 use crate::api::EndpointTable;
 use crate::config::Config;
 use crate::ratelimit::RateLimiter;
+use crate::token_cache::TokenCache;
 use cliqd_store::Store;
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
+    pub tokens: Arc<TokenCache>,
     pub(crate) endpoints: Arc<EndpointTable>,
 }
 
@@ -21,6 +23,7 @@ impl AppState {
                 config.rate_limits,
                 config.rate_limit_time_divisor,
             )),
+            tokens: Arc::new(TokenCache::default()),
             store,
             config: Arc::new(config),
             endpoints: Arc::new(crate::api::endpoint_table()),

@@ -102,7 +102,7 @@ async fn guard(
     if token.is_none() && endpoint.auth == AuthMode::TokenOrHandler {
         return next.run(req).await;
     }
-    let auth = match authenticate(state.store.as_ref(), token).await {
+    let auth = match authenticate(state.store.as_ref(), &state.tokens, token).await {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };

@@ -185,6 +185,16 @@ async fn oauth_token_endpoint() {
             .unwrap();
         assert_eq!(r["error"], err, "{q}");
     }
+    // A token in use (so cached by the server) stops working the moment it is revoked.
+    assert_eq!(app.get("/api/v3/bots", &access).await.status, 200);
+    let r = app
+        .client
+        .post(format!("{}/oauth/v2/token/revoke?token={access}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.get("/api/v3/bots", &access).await.status, 401);
 }
 
 #[tokio::test]

@@ -169,10 +169,8 @@ fn insert_handler(c: &Connection, new: NewHandler) -> StoreResult<HandlerRow> {
         )
         .map_err(map_err)?;
     let now = now_ms();
-    c.execute(
-        "INSERT INTO handlers (id, component_id, type, script, attrs, position, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-        params![id, new.component_id, new.handler_type, new.script, to_json(&new.attrs)?, position, now],
+    c.prepare_cached("INSERT INTO handlers (id, component_id, type, script, attrs, position, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)").map_err(map_err)?.execute(params![id, new.component_id, new.handler_type, new.script, to_json(&new.attrs)?, position, now],
     )
     .map_err(map_err)?;
     Ok(HandlerRow {
@@ -327,9 +325,7 @@ impl ComponentStore for SqliteStore {
             if let Some(attrs) = patch.attrs {
                 row.attrs = attrs;
             }
-            c.execute(
-                "UPDATE components SET name = ?1, name_key = ?2, scope = ?3, team_ids = ?4, attrs = ?5 WHERE id = ?6",
-                params![
+            c.prepare_cached("UPDATE components SET name = ?1, name_key = ?2, scope = ?3, team_ids = ?4, attrs = ?5 WHERE id = ?6").map_err(map_err)?.execute(params![
                     row.name,
                     row.name.to_lowercase(),
                     row.scope,
@@ -358,7 +354,9 @@ impl ComponentStore for SqliteStore {
                 Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
                 Err(e) => return Err(e),
             };
-            c.execute("DELETE FROM components WHERE id = ?1", params![id])
+            c.prepare_cached("DELETE FROM components WHERE id = ?1")
+                .map_err(map_err)?
+                .execute(params![id])
                 .map_err(map_err)?;
             insert_tombstone(c, &row)
         })
@@ -428,10 +426,10 @@ impl ComponentStore for SqliteStore {
 
     async fn current_seq(&self) -> StoreResult<i64> {
         self.read(|c| {
-            c.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
-                r.get(0)
-            })
-            .map_err(map_err)
+            c.prepare_cached("SELECT value FROM counters WHERE name = 'seq'")
+                .map_err(map_err)?
+                .query_row([], |r| r.get(0))
+                .map_err(map_err)
         })
         .await
     }

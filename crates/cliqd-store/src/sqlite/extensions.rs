@@ -54,10 +54,8 @@ impl ExtensionStore for SqliteStore {
         self.write(move |c| {
             let id = next_counter(c, "component_id")?;
             let now = now_ms();
-            c.execute(
-                "INSERT INTO extensions (id, org_id, name, name_key, creator_id, key_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
+            c.prepare_cached("INSERT INTO extensions (id, org_id, name, name_key, creator_id, key_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)").map_err(map_err)?.execute(params![
                     id,
                     new.org_id,
                     new.name,

@@ -54,11 +54,10 @@ impl IdentityStore for SqliteStore {
         let name = name.to_string();
         self.write(move |c| {
             let id = next_counter(c, "org_id")?;
-            c.execute(
-                "INSERT INTO orgs (id, name) VALUES (?1, ?2)",
-                params![id, name],
-            )
-            .map_err(map_err)?;
+            c.prepare_cached("INSERT INTO orgs (id, name) VALUES (?1, ?2)")
+                .map_err(map_err)?
+                .execute(params![id, name])
+                .map_err(map_err)?;
             Ok(OrgRow { id, name })
         })
         .await
@@ -66,13 +65,15 @@ impl IdentityStore for SqliteStore {
 
     async fn first_org(&self) -> StoreResult<OrgRow> {
         self.read(|c| {
-            c.query_row("SELECT id, name FROM orgs ORDER BY id LIMIT 1", [], |r| {
-                Ok(OrgRow {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
+            c.prepare_cached("SELECT id, name FROM orgs ORDER BY id LIMIT 1")
+                .map_err(map_err)?
+                .query_row([], |r| {
+                    Ok(OrgRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                    })
                 })
-            })
-            .map_err(map_err)
+                .map_err(map_err)
         })
         .await
     }
@@ -80,10 +81,17 @@ impl IdentityStore for SqliteStore {
     async fn create_user(&self, user: NewUser) -> StoreResult<UserRow> {
         self.write(move |c| {
             let id = next_counter(c, "user_id")?;
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO users (id, org_id, email, name, is_admin) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, user.org_id, user.email, user.name, user.is_admin],
             )
+            .map_err(map_err)?
+            .execute(params![
+                id,
+                user.org_id,
+                user.email,
+                user.name,
+                user.is_admin
+            ])
             .map_err(map_err)?;
             Ok(UserRow {
                 id,
@@ -130,11 +138,10 @@ impl IdentityStore for SqliteStore {
         let name = name.to_string();
         self.write(move |c| {
             let id = next_counter(c, "team_id")?;
-            c.execute(
-                "INSERT INTO teams (id, org_id, name) VALUES (?1, ?2, ?3)",
-                params![id, org_id, name],
-            )
-            .map_err(map_err)?;
+            c.prepare_cached("INSERT INTO teams (id, org_id, name) VALUES (?1, ?2, ?3)")
+                .map_err(map_err)?
+                .execute(params![id, org_id, name])
+                .map_err(map_err)?;
             for m in &members {
                 let in_org: Option<i64> = c
                     .query_row(
@@ -147,10 +154,11 @@ impl IdentityStore for SqliteStore {
                 if in_org.is_none() {
                     return Err(StoreError::NotFound);
                 }
-                c.execute(
+                c.prepare_cached(
                     "INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?1, ?2)",
-                    params![id, m],
                 )
+                .map_err(map_err)?
+                .execute(params![id, m])
                 .map_err(map_err)?;
             }
             let members = team_members(c, id)?;
@@ -203,9 +211,7 @@ impl IdentityStore for SqliteStore {
 
     async fn insert_token(&self, t: NewToken) -> StoreResult<()> {
         self.write(move |c| {
-            c.execute(
-                "INSERT INTO tokens (hash, user_id, kind, scopes, expires_at, client_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![t.hash, t.user_id, t.kind.as_str(), t.scopes, t.expires_at, t.client_id],
+            c.prepare_cached("INSERT INTO tokens (hash, user_id, kind, scopes, expires_at, client_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(map_err)?.execute(params![t.hash, t.user_id, t.kind.as_str(), t.scopes, t.expires_at, t.client_id],
             )
             .map_err(map_err)?;
             Ok(())
@@ -216,33 +222,33 @@ impl IdentityStore for SqliteStore {
     async fn token_by_hash(&self, hash: &str) -> StoreResult<(TokenRow, UserRow)> {
         let hash = hash.to_string();
         self.read(move |c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT t.hash, t.user_id, t.kind, t.scopes, t.expires_at, t.revoked, t.client_id,
                         u.id, u.org_id, u.email, u.name, u.is_admin
                  FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
-                [hash],
-                |r| {
-                    let kind: String = r.get(2)?;
-                    Ok((
-                        TokenRow {
-                            hash: r.get(0)?,
-                            user_id: r.get(1)?,
-                            kind: token_kind(&kind),
-                            scopes: r.get(3)?,
-                            expires_at: r.get(4)?,
-                            revoked: r.get(5)?,
-                            client_id: r.get(6)?,
-                        },
-                        UserRow {
-                            id: r.get(7)?,
-                            org_id: r.get(8)?,
-                            email: r.get(9)?,
-                            name: r.get(10)?,
-                            is_admin: r.get(11)?,
-                        },
-                    ))
-                },
             )
+            .map_err(map_err)?
+            .query_row([hash], |r| {
+                let kind: String = r.get(2)?;
+                Ok((
+                    TokenRow {
+                        hash: r.get(0)?,
+                        user_id: r.get(1)?,
+                        kind: token_kind(&kind),
+                        scopes: r.get(3)?,
+                        expires_at: r.get(4)?,
+                        revoked: r.get(5)?,
+                        client_id: r.get(6)?,
+                    },
+                    UserRow {
+                        id: r.get(7)?,
+                        org_id: r.get(8)?,
+                        email: r.get(9)?,
+                        name: r.get(10)?,
+                        is_admin: r.get(11)?,
+                    },
+                ))
+            })
             .map_err(map_err)
         })
         .await
@@ -264,9 +270,7 @@ impl IdentityStore for SqliteStore {
 
     async fn insert_client(&self, client: ClientRow) -> StoreResult<()> {
         self.write(move |c| {
-            c.execute(
-                "INSERT INTO clients (client_id, secret_hash, name, user_id, scopes) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![client.client_id, client.secret_hash, client.name, client.user_id, client.scopes],
+            c.prepare_cached("INSERT INTO clients (client_id, secret_hash, name, user_id, scopes) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(map_err)?.execute(params![client.client_id, client.secret_hash, client.name, client.user_id, client.scopes],
             )
             .map_err(map_err)?;
             Ok(())
@@ -277,9 +281,7 @@ impl IdentityStore for SqliteStore {
     async fn client_by_id(&self, client_id: &str) -> StoreResult<ClientRow> {
         let client_id = client_id.to_string();
         self.read(move |c| {
-            c.query_row(
-                "SELECT client_id, secret_hash, name, user_id, scopes FROM clients WHERE client_id = ?1",
-                [client_id],
+            c.prepare_cached("SELECT client_id, secret_hash, name, user_id, scopes FROM clients WHERE client_id = ?1").map_err(map_err)?.query_row([client_id],
                 |r| {
                     Ok(ClientRow {
                         client_id: r.get(0)?,

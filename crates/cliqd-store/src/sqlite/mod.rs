@@ -183,21 +183,30 @@ fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
     }
     conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         .map_err(map_err)?;
+    // Every statement cliqd runs is prepared once per connection and kept.
+    conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
+}
+
+/// Runs one of the writer's fixed statements (BEGIN, SAVEPOINT, …) from the statement cache,
+/// so they are not parsed again for every job.
+fn exec_cached(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map(|_| ())
+        .map_err(map_err)
 }
 
 fn in_savepoint<T>(
     conn: &Connection,
     f: impl FnOnce(&Connection) -> StoreResult<T>,
 ) -> StoreResult<T> {
-    conn.execute_batch("SAVEPOINT job").map_err(map_err)?;
+    exec_cached(conn, "SAVEPOINT job")?;
     let result = f(conn);
-    let end = if result.is_ok() {
-        "RELEASE job"
-    } else {
-        "ROLLBACK TO job; RELEASE job"
-    };
-    conn.execute_batch(end).map_err(map_err)?;
+    if result.is_err() {
+        exec_cached(conn, "ROLLBACK TO job")?;
+    }
+    exec_cached(conn, "RELEASE job")?;
     result
 }
 
@@ -210,14 +219,14 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let begin = conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err);
+        let begin = exec_cached(&conn, "BEGIN IMMEDIATE");
         if let Err(e) = begin {
             // Dropping the jobs drops their reply channels: each caller gets an error.
             tracing::error!(error = %e, jobs = batch.len(), "cannot begin write transaction");
             continue;
         }
         let replies: Vec<Reply> = batch.into_iter().map(|job| job(&conn)).collect();
-        let commit = conn.execute_batch("COMMIT").map_err(map_err);
+        let commit = exec_cached(&conn, "COMMIT");
         if let Err(e) = &commit {
             tracing::error!(error = %e, "group commit failed");
             let _ = conn.execute_batch("ROLLBACK");

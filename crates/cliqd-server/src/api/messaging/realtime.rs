@@ -51,7 +51,12 @@ async fn stream(
     let auth = match auth {
         Some(a) => a,
         None => {
-            let a = authenticate(state.store.as_ref(), p.access_token.as_deref()).await?;
+            let a = authenticate(
+                state.store.as_ref(),
+                &state.tokens,
+                p.access_token.as_deref(),
+            )
+            .await?;
             if !a.has_scope(STREAM.scope) {
                 return Err(ApiError::new(ErrorCode::InvalidOauthScope));
             }

@@ -44,10 +44,8 @@ impl MessagingStore for SqliteStore {
                 "",
             )?;
             let teams = serde_json::to_string(&new.team_ids).map_err(json_err)?;
-            c.execute(
-                "INSERT INTO channels (id, org_id, kind, name, unique_name, description, creator_id,
-                     team_ids, chat_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
+            c.prepare_cached("INSERT INTO channels (id, org_id, kind, name, unique_name, description, creator_id,
+                     team_ids, chat_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").map_err(map_err)?.execute(params![
                     id,
                     new.org_id,
                     new.kind,
@@ -393,7 +391,9 @@ impl MessagingStore for SqliteStore {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            c.execute("DELETE FROM reactions WHERE message_id = ?1", [&id])
+            c.prepare_cached("DELETE FROM reactions WHERE message_id = ?1")
+                .map_err(map_err)?
+                .execute([&id])
                 .map_err(map_err)?;
             let acl = load_chat(c, &chat_id)?.acl_chat_id;
             events.push(ChatEvent {
@@ -627,9 +627,7 @@ impl MessagingStore for SqliteStore {
             if n as usize >= max {
                 return Ok(false);
             }
-            c.execute(
-                "INSERT INTO webhook_tokens (hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![hash, user_id, name, now_ms()],
+            c.prepare_cached("INSERT INTO webhook_tokens (hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)").map_err(map_err)?.execute(params![hash, user_id, name, now_ms()],
             )
             .map_err(map_err)?;
             Ok(true)
@@ -640,20 +638,20 @@ impl MessagingStore for SqliteStore {
     async fn webhook_token_user(&self, hash: &str) -> StoreResult<UserRow> {
         let hash = hash.to_string();
         self.read(move |c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM webhook_tokens w
                  JOIN users u ON u.id = w.user_id WHERE w.hash = ?1",
-                [hash],
-                |r| {
-                    Ok(UserRow {
-                        id: r.get(0)?,
-                        org_id: r.get(1)?,
-                        email: r.get(2)?,
-                        name: r.get(3)?,
-                        is_admin: r.get(4)?,
-                    })
-                },
             )
+            .map_err(map_err)?
+            .query_row([hash], |r| {
+                Ok(UserRow {
+                    id: r.get(0)?,
+                    org_id: r.get(1)?,
+                    email: r.get(2)?,
+                    name: r.get(3)?,
+                    is_admin: r.get(4)?,
+                })
+            })
             .map_err(map_err)
         })
         .await
