@@ -9,13 +9,15 @@ use axum::http::{HeaderMap, header};
 use cliqd_store::{StoreError, TokenKind, UserRow};
 use rand::Rng;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
-/// Who is calling: the token's user, organization and granted scopes.
+/// Who is calling: the token's user, organization and granted scopes. Cheap to clone: a
+/// request's context is copied out of the token cache and into the handler.
 #[derive(Debug, Clone)]
 pub struct AuthContext {
-    pub user: UserRow,
+    pub user: Arc<UserRow>,
     /// Normalized scopes (see [`normalize_scope`]).
-    pub scopes: Vec<String>,
+    pub scopes: Arc<[String]>,
 }
 
 impl AuthContext {
@@ -30,9 +32,9 @@ impl AuthContext {
     /// True when one of the token's scopes grants `required` (`"bots.create"`, normalized).
     pub fn has_scope(&self, required: &str) -> bool {
         let (area, _) = required.split_once('.').unwrap_or((required, ""));
-        self.scopes
-            .iter()
-            .any(|s| s == required || *s == format!("{area}.all") || s == "all")
+        self.scopes.iter().any(|s| {
+            s == required || s == "all" || s.strip_suffix(".all").is_some_and(|a| a == area)
+        })
     }
 }
 
@@ -175,8 +177,8 @@ pub async fn authenticate(
         return Err(ApiError::new(ErrorCode::Unauthorized));
     }
     let auth = AuthContext {
-        user,
-        scopes: parse_scopes(&row.scopes),
+        user: Arc::new(user),
+        scopes: parse_scopes(&row.scopes).into(),
     };
     cache.insert(hash, auth.clone(), row.expires_at);
     Ok(auth)
@@ -189,14 +191,15 @@ mod tests {
     #[test]
     fn scope_variants_match() {
         let ctx = AuthContext {
-            user: UserRow {
+            user: Arc::new(UserRow {
                 id: 1,
                 org_id: 1,
                 email: "a@b".into(),
                 name: "A".into(),
                 is_admin: false,
-            },
-            scopes: parse_scopes("zohocliq.messageactions.READ,Bots.CREATE ZohoCliq.Functions.ALL"),
+            }),
+            scopes: parse_scopes("zohocliq.messageactions.READ,Bots.CREATE ZohoCliq.Functions.ALL")
+                .into(),
         };
         assert!(ctx.has_scope("messageactions.read"));
         assert!(ctx.has_scope("bots.create"));

@@ -70,14 +70,14 @@ mod tests {
 
     fn ctx() -> AuthContext {
         AuthContext {
-            user: UserRow {
+            user: std::sync::Arc::new(UserRow {
                 id: 7,
                 org_id: 1,
                 email: "a@b".into(),
                 name: "A".into(),
                 is_admin: false,
-            },
-            scopes: vec!["messages.create".into()],
+            }),
+            scopes: vec!["messages.create".to_string()].into(),
         }
     }
 

@@ -317,3 +317,63 @@ async fn concurrent_handler_creates_respect_the_type_limit() {
     assert_eq!(all.iter().filter(|h| h.handler_type == "a").count(), 1);
     assert_eq!(all.iter().filter(|h| h.handler_type == "b").count(), 3);
 }
+
+/// A job without a savepoint that fails rolls back its whole batch: every job in it gets an
+/// error and none of their writes is committed; the next batch is unaffected.
+#[tokio::test]
+async fn failed_batch_contained_job_rolls_back_its_batch() {
+    use crate::sqlite::Containment;
+    let (_dir, store, _user) = setup().await;
+    let count = |s: &SqliteStore| {
+        let s = s.clone();
+        async move {
+            s.read(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM orgs WHERE name LIKE 'batch-%'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(crate::sqlite::map_err)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    // Hold the writer busy so the next three jobs queue up and run as one batch.
+    let busy = store.clone();
+    let blocker = tokio::spawn(async move {
+        busy.write(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            Ok(())
+        })
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let insert = |name: &'static str| {
+        store.write(move |c| {
+            c.execute(
+                "INSERT INTO orgs (id, name) VALUES (?1, ?2)",
+                rusqlite::params![name.len() as i64 + 90_000_000, name],
+            )
+            .map(|_| ())
+            .map_err(crate::sqlite::map_err)
+        })
+    };
+    let failing = store.write_events_with(Containment::Batch, |_, _| {
+        Err::<(), _>(StoreError::Other("boom".into()))
+    });
+    let (b, a1, f, a2) = tokio::join!(blocker, insert("batch-a"), failing, insert("batch-bb"));
+    assert!(matches!(b, Ok(Ok(()))));
+    assert!(f.is_err());
+    assert!(
+        a1.is_err() && a2.is_err(),
+        "jobs of a spoiled batch are not acknowledged"
+    );
+    assert_eq!(
+        count(&store).await,
+        0,
+        "nothing of the spoiled batch is committed"
+    );
+    insert("batch-ccc").await.unwrap();
+    assert_eq!(count(&store).await, 1);
+}

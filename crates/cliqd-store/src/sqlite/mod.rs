@@ -1,9 +1,15 @@
 //! The SQLite implementation: one writer thread doing group commit, a small pool of readers.
 //!
 //! Writes are queued as jobs on a channel. The writer takes every job waiting (up to a batch
-//! limit), runs them in one transaction with a SAVEPOINT each (so a failing job is rolled back
-//! alone), commits once, and only then replies to each job. Readers use their own connections;
-//! in WAL mode they never wait for the writer.
+//! limit), runs them in one transaction, commits once, and only then replies to each job.
+//! Readers use their own connections; in WAL mode they never wait for the writer.
+//!
+//! A job's failure is contained in one of two ways ([`Containment`]). By default the job runs
+//! inside a SAVEPOINT, so a failing job is rolled back alone. A job that refuses bad input
+//! before it writes anything (it answers a refusal as `Ok`) and so can only fail on a database
+//! error may run without one, which saves SQLite copying every page it touches to the
+//! savepoint journal; if such a job does fail, the whole batch is rolled back and every job in
+//! it gets the error. Either way nothing is acknowledged that was not committed.
 
 mod components;
 mod extensions;
@@ -21,7 +27,19 @@ use tokio::sync::oneshot;
 
 /// Called after the batch's COMMIT (or its failure) to deliver a job's result.
 type Reply = Box<dyn FnOnce(StoreResult<()>) + Send>;
-type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+/// A job runs on the writer's connection and returns its reply, and whether it failed in a
+/// way that spoils the whole batch (see [`Containment::Batch`]).
+type Job = Box<dyn FnOnce(&Connection) -> (Reply, bool) + Send>;
+
+/// How the failure of one write job is kept from the others in its batch.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Containment {
+    /// In a SAVEPOINT of its own: a failing job is rolled back alone.
+    Savepoint,
+    /// No savepoint: for jobs that refuse before writing and fail only on database errors.
+    /// A failure rolls back the whole batch.
+    Batch,
+}
 
 const MAX_BATCH: usize = 512;
 const READERS: usize = 4;
@@ -88,16 +106,8 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let result = in_savepoint(conn, f);
-            Box::new(move |commit: StoreResult<()>| {
-                let _ = tx.send(commit.and(result));
-            })
-        });
-        self.submit(job)?;
-        rx.await
-            .map_err(|_| StoreError::Other("writer dropped the job".into()))?
+        self.write_events_with(Containment::Savepoint, move |c, _| f(c))
+            .await
     }
 
     /// Like [`SqliteStore::write`]; `f` also records chat events, which are published (in
@@ -107,12 +117,29 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut Vec<ChatEvent>) -> StoreResult<T> + Send + 'static,
     {
+        self.write_events_with(Containment::Savepoint, f).await
+    }
+
+    /// [`SqliteStore::write_events`] with the given failure containment.
+    pub(crate) async fn write_events_with<T, F>(
+        &self,
+        containment: Containment,
+        f: F,
+    ) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut Vec<ChatEvent>) -> StoreResult<T> + Send + 'static,
+    {
         let (tx, rx) = oneshot::channel();
         let events_tx = self.inner.events.clone();
         let job: Job = Box::new(move |conn| {
             let mut events = Vec::new();
-            let result = in_savepoint(conn, |c| f(c, &mut events));
-            Box::new(move |commit: StoreResult<()>| {
+            let result = match containment {
+                Containment::Savepoint => in_savepoint(conn, |c| f(c, &mut events)),
+                Containment::Batch => f(conn, &mut events),
+            };
+            let spoils_batch = containment == Containment::Batch && result.is_err();
+            let reply: Reply = Box::new(move |commit: StoreResult<()>| {
                 if commit.is_ok() && result.is_ok() {
                     for e in events {
                         // No subscriber is not an error.
@@ -120,7 +147,8 @@ impl SqliteStore {
                     }
                 }
                 let _ = tx.send(commit.and(result));
-            })
+            });
+            (reply, spoils_batch)
         });
         self.submit(job)?;
         rx.await
@@ -181,8 +209,10 @@ fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
         conn.execute_batch("PRAGMA journal_mode=WAL;")
             .map_err(map_err)?;
     }
-    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
-        .map_err(map_err)?;
+    conn.execute_batch(
+        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+    )
+    .map_err(map_err)?;
     // Every statement cliqd runs is prepared once per connection and kept.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
@@ -225,12 +255,32 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
             tracing::error!(error = %e, jobs = batch.len(), "cannot begin write transaction");
             continue;
         }
-        let replies: Vec<Reply> = batch.into_iter().map(|job| job(&conn)).collect();
-        let commit = exec_cached(&conn, "COMMIT");
-        if let Err(e) = &commit {
-            tracing::error!(error = %e, "group commit failed");
+        let mut spoiled = false;
+        let replies: Vec<Reply> = batch
+            .into_iter()
+            .map(|job| {
+                let (reply, spoils) = job(&conn);
+                spoiled |= spoils;
+                reply
+            })
+            .collect();
+        let commit = if spoiled {
+            tracing::error!(
+                jobs = replies.len(),
+                "a write job failed without a savepoint; rolling back its batch"
+            );
             let _ = conn.execute_batch("ROLLBACK");
-        }
+            Err(StoreError::Other(
+                "the write batch was rolled back after a database error".into(),
+            ))
+        } else {
+            let commit = exec_cached(&conn, "COMMIT");
+            if let Err(e) = &commit {
+                tracing::error!(error = %e, "group commit failed");
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            commit
+        };
         for reply in replies {
             reply(match &commit {
                 Ok(()) => Ok(()),

@@ -306,8 +306,8 @@ pub(crate) async fn caller(
         });
     }
     let auth = AuthContext {
-        user,
-        scopes: vec!["webhooks.create".into()],
+        user: std::sync::Arc::new(user),
+        scopes: vec!["webhooks.create".to_string()].into(),
     };
     if !auth.has_scope(endpoint.scope) {
         return Err(ApiError::new(ErrorCode::InvalidOauthScope));

@@ -4,7 +4,7 @@
 mod rows;
 mod write;
 
-use super::{SqliteStore, map_err, next_counter, now_ms};
+use super::{Containment, SqliteStore, map_err, next_counter, now_ms};
 use crate::messaging::*;
 use crate::rows::UserRow;
 use crate::{StoreError, StoreResult};
@@ -262,7 +262,8 @@ impl MessagingStore for SqliteStore {
     }
 
     async fn post_message(&self, p: NewPost) -> StoreResult<Result<MessageRow, Refusal>> {
-        self.write_events(move |c, events| post(c, &p, events))
+        // `post` answers every refusal before it writes, so it needs no savepoint.
+        self.write_events_with(Containment::Batch, move |c, events| post(c, &p, events))
             .await
     }
 

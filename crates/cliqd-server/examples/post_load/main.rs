@@ -3,16 +3,25 @@
 //!
 //! ```text
 //! cargo run --release -p cliqd-server --example post_load -- \
-//!     [--connections 64] [--seconds 10] [--small 10000] [--big 1000000] [--url http://HOST:PORT --token T]
+//!     [--connections 64] [--seconds 10] [--small 10000] [--big 1000000]
+//!     [--url http://HOST:PORT --token T [--server-pid PID]] [--no-baseline]
 //! ```
 //!
-//! Without `--url` it starts a server in-process on a fresh data directory (rate limits off),
-//! so client and server share the machine. Phase 1 posts `{"text": …}` to the `general`
-//! channel with N concurrent keep-alive HTTP/1.1 connections (one client and one connection
-//! each) and prints messages per second and p50/p99/max latency; every 204 is a committed,
-//! durable write. Phase 2 (in-process only) seeds two channels with `--small` and `--big`
-//! messages through the store API and times get-messages over HTTP: the newest page, a page
-//! from a `fromtime` in the middle, and a `next_token` page.
+//! Without `--url` it starts a server on a fresh data directory (rate limits off) on a
+//! multi-threaded runtime of its own; the load generator (module `load`: raw hyper, one
+//! keep-alive HTTP/1.1 connection per task) runs on a single-threaded runtime on the main
+//! thread, so both share the machine's cores as two processes would.
+//!
+//! Phase 1 measures a baseline in the same run: `GET /healthz` (no auth, no store) with the same
+//! connections, which is the ceiling of the HTTP stack and the load generator on this machine.
+//! Phase 2 posts `{"text": …}` to the `general` channel and prints messages per second,
+//! p50/p99/max latency, the ratio to the baseline and the CPU time per post of the server and
+//! of the load generator; every 204 is a committed, durable write. Phase 3 (in-process only)
+//! seeds two channels with `--small` and `--big` messages through the store API and times
+//! get-messages over HTTP: the newest page, a page from a `fromtime` in the middle, and a
+//! `next_token` page.
+
+mod load;
 
 use cliqd_server::config::{Config, RateLimitMode};
 use cliqd_store::{NewChannel, NewPost, PostTarget, Store};
@@ -27,6 +36,8 @@ struct Args {
     big: usize,
     url: Option<String>,
     token: Option<String>,
+    server_pid: Option<u32>,
+    baseline: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -37,6 +48,8 @@ fn parse_args() -> Result<Args, String> {
         big: 1_000_000,
         url: None,
         token: None,
+        server_pid: None,
+        baseline: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -48,6 +61,8 @@ fn parse_args() -> Result<Args, String> {
             "--big" => a.big = val()?.parse().map_err(|e| format!("{e}"))?,
             "--url" => a.url = Some(val()?),
             "--token" => a.token = Some(val()?),
+            "--no-baseline" => a.baseline = false,
+            "--server-pid" => a.server_pid = Some(val()?.parse().map_err(|e| format!("{e}"))?),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -73,57 +88,99 @@ fn summary(label: &str, mut micros: Vec<u64>) {
     );
 }
 
-async fn post_phase(base: &str, token: &str, connections: usize, seconds: u64) {
-    let stop = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..connections {
-        let url = format!("{base}/api/v3/channelsbyname/general/messages");
-        let auth = format!("Zoho-oauthtoken {token}");
-        tasks.push(tokio::spawn(async move {
-            // One client with one pooled connection per task: N keep-alive connections.
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .http1_only()
-                .build()
-                .expect("client");
-            let mut lat = Vec::new();
-            let mut errors = 0u64;
-            let mut i = 0u64;
-            while Instant::now() < stop {
-                i += 1;
-                let t0 = Instant::now();
-                let r = client
-                    .post(&url)
-                    .header("Authorization", &auth)
-                    .json(&json!({"text": format!("load {c}/{i}")}))
-                    .send()
-                    .await;
-                match r {
-                    Ok(resp) if resp.status().as_u16() == 204 => {
-                        lat.push(t0.elapsed().as_micros() as u64);
-                    }
-                    _ => errors += 1,
-                }
+/// Where the server's CPU time is read: its process, or (in-process) every thread of this
+/// process but the main one, which runs the load generator.
+enum ServerCpu {
+    Process(u32),
+    AllButMain,
+    Unknown,
+}
+
+impl ServerCpu {
+    fn read(&self) -> Option<f64> {
+        match self {
+            ServerCpu::Process(pid) => load::cpu_secs(&format!("/proc/{pid}/stat")),
+            ServerCpu::AllButMain => {
+                let all = load::cpu_secs("/proc/self/stat")?;
+                Some(all - client_cpu()?)
             }
-            (lat, errors)
-        }));
+            ServerCpu::Unknown => None,
+        }
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (lat, e) = t.await.expect("task");
-        all.extend(lat);
-        errors += e;
-    }
-    let secs = started.elapsed().as_secs_f64();
+}
+
+/// CPU time of the main thread, where the load generator runs.
+fn client_cpu() -> Option<f64> {
+    load::cpu_secs(&format!("/proc/self/task/{}/stat", std::process::id()))
+}
+
+fn post_body(c: usize, i: u64) -> String {
+    json!({"text": format!("load {c}/{i}")}).to_string()
+}
+
+async fn post_phase(
+    addr: std::net::SocketAddr,
+    token: &str,
+    connections: usize,
+    seconds: u64,
+    server: ServerCpu,
+    with_baseline: bool,
+) {
+    let duration = Duration::from_secs(seconds);
+    let baseline = load::Load {
+        addr,
+        method: hyper::Method::GET,
+        path: "/healthz".into(),
+        token: token.into(),
+        ok_status: 200,
+        body: None,
+    };
+    let base = if with_baseline {
+        let base = load::run(&baseline, connections, duration).await;
+        println!(
+            "baseline GET /healthz: {connections} connections, {:.1} s: {} ok, {} errors, {:.0} req/s",
+            base.secs,
+            base.ok,
+            base.errors,
+            base.per_sec()
+        );
+        summary("baseline latency", base.micros.clone());
+        Some(base.per_sec())
+    } else {
+        None
+    };
+    let posts = load::Load {
+        method: hyper::Method::POST,
+        path: "/api/v3/channelsbyname/general/messages".into(),
+        ok_status: 204,
+        body: Some(post_body),
+        ..baseline
+    };
+    let (s0, c0) = (server.read(), client_cpu());
+    let out = load::run(&posts, connections, duration).await;
+    let (s1, c1) = (server.read(), client_cpu());
     println!(
-        "post: {connections} connections, {:.1} s: {} ok, {errors} errors, {:.0} msgs/s",
-        secs,
-        all.len(),
-        all.len() as f64 / secs
+        "post: {connections} connections, {:.1} s: {} ok, {} errors, {:.0} msgs/s{}",
+        out.secs,
+        out.ok,
+        out.errors,
+        out.per_sec(),
+        base.map_or(String::new(), |b| format!(
+            " ({:.2}x the baseline)",
+            out.per_sec() / b.max(1.0)
+        ))
     );
-    summary("post latency", all);
+    let n = out.ok.max(1) as f64;
+    let per_post = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => format!("{:.0} µs", (b - a) * 1e6 / n),
+        _ => "unknown".into(),
+    };
+    println!(
+        "cpu per post: server {}, load generator {}",
+        per_post(s0, s1),
+        per_post(c0, c1)
+    );
+    summary("post latency", out.micros);
 }
 
 /// Seeds `n` messages into a new channel through the store (many writes in flight, so the
@@ -233,8 +290,7 @@ async fn read_phase(base: &str, token: &str, label: &str, chat: &str) {
     }
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
@@ -243,14 +299,41 @@ async fn main() {
         }
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
     if let Some(url) = &args.url {
         let Some(token) = &args.token else {
             eprintln!("error: --url needs --token");
             std::process::exit(2);
         };
-        post_phase(url, token, args.connections, args.seconds).await;
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap_or_else(|e| {
+                eprintln!("error: --url must be http://IP:PORT ({e})");
+                std::process::exit(2);
+            });
+        let server = args
+            .server_pid
+            .map_or(ServerCpu::Unknown, ServerCpu::Process);
+        client.block_on(post_phase(
+            addr,
+            token,
+            args.connections,
+            args.seconds,
+            server,
+            args.baseline,
+        ));
         return;
     }
+    // The server gets the multi-threaded runtime `cliqd serve` would have.
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("server runtime");
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config {
         data_dir: dir.path().to_path_buf(),
@@ -258,15 +341,24 @@ async fn main() {
         rate_limits: RateLimitMode::Off,
         ..Config::default()
     };
-    let server = cliqd_server::start(config).await.expect("server");
+    let server = server_rt
+        .block_on(cliqd_server::start(config))
+        .expect("server");
     let demo = server.demo.as_ref().expect("demo org");
     let base = format!("http://{}", server.addr);
     let token = demo.admin_token.clone();
     println!(
-        "in-process server at {base}; cores: {}",
+        "server at {base} (in-process, own runtime); cores: {}",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    post_phase(&base, &token, args.connections, args.seconds).await;
+    client.block_on(post_phase(
+        server.addr,
+        &token,
+        args.connections,
+        args.seconds,
+        ServerCpu::AllButMain,
+        args.baseline,
+    ));
 
     let store = server.state.store.clone();
     let (org, user) = (demo.org.id, demo.admin.id);
@@ -274,8 +366,8 @@ async fn main() {
         if n < 100 {
             continue;
         }
-        let chat = seed(store.clone(), org, user, &format!("bench{label}"), n).await;
-        read_phase(&base, &token, &format!("{n} stored"), &chat).await;
+        let chat = server_rt.block_on(seed(store.clone(), org, user, &format!("bench{label}"), n));
+        client.block_on(read_phase(&base, &token, &format!("{n} stored"), &chat));
     }
-    let _ = server.shutdown().await;
+    let _ = server_rt.block_on(server.shutdown());
 }
