@@ -321,8 +321,15 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 /// Allocates the next value of a named counter (ids, change sequence) inside the write transaction.
+///
+/// An UPDATE and a SELECT rather than `UPDATE … RETURNING`: SQLite buffers RETURNING rows in an
+/// ephemeral table, which costs more than the second lookup on this hot path.
 pub(crate) fn next_counter(conn: &Connection, name: &str) -> StoreResult<i64> {
-    conn.prepare_cached("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value")
+    conn.prepare_cached("UPDATE counters SET value = value + 1 WHERE name = ?1")
+        .map_err(map_err)?
+        .execute([name])
+        .map_err(map_err)?;
+    conn.prepare_cached("SELECT value FROM counters WHERE name = ?1")
         .map_err(map_err)?
         .query_row([name], |r| r.get(0))
         .map_err(map_err)

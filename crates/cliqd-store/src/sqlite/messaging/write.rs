@@ -85,15 +85,20 @@ pub(super) fn add_members(
     Ok(added)
 }
 
-/// Allocates the next position in a chat and its time, which never goes backwards.
+/// Allocates the next position in a chat and its time, which never goes backwards. (A SELECT
+/// and an UPDATE rather than `UPDATE … RETURNING`, as in [`next_counter`].)
 pub(super) fn next_slot(c: &Connection, chat_id: &str) -> StoreResult<(i64, i64)> {
-    c.prepare_cached(
-        "UPDATE chats SET last_seq = last_seq + 1, last_time = max(last_time, ?2)
-         WHERE id = ?1 RETURNING last_seq, last_time",
-    )
-    .map_err(map_err)?
-    .query_row(params![chat_id, now_ms()], |r| Ok((r.get(0)?, r.get(1)?)))
-    .map_err(map_err)
+    let (seq, last_time): (i64, i64) = c
+        .prepare_cached("SELECT last_seq, last_time FROM chats WHERE id = ?1")
+        .map_err(map_err)?
+        .query_row([chat_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(map_err)?;
+    let (seq, time) = (seq + 1, last_time.max(now_ms()));
+    c.prepare_cached("UPDATE chats SET last_seq = ?2, last_time = ?3 WHERE id = ?1")
+        .map_err(map_err)?
+        .execute(params![chat_id, seq, time])
+        .map_err(map_err)?;
+    Ok((seq, time))
 }
 
 pub(super) struct Insert<'a> {
