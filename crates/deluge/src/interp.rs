@@ -182,7 +182,18 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Enters a function or method call, enforcing the call depth limit.
+    #[inline]
     pub(crate) fn enter_call(&mut self, line: u32) -> R<()> {
+        self.check_call_depth(line)?;
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Fails when one more nested call would exceed the call depth limit (for calls that
+    /// make no nested call and so need not raise the depth).
+    #[inline]
+    pub(crate) fn check_call_depth(&self, line: u32) -> R<()> {
         if self.depth >= self.limits.max_call_depth {
             return Err(RuntimeError::limit(
                 LimitKind::CallDepth,
@@ -190,7 +201,6 @@ impl<'a> Interp<'a> {
             )
             .at_line(line));
         }
-        self.depth += 1;
         Ok(())
     }
 

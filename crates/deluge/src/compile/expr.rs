@@ -314,6 +314,7 @@ fn task(kind: &TaskKind, params: &[(Box<str>, Expr)], line: u32) -> ExprFn {
 }
 
 /// A compiled operand that is a variable or constant, read without an indirect call.
+#[derive(Clone)]
 pub(super) enum Leaf {
     Var(u32, u32),
     Const(Const),

@@ -65,21 +65,8 @@ pub(super) fn arith(op: BinOp, x: i64, y: i64) -> Option<i64> {
     }
 }
 
-/// The comparison operators on two NUMBERs.
-#[inline(always)]
-fn compare(op: BinOp, x: i64, y: i64) -> Option<bool> {
-    Some(match op {
-        BinOp::Eq => x == y,
-        BinOp::Ne => x != y,
-        BinOp::Lt => x < y,
-        BinOp::Le => x <= y,
-        BinOp::Gt => x > y,
-        BinOp::Ge => x >= y,
-        _ => return None,
-    })
-}
-
-/// Compiles `e` if it is a pure whole-number arithmetic tree.
+/// Compiles `e` if it is a pure whole-number arithmetic tree. A chain `a op b op c` is
+/// the left-nested tree `(a op b) op c`, which it equals on whole numbers.
 pub(super) fn int_arg(e: &Expr) -> Option<IntArg> {
     Some(match e {
         Expr::Const(Const::Number(n)) => IntArg::Const(*n),
@@ -93,35 +80,92 @@ pub(super) fn int_arg(e: &Expr) -> Option<IntArg> {
             IntArg::Node(binary(*op, int_arg(a)?, int_arg(b)?))
         }
         Expr::Chain(first, rest) if rest.iter().all(|(op, _, _)| is_arith(*op)) => {
-            let first = int_arg(first)?;
-            let rest = rest
-                .iter()
-                .map(|(op, e, _)| Some((*op, int_arg(e)?)))
-                .collect::<Option<Vec<_>>>()?;
-            IntArg::Node(Box::new(move |v| {
-                let mut acc = first.get(v)?;
-                for (op, x) in &rest {
-                    acc = arith(*op, acc, x.get(v)?)?;
-                }
-                Some(acc)
-            }))
+            let mut acc = int_arg(first)?;
+            for (op, e, _) in rest {
+                acc = IntArg::Node(binary(*op, acc, int_arg(e)?));
+            }
+            acc
         }
         _ => return None,
     })
 }
 
+/// Expands `$body` once per arithmetic operator with `$f` bound to that operator's
+/// function, so each compiled node calls its operator directly.
+macro_rules! per_arith_op {
+    ($op:expr, $f:ident => $body:expr) => {
+        match $op {
+            BinOp::Add => {
+                let $f = |x: i64, y: i64| x.checked_add(y);
+                $body
+            }
+            BinOp::Sub => {
+                let $f = |x: i64, y: i64| x.checked_sub(y);
+                $body
+            }
+            BinOp::Mul => {
+                let $f = |x: i64, y: i64| x.checked_mul(y);
+                $body
+            }
+            BinOp::Div => {
+                let $f = |x: i64, y: i64| x.checked_div(y);
+                $body
+            }
+            BinOp::Mod => {
+                let $f = |x: i64, y: i64| x.checked_rem(y);
+                $body
+            }
+            _ => {
+                let $f = |_: i64, _: i64| None::<i64>;
+                $body
+            }
+        }
+    };
+}
+
+/// Likewise for the comparison operators.
+macro_rules! per_compare_op {
+    ($op:expr, $f:ident => $body:expr) => {
+        match $op {
+            BinOp::Eq => {
+                let $f = |x: i64, y: i64| x == y;
+                $body
+            }
+            BinOp::Ne => {
+                let $f = |x: i64, y: i64| x != y;
+                $body
+            }
+            BinOp::Lt => {
+                let $f = |x: i64, y: i64| x < y;
+                $body
+            }
+            BinOp::Le => {
+                let $f = |x: i64, y: i64| x <= y;
+                $body
+            }
+            BinOp::Gt => {
+                let $f = |x: i64, y: i64| x > y;
+                $body
+            }
+            BinOp::Ge => {
+                let $f = |x: i64, y: i64| x >= y;
+                $body
+            }
+            _ => return None,
+        }
+    };
+}
+
 /// One operator, specialised on the shapes of its operands that hot loops use.
 fn binary(op: BinOp, a: IntArg, b: IntArg) -> IntFn {
-    match (a, b) {
-        (IntArg::Slot(x), IntArg::Const(c)) => Box::new(move |v| arith(op, number(v, x)?, c)),
-        (IntArg::Slot(x), IntArg::Slot(y)) => {
-            Box::new(move |v| arith(op, number(v, x)?, number(v, y)?))
-        }
-        (IntArg::Node(f), IntArg::Const(c)) => Box::new(move |v| arith(op, f(v)?, c)),
-        (IntArg::Node(f), IntArg::Slot(y)) => Box::new(move |v| arith(op, f(v)?, number(v, y)?)),
-        (IntArg::Slot(x), IntArg::Node(g)) => Box::new(move |v| arith(op, number(v, x)?, g(v)?)),
-        (a, b) => Box::new(move |v| arith(op, a.get(v)?, b.get(v)?)),
-    }
+    per_arith_op!(op, f => match (a, b) {
+        (IntArg::Slot(x), IntArg::Const(c)) => Box::new(move |v| f(number(v, x)?, c)),
+        (IntArg::Slot(x), IntArg::Slot(y)) => Box::new(move |v| f(number(v, x)?, number(v, y)?)),
+        (IntArg::Node(g), IntArg::Const(c)) => Box::new(move |v| f(g(v)?, c)),
+        (IntArg::Node(g), IntArg::Slot(y)) => Box::new(move |v| f(g(v)?, number(v, y)?)),
+        (IntArg::Slot(x), IntArg::Node(h)) => Box::new(move |v| f(number(v, x)?, h(v)?)),
+        (a, b) => Box::new(move |v| f(a.get(v)?, b.get(v)?)),
+    })
 }
 
 /// Compiles `e` if it is an arithmetic tree with at least one operator (a bare variable or
@@ -138,11 +182,10 @@ pub(super) fn int_compare(e: &Expr) -> Option<CmpFn> {
     let Expr::Binary(op, a, b, _) = e else {
         return None;
     };
-    let op = *op;
-    compare(op, 0, 0)?;
-    Some(match (int_arg(a)?, int_arg(b)?) {
-        (IntArg::Slot(x), IntArg::Const(c)) => Box::new(move |v| compare(op, number(v, x)?, c)),
-        (IntArg::Node(f), IntArg::Const(c)) => Box::new(move |v| compare(op, f(v)?, c)),
-        (a, b) => Box::new(move |v| compare(op, a.get(v)?, b.get(v)?)),
-    })
+    let (a, b) = (int_arg(a)?, int_arg(b)?);
+    per_compare_op!(*op, f => Some(match (a, b) {
+        (IntArg::Slot(x), IntArg::Const(c)) => Box::new(move |v| Some(f(number(v, x)?, c))),
+        (IntArg::Node(g), IntArg::Const(c)) => Box::new(move |v| Some(f(g(v)?, c))),
+        (a, b) => Box::new(move |v| Some(f(a.get(v)?, b.get(v)?))),
+    }))
 }

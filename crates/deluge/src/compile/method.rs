@@ -3,10 +3,11 @@
 
 use crate::ast::{Expr, FastMethod};
 use crate::interp::{Interp, R, check_size};
-use crate::value::{Key, Value};
+use crate::limits::Limits;
+use crate::value::{Key, KeyMap, Value};
 
-use super::ExprFn;
 use super::expr::{Leaf, compile_all, eval_all};
+use super::{ExprFn, Flow, StmtFn};
 
 /// Compiles `recv.name(args)`.
 pub(super) fn compile(
@@ -17,24 +18,102 @@ pub(super) fn compile(
     line: u32,
 ) -> ExprFn {
     let general = general(recv, name, fast, args, line);
-    // A hot method on a variable with variable or constant arguments: the receiver is used
-    // in place, without taking a reference to it.
-    if let (Expr::Var { slot, .. }, true) = (recv, fast != FastMethod::None)
-        && let Some(leaves) = args.iter().map(Leaf::of).collect::<Option<Vec<_>>>()
-    {
-        let slot = *slot as usize;
-        let name: Box<str> = name.into();
-        return Box::new(move |it| {
-            if !applies(fast, it.vars.get(slot), leaves.len()) {
-                return general(it);
-            }
-            it.enter_call(line)?;
-            let result = on_variable(it, slot, fast, &name, &leaves);
-            it.depth -= 1;
-            result.map_err(|e| e.at_line(line))
+    let Some((slot, leaves)) = on_variable_shape(recv, fast, args) else {
+        return general;
+    };
+    if let (FastMethod::Put, [k, v]) = (fast, &leaves[..]) {
+        let (k, v) = (k.clone(), v.clone());
+        return Box::new(move |it| match put_on_variable(it, slot, &k, &v, line) {
+            Some(r) => r.map(|()| Value::Null),
+            None => general(it),
         });
     }
-    general
+    let name: Box<str> = name.into();
+    Box::new(move |it| {
+        if !applies(fast, it.vars.get(slot), leaves.len()) {
+            return general(it);
+        }
+        it.enter_call(line)?;
+        let result = on_variable(it, slot, fast, &name, &leaves);
+        it.depth -= 1;
+        result.map_err(|e| e.at_line(line))
+    })
+}
+
+/// `m.put(k, v);` as a statement, when it has the shape [`put_on_variable`] handles.
+pub(super) fn put_statement(e: &Expr, line: u32) -> Option<StmtFn> {
+    let Expr::Method {
+        recv,
+        name,
+        fast: fast @ FastMethod::Put,
+        args,
+        line: call_line,
+    } = e
+    else {
+        return None;
+    };
+    let (slot, leaves) = on_variable_shape(recv, *fast, args)?;
+    let [k, v] = <[Leaf; 2]>::try_from(leaves).ok()?;
+    let general = general(recv, name, *fast, args, *call_line);
+    let call_line = *call_line;
+    Some(Box::new(move |it| {
+        it.tick(line)?;
+        match put_on_variable(it, slot, &k, &v, call_line) {
+            Some(r) => r?,
+            None => {
+                general(it)?;
+            }
+        }
+        Ok(Flow::Normal)
+    }))
+}
+
+/// A hot method on a variable with variable or constant arguments: the receiver is used
+/// in place, without taking a reference to it.
+fn on_variable_shape(recv: &Expr, fast: FastMethod, args: &[Expr]) -> Option<(usize, Vec<Leaf>)> {
+    match recv {
+        Expr::Var { slot, .. } if fast != FastMethod::None => {
+            let leaves = args.iter().map(Leaf::of).collect::<Option<Vec<_>>>()?;
+            Some((*slot as usize, leaves))
+        }
+        _ => None,
+    }
+}
+
+/// `m.put(k, v)` with `m` a variable holding a map and `k`, `v` variables or constants:
+/// `None` (nothing done) when `m` holds something else and the general path must run.
+/// There is no nested call, so the call depth is checked but not raised.
+#[inline(always)]
+fn put_on_variable(
+    it: &mut Interp<'_>,
+    slot: usize,
+    k: &Leaf,
+    v: &Leaf,
+    line: u32,
+) -> Option<R<()>> {
+    if !matches!(it.vars.get(slot), Some(Some(Value::Map(_)))) {
+        return None;
+    }
+    Some(put_leaves(it, slot, k, v).map_err(|e| e.at_line(line)))
+}
+
+#[inline(always)]
+fn put_leaves(it: &mut Interp<'_>, slot: usize, k: &Leaf, v: &Leaf) -> R<()> {
+    it.check_call_depth(0)?;
+    let k = k.get(it)?;
+    let v = v.get(it)?;
+    let Interp {
+        vars,
+        limits,
+        grown,
+        ..
+    } = it;
+    let recv = match vars.get(slot) {
+        Some(Some(Value::Map(m))) => return put(&mut m.borrow_mut().entries, k, v, limits, grown),
+        // Not reached: reading the arguments cannot change the variable.
+        cell => cell.cloned().flatten().unwrap_or_default(),
+    };
+    it.call_method(&recv, "put", &[k, v]).map(drop)
 }
 
 fn general(recv: &Expr, name: &str, fast: FastMethod, args: &[Expr], line: u32) -> ExprFn {
@@ -88,18 +167,7 @@ fn on_variable(
             return Ok(m.borrow().entries.get(&Key(a)).cloned().unwrap_or_default());
         }
         (FastMethod::Put, Some(Some(Value::Map(m)))) => {
-            let mut m = m.borrow_mut();
-            let len = m.entries.len();
-            match m.entries.entry(Key(a)) {
-                indexmap::map::Entry::Occupied(mut o) => {
-                    o.insert(b);
-                }
-                indexmap::map::Entry::Vacant(slot) => {
-                    check_size(limits, len + 1)?;
-                    slot.insert(b);
-                    *grown += 64;
-                }
-            }
+            put(&mut m.borrow_mut().entries, a, b, limits, grown)?;
             return Ok(Value::Null);
         }
         (FastMethod::Add, Some(Some(Value::List(l)))) => {
@@ -138,18 +206,7 @@ fn call(
         (FastMethod::Put, Value::Map(m), [k, v]) => {
             let k = k(it)?;
             let v = v(it)?;
-            let mut m = m.borrow_mut();
-            let len = m.entries.len();
-            match m.entries.entry(Key(k)) {
-                indexmap::map::Entry::Occupied(mut o) => {
-                    o.insert(v);
-                }
-                indexmap::map::Entry::Vacant(slot) => {
-                    it.check_size(len + 1)?;
-                    slot.insert(v);
-                    it.grown += 64;
-                }
-            }
+            put(&mut m.borrow_mut().entries, k, v, it.limits, &mut it.grown)?;
             return Ok(Value::Null);
         }
         (FastMethod::Add, Value::List(l), [v]) if l.borrow().elem_type.is_none() => {
@@ -170,4 +227,25 @@ fn call(
     }
     let args = eval_all(it, args)?;
     it.call_method(recv, name, &args)
+}
+
+/// `map.put(k, v)`: replaces the value of an existing key in place, appends a new key
+/// unless the map is at the collection size limit.
+#[inline(always)]
+fn put(entries: &mut KeyMap, k: Value, v: Value, limits: &Limits, grown: &mut usize) -> R<()> {
+    let len = entries.len();
+    if len < limits.max_collection_size {
+        // One probe of the table whether the key is new or not.
+        if entries.insert_full(Key(k), v).1.is_none() {
+            *grown += 64;
+        }
+        return Ok(());
+    }
+    match entries.get_mut(&Key(k)) {
+        Some(slot) => {
+            *slot = v;
+            Ok(())
+        }
+        None => check_size(limits, len + 1),
+    }
 }

@@ -29,6 +29,9 @@ fn statement(s: &Stmt) -> StmtFn {
             line,
         } => compound(*slot, *op, value, *line),
         Stmt::Expr(e, line) => {
+            if let Some(put) = super::method::put_statement(e, *line) {
+                return put;
+            }
             let (e, line) = (compile(e), *line);
             Box::new(move |it| {
                 it.tick(line)?;
