@@ -329,6 +329,19 @@ impl Leaf {
         }
     }
 
+    /// The NUMBER this operand holds, if it holds one (read in place).
+    #[inline(always)]
+    pub(super) fn number(&self, vars: &[Option<Value>]) -> Option<i64> {
+        match self {
+            Leaf::Var(slot, _) => match vars.get(*slot as usize) {
+                Some(Some(Value::Number(n))) => Some(*n),
+                _ => None,
+            },
+            Leaf::Const(Const::Number(n)) => Some(*n),
+            Leaf::Const(_) => None,
+        }
+    }
+
     #[inline(always)]
     pub(super) fn get(&self, it: &mut Interp<'_>) -> R<Value> {
         match self {

@@ -91,8 +91,31 @@ fn put_on_variable(
     v: &Leaf,
     line: u32,
 ) -> Option<R<()>> {
-    if !matches!(it.vars.get(slot), Some(Some(Value::Map(_)))) {
+    let Interp {
+        vars,
+        limits,
+        grown,
+        depth,
+        ..
+    } = it;
+    let Some(Some(Value::Map(m))) = vars.get(slot) else {
         return None;
+    };
+    // Whole-number key and value, room in the map: no value is built until the insert.
+    if let (Some(k), Some(v)) = (k.number(vars), v.number(vars))
+        && *depth < limits.max_call_depth
+    {
+        let mut m = m.borrow_mut();
+        if m.entries.len() < limits.max_collection_size {
+            if m.entries
+                .insert_full(Key(Value::Number(k)), Value::Number(v))
+                .1
+                .is_none()
+            {
+                *grown += 64;
+            }
+            return Some(Ok(()));
+        }
     }
     Some(put_leaves(it, slot, k, v).map_err(|e| e.at_line(line)))
 }

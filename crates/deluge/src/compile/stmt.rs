@@ -268,25 +268,32 @@ fn for_each(
     let slot = slot as usize;
     let mut i = 0usize;
     loop {
-        let item = match &snapshot {
-            Some(items) => items.get(i).cloned(),
+        let next = match &snapshot {
+            Some(items) => items.get(i).cloned().map_or(Next::End, Next::Value),
             None => match &seq {
-                Value::List(l) => l.borrow().items.get(i).map(copy),
-                Value::Collection(c) => match &*c.borrow() {
-                    CollectionValue::List(items) => items.get(i).cloned(),
-                    _ => None,
+                Value::List(l) => match l.borrow().items.get(i) {
+                    None => Next::End,
+                    Some(Value::Number(n)) => Next::Number(*n),
+                    Some(v) => Next::Value(v.clone()),
                 },
-                _ => None,
+                Value::Collection(c) => match &*c.borrow() {
+                    CollectionValue::List(items) => {
+                        items.get(i).cloned().map_or(Next::End, Next::Value)
+                    }
+                    _ => Next::End,
+                },
+                _ => Next::End,
             },
         };
-        let Some(item) = item else { break };
+        if let Next::End = next {
+            break;
+        }
         it.tick(line)?;
-        if index {
-            store_number(it, slot, i64::try_from(i).unwrap_or(i64::MAX));
-        } else if let Value::Number(n) = item {
-            store_number(it, slot, n);
-        } else if let Some(cell) = it.vars.get_mut(slot) {
-            *cell = Some(item);
+        match next {
+            _ if index => store_number(it, slot, i64::try_from(i).unwrap_or(i64::MAX)),
+            Next::Number(n) => store_number(it, slot, n),
+            Next::Value(v) => it.set(slot as Slot, v),
+            Next::End => {}
         }
         match body.run(it)? {
             Flow::Normal | Flow::Continue => {}
@@ -298,11 +305,9 @@ fn for_each(
     Ok(Flow::Normal)
 }
 
-/// A clone that copies NUMBERs without the general clone.
-#[inline(always)]
-fn copy(v: &Value) -> Value {
-    match v {
-        Value::Number(n) => Value::Number(*n),
-        other => other.clone(),
-    }
+/// The next element of a `for each`: whole numbers are read in place.
+enum Next {
+    End,
+    Number(i64),
+    Value(Value),
 }
