@@ -44,8 +44,8 @@ pub(super) fn eval_all(it: &mut Interp<'_>, fs: &[ExprFn]) -> R<Vec<Value>> {
     Ok(out)
 }
 
-/// Compiles an expression without a fast path in front of it.
-fn general(e: &Expr) -> ExprFn {
+/// Compiles an expression without a fast path in front of it (its operands may have one).
+pub(super) fn general(e: &Expr) -> ExprFn {
     match e {
         Expr::Const(c) => constant(c),
         Expr::Var { slot, line } => {

@@ -125,8 +125,8 @@ fn store_number(it: &mut Interp<'_>, slot: usize, n: i64) {
 }
 
 fn assign(slot: Slot, value: &Expr, line: u32) -> StmtFn {
-    let general = compile(value);
     if let Some(f) = int::int_expr(value) {
+        let general = super::expr::general(value);
         let slot = slot as usize;
         return Box::new(move |it| {
             it.tick(line)?;
@@ -140,6 +140,7 @@ fn assign(slot: Slot, value: &Expr, line: u32) -> StmtFn {
             Ok(Flow::Normal)
         });
     }
+    let general = compile(value);
     Box::new(move |it| {
         it.tick(line)?;
         let v = general(it)?;
@@ -196,9 +197,15 @@ struct Cond {
 
 impl Cond {
     fn new(e: &Expr) -> Cond {
-        Cond {
-            fast: int::int_compare(e),
-            general: compile(e),
+        match int::int_compare(e) {
+            Some(fast) => Cond {
+                fast: Some(fast),
+                general: super::expr::general(e),
+            },
+            None => Cond {
+                fast: None,
+                general: compile(e),
+            },
         }
     }
 
