@@ -107,12 +107,15 @@ fn put_on_variable(
     {
         let mut m = m.borrow_mut();
         if m.entries.len() < limits.max_collection_size {
-            if m.entries
+            match m
+                .entries
                 .insert_full(Key(Value::Number(k)), Value::Number(v))
                 .1
-                .is_none()
             {
-                *grown += 64;
+                None => *grown += 64,
+                // A replaced number needs no drop call.
+                Some(Value::Number(_)) => {}
+                Some(old) => drop(old),
             }
             return Some(Ok(()));
         }
