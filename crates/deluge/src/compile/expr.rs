@@ -114,6 +114,21 @@ pub(super) fn general(e: &Expr) -> ExprFn {
             Box::new(move |it| pair(it, &k, &v))
         }
         Expr::ListLit(items) => {
+            // All constants (long literal lists of numbers or texts): one closure, no call
+            // per element.
+            if let Some(consts) = items
+                .iter()
+                .map(|e| match e {
+                    Expr::Const(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Box<[Const]>>>()
+            {
+                return Box::new(move |it| {
+                    it.check_size(consts.len())?;
+                    Ok(Value::list(consts.iter().map(Const::to_value).collect()))
+                });
+            }
             let items = compile_all(items);
             Box::new(move |it| {
                 it.check_size(items.len())?;

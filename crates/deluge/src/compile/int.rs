@@ -21,6 +21,8 @@ pub(super) type CmpFn = Box<dyn Fn(&Vars) -> Option<bool> + Send + Sync>;
 pub(super) enum IntArg {
     Slot(usize),
     Const(i64),
+    /// `variable op constant`, computed in place rather than through a call.
+    SlotConst(BinOp, usize, i64),
     Node(IntFn),
 }
 
@@ -30,6 +32,7 @@ impl IntArg {
         match self {
             IntArg::Slot(s) => number(vars, *s),
             IntArg::Const(n) => Some(*n),
+            IntArg::SlotConst(op, s, c) => arith(*op, number(vars, *s)?, *c),
             IntArg::Node(f) => f(vars),
         }
     }
@@ -76,13 +79,11 @@ pub(super) fn int_arg(e: &Expr) -> Option<IntArg> {
             IntArg::Node(Box::new(move |v| x.get(v)?.checked_neg()))
         }
         Expr::Unary(UnOp::Plus, x, _) => int_arg(x)?,
-        Expr::Binary(op, a, b, _) if is_arith(*op) => {
-            IntArg::Node(binary(*op, int_arg(a)?, int_arg(b)?))
-        }
+        Expr::Binary(op, a, b, _) if is_arith(*op) => node(*op, int_arg(a)?, int_arg(b)?),
         Expr::Chain(first, rest) if rest.iter().all(|(op, _, _)| is_arith(*op)) => {
             let mut acc = int_arg(first)?;
             for (op, e, _) in rest {
-                acc = IntArg::Node(binary(*op, acc, int_arg(e)?));
+                acc = node(*op, acc, int_arg(e)?);
             }
             acc
         }
@@ -156,6 +157,14 @@ macro_rules! per_compare_op {
     };
 }
 
+/// One operator: `variable op constant` in place, anything else as a compiled node.
+fn node(op: BinOp, a: IntArg, b: IntArg) -> IntArg {
+    match (a, b) {
+        (IntArg::Slot(s), IntArg::Const(c)) => IntArg::SlotConst(op, s, c),
+        (a, b) => IntArg::Node(binary(op, a, b)),
+    }
+}
+
 /// One operator, specialised on the shapes of its operands that hot loops use.
 fn binary(op: BinOp, a: IntArg, b: IntArg) -> IntFn {
     per_arith_op!(op, f => match (a, b) {
@@ -164,6 +173,15 @@ fn binary(op: BinOp, a: IntArg, b: IntArg) -> IntFn {
         (IntArg::Node(g), IntArg::Const(c)) => Box::new(move |v| f(g(v)?, c)),
         (IntArg::Node(g), IntArg::Slot(y)) => Box::new(move |v| f(g(v)?, number(v, y)?)),
         (IntArg::Slot(x), IntArg::Node(h)) => Box::new(move |v| f(number(v, x)?, h(v)?)),
+        (IntArg::SlotConst(o, x, d), IntArg::Const(c)) => {
+            Box::new(move |v| f(arith(o, number(v, x)?, d)?, c))
+        }
+        (IntArg::SlotConst(o, x, d), IntArg::Slot(y)) => {
+            Box::new(move |v| f(arith(o, number(v, x)?, d)?, number(v, y)?))
+        }
+        (IntArg::Slot(x), IntArg::SlotConst(o, y, d)) => {
+            Box::new(move |v| f(number(v, x)?, arith(o, number(v, y)?, d)?))
+        }
         (a, b) => Box::new(move |v| f(a.get(v)?, b.get(v)?)),
     })
 }
@@ -173,7 +191,8 @@ fn binary(op: BinOp, a: IntArg, b: IntArg) -> IntFn {
 pub(super) fn int_expr(e: &Expr) -> Option<IntFn> {
     match int_arg(e)? {
         IntArg::Node(f) => Some(f),
-        _ => None,
+        IntArg::SlotConst(op, s, c) => Some(Box::new(move |v| arith(op, number(v, s)?, c))),
+        IntArg::Slot(_) | IntArg::Const(_) => None,
     }
 }
 
