@@ -1,10 +1,20 @@
 //! Tracks every container created during a run so the run can break reference cycles
 //! (`l.add(l)`) when it ends; without this, `Rc` cycles would leak memory on every run.
+//! Also keeps the emptied storage of dropped maps (a few per thread, bounded) for `Map()`
+//! in later runs, like CPython's free lists: a map that grew in one run need not grow
+//! again (rehash, reallocate, fault fresh pages in) in the next.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use crate::value::{CollectionValue, ListValue, MapValue};
+use crate::value::{CollectionValue, KeyMap, ListValue, MapValue, key_map};
+
+/// Emptied maps kept per thread for reuse.
+const POOLED_MAPS: usize = 8;
+
+/// Largest map (in entries it has room for) kept for reuse, so the pool holds at most
+/// about a megabyte per thread.
+const POOLED_MAP_CAPACITY: usize = 2048;
 
 #[derive(Default)]
 struct Arena {
@@ -15,6 +25,34 @@ struct Arena {
 
 thread_local! {
     static ARENA: RefCell<Option<Arena>> = const { RefCell::new(None) };
+    static MAP_POOL: RefCell<Vec<KeyMap>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Storage for a new, empty map: an emptied one from an earlier run if there is one.
+pub(crate) fn new_map_storage() -> KeyMap {
+    MAP_POOL
+        .try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| key_map(0))
+}
+
+/// Keeps the storage of a map that is being dropped, if the pool has room and it is not
+/// too large.
+pub(crate) fn recycle_map(mut entries: KeyMap) {
+    if entries.capacity() == 0 || entries.capacity() > POOLED_MAP_CAPACITY {
+        return;
+    }
+    // Emptied before the pool is borrowed: dropping the entries may drop other values.
+    entries.clear();
+    // `try_with`: maps can be dropped while the thread's locals are being destroyed.
+    let _ = MAP_POOL.try_with(|p| {
+        if let Ok(mut pool) = p.try_borrow_mut()
+            && pool.len() < POOLED_MAPS
+        {
+            pool.push(entries);
+        }
+    });
 }
 
 pub(crate) fn track_list(rc: &Rc<RefCell<ListValue>>) {
@@ -71,7 +109,7 @@ impl Drop for RunArena {
             if let Some(rc) = w.upgrade() {
                 let entries = std::mem::take(&mut rc.borrow_mut().entries);
                 drop(rc);
-                drop(entries);
+                recycle_map(entries);
             }
         }
         for w in arena.collections {

@@ -8,10 +8,11 @@ mod arena;
 pub mod ast;
 pub mod bench_suite;
 pub mod builtins;
+mod compile;
 pub mod dates;
 pub mod error;
-mod eval;
 pub mod host;
+mod interp;
 pub mod lexer;
 pub mod limits;
 mod ops;
@@ -83,7 +84,7 @@ pub struct Program {
 
 #[derive(Debug)]
 struct ProgramInner {
-    body: Vec<ast::Stmt>,
+    body: compile::Block,
     names: Vec<String>,
 }
 
@@ -116,7 +117,7 @@ impl Program {
         let parsed = parser::parse(source)?;
         Ok(Program {
             inner: Arc::new(ProgramInner {
-                body: parsed.body,
+                body: compile::compile_block(&parsed.body),
                 names: parsed.names,
             }),
         })
@@ -138,7 +139,7 @@ impl Program {
         let _arena = arena::RunArena::enter();
         let _work = work::start(limits.max_work_units);
         let names = &self.inner.names;
-        let mut interp = eval::Interp::new(names, host, limits);
+        let mut interp = interp::Interp::new(names, host, limits);
         for (name, json) in inputs {
             if let Some(i) = names.iter().position(|n| n == name) {
                 interp.vars[i] = Some(Value::from_json(json));
@@ -146,7 +147,7 @@ impl Program {
         }
         // Last line of defence: a bug in a built-in must not take the host down.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            interp.exec_block(&self.inner.body)
+            self.inner.body.run(&mut interp)
         }))
         .unwrap_or_else(|_| {
             Err(RuntimeError::new(
@@ -158,7 +159,7 @@ impl Program {
         match result {
             Ok(flow) => {
                 let value = match flow {
-                    eval::Flow::Return(v) => Some(v),
+                    compile::Flow::Return => interp.returned.take(),
                     _ => None,
                 };
                 Ok(Outcome {

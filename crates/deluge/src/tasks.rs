@@ -3,8 +3,8 @@
 
 use crate::ast::TaskKind;
 use crate::error::{ErrorKind, RuntimeError};
-use crate::eval::Interp;
 use crate::host::{HttpRequest, HttpResponse};
+use crate::interp::Interp;
 use crate::value::{Key, Value};
 
 fn host_error(message: String) -> RuntimeError {

@@ -200,3 +200,41 @@ fn work_limit_bounds_single_bulk_operations() {
     let out = run_with(BULK_WORK, &Limits::default(), &mut NullHost::default()).expect("fits");
     assert_eq!(out.info, vec!["20".to_string()]);
 }
+
+/// Nesting near the parser's limits runs within 2 MiB of stack (tokio's default for worker
+/// threads), even in an unoptimised build: the compiled closures recurse only as deep as
+/// the syntax tree.
+#[test]
+fn deep_nesting_runs_on_a_worker_stack() {
+    let mut sources = Vec::new();
+    // Blocks nested just under the parser's limit, with an arithmetic tree inside.
+    let depth = 90;
+    let mut src = String::from("x = 0;\n");
+    for i in 0..depth {
+        src.push_str(&format!("if(x < {i} || x >= 0)\n{{\n"));
+    }
+    src.push_str(&format!(
+        "x = {}x + 1{};\n",
+        "(1 + ".repeat(5),
+        ")".repeat(5)
+    ));
+    src.push_str(&"}\n".repeat(depth));
+    src.push_str("return x;");
+    sources.push((src, serde_json::json!(6)));
+    // Parenthesised arithmetic and nested calls near their limits.
+    let parens = format!("return {}1{};", "(1 + ".repeat(90), ")".repeat(90));
+    sources.push((parens, serde_json::json!(91)));
+    let calls = format!("return {}1{};", "abs(".repeat(70), ")".repeat(70));
+    sources.push((calls, serde_json::json!(1)));
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            for (src, expected) in sources {
+                let out = run_with(&src, &Limits::default(), &mut NullHost::default())
+                    .unwrap_or_else(|f| panic!("{f}: {src}"));
+                assert_eq!(out.return_value, expected, "{src}");
+            }
+        })
+        .expect("thread starts");
+    handle.join().expect("no stack overflow");
+}
