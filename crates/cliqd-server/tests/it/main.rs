@@ -12,6 +12,7 @@ mod messaging;
 mod messaging_bots;
 mod messaging_conformance;
 mod messaging_realtime;
+mod messaging_replies;
 mod openapi_conformance;
 mod pagination;
 mod robustness;

@@ -164,6 +164,13 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
     if let Some(t) = &row.thread_chat_id {
         m.insert("thread_chat_id".into(), t.clone().into());
     }
+    // The copy of a thread reply posted with `post_in_parent` names the thread and the reply.
+    if let (Some(chat), Some(message)) = (&row.origin_chat_id, &row.origin_message_id) {
+        m.insert(
+            "posted_from_thread".into(),
+            json!({"chat_id": chat, "message_id": message}),
+        );
+    }
     Value::Object(m)
 }
 
