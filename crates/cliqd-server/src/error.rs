@@ -84,6 +84,7 @@ error_codes! {
     ThreadChatidInvalid => (BAD_REQUEST, Some("thread_chatid_invalid"), "A thread cannot be started inside a thread"),
     ThreadClosed => (FORBIDDEN, Some("thread_closed"), "The thread is closed; reopen it to post"),
     OneToOneChatAddMemberNotAllowed => (BAD_REQUEST, Some("one_to_one_chat_add_member_not_allowed"), "Adding members to a one-to-one chat is not allowed"),
+    ChatWithOtherOrgDisabled => (FORBIDDEN, Some("chat_with_other_org_disabled"), "Adding members from other organizations is disabled"),
     OneToOneChatDeleteMemberNotAllowed => (BAD_REQUEST, Some("one_to_one_chat_delete_member_not_allowed"), "Removing members from a one-to-one chat is not allowed"),
     ReactionNotFound => (NOT_FOUND, Some("reaction_not_found"), "You have not reacted to this message with this emoji"),
     MessageDeleteLimitExceeded => (BAD_REQUEST, Some("message_delete_limit_exceeded"), "You can only delete up to 25 messages at once"),

@@ -13,6 +13,7 @@ mod messaging_bots;
 mod messaging_conformance;
 mod messaging_realtime;
 mod messaging_replies;
+mod messaging_threads;
 mod openapi_conformance;
 mod pagination;
 mod robustness;

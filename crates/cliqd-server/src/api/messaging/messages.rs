@@ -442,7 +442,7 @@ fn emoji_of(body: Option<&Value>, query: &HashMap<String, String>) -> ApiResult<
 }
 
 /// An optional JSON body (reactions may send theirs in the query string instead).
-async fn optional_body(req: axum::extract::Request) -> ApiResult<Option<Value>> {
+pub(crate) async fn optional_body(req: axum::extract::Request) -> ApiResult<Option<Value>> {
     let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
         .await
         .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge))?;
