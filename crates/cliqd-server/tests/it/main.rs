@@ -10,6 +10,7 @@ mod helpers;
 mod message_actions;
 mod messaging;
 mod messaging_bots;
+mod messaging_chats;
 mod messaging_conformance;
 mod messaging_realtime;
 mod messaging_replies;
