@@ -679,6 +679,7 @@ async fn post_buddy(
     let auth = super::caller(&state, auth, &uri, &V2_POST_BUDDY).await?;
     // Validate first so a bad message does not open a chat.
     validate(&body, MessageContext::Post)?;
+    check_mark_as_read(&q)?;
     let target = resolve_user(&state, &auth, &user).await?;
     let chat = state
         .store
