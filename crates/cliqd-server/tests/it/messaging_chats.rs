@@ -348,3 +348,86 @@ async fn muting_is_per_user() {
         "chat_not_found"
     );
 }
+
+/// Malformed bodies, ids and query strings on the chat and thread endpoints get a Cliq 4xx
+/// with a message, never a 5xx.
+#[tokio::test]
+async fn malformed_input_is_a_cliq_4xx() {
+    let app = spawn().await;
+    let t = app.admin_token.clone();
+    let parent =
+        crate::messaging::post_sync(&app, "/api/v3/channelsbyname/general/messages", &t, "p").await;
+    let r = app
+        .post(
+            "/api/v3/channelsbyname/general/messages",
+            &t,
+            json!({"text": "r", "thread_message_id": parent, "sync_message": true}),
+        )
+        .await;
+    let thread = r.body["thread_chat_id"].as_str().unwrap().to_string();
+    let general = general_chat(&app, &t).await;
+    let long = "x".repeat(5000);
+    let mut ids = vec![
+        thread.clone(),
+        general.clone(),
+        "%FF%FE".to_string(),
+        "%20".to_string(),
+        long,
+        "CT_1_1-T-1".to_string(),
+    ];
+    ids.push(format!("{thread}%00"));
+    let bodies = [
+        "{",
+        "[]",
+        "null",
+        "",
+        "\u{0}",
+        "{\"user_ids\": {\"a\": 1}}",
+        "{\"action\": null}",
+    ];
+    let routes = [
+        ("PUT", "/api/v3/threads/{}"),
+        ("POST", "/api/v3/threads/{}/followers"),
+        ("DELETE", "/api/v3/threads/{}/followers"),
+        ("POST", "/api/v3/threads/{}/follow"),
+        ("POST", "/api/v3/threads/{}/unfollow"),
+        ("GET", "/api/v3/threads/{}/nonfollowers"),
+        ("POST", "/api/v3/chats/{}/members"),
+        ("DELETE", "/api/v3/chats/{}/members?user_ids=%FF,,x"),
+        ("POST", "/api/v3/chats/{}/leave"),
+        ("POST", "/api/v3/chats/{}/mute"),
+        ("POST", "/api/v3/chats/{}/unmute"),
+        ("POST", "/api/v3/chats/{}/messages?mark_as_read=%FF"),
+    ];
+    for (method, path) in routes {
+        for id in &ids {
+            for body in bodies {
+                let url = format!("{}{}", app.base, path.replace("{}", id));
+                let r = app
+                    .client
+                    .request(
+                        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                        &url,
+                    )
+                    .header("Authorization", format!("Zoho-oauthtoken {t}"))
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let text = r.text().await.unwrap();
+                assert!(
+                    status < 500,
+                    "{method} {path} id {:.40} body {body:?}: {status} {text}",
+                    id
+                );
+                if status >= 400 {
+                    let v: serde_json::Value = serde_json::from_str(&text)
+                        .unwrap_or_else(|_| panic!("{method} {path}: non-JSON {text}"));
+                    assert!(v["message"].is_string(), "{method} {path}: {text}");
+                }
+            }
+        }
+    }
+}

@@ -70,6 +70,10 @@ async fn following_is_automatic_and_explicit() {
     assert_eq!(r.body["data"]["is_follower"], true);
     assert_eq!(r.body["data"]["thread_state"], "open");
     assert_eq!(
+        r.body["data"]["parent_message_sender"],
+        scott_id.to_string()
+    );
+    assert_eq!(
         app.get(&base, &james).await.body["data"]["is_follower"],
         false
     );

@@ -194,7 +194,7 @@ async fn get_thread(
 ) -> ApiResult<Response> {
     let chat = thread_chat(&state, &auth, &id).await?;
     let followers = state.store.thread_followers(&chat.id).await?;
-    let data = json!({
+    let mut data = json!({
         "chat_id": chat.id,
         "parent_chat_id": chat.parent_chat_id,
         "thread_message_id": chat.thread_message_id,
@@ -205,6 +205,10 @@ async fn get_thread(
         "parent_participant": true,
         "thread_state": state_name(&chat),
     });
+    // The sender of the message the thread hangs under, while that message exists.
+    if let Ok(parent) = parent_message(&state, &chat).await {
+        data["parent_message_sender"] = parent.sender_id.to_string().into();
+    }
     Ok(envelope(uri.path(), "chat_thread", data).into_response())
 }
 
