@@ -88,6 +88,18 @@ async fn group_chat_members_are_added_and_removed() {
     );
     let r = app.get(&members, &james).await;
     assert_eq!(r.body["data"].as_array().unwrap().len(), 3);
+    // chats.yml names the list `members`; `fields` keeps only the keys asked for.
+    assert_eq!(r.body["members"], r.body["data"]);
+    let r = app
+        .get(&format!("{members}?fields=user_id,name"), &james)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.body["members"][0],
+        json!({"user_id": scott_id.to_string(), "name": "Scott Fisher"})
+    );
+    let r = app.get(&format!("{members}?fields=password"), &james).await;
+    assert_eq!(r.code(), "invalid_inputs");
 
     // Errors: body, other organizations, one-to-one and channel chats, outsiders.
     for body in [
@@ -198,7 +210,6 @@ async fn group_chat_members_are_added_and_removed() {
         )
         .await;
     assert_eq!(r.code(), "access_denied");
-    let _ = scott_id;
 }
 
 #[tokio::test]

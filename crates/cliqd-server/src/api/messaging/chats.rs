@@ -242,16 +242,55 @@ async fn get_chat(
     .into_response())
 }
 
+#[derive(Debug, Deserialize)]
+struct MembersParams {
+    fields: Option<String>,
+}
+
+const MEMBER_FIELDS: &[&str] = &["user_id", "email_id", "name"];
+
+/// `GET /api/v3/chats/{CHAT_ID}/members` (a thread: its parent chat's members). chats.yml's
+/// `retrieve-chat-members` names the list `members`; cliqd's earlier replies put it under
+/// `data` in the v3 envelope, so both carry it. `?fields=user_id,name` keeps only those keys.
 async fn members(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
     CliqPath(id): CliqPath<String>,
+    CliqQuery(p): CliqQuery<MembersParams>,
 ) -> ApiResult<Response> {
+    let fields: Vec<&str> = match p.fields.as_deref().map(str::trim) {
+        None | Some("") => MEMBER_FIELDS.to_vec(),
+        Some(list) => {
+            let mut out = Vec::new();
+            for f in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                match MEMBER_FIELDS.iter().find(|k| **k == f) {
+                    Some(k) => out.push(*k),
+                    None => {
+                        return Err(ApiError::invalid(format!(
+                            "fields can name user_id, email_id and name, not `{f}`"
+                        )));
+                    }
+                }
+            }
+            out
+        }
+    };
     let chat = member_chat(&state, &auth, &id).await?;
     let users = state.store.chat_members(&chat.acl_chat_id).await?;
-    let data: Vec<Value> = users.iter().map(crate::api::member_json).collect();
-    Ok(envelope(uri.path(), "chat_member", Value::Array(data)).into_response())
+    let data: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            let mut m = crate::api::member_json(u);
+            if let Some(obj) = m.as_object_mut() {
+                obj.retain(|k, _| fields.contains(&k.as_str()));
+            }
+            m
+        })
+        .collect();
+    let mut reply = envelope(uri.path(), "chat_member", Value::Array(data.clone())).0;
+    reply["members"] = Value::Array(data);
+    Ok(axum::Json(reply).into_response())
 }
 
 #[derive(Debug, Deserialize)]
