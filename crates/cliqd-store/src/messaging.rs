@@ -1,5 +1,6 @@
 //! Messaging storage: channels, chats and their members, messages, reactions, bot channel
-//! associations and bot subscriptions, plus the change feed of committed chat events.
+//! associations and bot subscriptions, thread followers and state, per-user chat mutes, plus
+//! the change feed of committed chat events.
 //!
 //! Ids follow Cliq's shapes (digest §2): chats `CT_<19 digits>_<creator zuid>` (bot chats end in
 //! `-B2`, threads in `-T-<n>`), channels `O…`/`T…`/`P…`/`E…` + digits by kind, messages
