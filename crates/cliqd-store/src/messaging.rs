@@ -1,5 +1,6 @@
 //! Messaging storage: channels, chats and their members, messages, reactions, bot channel
-//! associations and bot subscriptions, plus the change feed of committed chat events.
+//! associations and bot subscriptions, thread followers and state, per-user chat mutes, plus
+//! the change feed of committed chat events.
 //!
 //! Ids follow Cliq's shapes (digest §2): chats `CT_<19 digits>_<creator zuid>` (bot chats end in
 //! `-B2`, threads in `-T-<n>`), channels `O…`/`T…`/`P…`/`E…` + digits by kind, messages
@@ -67,6 +68,8 @@ pub struct ChatRow {
     pub created_at: i64,
     /// Time of the newest message (or creation).
     pub last_time: i64,
+    /// Threads: closed to new messages (`PUT /threads/{id}` `close`).
+    pub closed: bool,
 }
 
 /// A message as stored: the canonical JSON of the validated message plus indexed columns.
@@ -91,6 +94,10 @@ pub struct MessageRow {
     pub reply_to: Option<String>,
     /// Set on a message that has a thread under it.
     pub thread_chat_id: Option<String>,
+    /// Set on the copy of a thread reply posted with `post_in_parent`: the thread and the
+    /// reply it copies.
+    pub origin_chat_id: Option<String>,
+    pub origin_message_id: Option<String>,
 }
 
 /// Where a post goes.
@@ -117,6 +124,14 @@ pub struct NewPost {
     pub thread_title: Option<String>,
 }
 
+/// How a post is delivered besides its target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostOptions {
+    /// When the post lands in a thread, also post a copy in the thread's parent chat that
+    /// names the thread and the reply (`origin_*`). No effect outside threads.
+    pub post_in_parent: bool,
+}
+
 /// Why a post was refused; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -128,6 +143,11 @@ pub enum Refusal {
     ThreadParentNotFound,
     /// A thread cannot hold another thread.
     NestedThread,
+    /// `reply_to` names no message of the chat the post lands in (for a thread: of the thread
+    /// or its parent chat).
+    ReplyToNotFound,
+    /// The thread the post lands in is closed.
+    ThreadClosed,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,8 +247,21 @@ pub trait MessagingStore: Send + Sync {
     ) -> StoreResult<ChatRow>;
 
     /// Posts one message; `Ok(Err(_))` when refused.
-    async fn post_message(&self, post: NewPost) -> StoreResult<Result<MessageRow, Refusal>>;
+    async fn post_message(&self, post: NewPost) -> StoreResult<Result<MessageRow, Refusal>> {
+        self.post_message_with(post, PostOptions::default()).await
+    }
+    /// Posts one message with delivery options; `Ok(Err(_))` when refused. The returned row is
+    /// the message in the target chat (with `post_in_parent`, the copy is published as its
+    /// own `MessageCreated` event in the same commit).
+    async fn post_message_with(
+        &self,
+        post: NewPost,
+        opts: PostOptions,
+    ) -> StoreResult<Result<MessageRow, Refusal>>;
     /// Posts `body` as `bot_id` into each user's bot chat (created on first use), in one job.
+    /// `reply_to` must name a message of every recipient's bot chat, else nothing is written
+    /// and the reply is `Conflict("reply_to")`.
+    #[allow(clippy::too_many_arguments)]
     async fn post_bot_messages(
         &self,
         org_id: i64,
@@ -237,6 +270,7 @@ pub trait MessagingStore: Send + Sync {
         user_ids: Vec<i64>,
         kind: String,
         body: Value,
+        reply_to: Option<String>,
     ) -> StoreResult<Vec<(i64, MessageRow)>>;
     async fn list_messages(&self, query: MessageQuery) -> StoreResult<Vec<MessageRow>>;
     async fn get_message(&self, chat_id: &str, message_id: &str) -> StoreResult<MessageRow>;
@@ -276,6 +310,29 @@ pub trait MessagingStore: Send + Sync {
     /// False when not subscribed.
     async fn unsubscribe_bot(&self, bot_id: i64, user_id: i64) -> StoreResult<bool>;
     async fn bot_subscribers(&self, bot_id: i64) -> StoreResult<Vec<UserRow>>;
+
+    /// Users following a thread (who are still members of its parent chat), by follow time.
+    async fn thread_followers(&self, thread_chat_id: &str) -> StoreResult<Vec<UserRow>>;
+    /// Members of a thread's parent chat who do not follow it.
+    async fn thread_nonfollowers(&self, thread_chat_id: &str) -> StoreResult<Vec<UserRow>>;
+    async fn is_following(&self, thread_chat_id: &str, user_id: i64) -> StoreResult<bool>;
+    /// Makes users follow a thread; returns those who did not already.
+    async fn follow_thread(
+        &self,
+        thread_chat_id: &str,
+        user_ids: Vec<i64>,
+    ) -> StoreResult<Vec<i64>>;
+    /// Stops users following a thread; returns those who did.
+    async fn unfollow_thread(
+        &self,
+        thread_chat_id: &str,
+        user_ids: Vec<i64>,
+    ) -> StoreResult<Vec<i64>>;
+    /// Closes or reopens a thread; false when it already was in that state.
+    async fn set_thread_closed(&self, thread_chat_id: &str, closed: bool) -> StoreResult<bool>;
+    /// Mutes or unmutes a chat for one user; false when it already was in that state.
+    async fn set_chat_muted(&self, chat_id: &str, user_id: i64, muted: bool) -> StoreResult<bool>;
+    async fn is_muted(&self, chat_id: &str, user_id: i64) -> StoreResult<bool>;
 
     /// Stores a webhook token's hash for `user_id`; false (nothing stored) when the user
     /// already has `max` tokens.

@@ -228,3 +228,155 @@ async fn threads_and_reading_shapes() {
         Err(Refusal::NestedThread)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refused_thread_posts_open_no_thread_even_in_a_shared_batch() {
+    let (_dir, store, a, b, channel) = setup().await;
+    store
+        .add_chat_members(&channel.chat_id, vec![b.id])
+        .await
+        .unwrap();
+    let chat = PostTarget::Chat(channel.chat_id.clone());
+    let parent = store
+        .post_message(post(&a, chat.clone(), "parent"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut events = store.chat_events();
+    let store = Arc::new(store);
+    // Refused posts (bad reply_to) race good ones into the writer's batches.
+    let mut jobs = Vec::new();
+    for i in 0..20 {
+        let store = store.clone();
+        let mut p = post(&b, chat.clone(), &format!("m{i}"));
+        if i % 2 == 0 {
+            p.thread_message_id = Some(parent.id.clone());
+            p.reply_to = Some("1_1".into());
+        }
+        jobs.push(tokio::spawn(async move { store.post_message(p).await }));
+    }
+    let mut refused = 0;
+    for j in jobs {
+        match j.await.unwrap().unwrap() {
+            Err(r) => {
+                assert_eq!(r, Refusal::ReplyToNotFound);
+                refused += 1;
+            }
+            Ok(m) => assert_eq!(m.chat_id, channel.chat_id),
+        }
+    }
+    assert_eq!(refused, 10);
+    let parent_now = store
+        .get_message(&channel.chat_id, &parent.id)
+        .await
+        .unwrap();
+    assert_eq!(parent_now.thread_chat_id, None, "no thread was opened");
+    for _ in 0..10 {
+        let ev = events.recv().await.unwrap();
+        assert!(
+            matches!(ev.kind, ChatEventKind::MessageCreated(_)),
+            "{ev:?}"
+        );
+    }
+    assert!(events.try_recv().is_err());
+}
+
+#[tokio::test]
+async fn following_closing_and_muting() {
+    let (_dir, store, a, b, channel) = setup().await;
+    store
+        .add_chat_members(&channel.chat_id, vec![b.id])
+        .await
+        .unwrap();
+    let chat = PostTarget::Chat(channel.chat_id.clone());
+    let parent = store
+        .post_message(post(&a, chat.clone(), "parent"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut start = post(&b, chat.clone(), "reply");
+    start.thread_message_id = Some(parent.id.clone());
+    let reply = store
+        .post_message_with(
+            start,
+            PostOptions {
+                post_in_parent: true,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let thread = reply.chat_id.clone();
+    let ids = |v: Vec<UserRow>| v.iter().map(|u| u.id).collect::<Vec<_>>();
+    // The parent's sender and the poster follow.
+    let mut followers = ids(store.thread_followers(&thread).await.unwrap());
+    followers.sort();
+    assert_eq!(followers, vec![a.id, b.id]);
+    assert!(store.thread_nonfollowers(&thread).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .unfollow_thread(&thread, vec![a.id, a.id])
+            .await
+            .unwrap(),
+        vec![a.id]
+    );
+    assert!(!store.is_following(&thread, a.id).await.unwrap());
+    assert_eq!(
+        ids(store.thread_nonfollowers(&thread).await.unwrap()),
+        vec![a.id]
+    );
+    // The copy in the parent chat names the thread and the reply.
+    let page = store
+        .list_messages(MessageQuery {
+            chat_id: channel.chat_id.clone(),
+            from_time: None,
+            to_time: None,
+            after_seq: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    let copy = page.last().unwrap();
+    assert_eq!(copy.origin_chat_id.as_deref(), Some(thread.as_str()));
+    assert_eq!(copy.origin_message_id.as_deref(), Some(reply.id.as_str()));
+    // A member who leaves the parent chat drops out of the followers.
+    store
+        .remove_chat_member(&channel.chat_id, b.id)
+        .await
+        .unwrap();
+    assert!(store.thread_followers(&thread).await.unwrap().is_empty());
+    // Closing refuses posts; reopening allows them again.
+    assert!(store.set_thread_closed(&thread, true).await.unwrap());
+    assert!(!store.set_thread_closed(&thread, true).await.unwrap());
+    assert!(store.get_chat(a.org_id, &thread).await.unwrap().closed);
+    let target = PostTarget::Chat(thread.clone());
+    assert_eq!(
+        store
+            .post_message(post(&a, target.clone(), "late"))
+            .await
+            .unwrap(),
+        Err(Refusal::ThreadClosed)
+    );
+    assert!(store.set_thread_closed(&thread, false).await.unwrap());
+    assert!(
+        store
+            .post_message(post(&a, target, "ok"))
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    // Closing applies to threads only.
+    assert!(
+        !store
+            .set_thread_closed(&channel.chat_id, true)
+            .await
+            .unwrap()
+    );
+    // Muting is per user and idempotent.
+    assert!(store.set_chat_muted(&thread, a.id, true).await.unwrap());
+    assert!(!store.set_chat_muted(&thread, a.id, true).await.unwrap());
+    assert!(store.is_muted(&thread, a.id).await.unwrap());
+    assert!(!store.is_muted(&thread, b.id).await.unwrap());
+    assert!(store.set_chat_muted(&thread, a.id, false).await.unwrap());
+    assert!(!store.is_muted(&thread, a.id).await.unwrap());
+}

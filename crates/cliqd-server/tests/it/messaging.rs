@@ -37,7 +37,7 @@ async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> Reply {
 }
 
 /// A second organization with one user; returns that user's token.
-async fn outsider(app: &TestApp) -> (i64, String) {
+pub(crate) async fn outsider(app: &TestApp) -> (i64, String) {
     let org = app.store().create_org("Other").await.unwrap();
     let user = app
         .store()

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
-type Ws =
+pub(crate) type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, token: &str) -> Ws {
+pub(crate) async fn connect(app: &TestApp, token: &str) -> Ws {
     let url = format!(
         "{}/api/v3/realtime?access_token={token}",
         app.base.replace("http://", "ws://")
@@ -24,7 +24,7 @@ async fn connect(app: &TestApp, token: &str) -> Ws {
     ws
 }
 
-async fn next(ws: &mut Ws) -> Value {
+pub(crate) async fn next(ws: &mut Ws) -> Value {
     loop {
         let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
             .await
@@ -38,7 +38,7 @@ async fn next(ws: &mut Ws) -> Value {
 }
 
 /// Nothing arrives within a short while.
-async fn quiet(ws: &mut Ws) {
+pub(crate) async fn quiet(ws: &mut Ws) {
     let r = tokio::time::timeout(Duration::from_millis(300), ws.next()).await;
     assert!(r.is_err(), "unexpected frame: {r:?}");
 }

@@ -117,6 +117,23 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE tombstones ADD COLUMN creator_id INTEGER;
     ALTER TABLE tombstones ADD COLUMN team_ids TEXT;
     "#,
+    // 5: thread follow and state, per-user chat mutes, and the link from a thread reply's copy
+    // in the parent chat (`post_in_parent`) back to the thread and the reply. Threads created
+    // before this version get their posters as followers.
+    r#"
+    ALTER TABLE messages ADD COLUMN origin_chat_id TEXT;
+    ALTER TABLE messages ADD COLUMN origin_message_id TEXT;
+    ALTER TABLE chats ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE thread_followers (
+        chat_id TEXT NOT NULL REFERENCES chats(id), user_id INTEGER NOT NULL REFERENCES users(id),
+        followed_at INTEGER NOT NULL, PRIMARY KEY (chat_id, user_id)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO thread_followers (chat_id, user_id, followed_at)
+        SELECT m.chat_id, m.sender_id, MIN(m.time) FROM messages m
+        JOIN chats c ON c.id = m.chat_id AND c.kind = 'thread' GROUP BY m.chat_id, m.sender_id;
+    CREATE TABLE chat_mutes (
+        chat_id TEXT NOT NULL REFERENCES chats(id), user_id INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (chat_id, user_id)) WITHOUT ROWID;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

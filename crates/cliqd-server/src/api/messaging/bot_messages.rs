@@ -124,6 +124,7 @@ async fn send(
         .filter(|s| !s.is_empty());
     if let Some(name) = channel {
         let msg = validate(&body, MessageContext::Post)?;
+        crate::api::messaging::messages::check_mark_as_read(&q)?;
         let (kind, content) = canonical(&msg);
         let row = state
             .store
@@ -154,6 +155,7 @@ async fn send(
         map.insert("user_ids".into(), ids.clone().into());
     }
     let msg = validate(&body, MessageContext::BotMessage)?;
+    crate::api::messaging::messages::check_mark_as_read(&q)?;
     let mut recipients: Vec<i64> = Vec::new();
     if let Some(ids) = &msg.user_ids {
         let users = resolve_users(&state, &auth, "user_ids", &json!(ids)).await?;
@@ -178,8 +180,16 @@ async fn send(
             recipients,
             kind,
             content,
+            msg.reply_to.clone(),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(what) if what == "reply_to" => ApiError::with_message(
+                ErrorCode::MessageNotFound,
+                "reply_to does not name a message of the recipient's bot chat",
+            ),
+            other => other.into(),
+        })?;
     if msg.sync_message == Some(true) {
         let mut details = Map::new();
         for (user, row) in &sent {

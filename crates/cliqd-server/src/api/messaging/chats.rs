@@ -1,5 +1,7 @@
-//! Chats (v3 chats and threads documents, the minimum): list the caller's chats, open a direct
-//! chat or create a group chat, get one chat, its members, and a thread's details.
+//! Chats (v3 chats document): list the caller's chats, open a direct chat or create a group
+//! chat, get one chat, list, add and remove members (group chats), leave, mute and unmute.
+//! The same leave/mute/unmute/members paths serve threads (threads.yml documents them under
+//! `/chats/{THREAD_CHAT_ID}/…`).
 
 use super::{iso_time, member_chat, resolve_user, resolve_users};
 use crate::api::{AuthMode, Endpoint, char_len, envelope};
@@ -10,9 +12,9 @@ use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Method, Uri};
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use cliqd_store::{ChatRow, UserRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -49,40 +51,59 @@ pub const GET: Endpoint = ep(
     "chats.read",
     30,
 );
-pub const MEMBERS: Endpoint = ep(
-    "chats.members",
-    Method::GET,
-    "/api/v3/chats/{chat_id}/members",
-    "chats.read",
-    30,
+const MEMBERS_PATH: &str = "/api/v3/chats/{chat_id}/members";
+pub const MEMBERS: Endpoint = ep("chats.members", Method::GET, MEMBERS_PATH, "chats.read", 30);
+pub const MEMBERS_ADD: Endpoint = ep(
+    "chats.members_add",
+    Method::POST,
+    MEMBERS_PATH,
+    "chats.update",
+    20,
 );
-pub const THREAD_GET: Endpoint = ep(
-    "threads.get",
-    Method::GET,
-    "/api/v3/threads/{chat_id}",
-    "chats.read",
-    30,
+pub const MEMBERS_REMOVE: Endpoint = ep(
+    "chats.members_remove",
+    Method::DELETE,
+    MEMBERS_PATH,
+    "chats.delete",
+    20,
 );
-
-pub const THREAD_MAIN: Endpoint = ep(
-    "threads.main_message",
-    Method::GET,
-    "/api/v3/threads/{chat_id}/messages/main",
-    "messages.read",
-    30,
+pub const LEAVE: Endpoint = ep(
+    "chats.leave",
+    Method::POST,
+    "/api/v3/chats/{chat_id}/leave",
+    "chats.update",
+    20,
 );
-
+pub const MUTE: Endpoint = ep(
+    "chats.mute",
+    Method::POST,
+    "/api/v3/chats/{chat_id}/mute",
+    "chats.update",
+    20,
+);
+pub const UNMUTE: Endpoint = ep(
+    "chats.unmute",
+    Method::POST,
+    "/api/v3/chats/{chat_id}/unmute",
+    "chats.update",
+    20,
+);
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(LIST.path, get(list).post(create))
         .route(GET.path, get(get_chat))
-        .route(MEMBERS.path, get(members))
-        .route(THREAD_GET.path, get(get_thread))
-        .route(THREAD_MAIN.path, get(thread_main))
+        .route(
+            MEMBERS_PATH,
+            get(members).post(add_members).delete(remove_members),
+        )
+        .route(LEAVE.path, post(leave))
+        .route(MUTE.path, post(mute))
+        .route(UNMUTE.path, post(unmute))
 }
 
-/// The v3 chat object (chats.yml `v3-chat`).
-async fn chat_json(state: &AppState, chat: &ChatRow) -> ApiResult<Value> {
+/// The v3 chat object (chats.yml `v3-chat`), as `viewer` sees it (`user_membership`).
+async fn chat_json(state: &AppState, chat: &ChatRow, viewer: i64) -> ApiResult<Value> {
+    let muted = state.store.is_muted(&chat.id, viewer).await?;
     let members = state.store.chat_members(&chat.acl_chat_id).await?;
     let creator = state.store.user_by_id(chat.creator_id).await.ok();
     let mut v = json!({
@@ -96,7 +117,7 @@ async fn chat_json(state: &AppState, chat: &ChatRow) -> ApiResult<Value> {
         "participant_count": members.len(),
         "created_time": iso_time(chat.created_at),
         "last_modified_time": iso_time(chat.last_time),
-        "user_membership": {"pinned": false, "removed": false},
+        "user_membership": {"pinned": false, "removed": false, "muted": muted},
     });
     if let Some(ch) = &chat.channel_id {
         v["channel_id"] = ch.clone().into();
@@ -128,7 +149,7 @@ async fn list(
         .iter()
         .filter(|c| p.chat_type.as_deref().is_none_or(|t| t == c.kind))
     {
-        data.push(chat_json(&state, chat).await?);
+        data.push(chat_json(&state, chat, auth.user.id).await?);
     }
     Ok(envelope(uri.path(), "chat", Value::Array(data)).into_response())
 }
@@ -198,7 +219,12 @@ async fn create(
             ));
         }
     };
-    Ok(envelope(uri.path(), "chat", chat_json(&state, &chat).await?).into_response())
+    Ok(envelope(
+        uri.path(),
+        "chat",
+        chat_json(&state, &chat, auth.user.id).await?,
+    )
+    .into_response())
 }
 
 async fn get_chat(
@@ -208,79 +234,237 @@ async fn get_chat(
     CliqPath(id): CliqPath<String>,
 ) -> ApiResult<Response> {
     let chat = member_chat(&state, &auth, &id).await?;
-    Ok(envelope(uri.path(), "chat", chat_json(&state, &chat).await?).into_response())
+    Ok(envelope(
+        uri.path(),
+        "chat",
+        chat_json(&state, &chat, auth.user.id).await?,
+    )
+    .into_response())
 }
 
+#[derive(Debug, Deserialize)]
+struct MembersParams {
+    fields: Option<String>,
+}
+
+const MEMBER_FIELDS: &[&str] = &["user_id", "email_id", "name"];
+
+/// `GET /api/v3/chats/{CHAT_ID}/members` (a thread: its parent chat's members). chats.yml's
+/// `retrieve-chat-members` names the list `members`; cliqd's earlier replies put it under
+/// `data` in the v3 envelope, so both carry it. `?fields=user_id,name` keeps only those keys.
 async fn members(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
     CliqPath(id): CliqPath<String>,
+    CliqQuery(p): CliqQuery<MembersParams>,
 ) -> ApiResult<Response> {
+    let fields: Vec<&str> = match p.fields.as_deref().map(str::trim) {
+        None | Some("") => MEMBER_FIELDS.to_vec(),
+        Some(list) => {
+            let mut out = Vec::new();
+            for f in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                match MEMBER_FIELDS.iter().find(|k| **k == f) {
+                    Some(k) => out.push(*k),
+                    None => {
+                        return Err(ApiError::invalid(format!(
+                            "fields can name user_id, email_id and name, not `{f}`"
+                        )));
+                    }
+                }
+            }
+            out
+        }
+    };
     let chat = member_chat(&state, &auth, &id).await?;
     let users = state.store.chat_members(&chat.acl_chat_id).await?;
-    let data: Vec<Value> = users.iter().map(crate::api::member_json).collect();
-    Ok(envelope(uri.path(), "chat_member", Value::Array(data)).into_response())
+    let data: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            let mut m = crate::api::member_json(u);
+            if let Some(obj) = m.as_object_mut() {
+                obj.retain(|k, _| fields.contains(&k.as_str()));
+            }
+            m
+        })
+        .collect();
+    let mut reply = envelope(uri.path(), "chat_member", Value::Array(data.clone())).0;
+    reply["members"] = Value::Array(data);
+    Ok(axum::Json(reply).into_response())
 }
 
-/// `GET /api/v3/threads/{THREAD_CHAT_ID}` (threads.yml `chat_thread`).
-async fn get_thread(
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddMembersBody {
+    user_ids: Option<Value>,
+}
+
+/// Membership of a chat is changed here only for group chats: direct and bot chats are
+/// one-to-one, a channel's members go through `/api/v3/channels/{CHANNEL_ID}/members` (with
+/// the channel's rules), and a thread's members are its parent chat's.
+fn check_group_chat(chat: &ChatRow, adding: bool) -> ApiResult<()> {
+    match chat.kind.as_str() {
+        "group_chat" => Ok(()),
+        "direct_message" | "bot" if adding => {
+            Err(ApiError::new(ErrorCode::OneToOneChatAddMemberNotAllowed))
+        }
+        "direct_message" | "bot" => {
+            Err(ApiError::new(ErrorCode::OneToOneChatDeleteMemberNotAllowed))
+        }
+        "channel" => Err(ApiError::invalid(
+            "a channel's members are managed with /api/v3/channels/{CHANNEL_ID}/members",
+        )),
+        _ => Err(ApiError::invalid(
+            "a thread's members are its parent chat's members; use the thread's followers",
+        )),
+    }
+}
+
+/// Most participants of a group chat.
+const GROUP_CHAT_MAX_MEMBERS: usize = 1000;
+
+/// `POST /api/v3/chats/{CHAT_ID}/members {"user_ids": [...]}` (1–100): any member of a group
+/// chat may add users of the organization. Replies with the users newly added.
+async fn add_members(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
     CliqPath(id): CliqPath<String>,
+    CliqJson(body): CliqJson<AddMembersBody>,
 ) -> ApiResult<Response> {
-    let chat = member_chat(&state, &auth, &id).await?;
-    let (Some(parent), Some(message)) = (&chat.parent_chat_id, &chat.thread_message_id) else {
-        return Err(ApiError::with_message(
-            ErrorCode::ThreadChatidInvalid,
-            "this chat is not a thread",
-        ));
+    let Some(ids) = body.user_ids.filter(|v| !v.is_null()) else {
+        return Err(ApiError::invalid("user_ids is required"));
     };
-    let followers = state.store.chat_members(&chat.acl_chat_id).await?.len();
+    let chat = member_chat(&state, &auth, &id).await?;
+    check_group_chat(&chat, true)?;
+    let users = match resolve_users(&state, &auth, "user_ids", &ids).await {
+        Err(e) if e.code == ErrorCode::UserNotInOrganization => {
+            return Err(ApiError::new(ErrorCode::ChatWithOtherOrgDisabled));
+        }
+        other => other?,
+    };
+    if users.is_empty() {
+        return Err(ApiError::invalid("user_ids must name at least one user"));
+    }
+    let current = state.store.chat_members(&chat.id).await?;
+    let new = users
+        .iter()
+        .filter(|u| !current.iter().any(|m| m.id == u.id))
+        .count();
+    if current.len() + new > GROUP_CHAT_MAX_MEMBERS {
+        return Err(ApiError::with_message(
+            ErrorCode::InvalidInputs,
+            format!("a group chat can have at most {GROUP_CHAT_MAX_MEMBERS} participants"),
+        ));
+    }
+    let added = state
+        .store
+        .add_chat_members(&chat.id, users.iter().map(|u| u.id).collect())
+        .await?;
     let data = json!({
         "chat_id": chat.id,
-        "parent_chat_id": parent,
-        "thread_message_id": message,
-        "title": chat.title,
-        "follower_count": followers,
-        "is_follower": true,
-        "thread_state": "open",
+        "added_user_ids": added.iter().map(i64::to_string).collect::<Vec<_>>(),
     });
-    Ok(envelope(uri.path(), "chat_thread", data).into_response())
+    Ok(axum::Json(json!({"url": uri.path(), "type": "chat.member", "data": data})).into_response())
 }
 
-/// `GET /api/v3/threads/{THREAD_CHAT_ID}/messages/main`: the message the thread hangs under,
-/// in the read shape plus `thread_information` and `thread_state_information`.
-async fn thread_main(
+#[derive(Debug, Deserialize)]
+struct RemoveParams {
+    user_ids: Option<String>,
+}
+
+/// `DELETE /api/v3/chats/{CHAT_ID}/members?user_ids=a,b`: a member may remove themselves; the
+/// group chat's creator or an organization admin may remove anyone. Replies with the users
+/// who were members and are not any more; each gets `member_left`.
+async fn remove_members(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: Uri,
+    CliqPath(id): CliqPath<String>,
+    CliqQuery(p): CliqQuery<RemoveParams>,
+) -> ApiResult<Response> {
+    let raw = p.user_ids.unwrap_or_default();
+    if raw.trim().is_empty() {
+        return Err(ApiError::invalid("user_ids is required"));
+    }
+    let chat = member_chat(&state, &auth, &id).await?;
+    check_group_chat(&chat, false)?;
+    let users = resolve_users(&state, &auth, "user_ids", &Value::String(raw)).await?;
+    if users.iter().any(|u| u.id != auth.user.id)
+        && chat.creator_id != auth.user.id
+        && !auth.is_admin()
+    {
+        return Err(ApiError::with_message(
+            ErrorCode::Forbidden,
+            "Only the group chat's creator or an organization admin can remove other members",
+        ));
+    }
+    let mut removed = Vec::new();
+    for u in &users {
+        if state.store.remove_chat_member(&chat.id, u.id).await? {
+            removed.push(u.id.to_string());
+        }
+    }
+    let data = json!({"chat_id": chat.id, "removed_user_ids": removed});
+    Ok(axum::Json(json!({"url": uri.path(), "type": "chat.member", "data": data})).into_response())
+}
+
+/// `POST /api/v3/chats/{CHAT_ID}/leave`: the caller leaves a group chat or channel
+/// (`member_left`, and no events after it); leaving a thread unfollows it and keeps the
+/// parent chat's membership. One-to-one chats cannot be left. 204.
+async fn leave(
     State(state): State<AppState>,
     auth: AuthContext,
     CliqPath(id): CliqPath<String>,
 ) -> ApiResult<Response> {
     let chat = member_chat(&state, &auth, &id).await?;
-    let (Some(parent), Some(message)) = (&chat.parent_chat_id, &chat.thread_message_id) else {
-        return Err(ApiError::with_message(
-            ErrorCode::ThreadChatidInvalid,
-            "this chat is not a thread",
-        ));
-    };
-    let row = match state.store.get_message(parent, message).await {
-        Ok(r) => r,
-        Err(cliqd_store::StoreError::NotFound) => {
-            return Err(ApiError::new(ErrorCode::MessageNotFound));
+    match chat.kind.as_str() {
+        "group_chat" | "channel" => {
+            state
+                .store
+                .remove_chat_member(&chat.id, auth.user.id)
+                .await?;
         }
-        Err(e) => return Err(e.into()),
-    };
-    let followers = state.store.chat_members(&chat.acl_chat_id).await?.len();
-    let mut data = super::message_json(&row);
-    // The v3 documents give times as ISO 8601 (v2 reads keep epoch milliseconds).
-    data["time"] = iso_time(row.time).into();
-    data["thread_information"] = json!({
-        "thread_message_id": row.id,
-        "title": chat.title,
-        "follower_count": followers,
-        "chat_id": chat.id,
-    });
-    data["thread_state_information"] = json!({"thread_state": "open"});
-    Ok(axum::Json(data).into_response())
+        "thread" => {
+            state
+                .store
+                .unfollow_thread(&chat.id, vec![auth.user.id])
+                .await?;
+        }
+        _ => {
+            return Err(ApiError::with_message(
+                ErrorCode::OneToOneChatDeleteMemberNotAllowed,
+                "A one-to-one chat cannot be left",
+            ));
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /api/v3/chats/{CHAT_ID}/mute`: per user; the chat stays readable and writable and
+/// its events are still delivered (cliqd sends no notifications to silence). 204.
+async fn mute(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(id): CliqPath<String>,
+) -> ApiResult<Response> {
+    let chat = member_chat(&state, &auth, &id).await?;
+    state
+        .store
+        .set_chat_muted(&chat.id, auth.user.id, true)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn unmute(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    CliqPath(id): CliqPath<String>,
+) -> ApiResult<Response> {
+    let chat = member_chat(&state, &auth, &id).await?;
+    state
+        .store
+        .set_chat_muted(&chat.id, auth.user.id, false)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

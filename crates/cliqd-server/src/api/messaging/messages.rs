@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use cliqd_message::{MessageContext, normalize_message_id};
-use cliqd_store::{MessageQuery, NewPost, PostTarget, Refusal, StoreError};
+use cliqd_store::{MessageQuery, NewPost, PostOptions, PostTarget, Refusal, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -442,7 +442,7 @@ fn emoji_of(body: Option<&Value>, query: &HashMap<String, String>) -> ApiResult<
 }
 
 /// An optional JSON body (reactions may send theirs in the query string instead).
-async fn optional_body(req: axum::extract::Request) -> ApiResult<Option<Value>> {
+pub(crate) async fn optional_body(req: axum::extract::Request) -> ApiResult<Option<Value>> {
     let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
         .await
         .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge))?;
@@ -514,9 +514,23 @@ async fn get_reactions(
     Ok(axum::Json(json!({"data": data})).into_response())
 }
 
-/// Query parameters of the posting endpoints; unknown ones (`appkey`, `zapikey`,
-/// `mark_as_read`, …) are accepted and ignored.
+/// Query parameters of the posting endpoints; unknown ones (`appkey`, `zapikey`, …) are
+/// accepted and ignored.
 pub(crate) type PostQuery = HashMap<String, String>;
+
+/// `mark_as_read` (body or query) is accepted on every post endpoint and must be a boolean.
+/// cliqd keeps no per-user read state (no unread counts, no read receipts), so a message a
+/// user posts is never unread for them and the flag changes nothing (docs/messaging.md).
+pub(crate) fn check_mark_as_read(query: &PostQuery) -> ApiResult<()> {
+    match query
+        .get("mark_as_read")
+        .map(|v| v.trim().to_ascii_lowercase())
+    {
+        None => Ok(()),
+        Some(v) if v == "true" || v == "false" => Ok(()),
+        Some(_) => Err(ApiError::invalid("mark_as_read must be true or false")),
+    }
+}
 
 /// Validates and posts `body` to `target` as the caller (or as `?bot_unique_name`).
 /// Replies 204, or `{"message_id"}` when the body asks for `sync_message`.
@@ -529,6 +543,7 @@ pub(crate) async fn post_to(
     card_reply_url: Option<&str>,
 ) -> ApiResult<Response> {
     let msg = validate(body, MessageContext::Post)?;
+    check_mark_as_read(query)?;
     let bot_id = match query.get("bot_unique_name").map(|s| s.trim()) {
         None | Some("") => None,
         Some(name) => Some(crate::api::bots::find_bot(state, auth, name).await?.id),
@@ -540,19 +555,23 @@ pub(crate) async fn post_to(
         _ => target,
     };
     let (kind, content) = canonical(&msg);
+    let post = NewPost {
+        org_id: auth.org_id(),
+        target,
+        sender_id: auth.user.id,
+        bot_id,
+        kind,
+        body: content,
+        reply_to: msg.reply_to.as_deref().map(normalize_message_id),
+        thread_message_id: msg.thread_message_id.as_deref().map(normalize_message_id),
+        thread_title: msg.thread_title.clone(),
+    };
+    let opts = PostOptions {
+        post_in_parent: msg.post_in_parent == Some(true),
+    };
     let row = state
         .store
-        .post_message(NewPost {
-            org_id: auth.org_id(),
-            target,
-            sender_id: auth.user.id,
-            bot_id,
-            kind,
-            body: content,
-            reply_to: msg.reply_to.as_deref().map(normalize_message_id),
-            thread_message_id: msg.thread_message_id.as_deref().map(normalize_message_id),
-            thread_title: msg.thread_title.clone(),
-        })
+        .post_message_with(post, opts)
         .await?
         .map_err(refusal)?;
     // A card posted through v3 `/chats/{id}/messages` answers with the message itself
@@ -589,6 +608,11 @@ pub(crate) fn refusal(r: Refusal) -> ApiError {
             "thread_message_id does not name a message of this chat",
         ),
         Refusal::NestedThread => ApiError::new(ErrorCode::ThreadChatidInvalid),
+        Refusal::ReplyToNotFound => ApiError::with_message(
+            ErrorCode::MessageNotFound,
+            "reply_to does not name a message of this chat",
+        ),
+        Refusal::ThreadClosed => ApiError::new(ErrorCode::ThreadClosed),
     }
 }
 
@@ -655,6 +679,7 @@ async fn post_buddy(
     let auth = super::caller(&state, auth, &uri, &V2_POST_BUDDY).await?;
     // Validate first so a bad message does not open a chat.
     validate(&body, MessageContext::Post)?;
+    check_mark_as_read(&q)?;
     let target = resolve_user(&state, &auth, &user).await?;
     let chat = state
         .store

@@ -11,6 +11,7 @@ pub mod channels;
 pub mod chats;
 pub mod messages;
 pub mod realtime;
+pub mod threads;
 
 use super::Endpoint;
 use crate::auth::AuthContext;
@@ -38,7 +39,6 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &messages::V3_POST_CARD_CHANNEL,
     &messages::V3_DELETE_MANY,
     &messages::V3_DELETE_MANY_ALT,
-    &chats::THREAD_MAIN,
     &bot_messages::V2_POST_BOT,
     &bot_messages::V3_BOT_MESSAGES,
     &bot_messages::V3_BOT_MESSAGE,
@@ -56,7 +56,20 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &chats::CREATE,
     &chats::GET,
     &chats::MEMBERS,
-    &chats::THREAD_GET,
+    &chats::MEMBERS_ADD,
+    &chats::MEMBERS_REMOVE,
+    &chats::LEAVE,
+    &chats::MUTE,
+    &chats::UNMUTE,
+    &threads::GET,
+    &threads::UPDATE,
+    &threads::MAIN,
+    &threads::FOLLOWERS,
+    &threads::FOLLOWERS_ADD,
+    &threads::FOLLOWERS_REMOVE,
+    &threads::NONFOLLOWERS,
+    &threads::FOLLOW,
+    &threads::UNFOLLOW,
     &realtime::STREAM,
 ];
 
@@ -66,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .merge(bot_messages::routes())
         .merge(channels::routes())
         .merge(chats::routes())
+        .merge(threads::routes())
         .merge(realtime::routes())
 }
 
@@ -163,6 +177,13 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
     }
     if let Some(t) = &row.thread_chat_id {
         m.insert("thread_chat_id".into(), t.clone().into());
+    }
+    // The copy of a thread reply posted with `post_in_parent` names the thread and the reply.
+    if let (Some(chat), Some(message)) = (&row.origin_chat_id, &row.origin_message_id) {
+        m.insert(
+            "posted_from_thread".into(),
+            json!({"chat_id": chat, "message_id": message}),
+        );
     }
     Value::Object(m)
 }

@@ -261,12 +261,19 @@ impl MessagingStore for SqliteStore {
         .await
     }
 
-    async fn post_message(&self, p: NewPost) -> StoreResult<Result<MessageRow, Refusal>> {
+    async fn post_message_with(
+        &self,
+        p: NewPost,
+        opts: PostOptions,
+    ) -> StoreResult<Result<MessageRow, Refusal>> {
         // `post` answers every refusal before it writes, so it needs no savepoint.
-        self.write_events_with(Containment::Batch, move |c, events| post(c, &p, events))
-            .await
+        self.write_events_with(Containment::Batch, move |c, events| {
+            post(c, &p, opts, events)
+        })
+        .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn post_bot_messages(
         &self,
         org_id: i64,
@@ -275,12 +282,19 @@ impl MessagingStore for SqliteStore {
         user_ids: Vec<i64>,
         kind: String,
         body: Value,
+        reply_to: Option<String>,
     ) -> StoreResult<Vec<(i64, MessageRow)>> {
         self.write_events(move |c, events| {
             check_users_in_org(c, org_id, &user_ids)?;
             let mut out = Vec::new();
             for u in user_ids {
                 let chat = bot_chat(c, org_id, bot_id, u, events)?;
+                if let Some(r) = &reply_to
+                    && chat_of_message(c, r)?.as_deref() != Some(chat.id.as_str())
+                {
+                    // The job's savepoint undoes any bot chat opened above.
+                    return Err(StoreError::Conflict("reply_to".into()));
+                }
                 let row = insert_message(
                     c,
                     Insert {
@@ -289,7 +303,8 @@ impl MessagingStore for SqliteStore {
                         bot_id: Some(bot_id),
                         kind: &kind,
                         body: &body,
-                        reply_to: None,
+                        reply_to: reply_to.as_deref(),
+                        origin: None,
                     },
                 )?;
                 events.push(ChatEvent {
@@ -605,6 +620,141 @@ impl MessagingStore for SqliteStore {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(map_err)?;
             Ok(rows)
+        })
+        .await
+    }
+
+    async fn thread_followers(&self, thread_chat_id: &str) -> StoreResult<Vec<UserRow>> {
+        let id = thread_chat_id.to_string();
+        self.read(move |c| {
+            let chat = load_chat(c, &id)?;
+            users_query(
+                c,
+                "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM thread_followers f
+                 JOIN users u ON u.id = f.user_id
+                 JOIN chat_members m ON m.chat_id = ?2 AND m.user_id = f.user_id
+                 WHERE f.chat_id = ?1 ORDER BY f.followed_at, u.id",
+                params![chat.id, chat.acl_chat_id],
+            )
+        })
+        .await
+    }
+
+    async fn thread_nonfollowers(&self, thread_chat_id: &str) -> StoreResult<Vec<UserRow>> {
+        let id = thread_chat_id.to_string();
+        self.read(move |c| {
+            let chat = load_chat(c, &id)?;
+            users_query(
+                c,
+                "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM chat_members m
+                 JOIN users u ON u.id = m.user_id
+                 WHERE m.chat_id = ?2 AND NOT EXISTS (SELECT 1 FROM thread_followers f
+                     WHERE f.chat_id = ?1 AND f.user_id = m.user_id)
+                 ORDER BY m.joined_at, u.id",
+                params![chat.id, chat.acl_chat_id],
+            )
+        })
+        .await
+    }
+
+    async fn is_following(&self, thread_chat_id: &str, user_id: i64) -> StoreResult<bool> {
+        let id = thread_chat_id.to_string();
+        self.read(move |c| {
+            c.prepare_cached("SELECT 1 FROM thread_followers WHERE chat_id = ?1 AND user_id = ?2")
+                .map_err(map_err)?
+                .query_row(params![id, user_id], |_| Ok(()))
+                .optional()
+                .map_err(map_err)
+                .map(|o| o.is_some())
+        })
+        .await
+    }
+
+    async fn follow_thread(
+        &self,
+        thread_chat_id: &str,
+        user_ids: Vec<i64>,
+    ) -> StoreResult<Vec<i64>> {
+        let id = thread_chat_id.to_string();
+        self.write(move |c| {
+            let mut added = Vec::new();
+            for u in user_ids {
+                if follow(c, &id, u)? {
+                    added.push(u);
+                }
+            }
+            Ok(added)
+        })
+        .await
+    }
+
+    async fn unfollow_thread(
+        &self,
+        thread_chat_id: &str,
+        user_ids: Vec<i64>,
+    ) -> StoreResult<Vec<i64>> {
+        let id = thread_chat_id.to_string();
+        self.write(move |c| {
+            let mut removed = Vec::new();
+            for u in user_ids {
+                let n = c
+                    .prepare_cached(
+                        "DELETE FROM thread_followers WHERE chat_id = ?1 AND user_id = ?2",
+                    )
+                    .map_err(map_err)?
+                    .execute(params![id, u])
+                    .map_err(map_err)?;
+                if n > 0 {
+                    removed.push(u);
+                }
+            }
+            Ok(removed)
+        })
+        .await
+    }
+
+    async fn set_thread_closed(&self, thread_chat_id: &str, closed: bool) -> StoreResult<bool> {
+        let id = thread_chat_id.to_string();
+        self.write(move |c| {
+            let n = c
+                .prepare_cached(
+                    "UPDATE chats SET closed = ?2 WHERE id = ?1 AND kind = 'thread' AND closed != ?2",
+                )
+                .map_err(map_err)?
+                .execute(params![id, closed])
+                .map_err(map_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn set_chat_muted(&self, chat_id: &str, user_id: i64, muted: bool) -> StoreResult<bool> {
+        let id = chat_id.to_string();
+        self.write(move |c| {
+            let sql = if muted {
+                "INSERT OR IGNORE INTO chat_mutes (chat_id, user_id) VALUES (?1, ?2)"
+            } else {
+                "DELETE FROM chat_mutes WHERE chat_id = ?1 AND user_id = ?2"
+            };
+            let n = c
+                .prepare_cached(sql)
+                .map_err(map_err)?
+                .execute(params![id, user_id])
+                .map_err(map_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn is_muted(&self, chat_id: &str, user_id: i64) -> StoreResult<bool> {
+        let id = chat_id.to_string();
+        self.read(move |c| {
+            c.prepare_cached("SELECT 1 FROM chat_mutes WHERE chat_id = ?1 AND user_id = ?2")
+                .map_err(map_err)?
+                .query_row(params![id, user_id], |_| Ok(()))
+                .optional()
+                .map_err(map_err)
+                .map(|o| o.is_some())
         })
         .await
     }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
 pub(super) const CHAT_COLS: &str = "id, org_id, kind, title, creator_id, channel_id, bot_id, parent_chat_id, \
-                         thread_message_id, acl_chat_id, created_at, last_time";
+                         thread_message_id, acl_chat_id, created_at, last_time, closed";
 
 pub(super) fn chat_from_row(r: &Row<'_>) -> rusqlite::Result<ChatRow> {
     Ok(ChatRow {
@@ -23,6 +23,7 @@ pub(super) fn chat_from_row(r: &Row<'_>) -> rusqlite::Result<ChatRow> {
         acl_chat_id: r.get(9)?,
         created_at: r.get(10)?,
         last_time: r.get(11)?,
+        closed: r.get(12)?,
     })
 }
 
@@ -56,7 +57,7 @@ pub(super) fn finish_channel((mut row, teams): (ChannelRow, String)) -> StoreRes
 
 pub(super) const MSG_COLS: &str = "m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
     (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
-    m.reply_to, m.thread_chat_id";
+    m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id";
 pub(super) const MSG_FROM: &str = "messages m JOIN users u ON u.id = m.sender_id";
 
 pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<(MessageRow, String)> {
@@ -75,6 +76,8 @@ pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<(MessageRow, Str
             edited: r.get(10)?,
             reply_to: r.get(11)?,
             thread_chat_id: r.get(12)?,
+            origin_chat_id: r.get(13)?,
+            origin_message_id: r.get(14)?,
         },
         r.get(9)?,
     ))
@@ -133,6 +136,15 @@ pub(super) fn is_member_conn(c: &Connection, acl_chat_id: &str, user_id: i64) ->
         .optional()
         .map_err(map_err)
         .map(|o| o.is_some())
+}
+
+/// The chat holding message `message_id`, if any (message ids are unique across chats).
+pub(super) fn chat_of_message(c: &Connection, message_id: &str) -> StoreResult<Option<String>> {
+    c.prepare_cached("SELECT chat_id FROM messages WHERE id = ?1")
+        .map_err(map_err)?
+        .query_row([message_id], |r| r.get(0))
+        .optional()
+        .map_err(map_err)
 }
 
 pub(super) fn user_name(c: &Connection, user_id: i64) -> StoreResult<String> {

@@ -108,6 +108,8 @@ pub(super) struct Insert<'a> {
     pub(super) kind: &'a str,
     pub(super) body: &'a Value,
     pub(super) reply_to: Option<&'a str>,
+    /// The copy of a thread reply in the parent chat: (thread chat, reply).
+    pub(super) origin: Option<(&'a str, &'a str)>,
 }
 
 pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<MessageRow> {
@@ -116,8 +118,9 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
     let id = format!("{time}_{n}");
     let body = serde_json::to_string(m.body).map_err(json_err)?;
     c.prepare_cached(
-        "INSERT INTO messages (chat_id, seq, id, time, sender_id, bot_id, kind, body, reply_to)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO messages (chat_id, seq, id, time, sender_id, bot_id, kind, body, reply_to,
+             origin_chat_id, origin_message_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )
     .map_err(map_err)?
     .execute(params![
@@ -129,7 +132,9 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
         m.bot_id,
         m.kind,
         body,
-        m.reply_to
+        m.reply_to,
+        m.origin.map(|o| o.0),
+        m.origin.map(|o| o.1)
     ])
     .map_err(map_err)?;
     let bot_name = match m.bot_id {
@@ -155,13 +160,18 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
         edited: false,
         reply_to: m.reply_to.map(str::to_string),
         thread_chat_id: None,
+        origin_chat_id: m.origin.map(|o| o.0.to_string()),
+        origin_message_id: m.origin.map(|o| o.1.to_string()),
     })
 }
 
-/// The whole post: resolve, authorize, maybe open a thread, insert. Runs in the writer.
+/// The whole post: resolve, authorize, check `reply_to` and the thread state, maybe open a
+/// thread, insert (and, with `post_in_parent`, copy into the parent chat). Runs in the writer
+/// without a savepoint, so every refusal is answered before the first write.
 pub(super) fn post(
     c: &Connection,
     p: &NewPost,
+    opts: PostOptions,
     events: &mut Vec<ChatEvent>,
 ) -> StoreResult<Result<MessageRow, Refusal>> {
     let chat_id = match &p.target {
@@ -212,22 +222,53 @@ pub(super) fn post(
             return Ok(Err(Refusal::BotNotMember));
         }
     }
-    if let Some(parent_id) = &p.thread_message_id {
-        if chat.kind == "thread" {
-            return Ok(Err(Refusal::NestedThread));
+    // The message a new thread hangs under, and the thread under it if it already exists.
+    let (thread_parent, existing_thread) = match &p.thread_message_id {
+        None => (None, None),
+        Some(parent_id) => {
+            if chat.kind == "thread" {
+                return Ok(Err(Refusal::NestedThread));
+            }
+            let parent = match load_message(c, &chat.id, parent_id) {
+                Ok(m) => m,
+                Err(StoreError::NotFound) => return Ok(Err(Refusal::ThreadParentNotFound)),
+                Err(e) => return Err(e),
+            };
+            let existing = match &parent.thread_chat_id {
+                Some(t) => Some(load_chat(c, t)?),
+                None => None,
+            };
+            (Some(parent), existing)
         }
-        let parent = match load_message(c, &chat.id, parent_id) {
-            Ok(m) => m,
-            Err(StoreError::NotFound) => return Ok(Err(Refusal::ThreadParentNotFound)),
-            Err(e) => return Err(e),
-        };
-        chat = match parent.thread_chat_id {
-            Some(t) => load_chat(c, &t)?,
+    };
+    // Where the message lands when it is not a new thread's first message.
+    let landing = existing_thread.as_ref().unwrap_or(&chat);
+    if landing.kind == "thread" && landing.closed {
+        return Ok(Err(Refusal::ThreadClosed));
+    }
+    // `reply_to` names a message of the chat the post lands in or, in a thread, of the
+    // thread's parent chat (a new thread is empty: its parent chat).
+    let mut reply_chat = None;
+    if let Some(reply) = &p.reply_to {
+        let allowed = [
+            Some(landing.id.as_str()),
+            landing.parent_chat_id.as_deref(),
+            thread_parent.as_ref().map(|m| m.chat_id.as_str()),
+        ];
+        match chat_of_message(c, reply)? {
+            Some(found) if allowed.contains(&Some(found.as_str())) => reply_chat = Some(found),
+            _ => return Ok(Err(Refusal::ReplyToNotFound)),
+        }
+    }
+    // Every refusal is answered; writes start here.
+    if let Some(parent) = &thread_parent {
+        chat = match existing_thread {
+            Some(t) => t,
             None => {
                 let title = p
                     .thread_title
                     .clone()
-                    .unwrap_or_else(|| thread_title(&parent));
+                    .unwrap_or_else(|| thread_title(parent));
                 let n = parent.seq;
                 let thread = insert_chat(
                     c,
@@ -245,6 +286,8 @@ pub(super) fn post(
                     .map_err(map_err)?
                     .execute(params![thread.id, parent.id])
                     .map_err(map_err)?;
+                // The parent message's sender follows the thread started under it.
+                follow(c, &thread.id, parent.sender_id)?;
                 let mut updated = parent.clone();
                 updated.thread_chat_id = Some(thread.id.clone());
                 events.push(ChatEvent {
@@ -264,13 +307,56 @@ pub(super) fn post(
             kind: &p.kind,
             body: &p.body,
             reply_to: p.reply_to.as_deref(),
+            origin: None,
         },
     )?;
     events.push(ChatEvent {
-        acl_chat_id: chat.acl_chat_id,
+        acl_chat_id: chat.acl_chat_id.clone(),
         kind: ChatEventKind::MessageCreated(row.clone()),
     });
+    if chat.kind == "thread" {
+        // Posting in a thread follows it.
+        follow(c, &chat.id, p.sender_id)?;
+        if opts.post_in_parent
+            && let Some(parent_chat) = &chat.parent_chat_id
+        {
+            // The copy keeps `reply_to` only when it names a message of the parent chat.
+            let reply_in_parent = p
+                .reply_to
+                .as_deref()
+                .filter(|_| reply_chat.as_deref() == Some(parent_chat.as_str()));
+            let copy = insert_message(
+                c,
+                Insert {
+                    chat_id: parent_chat,
+                    sender_id: p.sender_id,
+                    bot_id: p.bot_id,
+                    kind: &p.kind,
+                    body: &p.body,
+                    reply_to: reply_in_parent,
+                    origin: Some((&chat.id, &row.id)),
+                },
+            )?;
+            events.push(ChatEvent {
+                acl_chat_id: chat.acl_chat_id.clone(),
+                kind: ChatEventKind::MessageCreated(copy),
+            });
+        }
+    }
     Ok(Ok(row))
+}
+
+/// `user_id` follows thread `chat_id` (no-op when already following).
+pub(super) fn follow(c: &Connection, chat_id: &str, user_id: i64) -> StoreResult<bool> {
+    let n = c
+        .prepare_cached(
+            "INSERT OR IGNORE INTO thread_followers (chat_id, user_id, followed_at)
+             VALUES (?1, ?2, ?3)",
+        )
+        .map_err(map_err)?
+        .execute(params![chat_id, user_id, now_ms()])
+        .map_err(map_err)?;
+    Ok(n > 0)
 }
 
 /// A thread's default title: the start of its parent message's text.
@@ -281,6 +367,29 @@ pub(super) fn thread_title(parent: &MessageRow) -> String {
         .and_then(Value::as_str)
         .unwrap_or("Thread");
     text.chars().take(100).collect()
+}
+
+/// Users selected by `sql`, whose columns are `id, org_id, email, name, is_admin`.
+pub(super) fn users_query(
+    c: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> StoreResult<Vec<UserRow>> {
+    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
+    let rows = stmt
+        .query_map(p, |r| {
+            Ok(UserRow {
+                id: r.get(0)?,
+                org_id: r.get(1)?,
+                email: r.get(2)?,
+                name: r.get(3)?,
+                is_admin: r.get(4)?,
+            })
+        })
+        .map_err(map_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map_err)?;
+    Ok(rows)
 }
 
 pub(super) fn members_of(c: &Connection, chat_id: &str) -> StoreResult<Vec<UserRow>> {
