@@ -37,14 +37,45 @@ pub struct RateStatus {
 #[derive(Debug)]
 struct Bucket {
     window_start: Instant,
+    /// The window's length, so an idle bucket can be recognized as stale and dropped.
+    window: Duration,
     count: u32,
     locked_until: Option<Instant>,
+}
+
+impl Bucket {
+    /// True while the bucket still holds state that matters: a lock, or a current window.
+    fn is_live(&self, now: Instant) -> bool {
+        self.locked_until.is_some_and(|u| u > now)
+            || now.duration_since(self.window_start) < self.window
+    }
+}
+
+/// Buckets of users who stopped calling are dropped once the map holds this many and
+/// [`PRUNE_EVERY`] has passed since the last sweep, so the map stays bounded by active callers.
+const PRUNE_ABOVE: usize = 4096;
+const PRUNE_EVERY: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+struct Buckets {
+    map: HashMap<(i64, &'static str), Bucket>,
+    last_prune: Option<Instant>,
+}
+
+impl Buckets {
+    fn prune(&mut self, now: Instant) {
+        if self.map.len() <= PRUNE_ABOVE || self.last_prune.is_some_and(|t| now - t < PRUNE_EVERY) {
+            return;
+        }
+        self.map.retain(|_, b| b.is_live(now));
+        self.last_prune = Some(now);
+    }
 }
 
 pub struct RateLimiter {
     mode: RateLimitMode,
     time_divisor: u32,
-    buckets: Mutex<HashMap<(i64, &'static str), Bucket>>,
+    buckets: Mutex<Buckets>,
 }
 
 fn ceil_secs(d: Duration) -> u64 {
@@ -56,7 +87,7 @@ impl RateLimiter {
         RateLimiter {
             mode,
             time_divisor: time_divisor.max(1),
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(Buckets::default()),
         }
     }
 
@@ -72,11 +103,14 @@ impl RateLimiter {
         let window = Duration::from_millis(limit.window_secs * 1000 / div);
         let lock = Duration::from_millis(limit.lock_secs * 1000 / div);
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let b = buckets.entry((user, endpoint)).or_insert(Bucket {
+        buckets.prune(now);
+        let b = buckets.map.entry((user, endpoint)).or_insert(Bucket {
             window_start: now,
+            window,
             count: 0,
             locked_until: None,
         });
+        b.window = window;
         if let Some(until) = b.locked_until {
             if now < until {
                 let secs = ceil_secs(until - now).max(1);
@@ -138,5 +172,23 @@ mod tests {
                 .check(1, "e", limit)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn idle_buckets_are_pruned_and_locks_kept() {
+        let rl = RateLimiter::new(RateLimitMode::Spec, 1);
+        let limit = Limit::per_min(1, 300);
+        // A locked user survives any sweep.
+        rl.check(0, "e", limit);
+        assert!(rl.check(0, "e", limit).unwrap().retry_after.is_some());
+        for user in 1..=(PRUNE_ABOVE as i64 + 10) {
+            rl.check(user, "e", limit);
+        }
+        let later = Instant::now() + Duration::from_secs(61);
+        let mut b = rl.buckets.lock().unwrap();
+        b.last_prune = None;
+        b.prune(later);
+        assert_eq!(b.map.len(), 1, "only the locked bucket is left");
+        assert!(b.map.contains_key(&(0, "e")));
     }
 }
