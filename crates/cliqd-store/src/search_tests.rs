@@ -208,3 +208,56 @@ async fn cursor_pages_without_repeats_and_input_is_never_syntax() {
             .unwrap_or_else(|e| panic!("{weird}: {e}"));
     }
 }
+
+#[tokio::test]
+async fn thread_hits_name_their_parent_and_channel() {
+    let (_dir, store, a, _b, channel) = setup().await;
+    let parent = post(&store, &a, &channel.chat_id, "parent").await;
+    let reply = store
+        .post_message(NewPost {
+            org_id: a.org_id,
+            target: PostTarget::Chat(channel.chat_id.clone()),
+            sender_id: a.id,
+            bot_id: None,
+            kind: "text".into(),
+            body: json!({"text": "threaded answer"}),
+            reply_to: None,
+            thread_message_id: Some(parent.id.clone()),
+            thread_title: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let hits = store.search_messages(query(&a, &["answer"])).await.unwrap();
+    assert_eq!(ids(&hits), vec![reply.id.clone()]);
+    let h = &hits[0];
+    assert_eq!(h.chat_kind, "thread");
+    assert_eq!(h.parent_chat_id.as_deref(), Some(channel.chat_id.as_str()));
+    assert_eq!(h.parent_chat_title.as_deref(), Some("General"));
+    assert_eq!(h.thread_message_id.as_deref(), Some(parent.id.as_str()));
+    assert_eq!(h.channel_kind.as_deref(), Some("organization"));
+    let mut q = query(&a, &["answer"]);
+    q.parent_chat_id = Some(channel.chat_id.clone());
+    assert_eq!(store.search_messages(q).await.unwrap().len(), 1);
+}
+
+/// Migration 6 indexes the messages that existed before it.
+#[tokio::test]
+async fn migration_backfills_existing_messages() {
+    let (dir, store, a, _b, channel) = setup().await;
+    let m = post(&store, &a, &channel.chat_id, "written before the index").await;
+    drop(store);
+    // Take the database back to version 5: no index, no triggers.
+    {
+        let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_update;
+             DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let hits = store.search_messages(query(&a, &["before"])).await.unwrap();
+    assert_eq!(ids(&hits), vec![m.id]);
+}

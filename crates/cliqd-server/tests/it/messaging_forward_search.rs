@@ -364,7 +364,7 @@ async fn search_finds_only_the_callers_messages() {
         1
     );
     assert!(found(&search(&app, &scott, "query=%22proposal%20updated%22").await).is_empty());
-    // Case and accents do not matter.
+    // Case does not matter.
     assert_eq!(found(&search(&app, &scott, "query=LUNCH").await).len(), 1);
     // No query: every readable message.
     assert_eq!(found(&search(&app, &james, "").await).len(), 2);
@@ -487,4 +487,54 @@ async fn search_pages_and_refuses_bad_input() {
     let r = app.get("/api/v3/messages/search?query=x", &wrong).await;
     assert_eq!(r.status, 403);
     assert_eq!(r.code(), "invalid_oauthscope");
+}
+
+#[tokio::test]
+async fn bot_messages_are_searched_only_when_asked_and_forward_as_the_user() {
+    let app = spawn().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let olivia_id = app.users[1].id;
+    app.create_bot("Deploy Bot").await;
+    let r = app
+        .post(
+            "/api/v3/bots/deploybot/associate",
+            &scott,
+            json!({"channel_unique_name": "general"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = app
+        .post(
+            "/api/v2/channelsbyname/general/message?bot_unique_name=deploybot",
+            &scott,
+            json!({"text": "deployed build 42", "bot": {"name": "Deployer"}}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert!(found(&search(&app, &scott, "query=deployed").await).is_empty());
+    let body = search(&app, &scott, "query=deployed&include_bot_messages=true").await;
+    assert_eq!(found(&body), ["deployed build 42"]);
+    let hit = &body["messages"][0];
+    assert!(hit["sender"].as_str().unwrap().starts_with("b-"), "{hit}");
+
+    // Forwarded, the bot's message becomes the forwarder's: no bot sender override.
+    let general = general_chat(&app, &scott).await;
+    let id = hit["message_id"].as_str().unwrap().to_string();
+    let group = group_chat(&app, &scott, &[olivia_id]).await;
+    let r = app
+        .post(
+            "/api/v3/messages",
+            &scott,
+            json!({"source": {"chat_id": general, "message_ids": [id]},
+                   "recipients": {"chat_ids": group, "show_original_sender": true}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let copy = messages(&app, &group, &scott).await.pop().unwrap();
+    assert_eq!(copy["sender"]["id"], app.users[0].id.to_string().as_str());
+    assert!(copy["content"].get("bot").is_none(), "{copy}");
+    assert_eq!(copy["forwarded_from"]["sender"]["type"], "bot");
+    // The copy is a user's message: found without include_bot_messages.
+    let q = format!("query=deployed&chat_ids={group}");
+    assert_eq!(found(&search(&app, &scott, &q).await).len(), 1);
 }

@@ -82,7 +82,7 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
          JOIN chats ct ON ct.id = m.chat_id
          JOIN chat_members cm ON cm.chat_id = ct.acl_chat_id AND cm.user_id = ?
          LEFT JOIN chats pc ON pc.id = ct.parent_chat_id
-         LEFT JOIN channels ch ON ch.chat_id = ct.acl_chat_id
+         LEFT JOIN channels ch ON ch.id = coalesce(pc.channel_id, ct.channel_id)
          {filter}
          ORDER BY f.rowid DESC LIMIT ?"
     );
