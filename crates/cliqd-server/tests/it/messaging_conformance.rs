@@ -202,6 +202,14 @@ async fn documented_messaging_requests_and_replies() {
             eprintln!("{op} {} {:?} -> {status} {body}", req.url, req.body);
         }
         eprintln!("step {step} {op} {} {} -> {status}", req.method, req.url);
+        if op == "Forward Messages" {
+            // Not only schema-valid: the example's recipients really got the messages.
+            assert_eq!(
+                body["data"]["forwarded"]["chat_ids"][0],
+                forward_to.as_str()
+            );
+            assert_eq!(body["data"]["failures"], serde_json::json!([]), "{body}");
+        }
         // Later steps thread under the general channel's message again.
         run.ctx.set("MESSAGE_ID", &message);
         ran.push(op);
