@@ -90,6 +90,12 @@ error_codes! {
     MessageDeleteLimitExceeded => (BAD_REQUEST, Some("message_delete_limit_exceeded"), "You can only delete up to 25 messages at once"),
     InvalidParameters => (BAD_REQUEST, Some("invalid_parameters"), "The message_ids parameter is invalid or empty"),
     InvalidDeleteReason => (BAD_REQUEST, Some("invalid_delete_reason"), "reason must be irrelevant_information, obscene_content or others"),
+    // Forward messages (messages.yml names these in its partial-success example and schema).
+    ChatAccessDenied => (FORBIDDEN, Some("chat_access_denied"), "You must be a participant in this chat to perform this action"),
+    ChatWithOtherOrgUsersDisabled => (FORBIDDEN, Some("chat_with_other_org_users_disabled"), "Chat with other org users is disabled"),
+    // Search messages (messages.yml's dotted codes, rendered in Cliq's usual error shape).
+    InvalidInputsSubmitted => (BAD_REQUEST, Some("invalid.inputs.submitted"), "An invalid parameter value was passed"),
+    InvalidTimeSubmitted => (BAD_REQUEST, Some("invalid.time.submitted"), "Invalid timestamp format or from_time must be earlier than to_time"),
     // Extensions.
     ExtensionAlreadyInstalled => (CONFLICT, Some("extension_already_installed"), "The extension is already installed"),
     ExtensionErrorNotInstalled => (BAD_REQUEST, Some("extension_error_not_installed"), "The extension is not installed"),

@@ -16,6 +16,8 @@ pub use sqlite::SqliteStore;
 #[cfg(test)]
 mod messaging_tests;
 #[cfg(test)]
+mod search_tests;
+#[cfg(test)]
 mod tests;
 
 use async_trait::async_trait;

@@ -172,6 +172,55 @@ pub struct MessageQuery {
     pub limit: u32,
 }
 
+/// A message search (`GET /api/v3/messages/search`). Only messages of chats `user_id` is a
+/// member of are candidates (a thread: a member of its parent chat), newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageSearch {
+    pub user_id: i64,
+    /// Phrases that must all occur in the message's text (or card title); each is matched as
+    /// an FTS5 phrase, so no query syntax reaches the index. Empty: every message.
+    pub phrases: Vec<String>,
+    /// Only messages whose search position is below this cursor (a previous page's
+    /// [`SearchHit::position`] of its last hit).
+    pub before: Option<i64>,
+    /// Inclusive time bounds (ms).
+    pub from_time: Option<i64>,
+    pub to_time: Option<i64>,
+    /// Only messages sent by these users (empty: anyone).
+    pub sender_ids: Vec<i64>,
+    /// Only messages of these chats (empty: any).
+    pub chat_ids: Vec<String>,
+    /// Only chats of these kinds ([`ChatRow::kind`]; empty: any).
+    pub chat_kinds: Vec<String>,
+    /// Only messages of threads hanging in this chat.
+    pub parent_chat_id: Option<String>,
+    /// Only messages of channels of these kinds ([`CHANNEL_KINDS`]; empty: any chat).
+    pub channel_kinds: Vec<String>,
+    /// Include messages posted as a bot.
+    pub include_bots: bool,
+    /// Only messages whose text holds a URL.
+    pub links_only: bool,
+    pub limit: u32,
+}
+
+/// One search result with the chat facts the reply names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub message: MessageRow,
+    /// The message's position in the search order (newest first); the next page's cursor.
+    pub position: i64,
+    pub chat_kind: String,
+    pub chat_title: String,
+    /// The channel's kind when the chat (or a thread's parent) belongs to a channel.
+    pub channel_kind: Option<String>,
+    /// Threads: the parent chat, its title, the message the thread hangs under, and whether
+    /// the thread is closed.
+    pub parent_chat_id: Option<String>,
+    pub parent_chat_title: Option<String>,
+    pub thread_message_id: Option<String>,
+    pub thread_closed: bool,
+}
+
 /// A committed change in a chat, published after COMMIT in commit order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatEvent {
@@ -273,6 +322,8 @@ pub trait MessagingStore: Send + Sync {
         reply_to: Option<String>,
     ) -> StoreResult<Vec<(i64, MessageRow)>>;
     async fn list_messages(&self, query: MessageQuery) -> StoreResult<Vec<MessageRow>>;
+    /// Full-text search over the messages `query.user_id` may read, newest first.
+    async fn search_messages(&self, query: MessageSearch) -> StoreResult<Vec<SearchHit>>;
     async fn get_message(&self, chat_id: &str, message_id: &str) -> StoreResult<MessageRow>;
     /// Replaces the message body and marks it edited.
     async fn edit_message(

@@ -12,6 +12,7 @@ mod messaging;
 mod messaging_bots;
 mod messaging_chats;
 mod messaging_conformance;
+mod messaging_forward_search;
 mod messaging_realtime;
 mod messaging_replies;
 mod messaging_threads;

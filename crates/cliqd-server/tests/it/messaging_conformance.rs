@@ -50,6 +50,8 @@ const IMPLEMENTED: &[&str] = &[
     "messageCardButtons",
     "confirmationPopup",
     "instantButtons",
+    "Forward Messages",
+    "searchMessagesV3",
 ];
 
 #[tokio::test]
@@ -107,6 +109,18 @@ async fn documented_messaging_requests_and_replies() {
         assert_eq!(r.status, 200, "{}", r.body);
         groups.insert(op, r.body["data"]["chat_id"].as_str().unwrap().to_string());
     }
+    let forward_to = {
+        let r = app
+            .post(
+                "/api/v3/chats",
+                &t,
+                serde_json::json!({"chat_type": "group_chat", "title": "QA",
+                    "user_ids": [app.users[1].id.to_string()]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["data"]["chat_id"].as_str().unwrap().to_string()
+    };
     let ctx = IdContext::new()
         .with("BOT_UNIQUE_NAME", "conformancebot")
         .with("MESSAGE_ID", &message)
@@ -162,6 +176,16 @@ async fn documented_messaging_requests_and_replies() {
         {
             req.url = req.url.replace(&chat, group);
         }
+        if op == "Forward Messages"
+            && let Some(b) = req.body.as_mut()
+        {
+            // The example names Zoho's own chat, message and user IDs (nested, so the plan
+            // does not bind them): forward this run's message to a group chat and a user.
+            b["source"]["chat_id"] = Value::from(chat.clone());
+            b["source"]["message_ids"] = serde_json::json!([message, other]);
+            b["recipients"]["chat_ids"] = Value::from(forward_to.clone());
+            b["recipients"]["user_ids"] = Value::from(app.users[1].id.to_string());
+        }
         let method = reqwest::Method::from_bytes(req.method.to_string().as_bytes()).unwrap();
         let mut http = app.client.request(method, &req.url);
         for (k, v) in &req.headers {
@@ -178,6 +202,14 @@ async fn documented_messaging_requests_and_replies() {
             eprintln!("{op} {} {:?} -> {status} {body}", req.url, req.body);
         }
         eprintln!("step {step} {op} {} {} -> {status}", req.method, req.url);
+        if op == "Forward Messages" {
+            // Not only schema-valid: the example's recipients really got the messages.
+            assert_eq!(
+                body["data"]["forwarded"]["chat_ids"][0],
+                forward_to.as_str()
+            );
+            assert_eq!(body["data"]["failures"], serde_json::json!([]), "{body}");
+        }
         // Later steps thread under the general channel's message again.
         run.ctx.set("MESSAGE_ID", &message);
         ran.push(op);

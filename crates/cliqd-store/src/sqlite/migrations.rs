@@ -134,6 +134,38 @@ const MIGRATIONS: &[&str] = &[
         chat_id TEXT NOT NULL REFERENCES chats(id), user_id INTEGER NOT NULL REFERENCES users(id),
         PRIMARY KEY (chat_id, user_id)) WITHOUT ROWID;
     "#,
+    // 6: full-text search over messages (FTS5). One index row per message, keyed by the
+    // message id's counter part (`<ms>_<n>`: `n` is unique and grows in commit order), so the
+    // index walks newest-first by rowid and the search cursor is that number. The indexed
+    // text is the message's `text` and its card title; triggers keep it in step with posts,
+    // edits and deletes, and existing messages are backfilled here.
+    r#"
+    CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, message_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, text, message_id) VALUES (
+            CAST(substr(new.id, instr(new.id, '_') + 1) AS INTEGER),
+            coalesce(json_extract(new.body, '$.text'), '') || ' ' ||
+                coalesce(json_extract(new.body, '$.card.title'), ''),
+            new.id);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+        UPDATE messages_fts SET text =
+            coalesce(json_extract(new.body, '$.text'), '') || ' ' ||
+                coalesce(json_extract(new.body, '$.card.title'), '')
+        WHERE rowid = CAST(substr(new.id, instr(new.id, '_') + 1) AS INTEGER);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM messages_fts
+        WHERE rowid = CAST(substr(old.id, instr(old.id, '_') + 1) AS INTEGER);
+    END;
+    INSERT INTO messages_fts (rowid, text, message_id)
+        SELECT CAST(substr(id, instr(id, '_') + 1) AS INTEGER),
+            coalesce(json_extract(body, '$.text'), '') || ' ' ||
+                coalesce(json_extract(body, '$.card.title'), ''),
+            id
+        FROM messages;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

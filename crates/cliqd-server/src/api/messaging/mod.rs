@@ -9,8 +9,10 @@
 pub mod bot_messages;
 pub mod channels;
 pub mod chats;
+pub mod forward;
 pub mod messages;
 pub mod realtime;
+pub mod search;
 pub mod threads;
 
 use super::Endpoint;
@@ -39,6 +41,8 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &messages::V3_POST_CARD_CHANNEL,
     &messages::V3_DELETE_MANY,
     &messages::V3_DELETE_MANY_ALT,
+    &forward::FORWARD,
+    &search::SEARCH,
     &bot_messages::V2_POST_BOT,
     &bot_messages::V3_BOT_MESSAGES,
     &bot_messages::V3_BOT_MESSAGE,
@@ -76,6 +80,8 @@ pub const ENDPOINTS: &[&Endpoint] = &[
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(messages::routes())
+        .merge(forward::routes())
+        .merge(search::routes())
         .merge(bot_messages::routes())
         .merge(channels::routes())
         .merge(chats::routes())
@@ -133,6 +139,8 @@ const REQUEST_ONLY: &[&str] = &[
     "thread_message_id",
     "post_in_parent",
     "thread_title",
+    // Only a forward sets a message's origin.
+    forward::FORWARDED_FROM,
 ];
 
 /// The stored kind and canonical content of a validated message.
@@ -167,7 +175,15 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
     m.insert("id".into(), row.id.clone().into());
     m.insert("time".into(), row.time.into());
     m.insert("type".into(), row.kind.clone().into());
-    m.insert("content".into(), row.body.clone());
+    // A forwarded copy's origin is stored with its body and read as a top-level field.
+    let mut content = row.body.clone();
+    if let Some(origin) = content
+        .as_object_mut()
+        .and_then(|c| c.remove(forward::FORWARDED_FROM))
+    {
+        m.insert(forward::FORWARDED_FROM.into(), origin);
+    }
+    m.insert("content".into(), content);
     m.insert("chat_id".into(), row.chat_id.clone().into());
     if row.edited {
         m.insert("is_edited".into(), true.into());

@@ -2,6 +2,7 @@
 //! subscriptions. Every write that others can observe records a [`ChatEvent`].
 
 mod rows;
+mod search;
 mod write;
 
 use super::{Containment, SqliteStore, map_err, next_counter, now_ms};
@@ -359,6 +360,10 @@ impl MessagingStore for SqliteStore {
             Ok(rows)
         })
         .await
+    }
+
+    async fn search_messages(&self, query: MessageSearch) -> StoreResult<Vec<SearchHit>> {
+        self.read(move |c| search::search(c, &query)).await
     }
 
     async fn get_message(&self, chat_id: &str, message_id: &str) -> StoreResult<MessageRow> {

@@ -1,0 +1,263 @@
+//! Message search: the FTS5 index follows posts, edits and deletes, only the caller's chats
+//! are searched, the cursor pages without repeats, and no input reaches FTS5 as syntax.
+
+use crate::*;
+use serde_json::json;
+
+async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow, ChannelRow) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let org = store.create_org("o").await.unwrap();
+    let mut users = Vec::new();
+    for (i, name) in ["A", "B"].iter().enumerate() {
+        users.push(
+            store
+                .create_user(NewUser {
+                    org_id: org.id,
+                    email: format!("{i}@o"),
+                    name: name.to_string(),
+                    is_admin: false,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let channel = store
+        .create_channel(NewChannel {
+            org_id: org.id,
+            kind: "organization".into(),
+            name: "General".into(),
+            unique_name: "general".into(),
+            description: String::new(),
+            creator_id: users[0].id,
+            team_ids: vec![],
+            members: vec![],
+        })
+        .await
+        .unwrap();
+    let b = users.pop().unwrap();
+    let a = users.pop().unwrap();
+    (dir, store, a, b, channel)
+}
+
+async fn post(store: &SqliteStore, user: &UserRow, chat: &str, text: &str) -> MessageRow {
+    store
+        .post_message(NewPost {
+            org_id: user.org_id,
+            target: PostTarget::Chat(chat.to_string()),
+            sender_id: user.id,
+            bot_id: None,
+            kind: "text".into(),
+            body: json!({"text": text}),
+            reply_to: None,
+            thread_message_id: None,
+            thread_title: None,
+        })
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn query(user: &UserRow, phrases: &[&str]) -> MessageSearch {
+    MessageSearch {
+        user_id: user.id,
+        phrases: phrases.iter().map(|s| s.to_string()).collect(),
+        limit: 50,
+        ..MessageSearch::default()
+    }
+}
+
+fn ids(hits: &[SearchHit]) -> Vec<String> {
+    hits.iter().map(|h| h.message.id.clone()).collect()
+}
+
+#[tokio::test]
+async fn index_follows_posts_edits_and_deletes() {
+    let (_dir, store, a, _b, channel) = setup().await;
+    let m1 = post(
+        &store,
+        &a,
+        &channel.chat_id,
+        "Please review the updated proposal",
+    )
+    .await;
+    let m2 = post(&store, &a, &channel.chat_id, "lunch at noon").await;
+    let hits = store
+        .search_messages(query(&a, &["proposal"]))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), vec![m1.id.clone()]);
+    assert_eq!(hits[0].chat_kind, "channel");
+    assert_eq!(hits[0].channel_kind.as_deref(), Some("organization"));
+    // Phrases must occur in order; words may be anywhere.
+    let hits = store
+        .search_messages(query(&a, &["updated proposal"]))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), vec![m1.id.clone()]);
+    let hits = store
+        .search_messages(query(&a, &["proposal updated"]))
+        .await
+        .unwrap();
+    assert!(hits.is_empty());
+    // Edit: the old words are gone from the index, the new ones found.
+    store
+        .edit_message(&channel.chat_id, &m2.id, json!({"text": "dinner proposal"}))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .search_messages(query(&a, &["lunch"]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let hits = store
+        .search_messages(query(&a, &["proposal"]))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), vec![m2.id.clone(), m1.id.clone()]);
+    // Delete: gone from the index.
+    store
+        .delete_message(&channel.chat_id, &m1.id)
+        .await
+        .unwrap();
+    let hits = store
+        .search_messages(query(&a, &["proposal"]))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), vec![m2.id.clone()]);
+    // No phrases: every readable message, newest first.
+    let hits = store.search_messages(query(&a, &[])).await.unwrap();
+    assert_eq!(ids(&hits), vec![m2.id]);
+}
+
+#[tokio::test]
+async fn only_chats_of_the_caller_and_filters() {
+    let (_dir, store, a, b, channel) = setup().await;
+    post(&store, &a, &channel.chat_id, "secret plan").await;
+    // B is not in the channel: nothing, even with its chat id named.
+    let mut q = query(&b, &["secret"]);
+    q.chat_ids = vec![channel.chat_id.clone()];
+    assert!(store.search_messages(q).await.unwrap().is_empty());
+    let dm = store.open_direct_chat(a.org_id, a.id, b.id).await.unwrap();
+    let d = post(&store, &b, &dm.id, "secret handshake").await;
+    let hits = store.search_messages(query(&b, &["secret"])).await.unwrap();
+    assert_eq!(ids(&hits), vec![d.id.clone()]);
+    assert_eq!(
+        store
+            .search_messages(query(&a, &["secret"]))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // Filters: chat kind, sender, channel kind, time.
+    let mut q = query(&a, &["secret"]);
+    q.chat_kinds = vec!["direct_message".into()];
+    assert_eq!(
+        ids(&store.search_messages(q).await.unwrap()),
+        vec![d.id.clone()]
+    );
+    let mut q = query(&a, &["secret"]);
+    q.sender_ids = vec![a.id];
+    assert_eq!(store.search_messages(q).await.unwrap().len(), 1);
+    let mut q = query(&a, &["secret"]);
+    q.channel_kinds = vec!["team".into()];
+    assert!(store.search_messages(q).await.unwrap().is_empty());
+    let mut q = query(&a, &["secret"]);
+    q.from_time = Some(d.time + 1);
+    assert!(store.search_messages(q).await.unwrap().is_empty());
+    let mut q = query(&a, &["secret"]);
+    q.links_only = true;
+    assert!(store.search_messages(q).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn cursor_pages_without_repeats_and_input_is_never_syntax() {
+    let (_dir, store, a, _b, channel) = setup().await;
+    let mut posted = Vec::new();
+    for i in 0..7 {
+        posted.push(
+            post(&store, &a, &channel.chat_id, &format!("item {i}"))
+                .await
+                .id,
+        );
+    }
+    posted.reverse();
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let mut q = query(&a, &["item"]);
+        q.limit = 3;
+        q.before = before;
+        let hits = store.search_messages(q).await.unwrap();
+        if hits.is_empty() {
+            break;
+        }
+        before = Some(hits.last().unwrap().position);
+        seen.extend(ids(&hits));
+    }
+    assert_eq!(seen, posted);
+    for weird in [
+        "\"", "a\"b", "NEAR(", "*", "item OR", "-x", "col:item", "(", "AND",
+    ] {
+        store
+            .search_messages(query(&a, &[weird]))
+            .await
+            .unwrap_or_else(|e| panic!("{weird}: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn thread_hits_name_their_parent_and_channel() {
+    let (_dir, store, a, _b, channel) = setup().await;
+    let parent = post(&store, &a, &channel.chat_id, "parent").await;
+    let reply = store
+        .post_message(NewPost {
+            org_id: a.org_id,
+            target: PostTarget::Chat(channel.chat_id.clone()),
+            sender_id: a.id,
+            bot_id: None,
+            kind: "text".into(),
+            body: json!({"text": "threaded answer"}),
+            reply_to: None,
+            thread_message_id: Some(parent.id.clone()),
+            thread_title: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let hits = store.search_messages(query(&a, &["answer"])).await.unwrap();
+    assert_eq!(ids(&hits), vec![reply.id.clone()]);
+    let h = &hits[0];
+    assert_eq!(h.chat_kind, "thread");
+    assert_eq!(h.parent_chat_id.as_deref(), Some(channel.chat_id.as_str()));
+    assert_eq!(h.parent_chat_title.as_deref(), Some("General"));
+    assert_eq!(h.thread_message_id.as_deref(), Some(parent.id.as_str()));
+    assert_eq!(h.channel_kind.as_deref(), Some("organization"));
+    let mut q = query(&a, &["answer"]);
+    q.parent_chat_id = Some(channel.chat_id.clone());
+    assert_eq!(store.search_messages(q).await.unwrap().len(), 1);
+}
+
+/// Migration 6 indexes the messages that existed before it.
+#[tokio::test]
+async fn migration_backfills_existing_messages() {
+    let (dir, store, a, _b, channel) = setup().await;
+    let m = post(&store, &a, &channel.chat_id, "written before the index").await;
+    drop(store);
+    // Take the database back to version 5: no index, no triggers.
+    {
+        let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_update;
+             DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let hits = store.search_messages(query(&a, &["before"])).await.unwrap();
+    assert_eq!(ids(&hits), vec![m.id]);
+}
