@@ -241,7 +241,7 @@ async fn thread_hits_name_their_parent_and_channel() {
     assert_eq!(store.search_messages(q).await.unwrap().len(), 1);
 }
 
-/// Migration 6 indexes the messages that existed before it.
+/// Migration 6 indexes the messages that existed before it (and 7 then queues new ones).
 #[tokio::test]
 async fn migration_backfills_existing_messages() {
     let (dir, store, a, _b, channel) = setup().await;
@@ -251,13 +251,47 @@ async fn migration_backfills_existing_messages() {
     {
         let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
         c.execute_batch(
-            "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_update;
+            "DROP TRIGGER messages_fts_queue; DROP TRIGGER messages_fts_update;
              DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts;
-             PRAGMA user_version = 5;",
+             DROP TABLE messages_fts_pending; PRAGMA user_version = 5;",
         )
         .unwrap();
     }
     let store = SqliteStore::open(dir.path()).unwrap();
     let hits = store.search_messages(query(&a, &["before"])).await.unwrap();
     assert_eq!(ids(&hits), vec![m.id]);
+}
+
+/// Messages are indexed once per write batch: many posts in flight at once are all searchable
+/// once acknowledged, and nothing is left in the queue.
+#[tokio::test]
+async fn concurrent_posts_are_indexed_by_their_batch() {
+    let (_dir, store, a, _b, channel) = setup().await;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let store = store.clone();
+        let a = a.clone();
+        let chat = channel.chat_id.clone();
+        set.spawn(async move { post(&store, &a, &chat, &format!("batched word{i}")).await });
+    }
+    let mut posted = Vec::new();
+    while let Some(m) = set.join_next().await {
+        posted.push(m.unwrap().id);
+    }
+    let mut q = query(&a, &["batched"]);
+    q.limit = 100;
+    let mut found = ids(&store.search_messages(q).await.unwrap());
+    found.sort();
+    posted.sort();
+    assert_eq!(found, posted);
+    let queued: i64 = store
+        .read(|c| {
+            c.query_row("SELECT count(*) FROM messages_fts_pending", [], |r| {
+                r.get(0)
+            })
+            .map_err(crate::sqlite::map_err)
+        })
+        .await
+        .unwrap();
+    assert_eq!(queued, 0);
 }

@@ -166,6 +166,23 @@ const MIGRATIONS: &[&str] = &[
             id
         FROM messages;
     "#,
+    // 7: new messages are indexed for search once per write batch, not by a trigger per
+    // message. Writing to the FTS5 table inside each post made FTS5 flush its pending terms
+    // at every statement savepoint (one tiny segment per message, then merging), which cost
+    // more than the rest of the post. The trigger now only queues the message; the writer
+    // indexes the queue just before each COMMIT (`index_pending_messages`), so a message is
+    // searchable exactly when it is committed.
+    r#"
+    DROP TRIGGER messages_fts_insert;
+    CREATE TABLE messages_fts_pending (
+        n INTEGER PRIMARY KEY, message_id TEXT NOT NULL, chat_id TEXT NOT NULL,
+        seq INTEGER NOT NULL);
+    CREATE TRIGGER messages_fts_queue AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts_pending (n, message_id, chat_id, seq) VALUES (
+            CAST(substr(new.id, instr(new.id, '_') + 1) AS INTEGER), new.id, new.chat_id,
+            new.seq);
+    END;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -274,7 +274,9 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
                 "the write batch was rolled back after a database error".into(),
             ))
         } else {
-            let commit = exec_cached(&conn, "COMMIT");
+            // Derived data written once per batch rather than once per job.
+            let commit = messaging::index_pending_messages(&conn)
+                .and_then(|()| exec_cached(&conn, "COMMIT"));
             if let Err(e) = &commit {
                 tracing::error!(error = %e, "group commit failed");
                 let _ = conn.execute_batch("ROLLBACK");

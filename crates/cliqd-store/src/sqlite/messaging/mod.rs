@@ -3,6 +3,7 @@
 
 mod rows;
 mod search;
+pub(crate) use search::index_pending_messages;
 mod write;
 
 use super::{Containment, SqliteStore, map_err, next_counter, now_ms};

@@ -122,3 +122,34 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
         )
         .collect()
 }
+
+/// Indexes the messages queued since the last call (migration 7) and empties the queue. The
+/// writer calls this once per batch, just before COMMIT, so FTS5 writes one segment per batch.
+/// A message deleted before its batch committed is skipped; one edited meanwhile is indexed
+/// with its current text.
+pub(crate) fn index_pending_messages(c: &rusqlite::Connection) -> crate::StoreResult<()> {
+    use super::super::map_err;
+    let queued: i64 = c
+        .prepare_cached("SELECT count(*) FROM messages_fts_pending")
+        .map_err(map_err)?
+        .query_row([], |r| r.get(0))
+        .map_err(map_err)?;
+    if queued == 0 {
+        return Ok(());
+    }
+    c.prepare_cached(
+        "INSERT INTO messages_fts (rowid, text, message_id)
+         SELECT p.n, coalesce(json_extract(m.body, '$.text'), '') || ' ' ||
+                     coalesce(json_extract(m.body, '$.card.title'), ''),
+                p.message_id
+         FROM messages_fts_pending p JOIN messages m ON m.chat_id = p.chat_id AND m.seq = p.seq",
+    )
+    .map_err(map_err)?
+    .execute([])
+    .map_err(map_err)?;
+    c.prepare_cached("DELETE FROM messages_fts_pending")
+        .map_err(map_err)?
+        .execute([])
+        .map_err(map_err)?;
+    Ok(())
+}
