@@ -5,7 +5,8 @@ use crate::*;
 use serde_json::json;
 use std::sync::Arc;
 
-async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow, ChannelRow) {
+/// A store with one organization, users A and B, and the organization channel `general`.
+pub(crate) async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow, ChannelRow) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path()).unwrap();
     let org = store.create_org("o").await.unwrap();
@@ -41,7 +42,7 @@ async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow, ChannelRo
     (dir, store, a, b, channel)
 }
 
-fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
+pub(crate) fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
     NewPost {
         org_id: user.org_id,
         target,

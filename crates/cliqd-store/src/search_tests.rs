@@ -1,58 +1,13 @@
 //! Message search: the FTS5 index follows posts, edits and deletes, only the caller's chats
 //! are searched, the cursor pages without repeats, and no input reaches FTS5 as syntax.
 
+use crate::messaging_tests::{post as new_post, setup};
 use crate::*;
 use serde_json::json;
 
-async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow, ChannelRow) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).unwrap();
-    let org = store.create_org("o").await.unwrap();
-    let mut users = Vec::new();
-    for (i, name) in ["A", "B"].iter().enumerate() {
-        users.push(
-            store
-                .create_user(NewUser {
-                    org_id: org.id,
-                    email: format!("{i}@o"),
-                    name: name.to_string(),
-                    is_admin: false,
-                })
-                .await
-                .unwrap(),
-        );
-    }
-    let channel = store
-        .create_channel(NewChannel {
-            org_id: org.id,
-            kind: "organization".into(),
-            name: "General".into(),
-            unique_name: "general".into(),
-            description: String::new(),
-            creator_id: users[0].id,
-            team_ids: vec![],
-            members: vec![],
-        })
-        .await
-        .unwrap();
-    let b = users.pop().unwrap();
-    let a = users.pop().unwrap();
-    (dir, store, a, b, channel)
-}
-
 async fn post(store: &SqliteStore, user: &UserRow, chat: &str, text: &str) -> MessageRow {
     store
-        .post_message(NewPost {
-            org_id: user.org_id,
-            target: PostTarget::Chat(chat.to_string()),
-            sender_id: user.id,
-            bot_id: None,
-            kind: "text".into(),
-            body: json!({"text": text}),
-            reply_to: None,
-            thread_message_id: None,
-            thread_title: None,
-        })
+        .post_message(new_post(user, PostTarget::Chat(chat.to_string()), text))
         .await
         .unwrap()
         .unwrap()

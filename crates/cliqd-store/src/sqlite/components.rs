@@ -1,6 +1,6 @@
 //! Components (bots, functions, message actions, extensions, …), their handlers and tombstones.
 
-use super::{SqliteStore, map_err, next_counter, now_ms};
+use super::{SqliteStore, exists, map_err, next_counter, now_ms};
 use crate::rows::*;
 use crate::{ComponentStore, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -507,16 +507,12 @@ impl ComponentStore for SqliteStore {
                 )
                 .map_err(map_err)?;
             if n == 0 {
-                let exists = c
-                    .query_row(
-                        "SELECT 1 FROM handlers WHERE id = ?1 AND component_id = ?2",
-                        params![row.id, row.component_id],
-                        |_| Ok(()),
-                    )
-                    .optional()
-                    .map_err(map_err)?
-                    .is_some();
-                return Err(if exists {
+                let found = exists(
+                    c,
+                    "SELECT 1 FROM handlers WHERE id = ?1 AND component_id = ?2",
+                    params![row.id, row.component_id],
+                )?;
+                return Err(if found {
                     StoreError::Conflict("handler".into())
                 } else {
                     StoreError::NotFound

@@ -6,7 +6,7 @@ use crate::{IdentityStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+pub(super) fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
         id: r.get(0)?,
         org_id: r.get(1)?,

@@ -322,6 +322,17 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// True when `sql` (a `SELECT 1 …` lookup) finds a row.
+pub(crate) fn exists(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> StoreResult<bool> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(sql)
+        .map_err(map_err)?
+        .query_row(p, |_| Ok(()))
+        .optional()
+        .map_err(map_err)
+        .map(|o| o.is_some())
+}
+
 /// Allocates the next value of a named counter (ids, change sequence) inside the write transaction.
 ///
 /// An UPDATE and a SELECT rather than `UPDATE … RETURNING`: SQLite buffers RETURNING rows in an

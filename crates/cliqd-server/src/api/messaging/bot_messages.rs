@@ -2,7 +2,7 @@
 //! bot association with channels, and bot subscriptions with the subscriber list.
 
 use super::messages::{PostQuery, refusal};
-use super::{canonical, resolve_users, validate};
+use super::{canonical, ep, resolve_users, validate};
 use crate::api::bots::find_bot;
 use crate::api::{AuthMode, Endpoint, can_modify, envelope};
 use crate::auth::AuthContext;
@@ -19,23 +19,6 @@ use cliqd_message::MessageContext;
 use cliqd_store::{ChannelRow, NewPost, PostTarget, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-
-const fn ep(
-    name: &'static str,
-    method: Method,
-    path: &'static str,
-    scope: &'static str,
-    per_min: u32,
-) -> Endpoint {
-    Endpoint {
-        name,
-        method,
-        path,
-        scope,
-        limit: Limit::per_min(per_min, 600),
-        auth: AuthMode::Token,
-    }
-}
 
 /// Also accepts a webhook token (`?zapikey=`), see [`super::caller`].
 pub const V2_POST_BOT: Endpoint = Endpoint {

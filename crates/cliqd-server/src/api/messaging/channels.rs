@@ -1,12 +1,11 @@
 //! Channel management, the minimum messaging needs: create, list the caller's channels, get
 //! one, and add, list and remove members.
 
-use super::{iso_time, resolve_users};
-use crate::api::{AuthMode, Endpoint, char_len, envelope};
+use super::{ep, iso_time, resolve_users};
+use crate::api::{Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath};
-use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -16,23 +15,6 @@ use axum::routing::{delete, get, post};
 use cliqd_store::{ChannelRow, NewChannel, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-const fn ep(
-    name: &'static str,
-    method: Method,
-    path: &'static str,
-    scope: &'static str,
-    per_min: u32,
-) -> Endpoint {
-    Endpoint {
-        name,
-        method,
-        path,
-        scope,
-        limit: Limit::per_min(per_min, 600),
-        auth: AuthMode::Token,
-    }
-}
 
 pub const CREATE: Endpoint = ep(
     "channels.create",

@@ -3,12 +3,11 @@
 //! The same leave/mute/unmute/members paths serve threads (threads.yml documents them under
 //! `/chats/{THREAD_CHAT_ID}/…`).
 
-use super::{iso_time, member_chat, resolve_user, resolve_users};
-use crate::api::{AuthMode, Endpoint, char_len, envelope};
+use super::{ep, iso_time, member_chat, resolve_user, resolve_users};
+use crate::api::{Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath, CliqQuery};
-use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -18,23 +17,6 @@ use axum::routing::{get, post};
 use cliqd_store::{ChatRow, UserRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-const fn ep(
-    name: &'static str,
-    method: Method,
-    path: &'static str,
-    scope: &'static str,
-    per_min: u32,
-) -> Endpoint {
-    Endpoint {
-        name,
-        method,
-        path,
-        scope,
-        limit: Limit::per_min(per_min, 600),
-        auth: AuthMode::Token,
-    }
-}
 
 pub const LIST: Endpoint = ep("chats.list", Method::GET, "/api/v3/chats", "chats.read", 30);
 pub const CREATE: Endpoint = ep(

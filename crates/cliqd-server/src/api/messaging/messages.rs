@@ -1,7 +1,7 @@
 //! The Messages API: reading (v2 get messages, retrieve one), posting into channels, chats,
 //! threads and users' direct chats (v2 and v3), editing, deleting and reactions.
 
-use super::{canonical, field_errors, member_chat, message_json, resolve_user, validate};
+use super::{canonical, ep, field_errors, member_chat, message_json, resolve_user, validate};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -20,35 +20,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-const TEN_MIN: u64 = 600;
-
 /// A v2 posting endpoint: also accepts a webhook token (`?zapikey=`), see [`super::caller`].
 const fn webhook_ep(name: &'static str, path: &'static str, per_min: u32) -> Endpoint {
-    Endpoint {
-        name,
-        method: Method::POST,
-        path,
-        scope: "webhooks.create",
-        limit: Limit::per_min(per_min, TEN_MIN),
-        auth: AuthMode::TokenOrHandler,
-    }
-}
-
-const fn ep(
-    name: &'static str,
-    method: Method,
-    path: &'static str,
-    scope: &'static str,
-    per_min: u32,
-) -> Endpoint {
-    Endpoint {
-        name,
-        method,
-        path,
-        scope,
-        limit: Limit::per_min(per_min, TEN_MIN),
-        auth: AuthMode::Token,
-    }
+    let mut endpoint = ep(name, Method::POST, path, "webhooks.create", per_min);
+    endpoint.auth = AuthMode::TokenOrHandler;
+    endpoint
 }
 
 const MESSAGE_PATH: &str = "/api/v2/chats/{chat_id}/messages/{message_id}";

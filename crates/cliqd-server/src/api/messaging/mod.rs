@@ -24,6 +24,36 @@ use cliqd_message::{FieldError, Message, MessageContext};
 use cliqd_store::{ChatRow, MessageRow, NewChannel, Store, StoreError, StoreResult, UserRow};
 use serde_json::{Map, Value, json};
 
+/// A token-authenticated messaging endpoint with Cliq's usual 10-minute lock.
+pub(crate) const fn ep(
+    name: &'static str,
+    method: axum::http::Method,
+    path: &'static str,
+    scope: &'static str,
+    per_min: u32,
+) -> Endpoint {
+    ep_locked(name, method, path, scope, per_min, 600)
+}
+
+/// [`ep`] with its own lock period.
+pub(crate) const fn ep_locked(
+    name: &'static str,
+    method: axum::http::Method,
+    path: &'static str,
+    scope: &'static str,
+    per_min: u32,
+    lock_secs: u64,
+) -> Endpoint {
+    Endpoint {
+        name,
+        method,
+        path,
+        scope,
+        limit: crate::ratelimit::Limit::per_min(per_min, lock_secs),
+        auth: super::AuthMode::Token,
+    }
+}
+
 pub const ENDPOINTS: &[&Endpoint] = &[
     &messages::V2_LIST,
     &messages::V2_GET,

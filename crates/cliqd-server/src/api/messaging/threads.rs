@@ -8,12 +8,11 @@
 //! leaves the parent chat no longer counts as a follower. Closing a thread stops new posts
 //! (`thread_closed`) until it is reopened.
 
-use super::{iso_time, member_chat, resolve_users};
-use crate::api::{AuthMode, Endpoint, envelope, member_json};
+use super::{ep_locked, iso_time, member_chat, resolve_users};
+use crate::api::{Endpoint, envelope, member_json};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath, CliqQuery};
-use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -25,28 +24,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-const fn ep(
-    name: &'static str,
-    method: Method,
-    path: &'static str,
-    scope: &'static str,
-    per_min: u32,
-    lock_secs: u64,
-) -> Endpoint {
-    Endpoint {
-        name,
-        method,
-        path,
-        scope,
-        limit: Limit::per_min(per_min, lock_secs),
-        auth: AuthMode::Token,
-    }
-}
-
 const THREAD_PATH: &str = "/api/v3/threads/{chat_id}";
 const FOLLOWERS_PATH: &str = "/api/v3/threads/{chat_id}/followers";
 
-pub const GET: Endpoint = ep(
+pub const GET: Endpoint = ep_locked(
     "threads.get",
     Method::GET,
     THREAD_PATH,
@@ -54,7 +35,7 @@ pub const GET: Endpoint = ep(
     20,
     300,
 );
-pub const UPDATE: Endpoint = ep(
+pub const UPDATE: Endpoint = ep_locked(
     "threads.update",
     Method::PUT,
     THREAD_PATH,
@@ -62,7 +43,7 @@ pub const UPDATE: Endpoint = ep(
     20,
     600,
 );
-pub const MAIN: Endpoint = ep(
+pub const MAIN: Endpoint = ep_locked(
     "threads.main_message",
     Method::GET,
     "/api/v3/threads/{chat_id}/messages/main",
@@ -70,7 +51,7 @@ pub const MAIN: Endpoint = ep(
     30,
     600,
 );
-pub const FOLLOWERS: Endpoint = ep(
+pub const FOLLOWERS: Endpoint = ep_locked(
     "threads.followers",
     Method::GET,
     FOLLOWERS_PATH,
@@ -78,7 +59,7 @@ pub const FOLLOWERS: Endpoint = ep(
     20,
     600,
 );
-pub const FOLLOWERS_ADD: Endpoint = ep(
+pub const FOLLOWERS_ADD: Endpoint = ep_locked(
     "threads.followers_add",
     Method::POST,
     FOLLOWERS_PATH,
@@ -86,7 +67,7 @@ pub const FOLLOWERS_ADD: Endpoint = ep(
     20,
     600,
 );
-pub const FOLLOWERS_REMOVE: Endpoint = ep(
+pub const FOLLOWERS_REMOVE: Endpoint = ep_locked(
     "threads.followers_remove",
     Method::DELETE,
     FOLLOWERS_PATH,
@@ -94,7 +75,7 @@ pub const FOLLOWERS_REMOVE: Endpoint = ep(
     20,
     600,
 );
-pub const NONFOLLOWERS: Endpoint = ep(
+pub const NONFOLLOWERS: Endpoint = ep_locked(
     "threads.nonfollowers",
     Method::GET,
     "/api/v3/threads/{chat_id}/nonfollowers",
@@ -102,7 +83,7 @@ pub const NONFOLLOWERS: Endpoint = ep(
     20,
     600,
 );
-pub const FOLLOW: Endpoint = ep(
+pub const FOLLOW: Endpoint = ep_locked(
     "threads.follow",
     Method::POST,
     "/api/v3/threads/{chat_id}/follow",
@@ -110,7 +91,7 @@ pub const FOLLOW: Endpoint = ep(
     20,
     600,
 );
-pub const UNFOLLOW: Endpoint = ep(
+pub const UNFOLLOW: Endpoint = ep_locked(
     "threads.unfollow",
     Method::POST,
     "/api/v3/threads/{chat_id}/unfollow",

@@ -6,7 +6,7 @@ mod search;
 pub(crate) use search::index_pending_messages;
 mod write;
 
-use super::{Containment, SqliteStore, map_err, next_counter, now_ms};
+use super::{Containment, SqliteStore, exists, map_err, next_counter, now_ms};
 use crate::messaging::*;
 use crate::rows::UserRow;
 use crate::{StoreError, StoreResult};
@@ -605,27 +605,13 @@ impl MessagingStore for SqliteStore {
 
     async fn bot_subscribers(&self, bot_id: i64) -> StoreResult<Vec<UserRow>> {
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached(
-                    "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM bot_subscribers s
-                     JOIN users u ON u.id = s.user_id WHERE s.bot_id = ?1
-                     ORDER BY s.created_at, u.id",
-                )
-                .map_err(map_err)?;
-            let rows = stmt
-                .query_map([bot_id], |r| {
-                    Ok(UserRow {
-                        id: r.get(0)?,
-                        org_id: r.get(1)?,
-                        email: r.get(2)?,
-                        name: r.get(3)?,
-                        is_admin: r.get(4)?,
-                    })
-                })
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
-            Ok(rows)
+            users_query(
+                c,
+                "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM bot_subscribers s
+                 JOIN users u ON u.id = s.user_id WHERE s.bot_id = ?1
+                 ORDER BY s.created_at, u.id",
+                [bot_id],
+            )
         })
         .await
     }
@@ -666,12 +652,11 @@ impl MessagingStore for SqliteStore {
     async fn is_following(&self, thread_chat_id: &str, user_id: i64) -> StoreResult<bool> {
         let id = thread_chat_id.to_string();
         self.read(move |c| {
-            c.prepare_cached("SELECT 1 FROM thread_followers WHERE chat_id = ?1 AND user_id = ?2")
-                .map_err(map_err)?
-                .query_row(params![id, user_id], |_| Ok(()))
-                .optional()
-                .map_err(map_err)
-                .map(|o| o.is_some())
+            exists(
+                c,
+                "SELECT 1 FROM thread_followers WHERE chat_id = ?1 AND user_id = ?2",
+                params![id, user_id],
+            )
         })
         .await
     }
@@ -755,12 +740,11 @@ impl MessagingStore for SqliteStore {
     async fn is_muted(&self, chat_id: &str, user_id: i64) -> StoreResult<bool> {
         let id = chat_id.to_string();
         self.read(move |c| {
-            c.prepare_cached("SELECT 1 FROM chat_mutes WHERE chat_id = ?1 AND user_id = ?2")
-                .map_err(map_err)?
-                .query_row(params![id, user_id], |_| Ok(()))
-                .optional()
-                .map_err(map_err)
-                .map(|o| o.is_some())
+            exists(
+                c,
+                "SELECT 1 FROM chat_mutes WHERE chat_id = ?1 AND user_id = ?2",
+                params![id, user_id],
+            )
         })
         .await
     }

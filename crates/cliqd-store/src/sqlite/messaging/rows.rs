@@ -1,6 +1,6 @@
 //! Messaging row mapping and the small reads shared by the writer jobs and the readers.
 
-use super::super::map_err;
+use super::super::{exists, map_err};
 use crate::messaging::*;
 use crate::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -130,12 +130,11 @@ pub(super) fn load_message(
 }
 
 pub(super) fn is_member_conn(c: &Connection, acl_chat_id: &str, user_id: i64) -> StoreResult<bool> {
-    c.prepare_cached("SELECT 1 FROM chat_members WHERE chat_id = ?1 AND user_id = ?2")
-        .map_err(map_err)?
-        .query_row(params![acl_chat_id, user_id], |_| Ok(()))
-        .optional()
-        .map_err(map_err)
-        .map(|o| o.is_some())
+    exists(
+        c,
+        "SELECT 1 FROM chat_members WHERE chat_id = ?1 AND user_id = ?2",
+        params![acl_chat_id, user_id],
+    )
 }
 
 /// The chat holding message `message_id`, if any (message ids are unique across chats).
@@ -156,13 +155,11 @@ pub(super) fn user_name(c: &Connection, user_id: i64) -> StoreResult<String> {
 
 pub(super) fn check_users_in_org(c: &Connection, org_id: i64, users: &[i64]) -> StoreResult<()> {
     for u in users {
-        let found = c
-            .prepare_cached("SELECT 1 FROM users WHERE id = ?1 AND org_id = ?2")
-            .map_err(map_err)?
-            .query_row(params![u, org_id], |_| Ok(()))
-            .optional()
-            .map_err(map_err)?;
-        if found.is_none() {
+        if !exists(
+            c,
+            "SELECT 1 FROM users WHERE id = ?1 AND org_id = ?2",
+            params![u, org_id],
+        )? {
             return Err(StoreError::NotFound);
         }
     }

@@ -129,12 +129,7 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
 /// with its current text.
 pub(crate) fn index_pending_messages(c: &rusqlite::Connection) -> crate::StoreResult<()> {
     use super::super::map_err;
-    let queued: i64 = c
-        .prepare_cached("SELECT count(*) FROM messages_fts_pending")
-        .map_err(map_err)?
-        .query_row([], |r| r.get(0))
-        .map_err(map_err)?;
-    if queued == 0 {
+    if !super::super::exists(c, "SELECT 1 FROM messages_fts_pending LIMIT 1", [])? {
         return Ok(());
     }
     c.prepare_cached(

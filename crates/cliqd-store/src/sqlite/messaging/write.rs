@@ -1,7 +1,8 @@
 //! Messaging writes that run inside the writer's transaction: chats, members, message slots,
 //! and the whole post (resolve the target, authorize, maybe open a thread, insert).
 
-use super::super::{map_err, next_counter, now_ms};
+use super::super::identity::user_from_row;
+use super::super::{exists, map_err, next_counter, now_ms};
 use super::rows::*;
 use crate::messaging::*;
 use crate::rows::UserRow;
@@ -209,13 +210,11 @@ pub(super) fn post(
             None => chat.channel_id.clone(),
         };
         let associated = match channel {
-            Some(ch) => c
-                .prepare_cached("SELECT 1 FROM channel_bots WHERE channel_id = ?1 AND bot_id = ?2")
-                .map_err(map_err)?
-                .query_row(params![ch, bot], |_| Ok(()))
-                .optional()
-                .map_err(map_err)?
-                .is_some(),
+            Some(ch) => exists(
+                c,
+                "SELECT 1 FROM channel_bots WHERE channel_id = ?1 AND bot_id = ?2",
+                params![ch, bot],
+            )?,
             None => chat.bot_id == Some(bot),
         };
         if !associated {
@@ -377,15 +376,7 @@ pub(super) fn users_query(
 ) -> StoreResult<Vec<UserRow>> {
     let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
     let rows = stmt
-        .query_map(p, |r| {
-            Ok(UserRow {
-                id: r.get(0)?,
-                org_id: r.get(1)?,
-                email: r.get(2)?,
-                name: r.get(3)?,
-                is_admin: r.get(4)?,
-            })
-        })
+        .query_map(p, user_from_row)
         .map_err(map_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(map_err)?;
@@ -393,26 +384,12 @@ pub(super) fn users_query(
 }
 
 pub(super) fn members_of(c: &Connection, chat_id: &str) -> StoreResult<Vec<UserRow>> {
-    let mut stmt = c
-        .prepare_cached(
-            "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM chat_members m
-             JOIN users u ON u.id = m.user_id WHERE m.chat_id = ?1 ORDER BY m.joined_at, u.id",
-        )
-        .map_err(map_err)?;
-    let rows = stmt
-        .query_map([chat_id], |r| {
-            Ok(UserRow {
-                id: r.get(0)?,
-                org_id: r.get(1)?,
-                email: r.get(2)?,
-                name: r.get(3)?,
-                is_admin: r.get(4)?,
-            })
-        })
-        .map_err(map_err)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(map_err)?;
-    Ok(rows)
+    users_query(
+        c,
+        "SELECT u.id, u.org_id, u.email, u.name, u.is_admin FROM chat_members m
+         JOIN users u ON u.id = m.user_id WHERE m.chat_id = ?1 ORDER BY m.joined_at, u.id",
+        [chat_id],
+    )
 }
 
 pub(super) fn chats_query(
