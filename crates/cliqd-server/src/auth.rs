@@ -29,6 +29,11 @@ impl AuthContext {
         self.user.is_admin
     }
 
+    /// The caller as the domain service layer's actor.
+    pub fn actor(&self) -> cliqd_service::Actor {
+        cliqd_service::Actor::new(self.user.clone())
+    }
+
     /// True when one of the token's scopes grants `required` (`"bots.create"`, normalized).
     pub fn has_scope(&self, required: &str) -> bool {
         let (area, _) = required.split_once('.').unwrap_or((required, ""));

@@ -178,6 +178,32 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A refusal of the domain service layer, as Cliq reports it.
+impl From<cliqd_service::ServiceError> for ApiError {
+    fn from(e: cliqd_service::ServiceError) -> Self {
+        use cliqd_service::ServiceError as S;
+        match e {
+            S::ChatNotFound => ApiError::new(ErrorCode::ChatNotFound),
+            S::ChannelNotFound => ApiError::new(ErrorCode::ChannelNotFound),
+            S::NotMember => ApiError::new(ErrorCode::AccessDenied),
+            S::BotNotMember => ApiError::new(ErrorCode::BotNotMember),
+            S::MessageNotFound(None) => ApiError::new(ErrorCode::MessageNotFound),
+            S::MessageNotFound(Some(why)) => {
+                ApiError::with_message(ErrorCode::MessageNotFound, why)
+            }
+            S::ThreadClosed => ApiError::new(ErrorCode::ThreadClosed),
+            S::NestedThread => ApiError::new(ErrorCode::ThreadChatidInvalid),
+            S::NotSender => ApiError::new(ErrorCode::MessagePermissionDenied),
+            S::UserNotFound(why) => ApiError::with_message(ErrorCode::UserNotFound, why),
+            S::UserNotInOrganization => ApiError::new(ErrorCode::UserNotInOrganization),
+            S::BotNotFound => ApiError::new(ErrorCode::BotNotFound),
+            S::Invalid(why) => ApiError::invalid(why),
+            S::InvalidMessage(errs) => crate::api::messaging::field_errors(&errs),
+            S::Store(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = (self.status(), axum::Json(self.body())).into_response();

@@ -56,9 +56,18 @@ impl Bucket {
 const PRUNE_ABOVE: usize = 4096;
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
 
+/// Whose requests a bucket counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateKey {
+    /// A user, whatever credential they call with (OAuth token or webhook token).
+    User(i64),
+    /// An extension calling with its key alone.
+    Extension(i64),
+}
+
 #[derive(Default)]
 struct Buckets {
-    map: HashMap<(i64, &'static str), Bucket>,
+    map: HashMap<(RateKey, &'static str), Bucket>,
     last_prune: Option<Instant>,
 }
 
@@ -91,8 +100,8 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one request by `user` on `endpoint`; `None` when limits are off.
-    pub fn check(&self, user: i64, endpoint: &'static str, limit: Limit) -> Option<RateStatus> {
+    /// Counts one request by `who` on `endpoint`; `None` when limits are off.
+    pub fn check(&self, who: RateKey, endpoint: &'static str, limit: Limit) -> Option<RateStatus> {
         let threshold = match self.mode {
             RateLimitMode::Off => return None,
             RateLimitMode::Spec => limit.threshold,
@@ -104,7 +113,7 @@ impl RateLimiter {
         let lock = Duration::from_millis(limit.lock_secs * 1000 / div);
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         buckets.prune(now);
-        let b = buckets.map.entry((user, endpoint)).or_insert(Bucket {
+        let b = buckets.map.entry((who, endpoint)).or_insert(Bucket {
             window_start: now,
             window,
             count: 0,
@@ -160,16 +169,26 @@ mod tests {
     fn locks_after_threshold() {
         let rl = RateLimiter::new(RateLimitMode::Spec, 1);
         let limit = Limit::per_min(2, 300);
-        assert_eq!(rl.check(1, "e", limit).unwrap().remaining, 1);
-        assert_eq!(rl.check(1, "e", limit).unwrap().remaining, 0);
-        let refused = rl.check(1, "e", limit).unwrap();
+        assert_eq!(rl.check(RateKey::User(1), "e", limit).unwrap().remaining, 1);
+        assert_eq!(rl.check(RateKey::User(1), "e", limit).unwrap().remaining, 0);
+        let refused = rl.check(RateKey::User(1), "e", limit).unwrap();
         assert_eq!(refused.retry_after, Some(300));
         // Other users and endpoints are unaffected.
-        assert!(rl.check(2, "e", limit).unwrap().retry_after.is_none());
-        assert!(rl.check(1, "f", limit).unwrap().retry_after.is_none());
+        assert!(
+            rl.check(RateKey::User(2), "e", limit)
+                .unwrap()
+                .retry_after
+                .is_none()
+        );
+        assert!(
+            rl.check(RateKey::User(1), "f", limit)
+                .unwrap()
+                .retry_after
+                .is_none()
+        );
         assert!(
             RateLimiter::new(RateLimitMode::Off, 1)
-                .check(1, "e", limit)
+                .check(RateKey::User(1), "e", limit)
                 .is_none()
         );
     }
@@ -179,16 +198,21 @@ mod tests {
         let rl = RateLimiter::new(RateLimitMode::Spec, 1);
         let limit = Limit::per_min(1, 300);
         // A locked user survives any sweep.
-        rl.check(0, "e", limit);
-        assert!(rl.check(0, "e", limit).unwrap().retry_after.is_some());
+        rl.check(RateKey::User(0), "e", limit);
+        assert!(
+            rl.check(RateKey::User(0), "e", limit)
+                .unwrap()
+                .retry_after
+                .is_some()
+        );
         for user in 1..=(PRUNE_ABOVE as i64 + 10) {
-            rl.check(user, "e", limit);
+            rl.check(RateKey::User(user), "e", limit);
         }
         let later = Instant::now() + Duration::from_secs(61);
         let mut b = rl.buckets.lock().unwrap();
         b.last_prune = None;
         b.prune(later);
         assert_eq!(b.map.len(), 1, "only the locked bucket is left");
-        assert!(b.map.contains_key(&(0, "e")));
+        assert!(b.map.contains_key(&(RateKey::User(0), "e")));
     }
 }

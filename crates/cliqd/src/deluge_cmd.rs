@@ -179,8 +179,8 @@ struct CliHost {
     print_info: bool,
     /// Whether invokeUrl may reach loopback and private addresses.
     allow_private: bool,
-    runtime: Option<tokio::runtime::Runtime>,
-    client: Option<cliqd_outbound::OutboundClient>,
+    /// Created on the first `invokeUrl`.
+    invoker: Option<cliqd_service::UrlInvoker>,
     /// Tasks the script asked for, as `(name, arguments)`.
     tasks: Vec<(String, serde_json::Value)>,
 }
@@ -190,8 +190,7 @@ impl CliHost {
         Ok(CliHost {
             print_info,
             allow_private,
-            runtime: None,
-            client: None,
+            invoker: None,
             tasks: Vec::new(),
         })
     }
@@ -201,8 +200,7 @@ impl CliHost {
         CliHost {
             print_info: false,
             allow_private: false,
-            runtime: None,
-            client: None,
+            invoker: None,
             tasks: Vec::new(),
         }
     }
@@ -230,31 +228,18 @@ impl Host for CliHost {
         if !self.print_info {
             return Err("invokeUrl is disabled in this mode (no network)".into());
         }
-        if self.runtime.is_none() {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start the HTTP runtime: {e}"))?;
-            self.runtime = Some(rt);
-            let client = cliqd_outbound::OutboundClient::new(cliqd_outbound::OutboundConfig {
-                allow_private: self.allow_private,
-                ..Default::default()
-            })
-            .map_err(|e| e.to_string())?;
-            self.client = Some(client);
+        if self.invoker.is_none() {
+            self.invoker = Some(cliqd_service::UrlInvoker::with_own_runtime(
+                cliqd_outbound::OutboundConfig {
+                    allow_private: self.allow_private,
+                    ..Default::default()
+                },
+            )?);
         }
-        let (Some(rt), Some(client)) = (&self.runtime, &self.client) else {
-            return Err("HTTP runtime unavailable".into());
-        };
-        let outbound = to_outbound(request);
-        let response = rt
-            .block_on(client.execute(outbound))
-            .map_err(|e| e.to_string())?;
-        Ok(HttpResponse {
-            status: response.status,
-            headers: response.headers,
-            body: response.body,
-        })
+        match &self.invoker {
+            Some(invoker) => invoker.invoke(request),
+            None => Err("HTTP runtime unavailable".into()),
+        }
     }
 
     fn send_mail(&mut self, mail: &serde_json::Value) -> Result<(), String> {
@@ -282,75 +267,6 @@ impl Host for CliHost {
             _ => None,
         }
     }
-}
-
-/// Builds the HTTP request: a map `parameters` becomes a form body (or the query string
-/// for GET), text parameters or `body` are sent raw.
-fn to_outbound(r: &HttpRequest) -> cliqd_outbound::OutboundRequest {
-    let mut headers = r.headers.clone();
-    let mut url = r.url.clone();
-    let mut body = r.body.clone().map(String::into_bytes);
-    let mut content_type = r.content_type.clone();
-    match &r.parameters {
-        Some(serde_json::Value::Object(map)) => {
-            let form: String = map
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    format!("{}={}", form_encode(k), form_encode(&v))
-                })
-                .collect::<Vec<_>>()
-                .join("&");
-            if r.method == "GET" || r.method == "DELETE" {
-                if !form.is_empty() {
-                    url.push(if url.contains('?') { '&' } else { '?' });
-                    url.push_str(&form);
-                }
-            } else {
-                body = Some(form.into_bytes());
-                content_type.get_or_insert("application/x-www-form-urlencoded".into());
-            }
-        }
-        Some(serde_json::Value::String(s)) => {
-            body = Some(s.clone().into_bytes());
-            content_type.get_or_insert("text/plain".into());
-        }
-        Some(other) => {
-            body = Some(other.to_string().into_bytes());
-            content_type.get_or_insert("application/json".into());
-        }
-        None => {}
-    }
-    if let Some(ct) = content_type
-        && !headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-    {
-        headers.push(("Content-Type".into(), ct));
-    }
-    cliqd_outbound::OutboundRequest {
-        method: r.method.clone(),
-        url,
-        headers,
-        body,
-    }
-}
-
-fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 // ---- test ----

@@ -6,18 +6,16 @@ pub mod component;
 pub mod execution;
 pub mod extensions;
 pub mod functions;
+pub mod guard;
 pub mod message_actions;
 pub mod messaging;
 
-use crate::auth::{AuthContext, authenticate, bearer_token};
+use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::ratelimit::{Limit, RateStatus};
+use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::Method;
 use cliqd_store::{ComponentRow, UserRow};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -36,15 +34,18 @@ pub struct Endpoint {
     pub auth: AuthMode,
 }
 
-/// How the guard authenticates an endpoint's requests.
+/// Which credentials an endpoint accepts (see [`guard`]); the guard resolves any of them into
+/// one [`guard::Caller`] before the handler runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMode {
-    /// An OAuth token is required (401 without one).
+    /// An OAuth token in the `Authorization` header (401 without one).
     Token,
-    /// An OAuth token is used if sent; otherwise the request reaches the handler without an
-    /// `AuthContext` (take `Option<AuthContext>`) and the handler authenticates it itself, e.g.
-    /// by extension key ([`crate::extract::extension_key`]). Not rate-limited by the guard then.
-    TokenOrHandler,
+    /// Also an OAuth token in `?access_token=` (the WebSocket).
+    TokenOrQueryToken,
+    /// Also a webhook token in `?zapikey=` (v2 posting): its owner, with `webhooks.create` only.
+    TokenOrWebhookToken,
+    /// Also the extension key alone, for the extension in the path: the caller is the extension.
+    TokenOrExtensionKey,
 }
 
 /// Every area's endpoints. A new area adds its `ENDPOINTS` here and its `routes()` in [`router`].
@@ -77,67 +78,7 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
         .merge(functions::routes())
         .merge(message_actions::routes())
         .merge(messaging::routes())
-        .route_layer(axum::middleware::from_fn_with_state(state, guard))
-}
-
-/// Authenticates, rate-limits and scope-checks a request for its endpoint, then adds the
-/// `X-RateLimit-*` headers to whatever the handler answers.
-async fn guard(
-    State(state): State<AppState>,
-    matched: Option<MatchedPath>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let method = if req.method() == Method::HEAD {
-        Method::GET
-    } else {
-        req.method().clone()
-    };
-    let Some(endpoint) = matched.and_then(|m| state.endpoints.get(&(method, m.as_str())).copied())
-    else {
-        tracing::error!(path = %req.uri().path(), "route without an endpoint entry");
-        return ApiError::new(ErrorCode::Internal).into_response();
-    };
-    let token = bearer_token(req.headers());
-    if token.is_none() && endpoint.auth == AuthMode::TokenOrHandler {
-        return next.run(req).await;
-    }
-    let auth = match authenticate(state.store.as_ref(), &state.tokens, token).await {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let rate = state
-        .limiter
-        .check(auth.user.id, endpoint.name, endpoint.limit);
-    let mut response = if let Some(retry) = rate.and_then(|r| r.retry_after) {
-        ApiError {
-            retry_after: Some(retry),
-            ..ApiError::new(ErrorCode::TooManyRequests)
-        }
-        .into_response()
-    } else if !auth.has_scope(endpoint.scope) {
-        ApiError::new(ErrorCode::InvalidOauthScope).into_response()
-    } else {
-        req.extensions_mut().insert(auth);
-        next.run(req).await
-    };
-    if let Some(r) = rate {
-        add_rate_headers(&mut response, r);
-    }
-    response
-}
-
-pub(crate) fn add_rate_headers(resp: &mut Response, r: RateStatus) {
-    let h = resp.headers_mut();
-    for (name, value) in [
-        ("x-ratelimit-limit", r.limit as u64),
-        ("x-ratelimit-remaining", r.remaining as u64),
-        ("x-ratelimit-reset", r.reset_secs),
-    ] {
-        if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
-            h.insert(name, v);
-        }
-    }
+        .route_layer(axum::middleware::from_fn_with_state(state, guard::guard))
 }
 
 /// `{"url": …, "type": …, "data": {…}}`.

@@ -4,6 +4,7 @@ mod auth;
 mod bots;
 mod extensions;
 mod functions;
+mod guard;
 mod handler_races;
 mod handlers;
 mod helpers;

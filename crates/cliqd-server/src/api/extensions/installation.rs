@@ -4,8 +4,9 @@
 //! cliqd keeps no extension versions: an installation always runs the extension as it is now,
 //! so an upgrade only re-applies it and may widen its scope from teams to the organization.
 
-use super::{INSTALL, UPGRADE, authorize, respond};
+use super::authorize;
 use crate::api::check_scope_and_teams;
+use crate::api::guard::Caller;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath};
@@ -96,66 +97,60 @@ fn now_ms() -> i64 {
 pub(super) async fn install(
     State(state): State<AppState>,
     auth: AuthContext,
+    caller: Caller,
     uri: Uri,
     CliqPath(id): CliqPath<String>,
     CliqJson(body): CliqJson<InstallBody>,
-) -> Response {
-    let mut rate = None;
-    let result = async {
-        let ext = authorize(&state, Some(&auth), &uri, &id, &INSTALL, &mut rate).await?;
-        let (scope, team_ids) = check_target(&state, &auth, &body, None).await?;
-        let current = state.store.installation(ext.id, auth.org_id()).await?;
-        let mut involved = team_ids.clone();
-        match &current {
-            Some(cur) if cur.scope == "organization" && scope == "organization" => {
-                return Err(ApiError::with_message(
-                    ErrorCode::ExtensionAlreadyInstalled,
-                    "the extension is already installed for the whole organization",
-                ));
-            }
-            // Re-installing for teams takes it away from the rest of the organization.
-            Some(cur) if cur.scope == "organization" => involved.clear(),
-            Some(cur) => involved.extend(&cur.team_ids),
-            None => {}
+) -> ApiResult<Response> {
+    let ext = authorize(&state, &caller, &uri, &id).await?;
+    let (scope, team_ids) = check_target(&state, &auth, &body, None).await?;
+    let current = state.store.installation(ext.id, auth.org_id()).await?;
+    let mut involved = team_ids.clone();
+    match &current {
+        Some(cur) if cur.scope == "organization" && scope == "organization" => {
+            return Err(ApiError::with_message(
+                ErrorCode::ExtensionAlreadyInstalled,
+                "the extension is already installed for the whole organization",
+            ));
         }
-        let need_scope = match &current {
-            Some(cur) if cur.scope == "organization" => "organization",
-            _ => scope.as_str(),
-        };
-        may_install(&state, &auth, need_scope, &involved).await?;
-        let now = now_ms();
-        let row = InstallationRow {
-            extension_id: ext.id,
-            org_id: auth.org_id(),
-            scope,
-            team_ids,
-            installed_by: auth.user.id,
-            installed_at: now,
-            updated_at: now,
-        };
-        let written = match current {
-            Some(_) => state.store.update_installation(row).await,
-            None => {
-                if state.store.count_installations(auth.org_id()).await?
-                    >= state.config.max_components_per_org
-                {
-                    return Err(ApiError::new(ErrorCode::ExtensionPlanLimitExceeded));
-                }
-                state.store.insert_installation(row).await
-            }
-        };
-        match written {
-            Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
-            // A concurrent install got there first.
-            Err(StoreError::Conflict(_)) => {
-                Err(ApiError::new(ErrorCode::ExtensionAlreadyInstalled))
-            }
-            Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::ExtensionErrorNotInstalled)),
-            Err(e) => Err(e.into()),
-        }
+        // Re-installing for teams takes it away from the rest of the organization.
+        Some(cur) if cur.scope == "organization" => involved.clear(),
+        Some(cur) => involved.extend(&cur.team_ids),
+        None => {}
     }
-    .await;
-    respond(result, rate)
+    let need_scope = match &current {
+        Some(cur) if cur.scope == "organization" => "organization",
+        _ => scope.as_str(),
+    };
+    may_install(&state, &auth, need_scope, &involved).await?;
+    let now = now_ms();
+    let row = InstallationRow {
+        extension_id: ext.id,
+        org_id: auth.org_id(),
+        scope,
+        team_ids,
+        installed_by: auth.user.id,
+        installed_at: now,
+        updated_at: now,
+    };
+    let written = match current {
+        Some(_) => state.store.update_installation(row).await,
+        None => {
+            if state.store.count_installations(auth.org_id()).await?
+                >= state.config.max_components_per_org
+            {
+                return Err(ApiError::new(ErrorCode::ExtensionPlanLimitExceeded));
+            }
+            state.store.insert_installation(row).await
+        }
+    };
+    match written {
+        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
+        // A concurrent install got there first.
+        Err(StoreError::Conflict(_)) => Err(ApiError::new(ErrorCode::ExtensionAlreadyInstalled)),
+        Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::ExtensionErrorNotInstalled)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `PUT …/installation`: upgrades a team installation, keeping its teams (or taking new ones
@@ -164,42 +159,38 @@ pub(super) async fn install(
 pub(super) async fn upgrade(
     State(state): State<AppState>,
     auth: AuthContext,
+    caller: Caller,
     uri: Uri,
     CliqPath(id): CliqPath<String>,
     CliqJson(body): CliqJson<InstallBody>,
-) -> Response {
-    let mut rate = None;
-    let result = async {
-        let ext = authorize(&state, Some(&auth), &uri, &id, &UPGRADE, &mut rate).await?;
-        let Some(current) = state.store.installation(ext.id, auth.org_id()).await? else {
-            return Err(ApiError::with_message(
-                ErrorCode::ExtensionErrorNotInstalled,
-                "the extension is not installed in this organization; install it first",
-            ));
-        };
-        if current.scope == "organization" {
-            check_scope(&body)?;
-            return Err(ApiError::with_message(
-                ErrorCode::ExtensionAlreadyInstalled,
-                "the extension is already installed at organization scope",
-            ));
-        }
-        let (scope, team_ids) = check_target(&state, &auth, &body, Some(&current.team_ids)).await?;
-        let mut involved = team_ids.clone();
-        involved.extend(&current.team_ids);
-        may_install(&state, &auth, &scope, &involved).await?;
-        let row = InstallationRow {
-            scope,
-            team_ids,
-            updated_at: now_ms(),
-            ..current
-        };
-        match state.store.update_installation(row).await {
-            Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
-            Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::ExtensionErrorNotInstalled)),
-            Err(e) => Err(e.into()),
-        }
+) -> ApiResult<Response> {
+    let ext = authorize(&state, &caller, &uri, &id).await?;
+    let Some(current) = state.store.installation(ext.id, auth.org_id()).await? else {
+        return Err(ApiError::with_message(
+            ErrorCode::ExtensionErrorNotInstalled,
+            "the extension is not installed in this organization; install it first",
+        ));
+    };
+    if current.scope == "organization" {
+        check_scope(&body)?;
+        return Err(ApiError::with_message(
+            ErrorCode::ExtensionAlreadyInstalled,
+            "the extension is already installed at organization scope",
+        ));
     }
-    .await;
-    respond(result, rate)
+    let (scope, team_ids) = check_target(&state, &auth, &body, Some(&current.team_ids)).await?;
+    let mut involved = team_ids.clone();
+    involved.extend(&current.team_ids);
+    may_install(&state, &auth, &scope, &involved).await?;
+    let row = InstallationRow {
+        scope,
+        team_ids,
+        updated_at: now_ms(),
+        ..current
+    };
+    match state.store.update_installation(row).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::ExtensionErrorNotInstalled)),
+        Err(e) => Err(e.into()),
+    }
 }

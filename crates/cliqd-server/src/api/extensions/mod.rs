@@ -6,15 +6,15 @@
 mod installation;
 mod properties;
 
-use super::{AuthMode, Endpoint, add_rate_headers};
-use crate::auth::{AuthContext, hash_secret};
+use super::guard::Caller;
+use super::{AuthMode, Endpoint};
+use crate::auth::hash_secret;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{extension_key, parse_id};
-use crate::ratelimit::{Limit, RateStatus};
+use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::http::{Method, Uri};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cliqd_store::{ExtensionRow, StoreError};
 
@@ -45,7 +45,7 @@ pub const SET_PROPERTIES: Endpoint = Endpoint {
     path: PROPERTIES_PATH,
     scope: "extensions.update",
     limit: PROPERTIES,
-    auth: AuthMode::TokenOrHandler,
+    auth: AuthMode::TokenOrExtensionKey,
 };
 pub const GET_PROPERTIES: Endpoint = Endpoint {
     name: "extensions.properties.list",
@@ -53,7 +53,7 @@ pub const GET_PROPERTIES: Endpoint = Endpoint {
     path: PROPERTIES_PATH,
     scope: "extensions.read",
     limit: PROPERTIES,
-    auth: AuthMode::TokenOrHandler,
+    auth: AuthMode::TokenOrExtensionKey,
 };
 pub const GET_PROPERTY: Endpoint = Endpoint {
     name: "extensions.properties.get",
@@ -61,7 +61,7 @@ pub const GET_PROPERTY: Endpoint = Endpoint {
     path: PROPERTY_PATH,
     scope: "extensions.read",
     limit: PROPERTIES,
-    auth: AuthMode::TokenOrHandler,
+    auth: AuthMode::TokenOrExtensionKey,
 };
 pub const DELETE_PROPERTY: Endpoint = Endpoint {
     name: "extensions.properties.delete",
@@ -69,7 +69,7 @@ pub const DELETE_PROPERTY: Endpoint = Endpoint {
     path: PROPERTY_PATH,
     scope: "extensions.update",
     limit: PROPERTIES,
-    auth: AuthMode::TokenOrHandler,
+    auth: AuthMode::TokenOrExtensionKey,
 };
 
 pub const ENDPOINTS: &[&Endpoint] = &[
@@ -97,20 +97,22 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// Resolves `raw_id`, checks the extension key of `uri` and, with a token, that the extension
-/// belongs to the caller's organization. Unknown IDs and other organizations' extensions get
-/// the same 404, so nothing leaks across organizations. Key-only requests are rate-limited
-/// here, per extension as a user would be (the guard limits token requests); their status
-/// lands in `rate` for [`respond`].
+/// The extension `raw_id` names, for `caller`. An extension calling with its key alone was
+/// resolved (key checked, rate-limited) by the guard. A user must also send the extension's
+/// key, and the extension must belong to their organization: unknown IDs and other
+/// organizations' extensions get the same 404, so nothing leaks across organizations.
 async fn authorize(
     state: &AppState,
-    auth: Option<&AuthContext>,
+    caller: &Caller,
     uri: &Uri,
     raw_id: &str,
-    endpoint: &'static Endpoint,
-    rate: &mut Option<RateStatus>,
 ) -> ApiResult<ExtensionRow> {
     let id = parse_id(raw_id, "").ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    let auth = match caller {
+        Caller::Extension(ext) if ext.id == id => return Ok(ext.as_ref().clone()),
+        Caller::Extension(_) => return Err(ApiError::new(ErrorCode::NotFound)),
+        Caller::User { auth, .. } => auth,
+    };
     let key = extension_key(uri).ok_or_else(|| {
         ApiError::invalid("extension_key is required (also accepted as EXTENSION_KEY or appkey)")
     })?;
@@ -119,32 +121,11 @@ async fn authorize(
         Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::NotFound)),
         Err(e) => return Err(e.into()),
     };
-    if auth.is_some_and(|a| a.org_id() != ext.org_id) {
+    if auth.org_id() != ext.org_id {
         return Err(ApiError::new(ErrorCode::NotFound));
     }
     if hash_secret(&key) != ext.key_hash {
         return Err(ApiError::new(ErrorCode::Unauthorized));
     }
-    if auth.is_none() {
-        *rate = state.limiter.check(-ext.id, endpoint.name, endpoint.limit);
-        if let Some(retry) = rate.and_then(|r| r.retry_after) {
-            return Err(ApiError {
-                retry_after: Some(retry),
-                ..ApiError::new(ErrorCode::TooManyRequests)
-            });
-        }
-    }
     Ok(ext)
-}
-
-/// Renders a handler's result, adding the key-only rate-limit headers when there are some.
-fn respond(result: ApiResult<Response>, rate: Option<RateStatus>) -> Response {
-    let mut resp = match result {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    };
-    if let Some(r) = rate {
-        add_rate_headers(&mut resp, r);
-    }
-    resp
 }

@@ -1,9 +1,9 @@
 //! Extension properties: a string → string map per extension (at most 10 keys `[a-z_]+` of up
 //! to 30 characters, values up to 1,000), set with PATCH, read many or one, deleted one by one.
 
-use super::{DELETE_PROPERTY, GET_PROPERTIES, GET_PROPERTY, SET_PROPERTIES, authorize, respond};
+use super::authorize;
 use crate::api::char_len;
-use crate::auth::AuthContext;
+use crate::api::guard::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath, CliqQuery};
 use crate::state::AppState;
@@ -91,36 +91,31 @@ fn check_set_body(body: SetBody) -> ApiResult<Vec<(String, String)>> {
 /// `PATCH …/properties`: upserts, replies with exactly the pairs it was sent.
 pub(super) async fn set(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
+    caller: Caller,
     uri: Uri,
     CliqPath(id): CliqPath<String>,
     CliqJson(body): CliqJson<SetBody>,
-) -> Response {
-    let mut rate = None;
-    let result = async {
-        let ext = authorize(&state, auth.as_ref(), &uri, &id, &SET_PROPERTIES, &mut rate).await?;
-        let props = check_set_body(body)?;
-        match state
-            .store
-            .set_properties(ext.id, props.clone(), MAX_PROPERTIES)
-            .await
-        {
-            Ok(()) => {}
-            Err(StoreError::Conflict(_)) => {
-                return Err(ApiError::invalid(format!(
-                    "an extension can have at most {MAX_PROPERTIES} properties; delete some first"
-                )));
-            }
-            Err(e) => return Err(e.into()),
+) -> ApiResult<Response> {
+    let ext = authorize(&state, &caller, &uri, &id).await?;
+    let props = check_set_body(body)?;
+    match state
+        .store
+        .set_properties(ext.id, props.clone(), MAX_PROPERTIES)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::invalid(format!(
+                "an extension can have at most {MAX_PROPERTIES} properties; delete some first"
+            )));
         }
-        let reply: Map<String, Value> = props
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        Ok(Json(Value::Object(reply)).into_response())
+        Err(e) => return Err(e.into()),
     }
-    .await;
-    respond(result, rate)
+    let reply: Map<String, Value> = props
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    Ok(Json(Value::Object(reply)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,80 +155,57 @@ fn check_keys(raw: Option<&str>) -> ApiResult<Vec<String>> {
 /// `GET …/properties?keys=a,b`: the requested properties that exist, as a flat map.
 pub(super) async fn get_many(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
+    caller: Caller,
     uri: Uri,
     CliqPath(id): CliqPath<String>,
     CliqQuery(query): CliqQuery<KeysQuery>,
-) -> Response {
-    let mut rate = None;
-    let result = async {
-        let ext = authorize(&state, auth.as_ref(), &uri, &id, &GET_PROPERTIES, &mut rate).await?;
-        let keys = check_keys(query.keys.as_deref())?;
-        let found = state.store.get_properties(ext.id, keys).await?;
-        let reply: Map<String, Value> = found
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        Ok(Json(Value::Object(reply)).into_response())
-    }
-    .await;
-    respond(result, rate)
+) -> ApiResult<Response> {
+    let ext = authorize(&state, &caller, &uri, &id).await?;
+    let keys = check_keys(query.keys.as_deref())?;
+    let found = state.store.get_properties(ext.id, keys).await?;
+    let reply: Map<String, Value> = found
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    Ok(Json(Value::Object(reply)).into_response())
 }
 
 /// `GET …/properties/{key}`: `{"key": "value"}`; a missing key is `extension_property_invalid_key`.
 pub(super) async fn get_one(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
+    caller: Caller,
     uri: Uri,
     CliqPath((id, key)): CliqPath<(String, String)>,
-) -> Response {
-    let mut rate = None;
-    let result = async {
-        let ext = authorize(&state, auth.as_ref(), &uri, &id, &GET_PROPERTY, &mut rate).await?;
-        check_path_key(&key)?;
-        let found = state
-            .store
-            .get_properties(ext.id, vec![key.clone()])
-            .await?;
-        let Some((k, v)) = found.into_iter().next() else {
-            return Err(ApiError::with_message(
-                ErrorCode::ExtensionPropertyInvalidKey,
-                format!("the extension has no property `{key}`"),
-            ));
-        };
-        let mut reply = Map::new();
-        reply.insert(k, Value::String(v));
-        Ok(Json(Value::Object(reply)).into_response())
-    }
-    .await;
-    respond(result, rate)
+) -> ApiResult<Response> {
+    let ext = authorize(&state, &caller, &uri, &id).await?;
+    check_path_key(&key)?;
+    let found = state
+        .store
+        .get_properties(ext.id, vec![key.clone()])
+        .await?;
+    let Some((k, v)) = found.into_iter().next() else {
+        return Err(ApiError::with_message(
+            ErrorCode::ExtensionPropertyInvalidKey,
+            format!("the extension has no property `{key}`"),
+        ));
+    };
+    let mut reply = Map::new();
+    reply.insert(k, Value::String(v));
+    Ok(Json(Value::Object(reply)).into_response())
 }
 
 /// `DELETE …/properties/{key}`: 204, also when the key was not set (deleting is idempotent;
 /// the documented error is for invalid keys only).
 pub(super) async fn delete(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
+    caller: Caller,
     uri: Uri,
     CliqPath((id, key)): CliqPath<(String, String)>,
-) -> Response {
-    let mut rate = None;
-    let result = async {
-        let ext = authorize(
-            &state,
-            auth.as_ref(),
-            &uri,
-            &id,
-            &DELETE_PROPERTY,
-            &mut rate,
-        )
-        .await?;
-        check_path_key(&key)?;
-        state.store.delete_property(ext.id, &key).await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    }
-    .await;
-    respond(result, rate)
+) -> ApiResult<Response> {
+    let ext = authorize(&state, &caller, &uri, &id).await?;
+    check_path_key(&key)?;
+    state.store.delete_property(ext.id, &key).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[cfg(test)]

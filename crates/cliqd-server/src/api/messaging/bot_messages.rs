@@ -1,8 +1,8 @@
 //! Messages sent as a bot (v2 `POST /bots/{name}/message`, v3 `…/messages` and `…/message`),
 //! bot association with channels, and bot subscriptions with the subscriber list.
 
-use super::messages::{PostQuery, refusal};
-use super::{canonical, ep, resolve_users, validate};
+use super::messages::PostQuery;
+use super::{ep, validate};
 use crate::api::bots::find_bot;
 use crate::api::{AuthMode, Endpoint, can_modify, envelope};
 use crate::auth::AuthContext;
@@ -16,18 +16,19 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cliqd_message::MessageContext;
-use cliqd_store::{ChannelRow, NewPost, PostTarget, StoreError};
+use cliqd_service::PostAs;
+use cliqd_store::{ChannelRow, PostTarget, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-/// Also accepts a webhook token (`?zapikey=`), see [`super::caller`].
+/// Also accepts a webhook token (`?zapikey=`), see [`crate::api::guard`].
 pub const V2_POST_BOT: Endpoint = Endpoint {
     name: "botmessages.v2_post",
     method: Method::POST,
     path: "/api/v2/bots/{bot_id}/message",
     scope: "webhooks.create",
     limit: Limit::per_min(20, 600),
-    auth: AuthMode::TokenOrHandler,
+    auth: AuthMode::TokenOrWebhookToken,
 };
 pub const V3_BOT_MESSAGES: Endpoint = ep(
     "botmessages.post",
@@ -92,13 +93,11 @@ pub fn routes() -> Router<AppState> {
 /// the caller is an organization admin, every subscriber's, as the postToBot task documents).
 async fn send(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
-    uri: Uri,
+    auth: AuthContext,
     CliqPath(bot_ref): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
-    let auth = super::caller(&state, auth, &uri, &V2_POST_BOT).await?;
     let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
     let channel = q
         .get("CHANNEL_UNIQUE_NAME")
@@ -108,22 +107,24 @@ async fn send(
     if let Some(name) = channel {
         let msg = validate(&body, MessageContext::Post)?;
         crate::api::messaging::messages::check_mark_as_read(&q)?;
-        let (kind, content) = canonical(&msg);
-        let row = state
-            .store
-            .post_message(NewPost {
-                org_id: auth.org_id(),
-                target: PostTarget::ChannelUniqueName(name),
-                sender_id: auth.user.id,
-                bot_id: Some(bot.id),
-                kind,
-                body: content,
-                reply_to: msg.reply_to.clone(),
-                thread_message_id: None,
-                thread_title: None,
-            })
-            .await?
-            .map_err(refusal)?;
+        // A bot posting into a channel replies to a message of that channel; threads are
+        // not opened from here.
+        let msg = cliqd_message::Message {
+            thread_chat_id: None,
+            thread_message_id: None,
+            thread_title: None,
+            post_in_parent: None,
+            ..msg
+        };
+        let row = cliqd_service::post_message(
+            state.store.as_ref(),
+            &auth.actor(),
+            PostTarget::ChannelUniqueName(name),
+            &msg,
+            PostAs::Bot(bot.id),
+        )
+        .await?
+        .row;
         if msg.sync_message == Some(true) {
             return Ok(axum::Json(json!({"message_id": row.id})).into_response());
         }
@@ -139,40 +140,8 @@ async fn send(
     }
     let msg = validate(&body, MessageContext::BotMessage)?;
     crate::api::messaging::messages::check_mark_as_read(&q)?;
-    let mut recipients: Vec<i64> = Vec::new();
-    if let Some(ids) = &msg.user_ids {
-        let users = resolve_users(&state, &auth, "user_ids", &json!(ids)).await?;
-        recipients.extend(users.iter().map(|u| u.id));
-    }
-    if msg.broadcast == Some(true) || (msg.user_ids.is_none() && auth.is_admin()) {
-        let subs = state.store.bot_subscribers(bot.id).await?;
-        recipients.extend(subs.iter().map(|u| u.id));
-    }
-    if msg.user_ids.is_none() && msg.broadcast != Some(true) {
-        recipients.push(auth.user.id);
-    }
-    let mut seen = std::collections::HashSet::new();
-    recipients.retain(|id| seen.insert(*id));
-    let (kind, content) = canonical(&msg);
-    let sent = state
-        .store
-        .post_bot_messages(
-            auth.org_id(),
-            bot.id,
-            auth.user.id,
-            recipients,
-            kind,
-            content,
-            msg.reply_to.clone(),
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(what) if what == "reply_to" => ApiError::with_message(
-                ErrorCode::MessageNotFound,
-                "reply_to does not name a message of the recipient's bot chat",
-            ),
-            other => other.into(),
-        })?;
+    let sent =
+        cliqd_service::post_bot_messages(state.store.as_ref(), &auth.actor(), bot.id, &msg).await?;
     if msg.sync_message == Some(true) {
         let mut details = Map::new();
         for (user, row) in &sent {

@@ -42,7 +42,7 @@ const TITLE_MAX: usize = 255;
 /// The key of a forwarded copy's stored body that names its origin; read back as the
 /// message's top-level `forwarded_from` (see [`super::message_json`]). Clients cannot set it:
 /// posted bodies lose it ([`super::canonical`]).
-pub(crate) const FORWARDED_FROM: &str = "forwarded_from";
+pub(crate) use cliqd_service::FORWARDED_FROM;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -212,7 +212,7 @@ async fn deliver(
                 thread_title: None,
             })
             .await?;
-        posted.map_err(super::messages::refusal)?;
+        posted.map_err(cliqd_service::ServiceError::from)?;
     }
     Ok(())
 }

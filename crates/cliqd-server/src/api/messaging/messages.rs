@@ -1,7 +1,7 @@
 //! The Messages API: reading (v2 get messages, retrieve one), posting into channels, chats,
 //! threads and users' direct chats (v2 and v3), editing, deleting and reactions.
 
-use super::{canonical, ep, field_errors, member_chat, message_json, resolve_user, validate};
+use super::{ep, field_errors, member_chat, message_json, resolve_user, validate};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -15,15 +15,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use cliqd_message::{MessageContext, normalize_message_id};
-use cliqd_store::{MessageQuery, NewPost, PostOptions, PostTarget, Refusal, StoreError};
+use cliqd_service::{PostAs, ServiceError};
+use cliqd_store::{MessageQuery, PostTarget, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-/// A v2 posting endpoint: also accepts a webhook token (`?zapikey=`), see [`super::caller`].
+/// A v2 posting endpoint: also accepts a webhook token (`?zapikey=`), see [`crate::api::guard`].
 const fn webhook_ep(name: &'static str, path: &'static str, per_min: u32) -> Endpoint {
     let mut endpoint = ep(name, Method::POST, path, "webhooks.create", per_min);
-    endpoint.auth = AuthMode::TokenOrHandler;
+    endpoint.auth = AuthMode::TokenOrWebhookToken;
     endpoint
 }
 
@@ -149,8 +150,8 @@ pub fn routes() -> Router<AppState> {
         .route(V3_POST_CHANNEL_BY_NAME.path, post(post_channel_by_name))
         .route(V3_POST_CHANNEL.path, post(post_channel_by_id))
         .route(V3_POST_CARD_CHANNEL.path, post(post_card_channel))
-        .route(V2_POST_CHAT.path, post(post_chat))
-        .route(V3_POST_CHAT.path, post(post_chat).delete(delete_many))
+        .route(V2_POST_CHAT.path, post(post_chat_v2))
+        .route(V3_POST_CHAT.path, post(post_chat_v3).delete(delete_many))
         .route(V3_DELETE_MANY.path, axum::routing::delete(delete_many))
         .route(V2_POST_BUDDY.path, post(post_buddy))
 }
@@ -274,29 +275,7 @@ async fn edit(
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
     let req = cliqd_message::validate_edit_request(&body).map_err(|e| field_errors(&e))?;
-    let chat = member_chat(&state, &auth, &chat_id).await?;
-    let row = state
-        .store
-        .get_message(&chat.id, &message_id(&mid))
-        .await
-        .map_err(map_message)?;
-    if row.sender_id != auth.user.id {
-        return Err(ApiError::new(ErrorCode::MessagePermissionDenied));
-    }
-    let mut content = row.body.clone();
-    match content.as_object_mut() {
-        Some(map) => {
-            map.insert("text".into(), req.text.into());
-        }
-        None => content = json!({"text": req.text}),
-    }
-    // `notify_edit` only decides whether clients announce the edit; it is passed on in the
-    // real-time event through the `is_edited` flag either way.
-    state
-        .store
-        .edit_message(&chat.id, &row.id, content)
-        .await
-        .map_err(map_message)?;
+    cliqd_service::edit_message(state.store.as_ref(), &auth.actor(), &chat_id, &mid, req).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -307,19 +286,7 @@ async fn delete_message(
     CliqPath((chat_id, mid)): CliqPath<(String, String)>,
 ) -> ApiResult<Response> {
     let chat = member_chat(&state, &auth, &chat_id).await?;
-    let row = state
-        .store
-        .get_message(&chat.id, &message_id(&mid))
-        .await
-        .map_err(map_message)?;
-    if row.sender_id != auth.user.id && !auth.is_admin() {
-        return Err(ApiError::new(ErrorCode::MessagePermissionDenied));
-    }
-    state
-        .store
-        .delete_message(&chat.id, &row.id)
-        .await
-        .map_err(map_message)?;
+    cliqd_service::delete_message(state.store.as_ref(), &auth.actor(), &chat, &mid).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -365,23 +332,17 @@ async fn delete_many(
         return Err(ApiError::invalid("comment can be at most 250 characters"));
     }
     let chat = member_chat(&state, &auth, &chat_id).await?;
+    let actor = auth.actor();
     let mut data = Vec::new();
     for id in ids {
-        let outcome = match state.store.get_message(&chat.id, &id).await {
-            Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::MessageNotFound)),
-            Err(e) => Err(e.into()),
-            Ok(row) if row.sender_id != auth.user.id && !auth.is_admin() => {
-                Err(ApiError::with_message(
+        let outcome =
+            match cliqd_service::delete_message(state.store.as_ref(), &actor, &chat, &id).await {
+                Err(ServiceError::NotSender) => Err(ApiError::with_message(
                     ErrorCode::AccessDenied,
                     "You do not have permission to delete this message",
-                ))
-            }
-            Ok(row) => state
-                .store
-                .delete_message(&chat.id, &row.id)
-                .await
-                .map_err(map_message),
-        };
+                )),
+                other => other.map_err(ApiError::from),
+            };
         data.push(match outcome {
             Ok(()) => json!({"id": id, "status": "success"}),
             Err(e) => json!({"id": id, "status": "failed", "error": e.body()}),
@@ -520,36 +481,18 @@ pub(crate) async fn post_to(
 ) -> ApiResult<Response> {
     let msg = validate(body, MessageContext::Post)?;
     check_mark_as_read(query)?;
-    let bot_id = match query.get("bot_unique_name").map(|s| s.trim()) {
-        None | Some("") => None,
-        Some(name) => Some(crate::api::bots::find_bot(state, auth, name).await?.id),
+    let actor = auth.actor();
+    let from = match query.get("bot_unique_name").map(|s| s.trim()) {
+        None | Some("") => PostAs::User,
+        Some(name) => PostAs::Bot(
+            cliqd_service::find_bot(state.store.as_ref(), &actor, name)
+                .await?
+                .id,
+        ),
     };
-    // A `thread_chat_id` in the body posts into that existing thread; its membership follows
-    // the parent chat, which the store checks.
-    let target = match (&msg.thread_chat_id, &msg.thread_message_id) {
-        (Some(thread), None) => PostTarget::Chat(thread.clone()),
-        _ => target,
-    };
-    let (kind, content) = canonical(&msg);
-    let post = NewPost {
-        org_id: auth.org_id(),
-        target,
-        sender_id: auth.user.id,
-        bot_id,
-        kind,
-        body: content,
-        reply_to: msg.reply_to.as_deref().map(normalize_message_id),
-        thread_message_id: msg.thread_message_id.as_deref().map(normalize_message_id),
-        thread_title: msg.thread_title.clone(),
-    };
-    let opts = PostOptions {
-        post_in_parent: msg.post_in_parent == Some(true),
-    };
-    let row = state
-        .store
-        .post_message_with(post, opts)
+    let row = cliqd_service::post_message(state.store.as_ref(), &actor, target, &msg, from)
         .await?
-        .map_err(refusal)?;
+        .row;
     // A card posted through v3 `/chats/{id}/messages` answers with the message itself
     // (messagecards.yml), unless `sync_message` asks for the id reply.
     if let Some(url) = card_reply_url
@@ -573,34 +516,13 @@ pub(crate) async fn post_to(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub(crate) fn refusal(r: Refusal) -> ApiError {
-    match r {
-        Refusal::ChatNotFound => ApiError::new(ErrorCode::ChatNotFound),
-        Refusal::ChannelNotFound => ApiError::new(ErrorCode::ChannelNotFound),
-        Refusal::NotMember => ApiError::new(ErrorCode::AccessDenied),
-        Refusal::BotNotMember => ApiError::new(ErrorCode::BotNotMember),
-        Refusal::ThreadParentNotFound => ApiError::with_message(
-            ErrorCode::MessageNotFound,
-            "thread_message_id does not name a message of this chat",
-        ),
-        Refusal::NestedThread => ApiError::new(ErrorCode::ThreadChatidInvalid),
-        Refusal::ReplyToNotFound => ApiError::with_message(
-            ErrorCode::MessageNotFound,
-            "reply_to does not name a message of this chat",
-        ),
-        Refusal::ThreadClosed => ApiError::new(ErrorCode::ThreadClosed),
-    }
-}
-
 async fn post_channel_by_name(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
-    uri: axum::http::Uri,
+    auth: AuthContext,
     CliqPath(name): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
-    let auth = super::caller(&state, auth, &uri, &V2_POST_CHANNEL).await?;
     let target = PostTarget::ChannelUniqueName(name.trim().to_lowercase());
     post_to(&state, &auth, target, &q, &body, None).await
 }
@@ -628,31 +550,40 @@ async fn post_card_channel(
     post_to(&state, &auth, target, &q, &body, Some(uri.path())).await
 }
 
-async fn post_chat(
+/// `POST /api/v2/chats/{chat_id}/message`: replies 204.
+async fn post_chat_v2(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
+    auth: AuthContext,
+    CliqPath(chat_id): CliqPath<String>,
+    CliqQuery(q): CliqQuery<PostQuery>,
+    CliqJson(body): CliqJson<Value>,
+) -> ApiResult<Response> {
+    let target = PostTarget::Chat(chat_id.trim().to_string());
+    post_to(&state, &auth, target, &q, &body, None).await
+}
+
+/// `POST /api/v3/chats/{chat_id}/messages`: replies with the message, its `url` echoed.
+async fn post_chat_v3(
+    State(state): State<AppState>,
+    auth: AuthContext,
     uri: axum::http::Uri,
     CliqPath(chat_id): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
-    let auth = super::caller(&state, auth, &uri, &V2_POST_CHAT).await?;
     let target = PostTarget::Chat(chat_id.trim().to_string());
-    let v3 = uri.path().starts_with("/api/v3/");
-    post_to(&state, &auth, target, &q, &body, v3.then(|| uri.path())).await
+    post_to(&state, &auth, target, &q, &body, Some(uri.path())).await
 }
 
 /// `POST /api/v2/buddies/{email or zuid}/message`: into the direct chat with that user, which
 /// is opened on first use. Users outside the caller's organization are refused.
 async fn post_buddy(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
-    uri: axum::http::Uri,
+    auth: AuthContext,
     CliqPath(user): CliqPath<String>,
     CliqQuery(q): CliqQuery<PostQuery>,
     CliqJson(body): CliqJson<Value>,
 ) -> ApiResult<Response> {
-    let auth = super::caller(&state, auth, &uri, &V2_POST_BUDDY).await?;
     // Validate first so a bad message does not open a chat.
     validate(&body, MessageContext::Post)?;
     check_mark_as_read(&q)?;

@@ -17,11 +17,11 @@ pub mod threads;
 
 use super::Endpoint;
 use crate::auth::AuthContext;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Router;
 use cliqd_message::{FieldError, Message, MessageContext};
-use cliqd_store::{ChatRow, MessageRow, NewChannel, Store, StoreError, StoreResult, UserRow};
+use cliqd_store::{ChatRow, MessageRow, NewChannel, Store, StoreResult, UserRow};
 use serde_json::{Map, Value, json};
 
 /// A token-authenticated messaging endpoint with Cliq's usual 10-minute lock.
@@ -119,26 +119,18 @@ pub fn routes() -> Router<AppState> {
         .merge(realtime::routes())
 }
 
-/// The chat `chat_id` if `auth` is a member of it.
+/// The chat `chat_id` if `auth` is a member of it (see [`cliqd_service::member_chat`]).
 pub(crate) async fn member_chat(
     state: &AppState,
     auth: &AuthContext,
     chat_id: &str,
 ) -> ApiResult<ChatRow> {
-    let chat = match state.store.get_chat(auth.org_id(), chat_id.trim()).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::ChatNotFound)),
-        Err(e) => return Err(e.into()),
-    };
-    if !state.store.is_member(&chat.id, auth.user.id).await? {
-        return Err(ApiError::new(ErrorCode::AccessDenied));
-    }
-    Ok(chat)
+    Ok(cliqd_service::member_chat(state.store.as_ref(), &auth.actor(), chat_id).await?)
 }
 
 /// Validates a posted message (digest §13); errors name each offending field by JSON path.
 pub(crate) fn validate(body: &Value, ctx: MessageContext) -> ApiResult<Message> {
-    cliqd_message::validate_message(body, ctx).map_err(|errs| field_errors(&errs))
+    Ok(cliqd_service::validate_post(body, ctx)?)
 }
 
 pub(crate) fn field_errors(errs: &[FieldError]) -> ApiError {
@@ -154,39 +146,6 @@ pub(crate) fn field_errors(errs: &[FieldError]) -> ApiError {
         .collect::<Vec<_>>()
         .join("; ");
     ApiError::invalid(text)
-}
-
-/// Fields of a posted message that steer delivery and are not part of what is shown.
-const REQUEST_ONLY: &[&str] = &[
-    "user_ids",
-    "userids",
-    "broadcast",
-    "reply_to",
-    "notify_edit",
-    "mark_as_read",
-    "sync_message",
-    "thread_chat_id",
-    "thread_message_id",
-    "post_in_parent",
-    "thread_title",
-    // Only a forward sets a message's origin.
-    forward::FORWARDED_FROM,
-];
-
-/// The stored kind and canonical content of a validated message.
-pub(crate) fn canonical(msg: &Message) -> (String, Value) {
-    let mut body = serde_json::to_value(msg).unwrap_or_else(|_| json!({}));
-    if let Some(map) = body.as_object_mut() {
-        for k in REQUEST_ONLY {
-            map.remove(*k);
-        }
-    }
-    let kind = if msg.card.is_some() || !msg.slides.is_empty() || !msg.buttons.is_empty() {
-        "card"
-    } else {
-        "text"
-    };
-    (kind.to_string(), body)
 }
 
 /// The message read shape (digest §6.3): `sender`, `id`, `time`, `type`, `content`, plus the
@@ -234,33 +193,13 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
     Value::Object(m)
 }
 
-/// A user named by ZUID or email. Users of other organizations are refused
-/// (`user_not_in_organization`), unknown ones are `user_not_found`.
+/// A user named by ZUID or email (see [`cliqd_service::resolve_user`]).
 pub(crate) async fn resolve_user(
     state: &AppState,
     auth: &AuthContext,
     raw: &str,
 ) -> ApiResult<UserRow> {
-    let raw = raw.trim();
-    let found = if raw.contains('@') {
-        state.store.user_by_email(raw).await
-    } else if let Ok(id) = raw.parse::<i64>() {
-        state.store.user_by_id(id).await
-    } else {
-        return Err(ApiError::with_message(
-            ErrorCode::UserNotFound,
-            format!("`{raw}` is neither a user ID nor an email address"),
-        ));
-    };
-    match found {
-        Ok(u) if u.org_id == auth.org_id() => Ok(u),
-        Ok(_) => Err(ApiError::new(ErrorCode::UserNotInOrganization)),
-        Err(StoreError::NotFound) => Err(ApiError::with_message(
-            ErrorCode::UserNotFound,
-            format!("no user `{raw}`"),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    Ok(cliqd_service::resolve_user(state.store.as_ref(), &auth.actor(), raw).await?)
 }
 
 /// A list of users given as a JSON array or a comma-separated string of ZUIDs or emails.
@@ -270,42 +209,7 @@ pub(crate) async fn resolve_users(
     field: &str,
     v: &Value,
 ) -> ApiResult<Vec<UserRow>> {
-    let items: Vec<String> = match v {
-        Value::String(s) => s
-            .split(',')
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect(),
-        Value::Array(a) => a
-            .iter()
-            .map(|x| match x {
-                Value::String(s) => Some(s.trim().to_string()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| {
-                ApiError::invalid(format!("{field} must hold user IDs or email addresses"))
-            })?,
-        _ => {
-            return Err(ApiError::invalid(format!(
-                "{field} must be a list or a comma-separated string of user IDs or emails"
-            )));
-        }
-    };
-    if items.len() > 100 {
-        return Err(ApiError::invalid(format!(
-            "{field} can name at most 100 users"
-        )));
-    }
-    let mut out: Vec<UserRow> = Vec::new();
-    for raw in items {
-        let u = resolve_user(state, auth, &raw).await?;
-        if !out.iter().any(|o| o.id == u.id) {
-            out.push(u);
-        }
-    }
-    Ok(out)
+    Ok(cliqd_service::resolve_users(state.store.as_ref(), &auth.actor(), field, v).await?)
 }
 
 /// ISO 8601 with offset, as the v3 documents show times.
@@ -331,55 +235,6 @@ pub async fn create_webhook_token(
         .create_webhook_token(user_id, &hash, name, MAX_WEBHOOK_TOKENS)
         .await?;
     Ok(created.then_some(secret))
-}
-
-/// The caller of a v2 endpoint that also accepts a webhook token: the OAuth caller the guard
-/// authenticated, or else the owner of `?zapikey=`, who may post (`webhooks.create`) only.
-/// Webhook-token calls are rate-limited here, under the endpoint's own bucket.
-pub(crate) async fn caller(
-    state: &AppState,
-    auth: Option<AuthContext>,
-    uri: &axum::http::Uri,
-    endpoint: &Endpoint,
-) -> ApiResult<AuthContext> {
-    if let Some(a) = auth {
-        return Ok(a);
-    }
-    let key = uri.query().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, v)| k == "zapikey" && !v.is_empty())
-            .map(|(_, v)| v.into_owned())
-    });
-    let Some(key) = key else {
-        return Err(ApiError::new(ErrorCode::Unauthorized));
-    };
-    let user = match state
-        .store
-        .webhook_token_user(&crate::auth::hash_secret(&key))
-        .await
-    {
-        Ok(u) => u,
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::Unauthorized)),
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(retry) = state
-        .limiter
-        .check(user.id, endpoint.name, endpoint.limit)
-        .and_then(|r| r.retry_after)
-    {
-        return Err(ApiError {
-            retry_after: Some(retry),
-            ..ApiError::new(ErrorCode::TooManyRequests)
-        });
-    }
-    let auth = AuthContext {
-        user: std::sync::Arc::new(user),
-        scopes: vec!["webhooks.create".to_string()].into(),
-    };
-    if !auth.has_scope(endpoint.scope) {
-        return Err(ApiError::new(ErrorCode::InvalidOauthScope));
-    }
-    Ok(auth)
 }
 
 /// First start: the demo organization's `general` channel with every demo user in it.

@@ -6,9 +6,8 @@
 
 use super::message_json;
 use crate::api::{AuthMode, Endpoint};
-use crate::auth::{AuthContext, authenticate};
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::CliqQuery;
+use crate::auth::AuthContext;
+use crate::error::ApiResult;
 use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
@@ -18,7 +17,6 @@ use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use cliqd_store::{ChatEvent, ChatEventKind};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use tokio::sync::broadcast::error::RecvError;
@@ -30,39 +28,18 @@ pub const STREAM: Endpoint = Endpoint {
     scope: "chats.read",
     limit: Limit::per_min(30, 600),
     // Browsers cannot set headers on a WebSocket: `?access_token=` is accepted as well.
-    auth: AuthMode::TokenOrHandler,
+    auth: AuthMode::TokenOrQueryToken,
 };
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(STREAM.path, get(stream))
 }
 
-#[derive(Debug, Deserialize)]
-struct StreamParams {
-    access_token: Option<String>,
-}
-
 async fn stream(
     State(state): State<AppState>,
-    auth: Option<AuthContext>,
-    CliqQuery(p): CliqQuery<StreamParams>,
+    auth: AuthContext,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    let auth = match auth {
-        Some(a) => a,
-        None => {
-            let a = authenticate(
-                state.store.as_ref(),
-                &state.tokens,
-                p.access_token.as_deref(),
-            )
-            .await?;
-            if !a.has_scope(STREAM.scope) {
-                return Err(ApiError::new(ErrorCode::InvalidOauthScope));
-            }
-            a
-        }
-    };
     // Subscribe before loading the memberships: a join committed in between arrives as an
     // event and is applied, so nothing falls in the gap.
     let events = state.store.chat_events();

@@ -1,0 +1,24 @@
+//! The domain service layer: what the HTTP API and the handler engine both do to the platform,
+//! without HTTP. Posting, editing and deleting a message as a user or as a bot (validation,
+//! canonical form, bot lookup, refusals), resolving users and chats, finding components with
+//! visibility, and performing a Deluge script's `invokeUrl` through the outbound client.
+//!
+//! Outcomes are typed: [`ServiceError`] says what was refused, and the HTTP layer maps it to
+//! Cliq's error codes. Everything acts as an [`Actor`], the user on whose behalf it happens.
+
+mod actor;
+mod components;
+mod error;
+mod invoke;
+mod messages;
+mod users;
+
+pub use actor::Actor;
+pub use components::{can_see, find_bot};
+pub use error::{ServiceError, ServiceResult};
+pub use invoke::{UrlInvoker, outbound_request};
+pub use messages::{
+    FORWARDED_FROM, PostAs, Posted, bot_message_recipients, canonical, delete_message,
+    edit_message, member_chat, post_bot_messages, post_message, validate_post,
+};
+pub use users::{resolve_user, resolve_users};
