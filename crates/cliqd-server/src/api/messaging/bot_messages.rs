@@ -16,7 +16,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cliqd_message::MessageContext;
-use cliqd_store::{ChannelRow, NewPost, PostTarget, StoreError};
+use cliqd_store::{ChannelRow, ConflictOn, NewPost, PostTarget, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -167,7 +167,7 @@ async fn send(
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(what) if what == "reply_to" => ApiError::with_message(
+            StoreError::Conflict(ConflictOn::ReplyTo) => ApiError::with_message(
                 ErrorCode::MessageNotFound,
                 "reply_to does not name a message of the recipient's bot chat",
             ),

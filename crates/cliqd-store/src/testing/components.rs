@@ -1,12 +1,13 @@
 //! Store behaviour through the public traits: group commit isolation, uniqueness, sync.
 
+use super::{Guard, TestStore};
 use crate::*;
 use serde_json::json;
 use std::sync::Arc;
 
-async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).unwrap();
+/// A store with one organization and its admin A.
+pub async fn setup(t: TestStore) -> (Guard, Arc<dyn Store>, UserRow) {
+    let (store, dir) = t.into_parts();
     let org = store.create_org("o").await.unwrap();
     let user = store
         .create_user(NewUser {
@@ -20,7 +21,8 @@ async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow) {
     (dir, store, user)
 }
 
-fn bot(user: &UserRow, name: &str) -> NewComponent {
+/// A new organization-wide bot named `name`.
+pub fn bot(user: &UserRow, name: &str) -> NewComponent {
     NewComponent {
         org_id: user.org_id,
         kind: "bot".into(),
@@ -33,9 +35,8 @@ fn bot(user: &UserRow, name: &str) -> NewComponent {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_failing_job_does_not_sink_its_batch() {
-    let (_dir, store, user) = setup().await;
+pub async fn a_failing_job_does_not_sink_its_batch(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
     let store = Arc::new(store);
     // Many concurrent writes land in shared batches; the duplicates fail alone.
     let mut tasks = Vec::new();
@@ -57,7 +58,7 @@ async fn a_failing_job_does_not_sink_its_batch() {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
             Err(StoreError::Conflict(what)) => {
-                assert_eq!(what, "name");
+                assert_eq!(what, ConflictOn::Name);
                 conflicts += 1
             }
             Err(e) => panic!("{e}"),
@@ -70,9 +71,8 @@ async fn a_failing_job_does_not_sink_its_batch() {
     );
 }
 
-#[tokio::test]
-async fn unique_names_and_sync() {
-    let (dir, store, user) = setup().await;
+pub async fn unique_names_and_sync(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
     let a = store
         .create_component(bot(&user, "Support Bot"))
         .await
@@ -113,15 +113,10 @@ async fn unique_names_and_sync() {
         store.get_component(user.org_id, "bot", a.id).await,
         Err(StoreError::NotFound)
     ));
-    // Reopening applies no migration twice and keeps the data.
-    store.close();
-    let again = SqliteStore::open(dir.path()).unwrap();
-    assert_eq!(again.count_components(user.org_id, "bot").await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn default_handlers_come_with_their_component() {
-    let (_dir, store, user) = setup().await;
+pub async fn default_handlers_come_with_their_component(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
     let h = NewHandler {
         component_id: 0,
         handler_type: "execution_handler".into(),
@@ -142,9 +137,8 @@ async fn default_handlers_come_with_their_component() {
     assert_eq!(store.count_components(user.org_id, "bot").await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn visible_count_follows_scope() {
-    let (_dir, store, user) = setup().await;
+pub async fn visible_count_follows_scope(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
     let other = store
         .create_user(NewUser {
             org_id: user.org_id,
@@ -181,36 +175,8 @@ async fn visible_count_follows_scope() {
     );
 }
 
-/// Throughput of durable writes through group commit. Run on demand:
-/// `cargo test -p cliqd-store --release -- --ignored --nocapture write_throughput`
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn write_throughput() {
-    let (_dir, store, user) = setup().await;
-    let store = Arc::new(store);
-    let n = 20_000;
-    let start = std::time::Instant::now();
-    let mut tasks = Vec::with_capacity(n);
-    for i in 0..n {
-        let store = store.clone();
-        let user = user.clone();
-        tasks.push(tokio::spawn(async move {
-            store.create_component(bot(&user, &format!("b{i}"))).await
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap().unwrap();
-    }
-    let secs = start.elapsed().as_secs_f64();
-    println!(
-        "{n} durable writes in {secs:.2} s = {:.0}/s",
-        n as f64 / secs
-    );
-}
-
-#[tokio::test]
-async fn extension_properties_and_installations() {
-    let (_dir, store, user) = setup().await;
+pub async fn extension_properties_and_installations(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
     let ext = store
         .create_extension(NewExtension {
             org_id: user.org_id,
@@ -229,7 +195,7 @@ async fn extension_properties_and_installations() {
             key_hash: "h2".into(),
         })
         .await;
-    assert!(matches!(dup, Err(StoreError::Conflict(w)) if w == "name"));
+    assert!(matches!(dup, Err(StoreError::Conflict(w)) if w == ConflictOn::Name));
 
     // Upserts are atomic: going over the limit writes nothing.
     let props = |n: usize| (0..n).map(|i| (format!("k{i}"), "v".to_string())).collect();
@@ -282,9 +248,8 @@ async fn extension_properties_and_installations() {
     assert_eq!(store.count_installations(user.org_id).await.unwrap(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_handler_creates_respect_the_type_limit() {
-    let (_dir, store, user) = setup().await;
+pub async fn concurrent_handler_creates_respect_the_type_limit(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
     let store = Arc::new(store);
     let row = store.create_component(bot(&user, "Limits")).await.unwrap();
     let handler = |ty: &str| NewHandler {
@@ -306,7 +271,7 @@ async fn concurrent_handler_creates_respect_the_type_limit() {
         match t.await.unwrap() {
             Ok(_) => {}
             Err(StoreError::Conflict(what)) => {
-                assert_eq!(what, "handler");
+                assert_eq!(what, ConflictOn::Handler);
                 conflicts += 1;
             }
             Err(e) => panic!("unexpected error: {e}"),
@@ -318,62 +283,174 @@ async fn concurrent_handler_creates_respect_the_type_limit() {
     assert_eq!(all.iter().filter(|h| h.handler_type == "b").count(), 3);
 }
 
-/// A job without a savepoint that fails rolls back its whole batch: every job in it gets an
-/// error and none of their writes is committed; the next batch is unaffected.
-#[tokio::test]
-async fn failed_batch_contained_job_rolls_back_its_batch() {
-    use crate::sqlite::Containment;
-    let (_dir, store, _user) = setup().await;
-    let count = |s: &SqliteStore| {
-        let s = s.clone();
-        async move {
-            s.read(|c| {
-                c.query_row(
-                    "SELECT count(*) FROM orgs WHERE name LIKE 'batch-%'",
-                    [],
-                    |r| r.get::<_, i64>(0),
-                )
-                .map_err(crate::sqlite::map_err)
-            })
+/// Listing pages by ascending id after a cursor; sync pages by change sequence with `more`
+/// and a resumable `next_seq`; the watermark only grows.
+pub async fn listing_pages_and_sync_pages(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
+    let start = store.current_seq().await.unwrap();
+    let mut rows = Vec::new();
+    for i in 0..5 {
+        rows.push(
+            store
+                .create_component(bot(&user, &format!("Bot {i}")))
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].id < w[1].id && w[0].seq < w[1].seq)
+    );
+    assert!(store.current_seq().await.unwrap() >= rows[4].seq);
+    assert!(rows[0].seq > start);
+    assert_eq!(rows[0].creator_name, user.name);
+    assert_eq!(
+        store
+            .get_component_by_unique_name(user.org_id, "bot", "bot3")
+            .await
+            .unwrap(),
+        rows[3]
+    );
+    assert!(matches!(
+        store
+            .get_component_by_unique_name(user.org_id, "bot", "nobot")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .get_component(user.org_id, "function", rows[0].id)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let q = |after_id: i64, limit: u32| ListQuery {
+        org_id: user.org_id,
+        kind: "bot".into(),
+        viewer_id: user.id,
+        after_id,
+        limit,
+    };
+    let page1 = store.list_components(q(0, 2)).await.unwrap();
+    assert_eq!(page1, rows[0..2].to_vec());
+    let page2 = store.list_components(q(page1[1].id, 2)).await.unwrap();
+    assert_eq!(page2, rows[2..4].to_vec());
+    let page3 = store.list_components(q(page2[1].id, 2)).await.unwrap();
+    assert_eq!(page3, rows[4..].to_vec());
+    assert!(
+        store
+            .list_components(q(rows[4].id, 2))
             .await
             .unwrap()
-        }
-    };
-    // Hold the writer busy so the next three jobs queue up and run as one batch.
-    let busy = store.clone();
-    let blocker = tokio::spawn(async move {
-        busy.write(|_| {
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            Ok(())
-        })
+            .is_empty()
+    );
+
+    let first = store.changes_since(q(0, 3), start).await.unwrap();
+    assert_eq!(first.changed, rows[0..3].to_vec());
+    assert!(first.more);
+    assert!(first.deleted.is_empty());
+    let rest = store.changes_since(q(0, 3), first.next_seq).await.unwrap();
+    assert_eq!(rest.changed, rows[3..].to_vec());
+    assert!(!rest.more);
+    let idle = store.changes_since(q(0, 3), rest.next_seq).await.unwrap();
+    assert!(idle.changed.is_empty() && idle.deleted.is_empty() && !idle.more);
+    assert_eq!(idle.next_seq, rest.next_seq);
+    // Deleting is a change too: a tombstone after the cursor.
+    store
+        .delete_component(user.org_id, "bot", rows[1].id)
         .await
-    });
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let insert = |name: &'static str| {
-        store.write(move |c| {
-            c.execute(
-                "INSERT INTO orgs (id, name) VALUES (?1, ?2)",
-                rusqlite::params![name.len() as i64 + 90_000_000, name],
-            )
-            .map(|_| ())
-            .map_err(crate::sqlite::map_err)
-        })
+        .unwrap();
+    assert!(matches!(
+        store.delete_component(user.org_id, "bot", rows[1].id).await,
+        Err(StoreError::NotFound)
+    ));
+    let gone = store.changes_since(q(0, 3), rest.next_seq).await.unwrap();
+    assert!(gone.changed.is_empty());
+    assert_eq!(gone.deleted, vec![rows[1].id]);
+    assert!(gone.next_seq > rest.next_seq);
+    assert_eq!(store.count_components(user.org_id, "bot").await.unwrap(), 4);
+}
+
+/// Handlers: ordered by type and position, updated, configured only once, deleted; each
+/// write counts as a change of its component.
+pub async fn handlers_update_configure_and_delete(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
+    let row = store.create_component(bot(&user, "Hooks")).await.unwrap();
+    let new = |ty: &str, script: Option<&str>| NewHandler {
+        component_id: row.id,
+        handler_type: ty.into(),
+        script: script.map(str::to_string),
+        attrs: json!({}),
     };
-    let failing = store.write_events_with(Containment::Batch, |_, _| {
-        Err::<(), _>(StoreError::Other("boom".into()))
-    });
-    let (b, a1, f, a2) = tokio::join!(blocker, insert("batch-a"), failing, insert("batch-bb"));
-    assert!(matches!(b, Ok(Ok(()))));
-    assert!(f.is_err());
-    assert!(
-        a1.is_err() && a2.is_err(),
-        "jobs of a spoiled batch are not acknowledged"
-    );
+    let b1 = store.create_handler(new("b", None), 5).await.unwrap();
+    let a1 = store.create_handler(new("a", None), 5).await.unwrap();
+    let b2 = store.create_handler(new("b", Some("x")), 5).await.unwrap();
+    assert_eq!((b1.position, b2.position, a1.position), (1, 2, 1));
     assert_eq!(
-        count(&store).await,
-        0,
-        "nothing of the spoiled batch is committed"
+        store.handlers_of(row.id).await.unwrap(),
+        vec![a1.clone(), b1.clone(), b2.clone()]
     );
-    insert("batch-ccc").await.unwrap();
-    assert_eq!(count(&store).await, 1);
+    let after_create = store
+        .get_component(user.org_id, "bot", row.id)
+        .await
+        .unwrap();
+    assert!(
+        after_create.seq > row.seq,
+        "a handler write is a change of its component"
+    );
+
+    let mut edited = b2.clone();
+    edited.script = Some("y".into());
+    edited.attrs = json!({"k": 1});
+    let saved = store.update_handler(edited.clone()).await.unwrap();
+    assert_eq!(saved.script.as_deref(), Some("y"));
+    assert_eq!(saved.attrs, json!({"k": 1}));
+    let stored = store.handlers_of(row.id).await.unwrap();
+    assert_eq!(stored[2].script.as_deref(), Some("y"));
+    assert_eq!(stored[2].attrs, json!({"k": 1}));
+
+    // Configuring succeeds once, while the handler has no script and no permissions.
+    let mut conf = a1.clone();
+    conf.script = Some("return {};".into());
+    store.configure_handler(conf.clone()).await.unwrap();
+    assert!(matches!(
+        store.configure_handler(conf.clone()).await,
+        Err(StoreError::Conflict(ConflictOn::Handler))
+    ));
+    let mut perms = b1.clone();
+    perms.attrs = json!({"permissions": []});
+    store.configure_handler(perms.clone()).await.unwrap();
+    assert!(matches!(
+        store.configure_handler(perms).await,
+        Err(StoreError::Conflict(ConflictOn::Handler))
+    ));
+    let mut missing = a1.clone();
+    missing.id = -1;
+    assert!(matches!(
+        store.configure_handler(missing.clone()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.update_handler(missing).await,
+        Err(StoreError::NotFound)
+    ));
+
+    store.delete_handler(row.id, b1.id).await.unwrap();
+    assert!(matches!(
+        store.delete_handler(row.id, b1.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let left: Vec<i64> = store
+        .handlers_of(row.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(left, vec![a1.id, b2.id]);
+    // Deleting the component takes its handlers.
+    store
+        .delete_component(user.org_id, "bot", row.id)
+        .await
+        .unwrap();
+    assert!(store.handlers_of(row.id).await.unwrap().is_empty());
 }
