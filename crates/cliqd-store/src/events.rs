@@ -17,8 +17,10 @@ use tokio::sync::broadcast;
 /// - events of one transaction are published together, in the order the transaction made them,
 ///   and transactions are published in commit order, so per chat a subscriber sees events in
 ///   commit order;
-/// - message events carry the message's row, whose `seq` is the chat's sequence number for it:
-///   along the events of one chat the `seq` of created messages only increases;
+/// - message events (`MessageCreated`, `MessageEdited`) carry the message's row, whose `seq`
+///   is the chat's sequence number for it: along the events of one chat the `seq` of created
+///   messages runs 1, 2, 3, … without gaps. Other events (reactions, deletions, members) name
+///   the chat and message but carry no sequence number of their own;
 /// - a subscriber sees the events published after it subscribed, never earlier ones;
 /// - a subscriber that falls too far behind is not waited for: its next read answers
 ///   [`RecvError::Lagged`] with how many events it missed, and it continues with the oldest

@@ -195,3 +195,30 @@ pub trait ExtensionStore: Send + Sync {
 /// Everything the server needs from storage.
 pub trait Store: IdentityStore + ComponentStore + ExtensionStore + MessagingStore {}
 impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore> Store for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// API replies quote these names ("name is already taken"): they must not drift.
+    #[test]
+    fn conflict_rules_keep_their_names() {
+        let all = [
+            (ConflictOn::Name, "name"),
+            (ConflictOn::UniqueName, "unique_name"),
+            (ConflictOn::Email, "email"),
+            (ConflictOn::Handler, "handler"),
+            (ConflictOn::Installation, "installation"),
+            (ConflictOn::Properties, "properties"),
+            (ConflictOn::ReplyTo, "reply_to"),
+            (ConflictOn::Constraint, "constraint"),
+        ];
+        for (rule, name) in all {
+            assert_eq!(rule.to_string(), name);
+            assert_eq!(
+                StoreError::Conflict(rule).to_string(),
+                format!("conflict on {name}")
+            );
+        }
+    }
+}

@@ -454,3 +454,59 @@ pub async fn handlers_update_configure_and_delete(t: TestStore) {
         .unwrap();
     assert!(store.handlers_of(row.id).await.unwrap().is_empty());
 }
+
+/// An update that narrows who may see a component reads, on sync, as a deletion to those who
+/// lost sight of it and as a change to those who still see it.
+pub async fn narrowing_visibility_is_a_deletion_for_who_lost_sight(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
+    let other = store
+        .create_user(NewUser {
+            org_id: user.org_id,
+            email: "b@o".into(),
+            name: "B".into(),
+            is_admin: false,
+        })
+        .await
+        .unwrap();
+    let row = store.create_component(bot(&user, "Shared")).await.unwrap();
+    let since = store.current_seq().await.unwrap();
+    store
+        .update_component(
+            row.id,
+            ComponentPatch {
+                scope: Some("personal".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let q = |viewer_id: i64| ListQuery {
+        org_id: user.org_id,
+        kind: "bot".into(),
+        viewer_id,
+        after_id: 0,
+        limit: 10,
+    };
+    let lost = store.changes_since(q(other.id), since).await.unwrap();
+    assert!(lost.changed.is_empty());
+    assert_eq!(lost.deleted, vec![row.id]);
+    let kept = store.changes_since(q(user.id), since).await.unwrap();
+    assert!(kept.deleted.is_empty());
+    assert_eq!(kept.changed.len(), 1);
+    assert_eq!(kept.changed[0].scope, "personal");
+    assert!(store.list_components(q(other.id)).await.unwrap().is_empty());
+    // A taken name is refused on update as on create.
+    let second = store.create_component(bot(&user, "Second")).await.unwrap();
+    assert!(matches!(
+        store
+            .update_component(
+                second.id,
+                ComponentPatch {
+                    name: Some("SHARED".into()),
+                    ..Default::default()
+                },
+            )
+            .await,
+        Err(StoreError::Conflict(ConflictOn::Name))
+    ));
+}

@@ -4,7 +4,7 @@
 //! Each case is a `pub async fn` taking a fresh, empty store ([`TestStore`]). A backend runs
 //! the whole suite with one line in its tests:
 //!
-//! ```ignore
+//! ```text
 //! cliqd_store::store_conformance_tests!(my_backend_test_store);
 //! ```
 //!
@@ -57,6 +57,7 @@ macro_rules! store_conformance_tests {
             multi components::concurrent_handler_creates_respect_the_type_limit,
             current components::listing_pages_and_sync_pages,
             current components::handlers_update_configure_and_delete,
+            current components::narrowing_visibility_is_a_deletion_for_who_lost_sight,
             current identity::orgs_users_and_teams,
             current identity::tokens_and_clients,
             current messaging::refusals_write_nothing_and_publish_nothing,
