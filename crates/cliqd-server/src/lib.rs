@@ -85,16 +85,6 @@ pub struct Backend {
     pub close: Box<dyn FnOnce() + Send + Sync>,
 }
 
-impl Backend {
-    /// A backend with nothing to do on close.
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Backend {
-            store,
-            close: Box::new(|| {}),
-        }
-    }
-}
-
 /// A server running in the background (used by `cliqd serve` and by the tests).
 pub struct RunningServer {
     pub addr: SocketAddr,

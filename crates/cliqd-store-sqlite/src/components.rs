@@ -2,7 +2,7 @@
 
 use super::{SqliteStore, exists, map_err, next_counter, now_ms, unique_on};
 use async_trait::async_trait;
-use cliqd_store::*;
+use cliqd_store::rows::*;
 use cliqd_store::{ComponentStore, ConflictOn, StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 
 use super::{SqliteStore, exists, map_err, next_counter, now_ms};
 use async_trait::async_trait;
-use cliqd_store::*;
+use cliqd_store::rows::*;
 use cliqd_store::{ConflictOn, ExtensionStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 

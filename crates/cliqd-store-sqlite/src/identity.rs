@@ -2,7 +2,7 @@
 
 use super::{SqliteStore, map_err, next_counter, unique_on};
 use async_trait::async_trait;
-use cliqd_store::*;
+use cliqd_store::rows::*;
 use cliqd_store::{ConflictOn, IdentityStore, StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 

@@ -8,8 +8,8 @@ mod write;
 
 use super::{Containment, SqliteStore, exists, map_err, next_counter, now_ms, unique_on};
 use async_trait::async_trait;
-use cliqd_store::UserRow;
-use cliqd_store::*;
+use cliqd_store::messaging::*;
+use cliqd_store::rows::UserRow;
 use cliqd_store::{ConflictOn, StoreError, StoreResult};
 use rows::*;
 use rusqlite::{OptionalExtension, params};

@@ -4,8 +4,8 @@
 use super::super::identity::user_from_row;
 use super::super::{exists, map_err, next_counter, now_ms};
 use super::rows::*;
-use cliqd_store::UserRow;
-use cliqd_store::*;
+use cliqd_store::messaging::*;
+use cliqd_store::rows::UserRow;
 use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
