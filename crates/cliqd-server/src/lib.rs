@@ -1,4 +1,10 @@
 //! The cliqd HTTP server: routing, auth, errors, rate limits and the platform APIs. The only crate that knows HTTP serving.
+//!
+//! The server is backend-neutral: [`start`] serves the store it is handed in a [`Backend`]
+//! (`Arc<dyn Store>` plus how to close it). Choosing and opening a backend is the caller's
+//! job: the `cliqd` binary's `--database`, or a test's helper. Real-time delivery reads the
+//! store's event feed (`cliqd_store::EventBus`); rate-limit counters sit behind
+//! [`ratelimit::RateCounters`].
 #![forbid(unsafe_code)]
 
 pub mod admin;
@@ -18,7 +24,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_store::SqliteStore;
+use cliqd_store::Store;
 use config::Config;
 use state::AppState;
 use std::net::SocketAddr;
@@ -70,13 +76,22 @@ pub enum ServerError {
     Serve(std::io::Error),
 }
 
+/// The store a server runs on. The caller opens it (the binary picks the backend from
+/// `--database`); the server never knows which backend it is.
+pub struct Backend {
+    pub store: Arc<dyn Store>,
+    /// Called once when the server stops: the backend finishes its queued writes and releases
+    /// what it holds (its lock on the data directory, say).
+    pub close: Box<dyn FnOnce() + Send + Sync>,
+}
+
 /// A server running in the background (used by `cliqd serve` and by the tests).
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
     /// Set on first start: the demo organization and its admin token.
     pub demo: Option<admin::Demo>,
-    store: SqliteStore,
+    close: Option<Box<dyn FnOnce() + Send + Sync>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), ServerError>>,
 }
@@ -87,8 +102,8 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let result = self.task.await.unwrap_or(Ok(()));
-        self.store.close();
+        let result = (&mut self.task).await.unwrap_or(Ok(()));
+        self.close_store();
         result
     }
 
@@ -100,25 +115,45 @@ impl RunningServer {
         tokio::select! {
             () = signal => self.shutdown().await,
             r = &mut self.task => {
-                self.store.close();
+                self.close_store();
                 r.unwrap_or(Ok(()))
             }
         }
     }
+
+    fn close_store(&mut self) {
+        if let Some(close) = self.close.take() {
+            close();
+        }
+    }
 }
 
-/// Opens the store in `config.data_dir` (creating the demo organization on first start),
-/// binds `config.bind` and serves in the background.
-pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
-    let store = SqliteStore::open(&config.data_dir)?;
-    let demo = admin::ensure_demo(&store, &config.data_dir).await?;
+/// Serves `backend`'s store (creating the demo organization on first start, its credentials
+/// written to `config.data_dir`): binds `config.bind` and serves in the background. The
+/// backend is closed when the server stops, or here if it cannot start.
+pub async fn start(config: Config, backend: Backend) -> Result<RunningServer, ServerError> {
+    let Backend { store, close } = backend;
+    match serve(config, store).await {
+        Ok(mut server) => {
+            server.close = Some(close);
+            Ok(server)
+        }
+        Err(e) => {
+            close();
+            Err(e)
+        }
+    }
+}
+
+async fn serve(config: Config, store: Arc<dyn Store>) -> Result<RunningServer, ServerError> {
+    let demo = admin::ensure_demo(store.as_ref(), &config.data_dir).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|e| ServerError::Bind(config.bind, e))?;
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
     let mut config = config;
     config.bind = addr;
-    let state = AppState::new(Arc::new(store.clone()), config);
+    let state = AppState::new(store, config);
     let (tx, rx) = oneshot::channel::<()>();
     let app = app(state.clone());
     let task = tokio::spawn(async move {
@@ -134,7 +169,7 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         addr,
         state,
         demo,
-        store,
+        close: None,
         shutdown: Some(tx),
         task,
     })

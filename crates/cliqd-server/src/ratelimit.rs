@@ -1,8 +1,11 @@
 //! Per-user, per-endpoint rate limits: a threshold per window, then a lock period (digest §1.4).
+//!
+//! [`RateLimiter`] applies the limits; where their counters live is behind [`RateCounters`]
+//! ([`InMemoryCounters`] today), so several nodes could later share one counter store.
 
 use crate::config::RateLimitMode;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// An endpoint's limit as the spec states it.
@@ -56,7 +59,7 @@ impl Bucket {
 const PRUNE_ABOVE: usize = 4096;
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
 
-/// Whose requests a bucket counts.
+/// Whose requests a counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RateKey {
     /// A user, whatever credential they call with (OAuth token or webhook token).
@@ -81,36 +84,51 @@ impl Buckets {
     }
 }
 
-pub struct RateLimiter {
-    mode: RateLimitMode,
-    time_divisor: u32,
+/// What counting one request did to its counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// Counted: `count` requests so far in the current window, which ends in `window_left`.
+    Counted { count: u32, window_left: Duration },
+    /// Refused: the key is locked for `left` more (a lock that starts now lasts the whole
+    /// lock period).
+    Locked { left: Duration },
+}
+
+/// Storage of the limiter's counters, one per (caller, endpoint).
+///
+/// [`RateCounters::hit`] is one atomic step on one counter: a store shared by several nodes
+/// must do it as one operation (a script or transaction), never as a read and a write.
+pub trait RateCounters: Send + Sync {
+    /// Counts one request by `who` on `endpoint`. While the counter is locked the request is
+    /// refused. Otherwise a window older than `window` starts afresh; a request that finds
+    /// `threshold` already counted in the window is refused and locks the counter for `lock`;
+    /// any other request is counted.
+    fn hit(
+        &self,
+        who: RateKey,
+        endpoint: &'static str,
+        threshold: u32,
+        window: Duration,
+        lock: Duration,
+    ) -> Hit;
+}
+
+/// The counters of one process, in a map pruned of idle entries.
+#[derive(Default)]
+pub struct InMemoryCounters {
     buckets: Mutex<Buckets>,
 }
 
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_millis().div_ceil(1000) as u64
-}
-
-impl RateLimiter {
-    pub fn new(mode: RateLimitMode, time_divisor: u32) -> Self {
-        RateLimiter {
-            mode,
-            time_divisor: time_divisor.max(1),
-            buckets: Mutex::new(Buckets::default()),
-        }
-    }
-
-    /// Counts one request by `who` on `endpoint`; `None` when limits are off.
-    pub fn check(&self, who: RateKey, endpoint: &'static str, limit: Limit) -> Option<RateStatus> {
-        let threshold = match self.mode {
-            RateLimitMode::Off => return None,
-            RateLimitMode::Spec => limit.threshold,
-            RateLimitMode::Scaled(n) => limit.threshold.saturating_mul(n),
-        };
+impl RateCounters for InMemoryCounters {
+    fn hit(
+        &self,
+        who: RateKey,
+        endpoint: &'static str,
+        threshold: u32,
+        window: Duration,
+        lock: Duration,
+    ) -> Hit {
         let now = Instant::now();
-        let div = u64::from(self.time_divisor);
-        let window = Duration::from_millis(limit.window_secs * 1000 / div);
-        let lock = Duration::from_millis(limit.lock_secs * 1000 / div);
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         buckets.prune(now);
         let b = buckets.map.entry((who, endpoint)).or_insert(Bucket {
@@ -122,13 +140,7 @@ impl RateLimiter {
         b.window = window;
         if let Some(until) = b.locked_until {
             if now < until {
-                let secs = ceil_secs(until - now).max(1);
-                return Some(RateStatus {
-                    limit: threshold,
-                    remaining: 0,
-                    reset_secs: secs,
-                    retry_after: Some(secs),
-                });
+                return Hit::Locked { left: until - now };
             }
             // Lock over: start afresh.
             b.locked_until = None;
@@ -140,24 +152,75 @@ impl RateLimiter {
             b.count = 0;
         }
         if b.count >= threshold {
-            let until = now + lock;
-            b.locked_until = Some(until);
-            let secs = ceil_secs(lock).max(1);
-            return Some(RateStatus {
-                limit: threshold,
-                remaining: 0,
-                reset_secs: secs,
-                retry_after: Some(secs),
-            });
+            b.locked_until = Some(now + lock);
+            return Hit::Locked { left: lock };
         }
         b.count += 1;
-        let reset = ceil_secs(window.saturating_sub(now.duration_since(b.window_start)));
-        Some(RateStatus {
-            limit: threshold,
-            remaining: threshold - b.count,
-            reset_secs: reset,
-            retry_after: None,
-        })
+        Hit::Counted {
+            count: b.count,
+            window_left: window.saturating_sub(now.duration_since(b.window_start)),
+        }
+    }
+}
+
+pub struct RateLimiter {
+    mode: RateLimitMode,
+    time_divisor: u32,
+    counters: Arc<dyn RateCounters>,
+}
+
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_millis().div_ceil(1000) as u64
+}
+
+impl RateLimiter {
+    /// A limiter with counters in this process.
+    pub fn new(mode: RateLimitMode, time_divisor: u32) -> Self {
+        Self::with_counters(mode, time_divisor, Arc::new(InMemoryCounters::default()))
+    }
+
+    /// A limiter keeping its counters in `counters`.
+    pub fn with_counters(
+        mode: RateLimitMode,
+        time_divisor: u32,
+        counters: Arc<dyn RateCounters>,
+    ) -> Self {
+        RateLimiter {
+            mode,
+            time_divisor: time_divisor.max(1),
+            counters,
+        }
+    }
+
+    /// Counts one request by `who` on `endpoint`; `None` when limits are off.
+    pub fn check(&self, who: RateKey, endpoint: &'static str, limit: Limit) -> Option<RateStatus> {
+        let threshold = match self.mode {
+            RateLimitMode::Off => return None,
+            RateLimitMode::Spec => limit.threshold,
+            RateLimitMode::Scaled(n) => limit.threshold.saturating_mul(n),
+        };
+        let div = u64::from(self.time_divisor);
+        let window = Duration::from_millis(limit.window_secs * 1000 / div);
+        let lock = Duration::from_millis(limit.lock_secs * 1000 / div);
+        Some(
+            match self.counters.hit(who, endpoint, threshold, window, lock) {
+                Hit::Locked { left } => {
+                    let secs = ceil_secs(left).max(1);
+                    RateStatus {
+                        limit: threshold,
+                        remaining: 0,
+                        reset_secs: secs,
+                        retry_after: Some(secs),
+                    }
+                }
+                Hit::Counted { count, window_left } => RateStatus {
+                    limit: threshold,
+                    remaining: threshold.saturating_sub(count),
+                    reset_secs: ceil_secs(window_left),
+                    retry_after: None,
+                },
+            },
+        )
     }
 }
 
@@ -174,18 +237,8 @@ mod tests {
         let refused = rl.check(RateKey::User(1), "e", limit).unwrap();
         assert_eq!(refused.retry_after, Some(300));
         // Other users and endpoints are unaffected.
-        assert!(
-            rl.check(RateKey::User(2), "e", limit)
-                .unwrap()
-                .retry_after
-                .is_none()
-        );
-        assert!(
-            rl.check(RateKey::User(1), "f", limit)
-                .unwrap()
-                .retry_after
-                .is_none()
-        );
+        assert!(rl.check(RateKey::User(2), "e", limit).unwrap().retry_after.is_none());
+        assert!(rl.check(RateKey::User(1), "f", limit).unwrap().retry_after.is_none());
         assert!(
             RateLimiter::new(RateLimitMode::Off, 1)
                 .check(RateKey::User(1), "e", limit)
@@ -195,21 +248,17 @@ mod tests {
 
     #[test]
     fn idle_buckets_are_pruned_and_locks_kept() {
-        let rl = RateLimiter::new(RateLimitMode::Spec, 1);
+        let counters = Arc::new(InMemoryCounters::default());
+        let rl = RateLimiter::with_counters(RateLimitMode::Spec, 1, counters.clone());
         let limit = Limit::per_min(1, 300);
         // A locked user survives any sweep.
         rl.check(RateKey::User(0), "e", limit);
-        assert!(
-            rl.check(RateKey::User(0), "e", limit)
-                .unwrap()
-                .retry_after
-                .is_some()
-        );
+        assert!(rl.check(RateKey::User(0), "e", limit).unwrap().retry_after.is_some());
         for user in 1..=(PRUNE_ABOVE as i64 + 10) {
             rl.check(RateKey::User(user), "e", limit);
         }
         let later = Instant::now() + Duration::from_secs(61);
-        let mut b = rl.buckets.lock().unwrap();
+        let mut b = counters.buckets.lock().unwrap();
         b.last_prune = None;
         b.prune(later);
         assert_eq!(b.map.len(), 1, "only the locked bucket is left");

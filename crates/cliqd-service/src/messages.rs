@@ -4,7 +4,9 @@
 
 use crate::{Actor, ServiceError, ServiceResult, resolve_users};
 use cliqd_message::{EditRequest, Message, MessageContext, normalize_message_id};
-use cliqd_store::{ChatRow, MessageRow, NewPost, PostOptions, PostTarget, Store, StoreError};
+use cliqd_store::{
+    ChatRow, ConflictOn, MessageRow, NewPost, PostOptions, PostTarget, Store, StoreError,
+};
 use serde_json::{Value, json};
 
 /// Fields of a posted message that steer delivery and are not part of what is shown.
@@ -152,7 +154,7 @@ pub async fn post_bot_messages(
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(what) if what == "reply_to" => ServiceError::MessageNotFound(
+            StoreError::Conflict(ConflictOn::ReplyTo) => ServiceError::MessageNotFound(
                 Some("reply_to does not name a message of the recipient's bot chat"),
             ),
             other => other.into(),

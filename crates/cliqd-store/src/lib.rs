@@ -1,24 +1,21 @@
-//! Storage for cliqd: one store trait and its SQLite implementation. The only crate that knows SQL.
+//! Storage for cliqd, backend-neutral: the store traits, their row types and [`StoreError`].
+//! No SQL and no database driver here; backends (today `cliqd-store-sqlite`) implement the
+//! traits in crates of their own.
 //!
 //! The HTTP layer talks to [`Store`] (a bundle of per-area traits) and sees only the row types
 //! in [`rows`] and [`StoreError`]. A PostgreSQL backend would be another implementation of the
 //! same traits; nothing above this crate would change.
 #![forbid(unsafe_code)]
 
+pub mod events;
 pub mod messaging;
 pub mod rows;
-mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use events::{EventBus, EventStream, InProcessBus, RecvError, Subscription, TryRecvError};
 pub use messaging::*;
 pub use rows::*;
-pub use sqlite::SqliteStore;
-
-#[cfg(test)]
-mod messaging_tests;
-#[cfg(test)]
-mod search_tests;
-#[cfg(test)]
-mod tests;
 
 use async_trait::async_trait;
 
@@ -27,11 +24,60 @@ use async_trait::async_trait;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was violated; the string names the rule (e.g. `name`).
+    /// A uniqueness or limit rule was violated; nothing was written.
     #[error("conflict on {0}")]
-    Conflict(String),
+    Conflict(ConflictOn),
     #[error("storage error: {0}")]
     Other(String),
+}
+
+/// The rule a [`StoreError::Conflict`] names. Every backend raises the same variant for the
+/// same rule; callers match on the variant, never on text. Its `Display` is the rule's short
+/// name (`name`, `unique_name`, …), which some API replies quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConflictOn {
+    /// A component's or extension's name (case-insensitive) is taken in the org for its kind.
+    Name,
+    /// A unique name is taken: a channel's in its org, or no free component unique name is left.
+    UniqueName,
+    /// A user's email address is taken.
+    Email,
+    /// A component already has the most handlers of a type, or a handler was configured
+    /// concurrently ([`ComponentStore::create_handler`], [`ComponentStore::configure_handler`]).
+    Handler,
+    /// The extension is already installed in the org.
+    Installation,
+    /// The extension would end up with more properties than allowed.
+    Properties,
+    /// `reply_to` does not name a message of every recipient's bot chat
+    /// ([`MessagingStore::post_bot_messages`]).
+    ReplyTo,
+    /// Any other integrity rule of the backend (a reference to a missing row, a duplicate key
+    /// no caller is expected to produce).
+    Constraint,
+}
+
+impl ConflictOn {
+    /// The rule's short name, as API replies quote it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictOn::Name => "name",
+            ConflictOn::UniqueName => "unique_name",
+            ConflictOn::Email => "email",
+            ConflictOn::Handler => "handler",
+            ConflictOn::Installation => "installation",
+            ConflictOn::Properties => "properties",
+            ConflictOn::ReplyTo => "reply_to",
+            ConflictOn::Constraint => "constraint",
+        }
+    }
+}
+
+impl std::fmt::Display for ConflictOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -43,6 +89,7 @@ pub trait IdentityStore: Send + Sync {
     async fn is_empty(&self) -> StoreResult<bool>;
     async fn create_org(&self, name: &str) -> StoreResult<OrgRow>;
     async fn first_org(&self) -> StoreResult<OrgRow>;
+    /// `Conflict(Email)` when the email address (case-insensitive) is taken.
     async fn create_user(&self, user: NewUser) -> StoreResult<UserRow>;
     async fn user_by_email(&self, email: &str) -> StoreResult<UserRow>;
     async fn user_by_id(&self, id: i64) -> StoreResult<UserRow>;
@@ -65,7 +112,7 @@ pub trait IdentityStore: Send + Sync {
 /// plus kind-specific attributes kept as a JSON object owned by the API layer.
 #[async_trait]
 pub trait ComponentStore: Send + Sync {
-    /// Inserts a component. `Conflict("name")` when the name (case-insensitive) is taken in the
+    /// Inserts a component. `Conflict(Name)` when the name (case-insensitive) is taken in the
     /// org for that kind; when `unique_name_base` is given a free unique name is derived from it.
     async fn create_component(&self, new: NewComponent) -> StoreResult<ComponentRow>;
     /// Like [`ComponentStore::create_component`], and in the same transaction inserts `handlers`
@@ -85,7 +132,7 @@ pub trait ComponentStore: Send + Sync {
     async fn count_components(&self, org_id: i64, kind: &str) -> StoreResult<u64>;
     /// How many components of the query's kind its viewer may see (`after_id`/`limit` unused).
     async fn count_visible_components(&self, query: ListQuery) -> StoreResult<u64>;
-    /// Applies `patch` to the component; `Conflict("name")` on a taken name.
+    /// Applies `patch` to the component; `Conflict(Name)` on a taken name.
     async fn update_component(&self, id: i64, patch: ComponentPatch) -> StoreResult<ComponentRow>;
     /// Deletes the component and its handlers, leaving a tombstone for incremental sync.
     async fn delete_component(&self, org_id: i64, kind: &str, id: i64) -> StoreResult<()>;
@@ -98,12 +145,12 @@ pub trait ComponentStore: Send + Sync {
 
     async fn handlers_of(&self, component_id: i64) -> StoreResult<Vec<HandlerRow>>;
     /// Inserts a handler; it also counts as a change of its component. Checked and inserted in
-    /// one write transaction: `Conflict("handler")` (and nothing written) when the component
+    /// one write transaction: `Conflict(Handler)` (and nothing written) when the component
     /// already has `max_of_type` handlers of that type, so concurrent creates cannot exceed it.
     async fn create_handler(&self, new: NewHandler, max_of_type: usize) -> StoreResult<HandlerRow>;
     async fn update_handler(&self, row: HandlerRow) -> StoreResult<HandlerRow>;
     /// Like [`ComponentStore::update_handler`], but only while the stored handler is still
-    /// unconfigured (no `script`, no `permissions` attribute): `Conflict("handler")` when a
+    /// unconfigured (no `script`, no `permissions` attribute): `Conflict(Handler)` when a
     /// concurrent request configured it first.
     async fn configure_handler(&self, row: HandlerRow) -> StoreResult<HandlerRow>;
     async fn delete_handler(&self, component_id: i64, handler_id: i64) -> StoreResult<()>;
@@ -113,7 +160,7 @@ pub trait ComponentStore: Send + Sync {
 /// properties (a small string → string map per extension).
 #[async_trait]
 pub trait ExtensionStore: Send + Sync {
-    /// `Conflict("name")` when the org already has an extension of that name (case-insensitive).
+    /// `Conflict(Name)` when the org already has an extension of that name (case-insensitive).
     async fn create_extension(&self, new: NewExtension) -> StoreResult<ExtensionRow>;
     async fn get_extension(&self, id: i64) -> StoreResult<ExtensionRow>;
     async fn installation(
@@ -123,11 +170,11 @@ pub trait ExtensionStore: Send + Sync {
     ) -> StoreResult<Option<InstallationRow>>;
     /// How many extensions are installed in `org_id`.
     async fn count_installations(&self, org_id: i64) -> StoreResult<u64>;
-    /// Inserts the installation; `Conflict("installation")` if one exists for that org.
+    /// Inserts the installation; `Conflict(Installation)` if one exists for that org.
     async fn insert_installation(&self, row: InstallationRow) -> StoreResult<InstallationRow>;
     /// Replaces scope, teams and `updated_at` of an existing installation.
     async fn update_installation(&self, row: InstallationRow) -> StoreResult<InstallationRow>;
-    /// Upserts `props` atomically; `Conflict("properties")` (and nothing written) when the
+    /// Upserts `props` atomically; `Conflict(Properties)` (and nothing written) when the
     /// extension would end up with more than `max` properties.
     async fn set_properties(
         &self,
@@ -148,3 +195,30 @@ pub trait ExtensionStore: Send + Sync {
 /// Everything the server needs from storage.
 pub trait Store: IdentityStore + ComponentStore + ExtensionStore + MessagingStore {}
 impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore> Store for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// API replies quote these names ("name is already taken"): they must not drift.
+    #[test]
+    fn conflict_rules_keep_their_names() {
+        let all = [
+            (ConflictOn::Name, "name"),
+            (ConflictOn::UniqueName, "unique_name"),
+            (ConflictOn::Email, "email"),
+            (ConflictOn::Handler, "handler"),
+            (ConflictOn::Installation, "installation"),
+            (ConflictOn::Properties, "properties"),
+            (ConflictOn::ReplyTo, "reply_to"),
+            (ConflictOn::Constraint, "constraint"),
+        ];
+        for (rule, name) in all {
+            assert_eq!(rule.to_string(), name);
+            assert_eq!(
+                StoreError::Conflict(rule).to_string(),
+                format!("conflict on {name}")
+            );
+        }
+    }
+}

@@ -221,7 +221,8 @@ pub struct SearchHit {
     pub thread_closed: bool,
 }
 
-/// A committed change in a chat, published after COMMIT in commit order.
+/// A committed change in a chat, published after COMMIT in commit order (see
+/// [`crate::EventBus`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatEvent {
     /// The chat whose members may see the event.
@@ -259,10 +260,11 @@ pub enum ChatEventKind {
 
 #[async_trait]
 pub trait MessagingStore: Send + Sync {
-    /// Committed chat events from now on. A receiver that falls too far behind gets `Lagged`.
-    fn chat_events(&self) -> tokio::sync::broadcast::Receiver<ChatEvent>;
+    /// Committed chat events from now on, from the backend's [`crate::EventBus`] (whose
+    /// contract says what a subscriber that falls too far behind gets).
+    fn chat_events(&self) -> crate::EventStream;
 
-    /// Creates a channel, its chat and memberships. `Conflict("unique_name")` when taken.
+    /// Creates a channel, its chat and memberships. `Conflict(UniqueName)` when taken.
     async fn create_channel(&self, new: NewChannel) -> StoreResult<ChannelRow>;
     async fn channel_by_id(&self, org_id: i64, id: &str) -> StoreResult<ChannelRow>;
     async fn channel_by_unique_name(
@@ -309,7 +311,7 @@ pub trait MessagingStore: Send + Sync {
     ) -> StoreResult<Result<MessageRow, Refusal>>;
     /// Posts `body` as `bot_id` into each user's bot chat (created on first use), in one job.
     /// `reply_to` must name a message of every recipient's bot chat, else nothing is written
-    /// and the reply is `Conflict("reply_to")`.
+    /// and the reply is `Conflict(ReplyTo)`.
     #[allow(clippy::too_many_arguments)]
     async fn post_bot_messages(
         &self,

@@ -1,8 +1,9 @@
 //! `cliqd serve` and the administration commands (users, teams, tokens, clients, organizations).
 
+use crate::database::{Access, CommandStore, open_store};
 use anyhow::Context;
 use cliqd_server::config::{Config, Overrides};
-use cliqd_store::{IdentityStore, SqliteStore, Store};
+use cliqd_store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,6 +33,10 @@ pub struct ServeArgs {
     /// Data directory (default ./cliqd-data; env CLIQD_DATA).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// The store: sqlite:<dir> or a directory path (default: the embedded SQLite database in
+    /// the data directory). One server per store: a second refuses to start.
+    #[arg(long, env = "CLIQD_DATABASE")]
+    database: Option<String>,
     /// Address to listen on (default 127.0.0.1:8080; env CLIQD_BIND).
     #[arg(long)]
     bind: Option<String>,
@@ -52,6 +57,10 @@ pub struct DataArg {
     /// Data directory of the server.
     #[arg(long, env = "CLIQD_DATA", default_value = "./cliqd-data")]
     data: PathBuf,
+    /// The store: sqlite:<dir> or a directory path (default: the embedded SQLite database in
+    /// the data directory). May be the store of a running server.
+    #[arg(long, env = "CLIQD_DATABASE")]
+    database: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -187,7 +196,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let config = Config::load(args.config.as_deref(), |k| std::env::var(k).ok(), &flags)?;
     let data_dir = config.data_dir.clone();
-    let server = cliqd_server::start(config).await?;
+    let backend = open_store(args.database.as_deref(), &data_dir, Access::Server)?;
+    let server = cliqd_server::start(config, backend).await?;
     if let Some(demo) = &server.demo {
         println!(
             "Created the demo organization {} ({}); admin {}.",
@@ -218,9 +228,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn open(data: &DataArg) -> anyhow::Result<SqliteStore> {
-    SqliteStore::open(&data.data)
-        .with_context(|| format!("cannot open the store in {}", data.data.display()))
+fn open(data: &DataArg) -> anyhow::Result<CommandStore> {
+    CommandStore::open(data.database.as_deref(), &data.data)
 }
 
 async fn user_by_email(store: &dyn Store, email: &str) -> anyhow::Result<cliqd_store::UserRow> {
@@ -249,7 +258,7 @@ async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
                 .id
         }
     };
-    let user = cliqd_server::admin::add_user(&store, org_id, &email, &name, admin)
+    let user = cliqd_server::admin::add_user(&*store, org_id, &email, &name, admin)
         .await
         .context("cannot add the user (is the email taken?)")?;
     println!("{}", user.id);
@@ -267,7 +276,7 @@ async fn teams(cmd: TeamsCommand) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     let mut org_id = None;
     for email in &members {
-        let u = user_by_email(&store, email).await?;
+        let u = user_by_email(&*store, email).await?;
         if org_id.is_some_and(|o| o != u.org_id) {
             anyhow::bail!("members must belong to one organization");
         }
@@ -305,9 +314,9 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
         } => (user, scopes, expires_in, data),
         TokenCommand::Webhook(WebhookTokenCommand::Create { user, name, data }) => {
             let store = open(&data)?;
-            let u = user_by_email(&store, &user).await?;
+            let u = user_by_email(&*store, &user).await?;
             let created =
-                cliqd_server::api::messaging::create_webhook_token(&store, u.id, &name).await;
+                cliqd_server::api::messaging::create_webhook_token(&*store, u.id, &name).await;
             store.close();
             let Some(secret) = created? else {
                 anyhow::bail!(
@@ -320,9 +329,9 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
         }
     };
     let store = open(&data)?;
-    let u = user_by_email(&store, &user).await?;
+    let u = user_by_email(&*store, &user).await?;
     let secret =
-        cliqd_server::admin::create_token(&store, u.id, &expand_scopes(&scopes), expires_in)
+        cliqd_server::admin::create_token(&*store, u.id, &expand_scopes(&scopes), expires_in)
             .await?;
     println!("{secret}");
     store.close();
@@ -337,8 +346,8 @@ async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
         data,
     } = cmd;
     let store = open(&data)?;
-    let u = user_by_email(&store, &user).await?;
-    let c = cliqd_server::admin::add_client(&store, &name, u.id, &expand_scopes(&scopes)).await?;
+    let u = user_by_email(&*store, &user).await?;
+    let c = cliqd_server::admin::add_client(&*store, &name, u.id, &expand_scopes(&scopes)).await?;
     println!("client_id={}", c.client_id);
     println!("client_secret={}", c.client_secret);
     println!("refresh_token={}", c.refresh_token);
@@ -356,7 +365,7 @@ async fn orgs(cmd: OrgsCommand) -> anyhow::Result<()> {
     let store = open(&data)?;
     let org = store.create_org(&name).await?;
     let admin =
-        cliqd_server::admin::add_user(&store, org.id, &admin_email, &admin_name, true).await?;
+        cliqd_server::admin::add_user(&*store, org.id, &admin_email, &admin_name, true).await?;
     println!("org {} admin {}", org.id, admin.id);
     store.close();
     Ok(())

@@ -1,7 +1,7 @@
 //! `cliqd extensions …`: registering extensions as Cliq's developer console would.
 
+use crate::database::CommandStore;
 use anyhow::Context;
-use cliqd_store::{IdentityStore, SqliteStore};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,6 +19,10 @@ pub enum ExtensionsCommand {
         /// Data directory of the server.
         #[arg(long, env = "CLIQD_DATA", default_value = "./cliqd-data")]
         data: PathBuf,
+        /// The store: sqlite:<dir> or a directory path (default: the embedded SQLite database
+        /// in the data directory).
+        #[arg(long, env = "CLIQD_DATABASE")]
+        database: Option<String>,
     },
 }
 
@@ -32,19 +36,28 @@ pub fn run(cmd: ExtensionsCommand) -> anyhow::Result<ExitCode> {
         .context("cannot start the runtime")?;
     runtime.block_on(async {
         match cmd {
-            ExtensionsCommand::Create { name, owner, data } => create(&name, owner, &data).await,
+            ExtensionsCommand::Create {
+                name,
+                owner,
+                data,
+                database,
+            } => create(&name, owner, &data, database.as_deref()).await,
         }
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn create(name: &str, owner: Option<String>, data: &std::path::Path) -> anyhow::Result<()> {
+async fn create(
+    name: &str,
+    owner: Option<String>,
+    data: &std::path::Path,
+    database: Option<&str>,
+) -> anyhow::Result<()> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         anyhow::bail!("the name must have 1 to {MAX_NAME_CHARS} characters");
     }
-    let store = SqliteStore::open(data)
-        .with_context(|| format!("cannot open the store in {}", data.display()))?;
+    let store = CommandStore::open(database, data)?;
     let result = async {
         let (org_id, creator) = match &owner {
             Some(email) => {
@@ -62,10 +75,10 @@ async fn create(name: &str, owner: Option<String>, data: &std::path::Path) -> an
                 (org.id, None)
             }
         };
-        cliqd_server::admin::create_extension(&store, org_id, name, creator)
+        cliqd_server::admin::create_extension(&*store, org_id, name, creator)
             .await
             .map_err(|e| match e {
-                cliqd_store::StoreError::Conflict(_) => {
+                cliqd_store::StoreError::Conflict(cliqd_store::ConflictOn::Name) => {
                     anyhow::anyhow!("the organization already has an extension named {name}")
                 }
                 other => anyhow::Error::new(other).context("cannot register the extension"),

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod admin_cmd;
+mod database;
 mod deluge_cmd;
 mod extensions_cmd;
 

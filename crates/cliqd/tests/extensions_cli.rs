@@ -1,7 +1,8 @@
 //! `cliqd extensions create`: registers an extension, prints its ID and key once, and stores
 //! only the key's hash.
 
-use cliqd_store::{ExtensionStore, SqliteStore};
+use cliqd_store::ExtensionStore;
+use cliqd_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

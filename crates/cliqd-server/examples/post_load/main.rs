@@ -341,8 +341,14 @@ fn main() {
         rate_limits: RateLimitMode::Off,
         ..Config::default()
     };
+    let store = cliqd_store_sqlite::SqliteStore::open(dir.path()).expect("store");
+    let closer = store.clone();
+    let backend = cliqd_server::Backend {
+        store: std::sync::Arc::new(store),
+        close: Box::new(move || closer.close()),
+    };
     let server = server_rt
-        .block_on(cliqd_server::start(config))
+        .block_on(cliqd_server::start(config, backend))
         .expect("server");
     let demo = server.demo.as_ref().expect("demo org");
     let base = format!("http://{}", server.addr);

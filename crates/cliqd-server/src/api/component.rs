@@ -6,7 +6,7 @@ use super::{can_modify, can_see, check_scope_and_teams};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
-use cliqd_store::{ComponentPatch, ComponentRow, StoreError};
+use cliqd_store::{ComponentPatch, ComponentRow, ConflictOn, StoreError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -53,7 +53,7 @@ pub async fn save_update(
 ) -> ApiResult<ComponentRow> {
     match state.store.update_component(id, patch).await {
         Ok(row) => Ok(row),
-        Err(StoreError::Conflict(_)) => Err(ApiError::new(name_taken)),
+        Err(StoreError::Conflict(ConflictOn::Name)) => Err(ApiError::new(name_taken)),
         Err(StoreError::NotFound) => Err(ApiError::new(not_found)),
         Err(e) => Err(e.into()),
     }

@@ -44,7 +44,9 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     tweak(&mut config);
-    let server = cliqd_server::start(config).await.expect("server starts");
+    let server = cliqd_server::start(config, open_backend(dir.path()))
+        .await
+        .expect("server starts");
     let demo = server
         .demo
         .as_ref()
@@ -60,6 +62,16 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         admin: demo.admin.clone(),
         server: Some(server),
         _dir: dir,
+    }
+}
+
+/// The embedded SQLite store in `dir`, closed when the server stops.
+pub fn open_backend(dir: &std::path::Path) -> cliqd_server::Backend {
+    let store = cliqd_store_sqlite::SqliteStore::open(dir).expect("store opens");
+    let closer = store.clone();
+    cliqd_server::Backend {
+        store: std::sync::Arc::new(store),
+        close: Box::new(move || closer.close()),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cliqd_store::{HandlerRow, NewHandler, StoreError};
+use cliqd_store::{ConflictOn, HandlerRow, NewHandler, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -382,7 +382,7 @@ pub(super) async fn create(
         .await
         .map_err(|e| match e {
             StoreError::NotFound => ApiError::new(ErrorCode::BotNotFound),
-            StoreError::Conflict(_) => {
+            StoreError::Conflict(ConflictOn::Handler) => {
                 ApiError::with_message(ErrorCode::ExecutionHandlerCreateFailed, full)
             }
             e => e.into(),

@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow, NewComponent, StoreError};
+use cliqd_store::{ComponentPatch, ComponentRow, ConflictOn, HandlerRow, NewComponent, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -328,7 +328,9 @@ async fn create(
     };
     let row = match state.store.create_component(new).await {
         Ok(row) => row,
-        Err(StoreError::Conflict(_)) => return Err(ApiError::new(ErrorCode::BotNameAlreadyExists)),
+        Err(StoreError::Conflict(ConflictOn::Name | ConflictOn::UniqueName)) => {
+            return Err(ApiError::new(ErrorCode::BotNameAlreadyExists));
+        }
         Err(e) => return Err(e.into()),
     };
     Ok(envelope(CREATE.path, KIND, bot_json(&row, &attrs, &[])).into_response())

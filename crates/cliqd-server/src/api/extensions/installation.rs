@@ -14,7 +14,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cliqd_store::{InstallationRow, StoreError};
+use cliqd_store::{ConflictOn, InstallationRow, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -147,7 +147,7 @@ pub(super) async fn install(
     match written {
         Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
         // A concurrent install got there first.
-        Err(StoreError::Conflict(_)) => Err(ApiError::new(ErrorCode::ExtensionAlreadyInstalled)),
+        Err(StoreError::Conflict(ConflictOn::Installation)) => Err(ApiError::new(ErrorCode::ExtensionAlreadyInstalled)),
         Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::ExtensionErrorNotInstalled)),
         Err(e) => Err(e.into()),
     }

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cliqd_store::StoreError;
+use cliqd_store::{ConflictOn, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -104,7 +104,7 @@ pub(super) async fn set(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(ConflictOn::Properties)) => {
             return Err(ApiError::invalid(format!(
                 "an extension can have at most {MAX_PROPERTIES} properties; delete some first"
             )));

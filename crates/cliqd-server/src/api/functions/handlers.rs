@@ -15,7 +15,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cliqd_store::{ComponentRow, HandlerRow, NewHandler, StoreError};
+use cliqd_store::{ComponentRow, ConflictOn, HandlerRow, NewHandler, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -298,7 +298,7 @@ pub(super) async fn create(
         }
     };
     saved.map_err(|e| match e {
-        StoreError::Conflict(_) => ApiError::with_message(
+        StoreError::Conflict(ConflictOn::Handler) => ApiError::with_message(
             failed,
             format!("the function already has a {handler_type}; update it instead"),
         ),

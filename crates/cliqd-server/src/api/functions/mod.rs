@@ -21,7 +21,9 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow, ListQuery, NewComponent, StoreError};
+use cliqd_store::{
+    ComponentPatch, ComponentRow, ConflictOn, HandlerRow, ListQuery, NewComponent, StoreError,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -262,7 +264,7 @@ async fn create(
         .await
     {
         Ok(created) => created,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(ConflictOn::Name | ConflictOn::UniqueName)) => {
             return Err(ApiError::new(ErrorCode::FunctionNameAlreadyExists));
         }
         Err(e) => return Err(e.into()),

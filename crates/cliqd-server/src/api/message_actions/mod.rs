@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow, NewComponent, StoreError};
+use cliqd_store::{ComponentPatch, ComponentRow, ConflictOn, HandlerRow, NewComponent, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -284,7 +284,7 @@ async fn create(
         .await
     {
         Ok(created) => created,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(ConflictOn::Name | ConflictOn::UniqueName)) => {
             return Err(ApiError::new(ErrorCode::MsgactionNameAlreadyExists));
         }
         Err(e) => return Err(e.into()),

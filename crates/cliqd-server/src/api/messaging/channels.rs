@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use cliqd_store::{ChannelRow, NewChannel, StoreError};
+use cliqd_store::{ChannelRow, ConflictOn, NewChannel, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -212,7 +212,7 @@ async fn create(
         .await;
     let channel = match created {
         Ok(c) => c,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(ConflictOn::UniqueName)) => {
             return Err(ApiError::new(ErrorCode::ChannelUniqueNameAlreadyExists));
         }
         Err(e) => return Err(e.into()),

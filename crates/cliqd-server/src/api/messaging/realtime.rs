@@ -16,10 +16,9 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use cliqd_store::{ChatEvent, ChatEventKind};
+use cliqd_store::{ChatEvent, ChatEventKind, EventStream, RecvError};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use tokio::sync::broadcast::error::RecvError;
 
 pub const STREAM: Endpoint = Endpoint {
     name: "realtime.stream",
@@ -56,7 +55,7 @@ async fn run(
     mut socket: WebSocket,
     user_id: i64,
     mut chats: HashSet<String>,
-    mut events: tokio::sync::broadcast::Receiver<ChatEvent>,
+    mut events: EventStream,
 ) {
     let hello = json!({"event": "ready", "user_id": user_id.to_string()});
     if socket.send(Message::text(hello.to_string())).await.is_err() {

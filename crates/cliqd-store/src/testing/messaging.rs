@@ -1,14 +1,14 @@
 //! Messaging store behaviour: membership refusals, threads, reading shapes, and the change
 //! feed (only committed writes, in commit order).
 
+use super::{Guard, TestStore};
 use crate::*;
 use serde_json::json;
 use std::sync::Arc;
 
 /// A store with one organization, users A and B, and the organization channel `general`.
-pub(crate) async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow, ChannelRow) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).unwrap();
+pub async fn setup(t: TestStore) -> (Guard, Arc<dyn Store>, UserRow, UserRow, ChannelRow) {
+    let (store, dir) = t.into_parts();
     let org = store.create_org("o").await.unwrap();
     let mut users = Vec::new();
     for (i, name) in ["A", "B"].iter().enumerate() {
@@ -42,7 +42,7 @@ pub(crate) async fn setup() -> (tempfile::TempDir, SqliteStore, UserRow, UserRow
     (dir, store, a, b, channel)
 }
 
-pub(crate) fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
+pub fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
     NewPost {
         org_id: user.org_id,
         target,
@@ -56,9 +56,8 @@ pub(crate) fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
     }
 }
 
-#[tokio::test]
-async fn refusals_write_nothing_and_publish_nothing() {
-    let (_dir, store, a, b, channel) = setup().await;
+pub async fn refusals_write_nothing_and_publish_nothing(t: TestStore) {
+    let (_dir, store, a, b, channel) = setup(t).await;
     let mut events = store.chat_events();
     let by_name = PostTarget::ChannelUniqueName("general".into());
     assert_eq!(
@@ -99,9 +98,8 @@ async fn refusals_write_nothing_and_publish_nothing() {
     assert_eq!(ev.kind, ChatEventKind::MessageCreated(m));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn events_follow_commit_order() {
-    let (_dir, store, a, _b, channel) = setup().await;
+pub async fn events_follow_commit_order(t: TestStore) {
+    let (_dir, store, a, _b, channel) = setup(t).await;
     let store = Arc::new(store);
     let mut events = store.chat_events();
     let mut tasks = Vec::new();
@@ -143,9 +141,8 @@ async fn events_follow_commit_order() {
     );
 }
 
-#[tokio::test]
-async fn threads_and_reading_shapes() {
-    let (_dir, store, a, b, channel) = setup().await;
+pub async fn threads_and_reading_shapes(t: TestStore) {
+    let (_dir, store, a, b, channel) = setup(t).await;
     let chat = channel.chat_id.clone();
     let mut ids = Vec::new();
     for i in 0..5 {
@@ -230,9 +227,8 @@ async fn threads_and_reading_shapes() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn refused_thread_posts_open_no_thread_even_in_a_shared_batch() {
-    let (_dir, store, a, b, channel) = setup().await;
+pub async fn refused_thread_posts_open_no_thread_even_in_a_shared_batch(t: TestStore) {
+    let (_dir, store, a, b, channel) = setup(t).await;
     store
         .add_chat_members(&channel.chat_id, vec![b.id])
         .await
@@ -282,9 +278,8 @@ async fn refused_thread_posts_open_no_thread_even_in_a_shared_batch() {
     assert!(events.try_recv().is_err());
 }
 
-#[tokio::test]
-async fn following_closing_and_muting() {
-    let (_dir, store, a, b, channel) = setup().await;
+pub async fn following_closing_and_muting(t: TestStore) {
+    let (_dir, store, a, b, channel) = setup(t).await;
     store
         .add_chat_members(&channel.chat_id, vec![b.id])
         .await

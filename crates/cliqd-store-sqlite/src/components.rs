@@ -1,9 +1,9 @@
 //! Components (bots, functions, message actions, extensions, …), their handlers and tombstones.
 
-use super::{SqliteStore, exists, map_err, next_counter, now_ms};
-use crate::rows::*;
-use crate::{ComponentStore, StoreError, StoreResult};
+use super::{SqliteStore, exists, map_err, next_counter, now_ms, unique_on};
 use async_trait::async_trait;
+use cliqd_store::rows::*;
+use cliqd_store::{ComponentStore, ConflictOn, StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
@@ -152,7 +152,7 @@ fn free_unique_name(conn: &Connection, org_id: i64, kind: &str, base: &str) -> S
             return Ok(candidate);
         }
     }
-    Err(StoreError::Conflict("unique_name".into()))
+    Err(StoreError::Conflict(ConflictOn::UniqueName))
 }
 
 fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> StoreResult<String> {
@@ -213,7 +213,8 @@ fn insert_component(c: &Connection, new: NewComponent) -> StoreResult<ComponentR
         now,
         seq
     ])
-    .map_err(map_err)?;
+    // Of the two UNIQUE rules only the name's can break: the unique name was just found free.
+    .map_err(unique_on(ConflictOn::Name))?;
     load(c, id)
 }
 
@@ -334,7 +335,8 @@ impl ComponentStore for SqliteStore {
                     id
                 ],
             )
-            .map_err(map_err)?;
+            // The unique name does not change, so only the name's UNIQUE rule can break.
+            .map_err(unique_on(ConflictOn::Name))?;
             // Whoever could see the component before but not after learns it is gone on their
             // next sync (the sync query drops the id for viewers who still see it).
             if before.scope != row.scope || before.team_ids != row.team_ids {
@@ -469,7 +471,7 @@ impl ComponentStore for SqliteStore {
                 .query_row(params![new.component_id, new.handler_type], |r| r.get(0))
                 .map_err(map_err)?;
             if usize::try_from(n).unwrap_or(usize::MAX) >= max_of_type {
-                return Err(StoreError::Conflict("handler".into()));
+                return Err(StoreError::Conflict(ConflictOn::Handler));
             }
             insert_handler(c, new)
         })
@@ -513,7 +515,7 @@ impl ComponentStore for SqliteStore {
                     params![row.id, row.component_id],
                 )?;
                 return Err(if found {
-                    StoreError::Conflict("handler".into())
+                    StoreError::Conflict(ConflictOn::Handler)
                 } else {
                     StoreError::NotFound
                 });

@@ -1,4 +1,6 @@
-//! The SQLite implementation: one writer thread doing group commit, a small pool of readers.
+//! The SQLite backend of the cliqd store: one writer thread doing group commit, a small pool
+//! of readers. SQL lives only in store backend crates such as this one; what it offers is the
+//! traits of [`cliqd_store`], and nothing from `rusqlite` escapes it.
 //!
 //! Writes are queued as jobs on a channel. The writer takes every job waiting (up to a batch
 //! limit), runs them in one transaction, commits once, and only then replies to each job.
@@ -11,14 +13,18 @@
 //! savepoint journal; if such a job does fail, the whole batch is rolled back and every job in
 //! it gets the error. Either way nothing is acknowledged that was not committed.
 
+#![forbid(unsafe_code)]
+
 mod components;
 mod extensions;
 mod identity;
 mod messaging;
 mod migrations;
 
-use crate::messaging::ChatEvent;
-use crate::{StoreError, StoreResult};
+#[cfg(test)]
+mod tests;
+
+use cliqd_store::{ChatEvent, ConflictOn, EventBus, InProcessBus, StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -45,6 +51,8 @@ const MAX_BATCH: usize = 512;
 const READERS: usize = 4;
 /// Committed chat events buffered for slow subscribers before they get `Lagged`.
 const EVENT_BUFFER: usize = 16_384;
+/// The file in the store's directory that a serving process holds an OS lock on.
+pub const LOCK_FILE: &str = "cliqd.lock";
 
 /// SQLite-backed store. Cheap to clone; all clones share the writer and readers.
 #[derive(Clone)]
@@ -57,15 +65,59 @@ struct Inner {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     path: PathBuf,
-    /// Chat events, sent by the writer thread after COMMIT, in commit order.
-    events: tokio::sync::broadcast::Sender<ChatEvent>,
+    /// Chat events, published by the writer thread after COMMIT, in commit order.
+    events: Arc<dyn EventBus>,
+    /// Held by a store opened with [`SqliteStore::open_exclusive`] until [`SqliteStore::close`].
+    lock: Mutex<Option<std::fs::File>>,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) `dir/cliqd.db`, applies pending migrations and starts the writer.
+    /// Opens (creating if needed) `dir/cliqd.db`, applies pending migrations and starts the
+    /// writer. Chat events go to an [`InProcessBus`].
+    ///
+    /// Takes no lock: several processes may open the same directory (SQLite serializes their
+    /// writes), which is how the admin commands work next to a running server.
     pub fn open(dir: &Path) -> StoreResult<Self> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))?;
+        Self::open_with(dir, Arc::new(InProcessBus::new(EVENT_BUFFER)), None)
+    }
+
+    /// Like [`SqliteStore::open`], for the one server of `dir`: first takes an OS advisory lock
+    /// on `dir/cliqd.lock`, held until [`SqliteStore::close`] (or the process ends), and fails
+    /// with a clear message when another process holds it.
+    pub fn open_exclusive(dir: &Path) -> StoreResult<Self> {
+        create_dir(dir)?;
+        let lock_path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::Other(format!("cannot open {}: {e}", lock_path.display())))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Other(format!(
+                    "the data directory {} is in use by another cliqd server (it holds a lock on {})",
+                    dir.display(),
+                    lock_path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::Other(format!(
+                    "cannot lock {}: {e}",
+                    lock_path.display()
+                )));
+            }
+        }
+        Self::open_with(dir, Arc::new(InProcessBus::new(EVENT_BUFFER)), Some(file))
+    }
+
+    fn open_with(
+        dir: &Path,
+        events: Arc<dyn EventBus>,
+        lock: Option<std::fs::File>,
+    ) -> StoreResult<Self> {
+        create_dir(dir)?;
         let path = dir.join("cliqd.db");
         let mut writer = open_conn(&path, false)?;
         migrations::apply(&mut writer)?;
@@ -83,7 +135,8 @@ impl SqliteStore {
                 readers,
                 next_reader: AtomicUsize::new(0),
                 path,
-                events: tokio::sync::broadcast::channel(EVENT_BUFFER).0,
+                events,
+                lock: Mutex::new(lock),
             }),
         })
     }
@@ -93,11 +146,20 @@ impl SqliteStore {
         &self.inner.path
     }
 
-    /// Stops accepting writes; the writer thread finishes queued jobs and exits.
+    /// Stops accepting writes; the writer thread finishes queued jobs and exits. Releases the
+    /// directory lock of [`SqliteStore::open_exclusive`].
     pub fn close(&self) {
         if let Ok(mut w) = self.inner.writer.lock() {
             w.take();
         }
+        if let Ok(mut l) = self.inner.lock.lock() {
+            l.take();
+        }
+    }
+
+    /// The bus this store publishes committed chat events on.
+    pub(crate) fn events(&self) -> &dyn EventBus {
+        self.inner.events.as_ref()
     }
 
     /// Runs `f` in the writer's current batch transaction, inside its own savepoint.
@@ -131,7 +193,7 @@ impl SqliteStore {
         F: FnOnce(&Connection, &mut Vec<ChatEvent>) -> StoreResult<T> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
-        let events_tx = self.inner.events.clone();
+        let bus = self.inner.events.clone();
         let job: Job = Box::new(move |conn| {
             let mut events = Vec::new();
             let result = match containment {
@@ -140,11 +202,9 @@ impl SqliteStore {
             };
             let spoils_batch = containment == Containment::Batch && result.is_err();
             let reply: Reply = Box::new(move |commit: StoreResult<()>| {
-                if commit.is_ok() && result.is_ok() {
-                    for e in events {
-                        // No subscriber is not an error.
-                        let _ = events_tx.send(e);
-                    }
+                // Replies run on the writer thread in commit order, after COMMIT.
+                if commit.is_ok() && result.is_ok() && !events.is_empty() {
+                    bus.publish(events);
                 }
                 let _ = tx.send(commit.and(result));
             });
@@ -192,6 +252,11 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Other(format!("reader task failed: {e}")))?
     }
+}
+
+fn create_dir(dir: &Path) -> StoreResult<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))
 }
 
 fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
@@ -293,25 +358,32 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
 }
 
 /// Maps SQLite's errors to the store's; nothing from rusqlite escapes this crate.
+///
+/// A constraint violation becomes [`ConflictOn::Constraint`]: the rules callers tell apart are
+/// checked explicitly, or named by the statement that can break them ([`unique_on`]), never
+/// read back from SQLite's error message.
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-        rusqlite::Error::SqliteFailure(f, msg)
+        rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            let msg = msg.unwrap_or_default();
-            let what = if msg.contains("unique_name") {
-                "unique_name"
-            } else if msg.contains("name_key") {
-                "name"
-            } else if msg.contains("email") {
-                "email"
-            } else {
-                "constraint"
-            };
-            StoreError::Conflict(what.to_string())
+            StoreError::Conflict(ConflictOn::Constraint)
         }
         other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// For a statement that can break exactly one UNIQUE rule: maps that violation to `on`, and
+/// every other error as [`map_err`] does.
+pub(crate) fn unique_on(on: ConflictOn) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |e| match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
+            StoreError::Conflict(on)
+        }
+        _ => map_err(e),
     }
 }
 

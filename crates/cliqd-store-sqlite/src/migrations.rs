@@ -1,7 +1,7 @@
 //! Versioned schema migrations, applied in order on open and recorded in `PRAGMA user_version`.
 
 use super::map_err;
-use crate::StoreResult;
+use cliqd_store::StoreResult;
 use rusqlite::Connection;
 
 /// Each entry moves the schema from version `index` to `index + 1`. Append only; never edit.

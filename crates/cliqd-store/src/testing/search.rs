@@ -1,11 +1,13 @@
 //! Message search: the FTS5 index follows posts, edits and deletes, only the caller's chats
 //! are searched, the cursor pages without repeats, and no input reaches FTS5 as syntax.
 
-use crate::messaging_tests::{post as new_post, setup};
+use super::TestStore;
+use super::messaging::{post as new_post, setup};
 use crate::*;
 use serde_json::json;
 
-async fn post(store: &SqliteStore, user: &UserRow, chat: &str, text: &str) -> MessageRow {
+/// Posts `text` as `user` in `chat`.
+pub async fn post(store: &dyn Store, user: &UserRow, chat: &str, text: &str) -> MessageRow {
     store
         .post_message(new_post(user, PostTarget::Chat(chat.to_string()), text))
         .await
@@ -13,7 +15,8 @@ async fn post(store: &SqliteStore, user: &UserRow, chat: &str, text: &str) -> Me
         .unwrap()
 }
 
-fn query(user: &UserRow, phrases: &[&str]) -> MessageSearch {
+/// A search by `user` for messages with all of `phrases`.
+pub fn query(user: &UserRow, phrases: &[&str]) -> MessageSearch {
     MessageSearch {
         user_id: user.id,
         phrases: phrases.iter().map(|s| s.to_string()).collect(),
@@ -22,21 +25,21 @@ fn query(user: &UserRow, phrases: &[&str]) -> MessageSearch {
     }
 }
 
-fn ids(hits: &[SearchHit]) -> Vec<String> {
+/// The ids of the hits, in order.
+pub fn ids(hits: &[SearchHit]) -> Vec<String> {
     hits.iter().map(|h| h.message.id.clone()).collect()
 }
 
-#[tokio::test]
-async fn index_follows_posts_edits_and_deletes() {
-    let (_dir, store, a, _b, channel) = setup().await;
+pub async fn index_follows_posts_edits_and_deletes(t: TestStore) {
+    let (_dir, store, a, _b, channel) = setup(t).await;
     let m1 = post(
-        &store,
+        &*store,
         &a,
         &channel.chat_id,
         "Please review the updated proposal",
     )
     .await;
-    let m2 = post(&store, &a, &channel.chat_id, "lunch at noon").await;
+    let m2 = post(&*store, &a, &channel.chat_id, "lunch at noon").await;
     let hits = store
         .search_messages(query(&a, &["proposal"]))
         .await
@@ -87,16 +90,15 @@ async fn index_follows_posts_edits_and_deletes() {
     assert_eq!(ids(&hits), vec![m2.id]);
 }
 
-#[tokio::test]
-async fn only_chats_of_the_caller_and_filters() {
-    let (_dir, store, a, b, channel) = setup().await;
-    post(&store, &a, &channel.chat_id, "secret plan").await;
+pub async fn only_chats_of_the_caller_and_filters(t: TestStore) {
+    let (_dir, store, a, b, channel) = setup(t).await;
+    post(&*store, &a, &channel.chat_id, "secret plan").await;
     // B is not in the channel: nothing, even with its chat id named.
     let mut q = query(&b, &["secret"]);
     q.chat_ids = vec![channel.chat_id.clone()];
     assert!(store.search_messages(q).await.unwrap().is_empty());
     let dm = store.open_direct_chat(a.org_id, a.id, b.id).await.unwrap();
-    let d = post(&store, &b, &dm.id, "secret handshake").await;
+    let d = post(&*store, &b, &dm.id, "secret handshake").await;
     let hits = store.search_messages(query(&b, &["secret"])).await.unwrap();
     assert_eq!(ids(&hits), vec![d.id.clone()]);
     assert_eq!(
@@ -128,13 +130,12 @@ async fn only_chats_of_the_caller_and_filters() {
     assert!(store.search_messages(q).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn cursor_pages_without_repeats_and_input_is_never_syntax() {
-    let (_dir, store, a, _b, channel) = setup().await;
+pub async fn cursor_pages_without_repeats_and_input_is_never_syntax(t: TestStore) {
+    let (_dir, store, a, _b, channel) = setup(t).await;
     let mut posted = Vec::new();
     for i in 0..7 {
         posted.push(
-            post(&store, &a, &channel.chat_id, &format!("item {i}"))
+            post(&*store, &a, &channel.chat_id, &format!("item {i}"))
                 .await
                 .id,
         );
@@ -164,10 +165,9 @@ async fn cursor_pages_without_repeats_and_input_is_never_syntax() {
     }
 }
 
-#[tokio::test]
-async fn thread_hits_name_their_parent_and_channel() {
-    let (_dir, store, a, _b, channel) = setup().await;
-    let parent = post(&store, &a, &channel.chat_id, "parent").await;
+pub async fn thread_hits_name_their_parent_and_channel(t: TestStore) {
+    let (_dir, store, a, _b, channel) = setup(t).await;
+    let parent = post(&*store, &a, &channel.chat_id, "parent").await;
     let reply = store
         .post_message(NewPost {
             org_id: a.org_id,
@@ -196,38 +196,15 @@ async fn thread_hits_name_their_parent_and_channel() {
     assert_eq!(store.search_messages(q).await.unwrap().len(), 1);
 }
 
-/// Migration 6 indexes the messages that existed before it (and 7 then queues new ones).
-#[tokio::test]
-async fn migration_backfills_existing_messages() {
-    let (dir, store, a, _b, channel) = setup().await;
-    let m = post(&store, &a, &channel.chat_id, "written before the index").await;
-    drop(store);
-    // Take the database back to version 5: no index, no triggers.
-    {
-        let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
-        c.execute_batch(
-            "DROP TRIGGER messages_fts_queue; DROP TRIGGER messages_fts_update;
-             DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts;
-             DROP TABLE messages_fts_pending; PRAGMA user_version = 5;",
-        )
-        .unwrap();
-    }
-    let store = SqliteStore::open(dir.path()).unwrap();
-    let hits = store.search_messages(query(&a, &["before"])).await.unwrap();
-    assert_eq!(ids(&hits), vec![m.id]);
-}
-
-/// Messages are indexed once per write batch: many posts in flight at once are all searchable
-/// once acknowledged, and nothing is left in the queue.
-#[tokio::test]
-async fn concurrent_posts_are_indexed_by_their_batch() {
-    let (_dir, store, a, _b, channel) = setup().await;
+/// Many posts in flight at once (in shared write batches) are all searchable once acknowledged.
+pub async fn concurrent_posts_are_indexed_by_their_batch(t: TestStore) {
+    let (_dir, store, a, _b, channel) = setup(t).await;
     let mut set = tokio::task::JoinSet::new();
     for i in 0..50 {
         let store = store.clone();
         let a = a.clone();
         let chat = channel.chat_id.clone();
-        set.spawn(async move { post(&store, &a, &chat, &format!("batched word{i}")).await });
+        set.spawn(async move { post(&*store, &a, &chat, &format!("batched word{i}")).await });
     }
     let mut posted = Vec::new();
     while let Some(m) = set.join_next().await {
@@ -239,14 +216,4 @@ async fn concurrent_posts_are_indexed_by_their_batch() {
     found.sort();
     posted.sort();
     assert_eq!(found, posted);
-    let queued: i64 = store
-        .read(|c| {
-            c.query_row("SELECT count(*) FROM messages_fts_pending", [], |r| {
-                r.get(0)
-            })
-            .map_err(crate::sqlite::map_err)
-        })
-        .await
-        .unwrap();
-    assert_eq!(queued, 0);
 }

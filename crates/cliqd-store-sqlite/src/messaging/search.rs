@@ -2,9 +2,9 @@
 //! memberships, so only chats the caller may read are ever candidates.
 
 use super::rows::{MSG_COLS, finish_message, message_from_row};
-use crate::StoreResult;
-use crate::messaging::{MessageSearch, SearchHit};
-use crate::sqlite::map_err;
+use crate::map_err;
+use cliqd_store::StoreResult;
+use cliqd_store::{MessageSearch, SearchHit};
 use rusqlite::Connection;
 use rusqlite::types::Value as Sql;
 
@@ -127,7 +127,7 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
 /// writer calls this once per batch, just before COMMIT, so FTS5 writes one segment per batch.
 /// A message deleted before its batch committed is skipped; one edited meanwhile is indexed
 /// with its current text.
-pub(crate) fn index_pending_messages(c: &rusqlite::Connection) -> crate::StoreResult<()> {
+pub(crate) fn index_pending_messages(c: &rusqlite::Connection) -> cliqd_store::StoreResult<()> {
     use super::super::map_err;
     if !super::super::exists(c, "SELECT 1 FROM messages_fts_pending LIMIT 1", [])? {
         return Ok(());

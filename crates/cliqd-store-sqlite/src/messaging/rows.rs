@@ -1,8 +1,8 @@
 //! Messaging row mapping and the small reads shared by the writer jobs and the readers.
 
 use super::super::{exists, map_err};
-use crate::messaging::*;
-use crate::{StoreError, StoreResult};
+use cliqd_store::messaging::*;
+use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 

@@ -1,9 +1,9 @@
 //! Identity tables: organizations, users, teams, tokens and OAuth clients.
 
-use super::{SqliteStore, map_err, next_counter};
-use crate::rows::*;
-use crate::{IdentityStore, StoreError, StoreResult};
+use super::{SqliteStore, map_err, next_counter, unique_on};
 use async_trait::async_trait;
+use cliqd_store::rows::*;
+use cliqd_store::{ConflictOn, IdentityStore, StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub(super) fn user_from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
@@ -92,7 +92,8 @@ impl IdentityStore for SqliteStore {
                 user.name,
                 user.is_admin
             ])
-            .map_err(map_err)?;
+            // The id is fresh, so the one UNIQUE rule that can break is the email's.
+            .map_err(unique_on(ConflictOn::Email))?;
             Ok(UserRow {
                 id,
                 org_id: user.org_id,

@@ -1,9 +1,9 @@
 //! Extensions: their registration, installations per organization and properties.
 
-use super::{SqliteStore, map_err, next_counter, now_ms};
-use crate::rows::*;
-use crate::{ExtensionStore, StoreError, StoreResult};
+use super::{SqliteStore, exists, map_err, next_counter, now_ms};
 use async_trait::async_trait;
+use cliqd_store::rows::*;
+use cliqd_store::{ConflictOn, ExtensionStore, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
 const EXT_COLS: &str = "id, org_id, name, creator_id, key_hash, created_at";
@@ -52,6 +52,14 @@ fn finish_installation(
 impl ExtensionStore for SqliteStore {
     async fn create_extension(&self, new: NewExtension) -> StoreResult<ExtensionRow> {
         self.write(move |c| {
+            let name_key = new.name.to_lowercase();
+            if exists(
+                c,
+                "SELECT 1 FROM extensions WHERE org_id = ?1 AND name_key = ?2",
+                params![new.org_id, name_key],
+            )? {
+                return Err(StoreError::Conflict(ConflictOn::Name));
+            }
             let id = next_counter(c, "component_id")?;
             let now = now_ms();
             c.prepare_cached("INSERT INTO extensions (id, org_id, name, name_key, creator_id, key_hash, created_at)
@@ -59,7 +67,7 @@ impl ExtensionStore for SqliteStore {
                     id,
                     new.org_id,
                     new.name,
-                    new.name.to_lowercase(),
+                    name_key,
                     new.creator_id,
                     new.key_hash,
                     now
@@ -139,7 +147,7 @@ impl ExtensionStore for SqliteStore {
                 )
                 .map_err(map_err)?;
             if inserted == 0 {
-                return Err(StoreError::Conflict("installation".into()));
+                return Err(StoreError::Conflict(ConflictOn::Installation));
             }
             Ok(row)
         })
@@ -198,7 +206,7 @@ impl ExtensionStore for SqliteStore {
                 .query_row([extension_id], |r| r.get(0))
                 .map_err(map_err)?;
             if n.max(0) as usize > max {
-                return Err(StoreError::Conflict("properties".into()));
+                return Err(StoreError::Conflict(ConflictOn::Properties));
             }
             Ok(())
         })

@@ -4,9 +4,9 @@
 use super::super::identity::user_from_row;
 use super::super::{exists, map_err, next_counter, now_ms};
 use super::rows::*;
-use crate::messaging::*;
-use crate::rows::UserRow;
-use crate::{StoreError, StoreResult};
+use cliqd_store::messaging::*;
+use cliqd_store::rows::UserRow;
+use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 

@@ -6,11 +6,11 @@ mod search;
 pub(crate) use search::index_pending_messages;
 mod write;
 
-use super::{Containment, SqliteStore, exists, map_err, next_counter, now_ms};
-use crate::messaging::*;
-use crate::rows::UserRow;
-use crate::{StoreError, StoreResult};
+use super::{Containment, SqliteStore, exists, map_err, next_counter, now_ms, unique_on};
 use async_trait::async_trait;
+use cliqd_store::messaging::*;
+use cliqd_store::rows::UserRow;
+use cliqd_store::{ConflictOn, StoreError, StoreResult};
 use rows::*;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
@@ -18,8 +18,8 @@ use write::*;
 
 #[async_trait]
 impl MessagingStore for SqliteStore {
-    fn chat_events(&self) -> tokio::sync::broadcast::Receiver<ChatEvent> {
-        self.inner.events.subscribe()
+    fn chat_events(&self) -> cliqd_store::EventStream {
+        self.events().subscribe()
     }
 
     async fn create_channel(&self, new: NewChannel) -> StoreResult<ChannelRow> {
@@ -60,7 +60,8 @@ impl MessagingStore for SqliteStore {
                     chat.created_at
                 ],
             )
-            .map_err(map_err)?;
+            // The id is fresh, so the one UNIQUE rule that can break is the unique name's.
+            .map_err(unique_on(ConflictOn::UniqueName))?;
             add_members(c, &chat.id, &members, events)?;
             load_channel_where(c, "ch.id = ?1", &[&id])
         })
@@ -295,7 +296,7 @@ impl MessagingStore for SqliteStore {
                     && chat_of_message(c, r)?.as_deref() != Some(chat.id.as_str())
                 {
                     // The job's savepoint undoes any bot chat opened above.
-                    return Err(StoreError::Conflict("reply_to".into()));
+                    return Err(StoreError::Conflict(ConflictOn::ReplyTo));
                 }
                 let row = insert_message(
                     c,

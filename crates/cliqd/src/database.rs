@@ -1,0 +1,156 @@
+//! Choosing and opening the store backend from `--database <URL>`: the one place the binary
+//! names a backend. `cliqd serve`, the admin commands and `cliqd extensions` all open their
+//! store through [`open_store`].
+//!
+//! Accepted forms: `sqlite:<dir>` (also `sqlite://<dir>`), or a plain directory path, both
+//! meaning the embedded SQLite database `<dir>/cliqd.db`. Without `--database` the store is
+//! the embedded SQLite database in the data directory. Any other scheme is refused.
+
+use anyhow::Context;
+use cliqd_server::Backend;
+use cliqd_store_sqlite::SqliteStore;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Who opens the store, which decides whether the data directory is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `cliqd serve`: the one server of the directory. Takes an OS advisory lock on
+    /// `cliqd.lock` in it for the store's life, and refuses to start if another server holds it.
+    Server,
+    /// Admin and extension commands: no lock. They may run next to a server on the same
+    /// directory; SQLite serializes their writes with the server's.
+    Admin,
+}
+
+/// A parsed `--database` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// The embedded SQLite database in this directory.
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// Parses `url`: `sqlite:<dir>`, `sqlite://<dir>` or a plain path (no scheme).
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        let url = url.trim();
+        if url.is_empty() {
+            anyhow::bail!("the database URL is empty");
+        }
+        match scheme(url) {
+            None => Ok(DatabaseUrl::Sqlite(PathBuf::from(url))),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("sqlite") => {
+                let path = rest.strip_prefix("//").unwrap_or(rest);
+                if path.is_empty() {
+                    anyhow::bail!("the database URL {url} names no directory (sqlite:<dir>)");
+                }
+                Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+            }
+            Some((scheme, _)) => anyhow::bail!(
+                "unsupported database URL scheme `{scheme}` in {url}: cliqd supports sqlite:<dir> \
+                 (or a plain directory path)"
+            ),
+        }
+    }
+}
+
+/// The scheme of `url` and what follows its colon, when it starts with one (RFC 3986: a letter,
+/// then letters, digits, `+`, `-` or `.`). A single letter is a Windows drive, not a scheme.
+fn scheme(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once(':')?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (valid && scheme.len() > 1).then_some((scheme, rest))
+}
+
+/// Opens the store `url` names, or the embedded SQLite database in `data_dir` when `url` is
+/// `None`.
+pub fn open_store(url: Option<&str>, data_dir: &Path, access: Access) -> anyhow::Result<Backend> {
+    let parsed = match url {
+        Some(u) => DatabaseUrl::parse(u)?,
+        None => DatabaseUrl::Sqlite(data_dir.to_path_buf()),
+    };
+    match parsed {
+        DatabaseUrl::Sqlite(dir) => {
+            let store = match access {
+                Access::Server => SqliteStore::open_exclusive(&dir),
+                Access::Admin => SqliteStore::open(&dir),
+            }
+            .with_context(|| format!("cannot open the store in {}", dir.display()))?;
+            let closer = store.clone();
+            Ok(Backend {
+                store: Arc::new(store),
+                close: Box::new(move || closer.close()),
+            })
+        }
+    }
+}
+
+/// A store opened by a one-shot command ([`Access::Admin`]); derefs to the store.
+pub struct CommandStore(Backend);
+
+impl CommandStore {
+    pub fn open(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        open_store(url, data_dir, Access::Admin).map(CommandStore)
+    }
+
+    /// Lets the backend finish its writes and release what it holds.
+    pub fn close(self) {
+        (self.0.close)();
+    }
+}
+
+impl std::ops::Deref for CommandStore {
+    type Target = dyn cliqd_store::Store;
+
+    fn deref(&self) -> &Self::Target {
+        self.0.store.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_paths() {
+        let sqlite = |p: &str| DatabaseUrl::Sqlite(PathBuf::from(p));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:./cliqd-data").unwrap(),
+            sqlite("./cliqd-data")
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/cliqd").unwrap(),
+            sqlite("/var/lib/cliqd")
+        );
+        assert_eq!(DatabaseUrl::parse("SQLite:data").unwrap(), sqlite("data"));
+        assert_eq!(DatabaseUrl::parse("./data").unwrap(), sqlite("./data"));
+        assert_eq!(DatabaseUrl::parse("/srv/x").unwrap(), sqlite("/srv/x"));
+        assert_eq!(DatabaseUrl::parse(r"C:\data").unwrap(), sqlite(r"C:\data"));
+        assert_eq!(DatabaseUrl::parse("./a:b").unwrap(), sqlite("./a:b"));
+        let err = DatabaseUrl::parse("postgres://localhost/cliqd").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unsupported database URL scheme `postgres`"),
+            "{err}"
+        );
+        assert!(DatabaseUrl::parse("sqlite:").is_err());
+        assert!(DatabaseUrl::parse("  ").is_err());
+    }
+
+    #[test]
+    fn a_server_holds_its_directory_and_admins_may_share_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().display());
+        let server = open_store(Some(&url), Path::new("unused"), Access::Server).unwrap();
+        let second = open_store(None, dir.path(), Access::Server);
+        let err = format!("{:#}", second.err().expect("second server refused"));
+        assert!(err.contains("in use by another cliqd server"), "{err}");
+        let admin = open_store(None, dir.path(), Access::Admin).unwrap();
+        (admin.close)();
+        (server.close)();
+        let again = open_store(None, dir.path(), Access::Server).unwrap();
+        (again.close)();
+    }
+}
