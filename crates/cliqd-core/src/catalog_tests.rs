@@ -6,7 +6,7 @@ use crate::kinds::HandlerKind as K;
 
 #[test]
 fn every_kind_has_its_own_entry() {
-    for k in HandlerKind::ALL {
+    for k in HandlerKind::ALL.iter() {
         assert_eq!(spec(*k).kind, *k, "{k:?}");
         assert!(k.as_str().ends_with(spec(*k).api_name), "{k:?}");
         assert!(
@@ -20,7 +20,7 @@ fn every_kind_has_its_own_entry() {
 
 #[test]
 fn names_are_unique_per_component_and_resolve_back() {
-    for c in ComponentKind::ALL {
+    for c in ComponentKind::ALL.iter() {
         let specs: Vec<_> = handlers_of(*c).collect();
         for (i, a) in specs.iter().enumerate() {
             for b in &specs[i + 1..] {
@@ -46,7 +46,7 @@ fn names_are_unique_per_component_and_resolve_back() {
 
 #[test]
 fn every_default_handler_exists() {
-    for ft in FunctionType::ALL {
+    for ft in FunctionType::ALL.iter() {
         let defaults: Vec<_> = handlers_of(ComponentKind::Function)
             .filter(|s| s.default && s.function_type == Some(*ft))
             .collect();
@@ -65,7 +65,7 @@ fn every_default_handler_exists() {
         Some(K::MessageAction)
     );
     assert_eq!(default_handler(ComponentKind::Bot, None), None);
-    for c in ComponentKind::ALL {
+    for c in ComponentKind::ALL.iter() {
         let defaults = handlers_of(*c).filter(|s| s.default).count();
         if *c != ComponentKind::Function {
             assert!(defaults <= 1, "{c:?}");
@@ -400,7 +400,7 @@ fn replies_match_the_validator_table_it_replaced() {
 
 #[test]
 fn permissions_parse() {
-    for p in Permission::ALL {
+    for p in Permission::ALL.iter() {
         assert_eq!(p.as_str().parse::<Permission>().ok(), Some(*p));
     }
     assert!("camera".parse::<Permission>().is_err());

@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn channel_ids_round_trip() {
-        for k in ChannelKind::ALL {
+        for k in ChannelKind::ALL.iter() {
             assert_eq!(parse_channel_id(&channel_id(*k, 42)), Some((*k, 42)));
         }
         assert_eq!(parse_channel_id("X1"), None);

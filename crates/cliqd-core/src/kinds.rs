@@ -31,7 +31,7 @@ macro_rules! string_enum {
 
         impl $name {
             /// Every member, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+            pub const ALL: [$name; [$($s),+].len()] = [$($name::$variant,)+];
 
             /// The string form (store column, HTTP field).
             pub const fn as_str(self) -> &'static str {
@@ -213,20 +213,20 @@ mod tests {
 
     #[test]
     fn strings_round_trip() {
-        round_trips(ComponentKind::ALL, ComponentKind::as_str);
-        round_trips(ExecutionType::ALL, ExecutionType::as_str);
-        round_trips(Scope::ALL, Scope::as_str);
-        round_trips(ChatKind::ALL, ChatKind::as_str);
-        round_trips(ChannelKind::ALL, ChannelKind::as_str);
-        round_trips(FunctionType::ALL, FunctionType::as_str);
-        round_trips(HandlerKind::ALL, HandlerKind::as_str);
+        round_trips(&ComponentKind::ALL, ComponentKind::as_str);
+        round_trips(&ExecutionType::ALL, ExecutionType::as_str);
+        round_trips(&Scope::ALL, Scope::as_str);
+        round_trips(&ChatKind::ALL, ChatKind::as_str);
+        round_trips(&ChannelKind::ALL, ChannelKind::as_str);
+        round_trips(&FunctionType::ALL, FunctionType::as_str);
+        round_trips(&HandlerKind::ALL, HandlerKind::as_str);
         let e = "lambda".parse::<ExecutionType>().unwrap_err();
         assert_eq!(e.to_string(), "`lambda` is not an execution type");
     }
 
     #[test]
     fn channel_letters() {
-        for k in ChannelKind::ALL {
+        for k in ChannelKind::ALL.iter() {
             assert_eq!(ChannelKind::from_letter(k.letter()), Some(*k));
         }
         assert_eq!(ChannelKind::from_letter('X'), None);

@@ -166,7 +166,7 @@ mod tests {
     fn visibility() {
         let creator = viewer(10, false);
         let other = viewer(11, false);
-        for s in Scope::ALL {
+        for s in Scope::ALL.iter() {
             assert!(can_see(&creator, &comp(*s, &[5]), &[]));
             assert!(!needs_teams(&creator, &comp(*s, &[5])));
         }
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn scope_and_teams() {
         use ScopeRefusal::*;
-        let all = Scope::ALL;
+        let all = &Scope::ALL;
         let org_team = &[Scope::Organization, Scope::Team];
         assert_eq!(
             check_scope_and_teams("personal", None, all),
