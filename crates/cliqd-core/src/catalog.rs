@@ -216,7 +216,7 @@ use ResponseKind as R;
 const ALL_PERMISSIONS: &[Permission] = Permission::ALL;
 
 /// The catalog entry of `kind`.
-pub fn spec(kind: HandlerKind) -> &'static HandlerSpec {
+pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
     use HandlerKind as K;
     match kind {
         K::Command => {

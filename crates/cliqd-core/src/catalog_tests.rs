@@ -405,3 +405,36 @@ fn permissions_parse() {
     }
     assert!("camera".parse::<Permission>().is_err());
 }
+
+/// Moved from the functions area of the server, whose table the catalog replaced.
+#[test]
+fn every_function_type_has_one_default() {
+    let default_type =
+        |ft: FunctionType| default_handler(ComponentKind::Function, Some(ft)).map(|s| s.api_name);
+    for ft in FunctionType::ALL.iter() {
+        let defaults: Vec<_> = handlers_of(ComponentKind::Function)
+            .filter(|h| h.default && h.function_type == Some(*ft))
+            .collect();
+        assert_eq!(defaults.len(), 1, "{ft}");
+        assert_eq!(default_type(*ft), Some(defaults[0].api_name));
+    }
+    assert_eq!(
+        default_type(FunctionType::Form),
+        Some("form_submit_handler")
+    );
+    assert_eq!(
+        default_type(FunctionType::WidgetButton),
+        Some("widget_button_handler")
+    );
+}
+
+/// Moved from the functions area of the server, whose table the catalog replaced.
+#[test]
+fn function_matrix_never_grants_location_or_attachments() {
+    for h in handlers_of(ComponentKind::Function) {
+        assert!(h.permissions.iter().all(|p| Permission::ALL.contains(p)));
+        assert!(!h.permissions.contains(&Permission::Location));
+        assert!(!h.permissions.contains(&Permission::Attachments));
+        assert_eq!(h.params[..2], [ACCESS, ENVIRONMENT]);
+    }
+}

@@ -13,11 +13,12 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use cliqd_core::Scope;
 use cliqd_store::{InstallationRow, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
 
-const SCOPES: &[&str] = &["organization", "team"];
+const SCOPES: &[Scope] = &[Scope::Organization, Scope::Team];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +33,7 @@ fn check_scope(body: &InstallBody) -> ApiResult<String> {
         .scope
         .clone()
         .ok_or_else(|| ApiError::invalid("scope is required: organization or team"))?;
-    if !SCOPES.contains(&scope.as_str()) {
+    if !scope.parse().is_ok_and(|s: Scope| SCOPES.contains(&s)) {
         return Err(ApiError::invalid(format!(
             "scope `{scope}` is invalid: organization or team"
         )));
