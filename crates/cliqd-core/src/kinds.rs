@@ -193,7 +193,7 @@ impl HandlerKind {
     }
 
     /// The handler's catalog entry.
-    pub fn spec(self) -> &'static crate::catalog::HandlerSpec {
+    pub const fn spec(self) -> &'static crate::catalog::HandlerSpec {
         crate::catalog::spec(self)
     }
 }

@@ -6,7 +6,7 @@
 //! updates. An area declares one [`Descriptor`] and implements [`Area`]; the generic
 //! [`list`], [`get`] and [`delete`] handlers serve it as they are.
 
-use super::{can_modify, can_see, check_scope_and_teams, envelope};
+use super::{can_modify, can_see, char_len, check_scope_and_teams, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqPath, CliqQuery};
@@ -52,10 +52,14 @@ pub struct Descriptor {
     pub pages: PageSpec,
     /// Whether a list reply carries `total_count` (functions).
     pub total_count: bool,
+    /// Longest `name`.
+    pub max_name: usize,
     /// Longest `execution_url`, where the schema bounds it.
     pub max_url_chars: Option<usize>,
     /// Added to the refusal of a handler type it does not have, after the generic sentence.
     pub handler_types_hint: &'static str,
+    /// What to do instead, in the refusal of an update that changes a handler's `type`.
+    pub type_change_hint: &'static str,
     pub codes: ErrorCodes,
 }
 
@@ -87,6 +91,21 @@ pub const fn endpoint(
 }
 
 impl Descriptor {
+    /// A `name`: not blank, at most [`Descriptor::max_name`] characters; stored trimmed.
+    pub fn check_name(&self, name: &str) -> ApiResult<String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApiError::invalid("name must not be empty"));
+        }
+        if char_len(name) > self.max_name {
+            return Err(ApiError::invalid(format!(
+                "name can be at most {} characters",
+                self.max_name
+            )));
+        }
+        Ok(name.to_string())
+    }
+
     /// The handler of this kind the API calls `name`, or `invalid_inputs` naming the kind.
     pub fn handler(&self, name: &str) -> ApiResult<&'static HandlerSpec> {
         catalog::find(self.kind, name).ok_or_else(|| {
@@ -129,6 +148,25 @@ impl Descriptor {
         // check_scope_and_teams accepted it, so it parses.
         Ok((scope.parse().unwrap_or(self.default_scope), teams))
     }
+}
+
+/// A required body field: `invalid_inputs` naming it when absent.
+pub fn required<'a>(value: Option<&'a str>, field: &str) -> ApiResult<&'a str> {
+    value.ok_or_else(|| ApiError::invalid(format!("{field} is required")))
+}
+
+/// A free-text field (`description`, `hint`): not blank, at most `max` characters; stored as
+/// sent.
+pub fn check_text(field: &str, value: &str, max: usize) -> ApiResult<String> {
+    if value.trim().is_empty() {
+        return Err(ApiError::invalid(format!("{field} must not be empty")));
+    }
+    if char_len(value) > max {
+        return Err(ApiError::invalid(format!(
+            "{field} can be at most {max} characters"
+        )));
+    }
+    Ok(value.to_string())
 }
 
 /// The component a lookup found, if `auth` may see it; otherwise (absent, another

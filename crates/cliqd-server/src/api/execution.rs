@@ -1,14 +1,23 @@
 //! What every component with handlers shares (bots, functions, message actions): the execution
-//! type and URL, handler specs (webhook permission matrix, Deluge `params` and `return_type`),
-//! Deluge script checking and the script-or-permissions payload of a handler.
+//! type and URL, Deluge script checking, webhook permissions checked against the handler's
+//! entry in the `cliqd_core` catalog, the script-or-permissions payload of a handler, and the
+//! handler-row helpers (find, save, delete) that answer with the `execution_handler_*` codes.
 
 use super::char_len;
-use super::component::Descriptor;
+use super::component::{Area, Descriptor, attrs_of, find, find_for_write};
+use super::envelope;
+use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::{CliqJson, CliqPath};
 use crate::state::AppState;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use cliqd_core::attrs::ComponentAttrs;
 use cliqd_core::catalog::HandlerSpec;
 use cliqd_core::{ExecutionType, Permission};
 use cliqd_store::{HandlerRow, NewHandler, StoreError};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// Largest accepted handler script: 250 KB.
@@ -339,11 +348,11 @@ pub fn check_same_type(
     d: &Descriptor,
     body_type: Option<&str>,
     spec: &HandlerSpec,
-    instead: &str,
 ) -> ApiResult<()> {
     match body_type {
         Some(t) if d.handler(t)?.kind != spec.kind => Err(ApiError::invalid(format!(
-            "type cannot be changed; {instead}"
+            "type cannot be changed; {}",
+            d.type_change_hint
         ))),
         _ => Ok(()),
     }
@@ -404,6 +413,80 @@ pub async fn remove_handler(state: &AppState, d: &Descriptor, h: &HandlerRow) ->
                 ErrorCode::ExecutionHandlerDeleteFailed,
             )
         })
+}
+
+/// A handler body of functions and message actions: `type` (on update only the handler's
+/// own), a Deluge `script` or webhook `permissions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerBody {
+    #[serde(rename = "type")]
+    pub handler_type: Option<String>,
+    pub script: Option<String>,
+    pub permissions: Option<Vec<String>>,
+}
+
+/// `PATCH …/handlers/{handler_type}` of functions and message actions: a new script or new
+/// permissions; the reply is the handler object (digest §4, §5).
+pub async fn update_handler<A: Area>(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: Uri,
+    CliqPath((id, handler_type)): CliqPath<(String, String)>,
+    CliqJson(body): CliqJson<HandlerBody>,
+) -> ApiResult<Response> {
+    let d = A::D;
+    let failed = ErrorCode::ExecutionHandlerUpdateFailed;
+    let (row, attrs) = find_for_write::<A>(&state, &auth, &id).await?;
+    let execution_type = attrs.execution_type();
+    let spec = d.handler(&handler_type)?;
+    let existing = find_handler(&state, d, row.id, spec, None, failed).await?;
+    check_same_type(d, body.handler_type.as_deref(), spec)?;
+    require_data(
+        body.script.is_some() || body.permissions.is_some(),
+        execution_type,
+        d.plural,
+    )?;
+    let data = HandlerData {
+        script: body.script,
+        permissions: body.permissions,
+    };
+    let (script, handler_attrs) =
+        handler_data(data, spec, execution_type, Some(&existing), d.plural)?;
+    let saved = save_handler(&state, existing, script, handler_attrs).await?;
+    Ok(envelope(
+        uri.path(),
+        "execution_handler",
+        Value::Object(handler_reply(&saved, execution_type)),
+    )
+    .into_response())
+}
+
+/// `GET …/handlers/{handler_type}` of functions and message actions: the handler with its
+/// `params` and `return_type`; the reply's `type` is the handler's name (digest §4).
+pub async fn get_handler<A: Area>(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: Uri,
+    CliqPath((id, handler_type)): CliqPath<(String, String)>,
+) -> ApiResult<Response> {
+    let d = A::D;
+    let row = find(&state, &auth, d, &id).await?;
+    let attrs: A::Attrs = attrs_of(&row)?;
+    let spec = d.handler(&handler_type)?;
+    let h = find_handler(
+        &state,
+        d,
+        row.id,
+        spec,
+        None,
+        ErrorCode::ExecutionHandlerGetFailed,
+    )
+    .await?;
+    let mut data = handler_reply(&h, attrs.execution_type());
+    data.insert("return_type".into(), spec.return_type.as_str().into());
+    data.insert("params".into(), params_json(spec));
+    Ok(envelope(uri.path(), spec.api_name, Value::Object(data)).into_response())
 }
 
 #[cfg(test)]

@@ -284,12 +284,7 @@ pub(super) async fn update(
         failed,
     )
     .await?;
-    check_same_type(
-        &DESCRIPTOR,
-        body.handler_type.as_deref(),
-        spec,
-        "delete the handler and create another",
-    )?;
+    check_same_type(&DESCRIPTOR, body.handler_type.as_deref(), spec)?;
     let (script, handler_attrs) = build(body, spec, attrs.execution_type, Some(&existing))?;
     let row = save_handler(&state, existing, script, handler_attrs).await?;
     Ok(envelope(

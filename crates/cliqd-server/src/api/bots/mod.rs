@@ -4,8 +4,8 @@
 mod handlers;
 
 use super::component::{
-    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, endpoint, find_for_write,
-    patch_scope_and_teams, save_update,
+    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
+    find_for_write, patch_scope_and_teams, required, save_update,
 };
 use super::execution::{check_execution, patch_execution};
 use super::{Endpoint, char_len, envelope};
@@ -20,11 +20,13 @@ use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cliqd_core::attrs::{BotAttrs, ComponentAttrs};
-use cliqd_core::{ComponentKind, Scope, ids};
+use cliqd_core::catalog::HandlerSpec;
+use cliqd_core::{ComponentKind, HandlerKind, Scope, ids};
 use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+const MENU: &HandlerSpec = HandlerKind::BotMenu.spec();
 const PARTICIPATION: &[&str] = &["listen_message", "send_message", "auto_follow_thread"];
 
 /// The bots area.
@@ -43,8 +45,10 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         max_limit: 50,
     },
     total_count: false,
+    max_name: 20,
     max_url_chars: None,
     handler_types_hint: "",
+    type_change_hint: "delete the handler and create another",
     codes: ErrorCodes {
         not_found: ErrorCode::BotNotFound,
         permission_denied: ErrorCode::BotPermissionDenied,
@@ -140,27 +144,8 @@ pub fn derive_unique_name(name: &str) -> String {
     ids::derive_bot_unique_name(name)
 }
 
-fn check_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name must not be empty"));
-    }
-    if char_len(name) > 20 {
-        return Err(ApiError::invalid("name can be at most 20 characters"));
-    }
-    Ok(name.to_string())
-}
-
 fn check_description(d: &str) -> ApiResult<String> {
-    if d.trim().is_empty() {
-        return Err(ApiError::invalid("description must not be empty"));
-    }
-    if char_len(d) > 300 {
-        return Err(ApiError::invalid(
-            "description can be at most 300 characters",
-        ));
-    }
-    Ok(d.to_string())
+    check_text("description", d, 300)
 }
 
 fn check_status_messages(list: Vec<String>) -> ApiResult<Vec<String>> {
@@ -214,9 +199,9 @@ pub(crate) async fn find_bot(
 fn bot_json(row: &ComponentRow, attrs: &BotAttrs, handlers: &[HandlerRow]) -> Value {
     let mut handler_list: Vec<Value> = Vec::new();
     for h in handlers {
-        if h.handler_type == "menu_handler" {
+        if h.handler_type == MENU.api_name {
             let mut m =
-                json!({"type": "menu_handler", "id": h.id.to_string(), "position": h.position});
+                json!({"type": MENU.api_name, "id": h.id.to_string(), "position": h.position});
             for key in ["name", "icon", "sub_actions"] {
                 if let Some(v) = h.attrs.get(key) {
                     m[key] = v.clone();
@@ -257,16 +242,8 @@ async fn create(
     auth: AuthContext,
     CliqJson(body): CliqJson<BotBody>,
 ) -> ApiResult<Response> {
-    let name = check_name(
-        body.name
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("name is required"))?,
-    )?;
-    let description = check_description(
-        body.description
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("description is required"))?,
-    )?;
+    let name = DESCRIPTOR.check_name(required(body.name.as_deref(), "name")?)?;
+    let description = check_description(required(body.description.as_deref(), "description")?)?;
     let (scope, team_ids) = DESCRIPTOR
         .create_scope(
             &state,
@@ -346,7 +323,7 @@ async fn update(
     let (row, mut attrs) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
     let mut patch = ComponentPatch::default();
     if let Some(name) = &body.name {
-        patch.name = Some(check_name(name)?);
+        patch.name = Some(DESCRIPTOR.check_name(name)?);
     }
     if let Some(d) = &body.description {
         attrs.description = check_description(d)?;

@@ -9,7 +9,7 @@ mod properties;
 use super::{AuthMode, Endpoint, add_rate_headers};
 use crate::auth::{AuthContext, hash_secret};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{extension_key, parse_id};
+use crate::extract::extension_key;
 use crate::ratelimit::{Limit, RateStatus};
 use crate::state::AppState;
 use axum::Router;
@@ -110,7 +110,8 @@ async fn authorize(
     endpoint: &'static Endpoint,
     rate: &mut Option<RateStatus>,
 ) -> ApiResult<ExtensionRow> {
-    let id = parse_id(raw_id, "").ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    let id = cliqd_core::ids::parse_component_id(raw_id, "")
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     let key = extension_key(uri).ok_or_else(|| {
         ApiError::invalid("extension_key is required (also accepted as EXTENSION_KEY or appkey)")
     })?;

@@ -1,12 +1,13 @@
-//! Function handlers: create, update, get and delete (digest §4), with the handler types of
-//! each function type, their webhook permission matrix, Deluge params and the default handler.
+//! Function handlers (digest §4): the endpoints, create (which configures the default handler
+//! the function got at creation) and delete. Update and get are the shared handler endpoints
+//! of [`crate::api::execution`]; the handler types, their permissions and parameters are in
+//! the `cliqd_core` catalog.
 
 use super::{DESCRIPTOR, Functions};
-use crate::api::component::{self, attrs_of, endpoint, find, find_for_write};
+use crate::api::component::{self, endpoint, find_for_write};
 use crate::api::execution::{
-    HandlerData, already_has, check_same_type, find_handler, handler_data, handler_reply,
-    is_configured, is_default, params_json, remove_handler, require_data, save_handler,
-    store_error,
+    HandlerBody, HandlerData, already_has, find_handler, handler_data, is_configured, is_default,
+    remove_handler, store_error,
 };
 use crate::api::{Endpoint, envelope};
 use crate::auth::AuthContext;
@@ -16,10 +17,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cliqd_core::attrs::FunctionAttrs;
 use cliqd_store::{HandlerRow, NewHandler, StoreError};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub const CREATE: Endpoint = endpoint(
     "functions.handlers.create",
@@ -49,15 +48,6 @@ pub const DELETE: Endpoint = endpoint(
     "functions.update",
     10,
 );
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct HandlerBody {
-    #[serde(rename = "type")]
-    handler_type: Option<String>,
-    script: Option<String>,
-    permissions: Option<Vec<String>>,
-}
 
 /// Creates a handler; the reply is the function object, as the documented examples show
 /// (CONTRADICTIONS.md `undeclared:functions:createFunctionHandler:200:*`). The default handler
@@ -146,74 +136,6 @@ pub(super) async fn create(
         .map_err(|e| store_error(e, ErrorCode::FunctionNotFound, failed))?;
     let data = component::render::<Functions>(&state, &row).await?;
     Ok(envelope(uri.path(), DESCRIPTOR.kind.as_str(), data).into_response())
-}
-
-pub(super) async fn update(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqPath((function_id, handler_type)): CliqPath<(String, String)>,
-    CliqJson(body): CliqJson<HandlerBody>,
-) -> ApiResult<Response> {
-    let failed = ErrorCode::ExecutionHandlerUpdateFailed;
-    let (row, attrs) = find_for_write::<Functions>(&state, &auth, &function_id).await?;
-    let spec = DESCRIPTOR.handler(&handler_type)?;
-    let existing = find_handler(&state, &DESCRIPTOR, row.id, spec, None, failed).await?;
-    check_same_type(
-        &DESCRIPTOR,
-        body.handler_type.as_deref(),
-        spec,
-        "create a handler of the other type instead",
-    )?;
-    require_data(
-        body.script.is_some() || body.permissions.is_some(),
-        attrs.execution_type,
-        DESCRIPTOR.plural,
-    )?;
-    let data = HandlerData {
-        script: body.script,
-        permissions: body.permissions,
-    };
-    let (script, handler_attrs) = handler_data(
-        data,
-        spec,
-        attrs.execution_type,
-        Some(&existing),
-        DESCRIPTOR.plural,
-    )?;
-    let saved = save_handler(&state, existing, script, handler_attrs).await?;
-    Ok(envelope(
-        uri.path(),
-        "execution_handler",
-        Value::Object(handler_reply(&saved, attrs.execution_type)),
-    )
-    .into_response())
-}
-
-/// The handler with its `params` and `return_type`; the reply's `type` is the handler name
-/// (digest §4).
-pub(super) async fn get_handler(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqPath((function_id, handler_type)): CliqPath<(String, String)>,
-) -> ApiResult<Response> {
-    let row = find(&state, &auth, &DESCRIPTOR, &function_id).await?;
-    let attrs: FunctionAttrs = attrs_of(&row)?;
-    let spec = DESCRIPTOR.handler(&handler_type)?;
-    let h = find_handler(
-        &state,
-        &DESCRIPTOR,
-        row.id,
-        spec,
-        None,
-        ErrorCode::ExecutionHandlerGetFailed,
-    )
-    .await?;
-    let mut data = handler_reply(&h, attrs.execution_type);
-    data.insert("return_type".into(), spec.return_type.as_str().into());
-    data.insert("params".into(), params_json(spec));
-    Ok(envelope(uri.path(), spec.api_name, Value::Object(data)).into_response())
 }
 
 pub(super) async fn delete(

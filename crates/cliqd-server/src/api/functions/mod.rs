@@ -6,11 +6,11 @@
 mod handlers;
 
 use super::component::{
-    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, endpoint, find_for_write,
-    save_update,
+    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
+    find_for_write, required, save_update,
 };
-use super::execution::{check_execution, patch_execution};
-use super::{Endpoint, char_len, envelope};
+use super::execution::{check_execution, get_handler, patch_execution, update_handler};
+use super::{Endpoint, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath};
@@ -27,7 +27,6 @@ use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-const MAX_NAME: usize = 30;
 const MAX_DESCRIPTION: usize = 300;
 
 /// The functions area.
@@ -47,8 +46,10 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         max_limit: 50,
     },
     total_count: true,
+    max_name: 30,
     max_url_chars: Some(225),
     handler_types_hint: " (button_handler, form_submit_handler, form_change_handler, form_dynamic_select_handler, form_view_handler, widget_button_handler)",
+    type_change_hint: "create a handler of the other type instead",
     codes: ErrorCodes {
         not_found: ErrorCode::FunctionNotFound,
         permission_denied: ErrorCode::FunctionPermissionDenied,
@@ -126,8 +127,8 @@ pub fn routes() -> Router<AppState> {
         .route(handlers::CREATE.path, post(handlers::create))
         .route(
             handlers::GET.path,
-            get(handlers::get_handler)
-                .patch(handlers::update)
+            get(get_handler::<Functions>)
+                .patch(update_handler::<Functions>)
                 .delete(handlers::delete),
         )
 }
@@ -144,29 +145,8 @@ struct FunctionBody {
     execution_url: Option<String>,
 }
 
-fn check_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name must not be empty"));
-    }
-    if char_len(name) > MAX_NAME {
-        return Err(ApiError::invalid(format!(
-            "name can be at most {MAX_NAME} characters"
-        )));
-    }
-    Ok(name.to_string())
-}
-
 fn check_description(d: &str) -> ApiResult<String> {
-    if d.trim().is_empty() {
-        return Err(ApiError::invalid("description must not be empty"));
-    }
-    if char_len(d) > MAX_DESCRIPTION {
-        return Err(ApiError::invalid(format!(
-            "description can be at most {MAX_DESCRIPTION} characters"
-        )));
-    }
-    Ok(d.to_string())
+    check_text("description", d, MAX_DESCRIPTION)
 }
 
 fn check_function_type(t: &str) -> ApiResult<FunctionType> {
@@ -208,21 +188,10 @@ async fn create(
     uri: Uri,
     CliqJson(body): CliqJson<FunctionBody>,
 ) -> ApiResult<Response> {
-    let name = check_name(
-        body.name
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("name is required"))?,
-    )?;
-    let description = check_description(
-        body.description
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("description is required"))?,
-    )?;
-    let function_type = check_function_type(
-        body.function_type
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("function_type is required"))?,
-    )?;
+    let name = DESCRIPTOR.check_name(required(body.name.as_deref(), "name")?)?;
+    let description = check_description(required(body.description.as_deref(), "description")?)?;
+    let function_type =
+        check_function_type(required(body.function_type.as_deref(), "function_type")?)?;
     let (execution_type, execution_url) = check_execution(
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
@@ -262,7 +231,7 @@ async fn update(
     let (row, mut attrs) = find_for_write::<Functions>(&state, &auth, &function_id).await?;
     let mut patch = ComponentPatch::default();
     if let Some(name) = &body.name {
-        patch.name = Some(check_name(name)?);
+        patch.name = Some(DESCRIPTOR.check_name(name)?);
     }
     if let Some(d) = &body.description {
         attrs.description = check_description(d)?;

@@ -4,11 +4,11 @@
 mod handlers;
 
 use super::component::{
-    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, endpoint, find_for_write,
-    patch_scope_and_teams, save_update,
+    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
+    find_for_write, patch_scope_and_teams, required, save_update,
 };
-use super::execution::{check_execution, patch_execution};
-use super::{Endpoint, char_len, envelope};
+use super::execution::{check_execution, get_handler, patch_execution, update_handler};
+use super::{Endpoint, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath};
@@ -26,7 +26,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 const MESSAGE_TYPES: &[&str] = &["text", "link", "attachment"];
-const MAX_NAME: usize = 30;
 const MAX_HINT: usize = 128;
 
 /// The message actions area.
@@ -45,8 +44,10 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         max_limit: 100,
     },
     total_count: false,
+    max_name: 30,
     max_url_chars: Some(225),
     handler_types_hint: "; the only one is execution_handler",
+    type_change_hint: "",
     codes: ErrorCodes {
         not_found: ErrorCode::MsgactionNotFound,
         permission_denied: ErrorCode::MsgactionPermissionDenied,
@@ -124,7 +125,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             handlers::GET.path,
-            get(handlers::get_handler).patch(handlers::update),
+            get(get_handler::<MessageActions>).patch(update_handler::<MessageActions>),
         )
 }
 
@@ -144,29 +145,8 @@ struct ActionBody {
     execution_url: Option<String>,
 }
 
-fn check_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name must not be empty"));
-    }
-    if char_len(name) > MAX_NAME {
-        return Err(ApiError::invalid(format!(
-            "name can be at most {MAX_NAME} characters"
-        )));
-    }
-    Ok(name.to_string())
-}
-
 fn check_hint(hint: &str) -> ApiResult<String> {
-    if hint.trim().is_empty() {
-        return Err(ApiError::invalid("hint must not be empty"));
-    }
-    if char_len(hint) > MAX_HINT {
-        return Err(ApiError::invalid(format!(
-            "hint can be at most {MAX_HINT} characters"
-        )));
-    }
-    Ok(hint.to_string())
+    check_text("hint", hint, MAX_HINT)
 }
 
 /// 1 to 3 of `text`, `link`, `attachment`; repeats are dropped.
@@ -232,16 +212,8 @@ async fn create(
     uri: Uri,
     CliqJson(body): CliqJson<ActionBody>,
 ) -> ApiResult<Response> {
-    let name = check_name(
-        body.name
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("name is required"))?,
-    )?;
-    let hint = check_hint(
-        body.hint
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("hint is required"))?,
-    )?;
+    let name = DESCRIPTOR.check_name(required(body.name.as_deref(), "name")?)?;
+    let hint = check_hint(required(body.hint.as_deref(), "hint")?)?;
     let (scope, team_ids) = DESCRIPTOR
         .create_scope(
             &state,
@@ -295,7 +267,7 @@ async fn update(
     let (row, mut attrs) = find_for_write::<MessageActions>(&state, &auth, &action_id).await?;
     let mut patch = ComponentPatch::default();
     if let Some(name) = &body.name {
-        patch.name = Some(check_name(name)?);
+        patch.name = Some(DESCRIPTOR.check_name(name)?);
     }
     if let Some(hint) = &body.hint {
         attrs.hint = check_hint(hint)?;
