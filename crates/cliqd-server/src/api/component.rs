@@ -301,6 +301,48 @@ pub async fn save_update(
         .map_err(|e| d.store_error(e))
 }
 
+/// Saves an update of the component `id` with its new attributes and answers with the
+/// component object.
+pub async fn finish_update<A: Area>(
+    state: &AppState,
+    uri: &Uri,
+    id: i64,
+    mut patch: ComponentPatch,
+    attrs: &A::Attrs,
+) -> ApiResult<Response> {
+    patch.attrs = Some(stored(attrs)?);
+    let row = save_update(state, A::D, id, patch).await?;
+    let data = render::<A>(state, &row).await?;
+    Ok(envelope(uri.path(), A::D.kind.as_str(), data).into_response())
+}
+
+/// An update's `name`, if sent, checked into `patch`.
+pub fn patch_name(d: &Descriptor, patch: &mut ComponentPatch, name: Option<&str>) -> ApiResult<()> {
+    if let Some(name) = name {
+        patch.name = Some(d.check_name(name)?);
+    }
+    Ok(())
+}
+
+/// An update's `execution_type` (accepted only unchanged) and `execution_url` (webhook
+/// components only), applied to `attrs`.
+pub fn patch_execution<A: ComponentAttrs>(
+    d: &Descriptor,
+    attrs: &mut A,
+    execution_type: Option<&str>,
+    execution_url: Option<&str>,
+) -> ApiResult<()> {
+    if let Some(url) = super::execution::patch_execution(
+        attrs.execution_type(),
+        execution_type,
+        execution_url,
+        d.max_url_chars,
+    )? {
+        attrs.set_execution_url(url);
+    }
+    Ok(())
+}
+
 /// The component object of `row` with its current handlers.
 pub async fn render<A: Area>(state: &AppState, row: &ComponentRow) -> ApiResult<Value> {
     let handlers = state.store.handlers_of(row.id).await?;
@@ -415,20 +457,23 @@ pub fn add_common_fields(obj: &mut Map<String, Value>, row: &ComponentRow) {
     obj.insert("type".into(), "custom".into());
 }
 
-/// An update's `scope`/`team_ids` for `row` ([`policy::scope_patch`]): `None` when neither
-/// was sent; otherwise the new scope and teams, checked by [`check_scope_and_teams`].
+/// An update's `scope`/`team_ids` for `row` ([`policy::scope_patch`]), checked by
+/// [`check_scope_and_teams`] and set in `patch` when either was sent.
 pub async fn patch_scope_and_teams(
     state: &AppState,
     auth: &AuthContext,
     d: &Descriptor,
     row: &ComponentRow,
+    patch: &mut ComponentPatch,
     scope: Option<&str>,
     team_ids: Option<&[Value]>,
-) -> ApiResult<Option<(String, Vec<i64>)>> {
+) -> ApiResult<()> {
     let Some((scope, teams)) = policy::scope_patch(&row.scope, &row.team_ids, scope, team_ids)
     else {
-        return Ok(None);
+        return Ok(());
     };
     let ids = check_scope_and_teams(state, auth, &scope, teams.as_deref(), d.scopes).await?;
-    Ok(Some((scope, ids)))
+    patch.scope = Some(scope);
+    patch.team_ids = Some(ids);
+    Ok(())
 }

@@ -5,9 +5,9 @@ mod handlers;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
-    find_for_write, patch_scope_and_teams, required, save_update,
+    find_for_write, patch_scope_and_teams, required,
 };
-use super::execution::{check_execution, patch_execution};
+use super::execution::check_execution;
 use super::{Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -19,7 +19,7 @@ use axum::extract::State;
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_core::attrs::{BotAttrs, ComponentAttrs};
+use cliqd_core::attrs::BotAttrs;
 use cliqd_core::catalog::HandlerSpec;
 use cliqd_core::{ComponentKind, HandlerKind, Scope, ids};
 use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow};
@@ -322,31 +322,26 @@ async fn update(
 ) -> ApiResult<Response> {
     let (row, mut attrs) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
     let mut patch = ComponentPatch::default();
-    if let Some(name) = &body.name {
-        patch.name = Some(DESCRIPTOR.check_name(name)?);
-    }
+    component::patch_name(&DESCRIPTOR, &mut patch, body.name.as_deref())?;
     if let Some(d) = &body.description {
         attrs.description = check_description(d)?;
     }
-    let new_url = patch_execution(
-        attrs.execution_type,
+    component::patch_execution(
+        &DESCRIPTOR,
+        &mut attrs,
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
-        DESCRIPTOR.max_url_chars,
     )?;
-    if let Some((scope, teams)) = patch_scope_and_teams(
+    patch_scope_and_teams(
         &state,
         &auth,
         &DESCRIPTOR,
         &row,
+        &mut patch,
         body.scope.as_deref(),
         body.team_ids.as_deref(),
     )
-    .await?
-    {
-        patch.scope = Some(scope);
-        patch.team_ids = Some(teams);
-    }
+    .await?;
     if let Some(list) = body.status_messages {
         attrs.status_messages = check_status_messages(list)?;
     }
@@ -359,13 +354,7 @@ async fn update(
     if let Some(calls) = &body.calls {
         attrs.calls = check_calls(calls)?;
     }
-    if let Some(url) = new_url {
-        attrs.set_execution_url(url);
-    }
-    patch.attrs = Some(component::stored(&attrs)?);
-    let row = save_update(&state, &DESCRIPTOR, row.id, patch).await?;
-    let data = component::render::<Bots>(&state, &row).await?;
-    Ok(envelope(uri.path(), DESCRIPTOR.kind.as_str(), data).into_response())
+    component::finish_update::<Bots>(&state, &uri, row.id, patch, &attrs).await
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ mod handlers;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
-    find_for_write, required, save_update,
+    find_for_write, required,
 };
-use super::execution::{check_execution, get_handler, patch_execution, update_handler};
+use super::execution::{check_execution, get_handler, update_handler};
 use super::{Endpoint, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -21,7 +21,7 @@ use axum::extract::State;
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_core::attrs::{ComponentAttrs, FunctionAttrs};
+use cliqd_core::attrs::FunctionAttrs;
 use cliqd_core::{ComponentKind, FunctionType, Scope, catalog};
 use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow};
 use serde::Deserialize;
@@ -230,9 +230,7 @@ async fn update(
 ) -> ApiResult<Response> {
     let (row, mut attrs) = find_for_write::<Functions>(&state, &auth, &function_id).await?;
     let mut patch = ComponentPatch::default();
-    if let Some(name) = &body.name {
-        patch.name = Some(DESCRIPTOR.check_name(name)?);
-    }
+    component::patch_name(&DESCRIPTOR, &mut patch, body.name.as_deref())?;
     if let Some(d) = &body.description {
         attrs.description = check_description(d)?;
     }
@@ -243,16 +241,11 @@ async fn update(
             "function_type cannot be changed after creation",
         ));
     }
-    if let Some(url) = patch_execution(
-        attrs.execution_type,
+    component::patch_execution(
+        &DESCRIPTOR,
+        &mut attrs,
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
-        DESCRIPTOR.max_url_chars,
-    )? {
-        attrs.set_execution_url(url);
-    }
-    patch.attrs = Some(component::stored(&attrs)?);
-    let row = save_update(&state, &DESCRIPTOR, row.id, patch).await?;
-    let data = component::render::<Functions>(&state, &row).await?;
-    Ok(envelope(uri.path(), DESCRIPTOR.kind.as_str(), data).into_response())
+    )?;
+    component::finish_update::<Functions>(&state, &uri, row.id, patch, &attrs).await
 }

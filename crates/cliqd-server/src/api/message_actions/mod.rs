@@ -5,9 +5,9 @@ mod handlers;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
-    find_for_write, patch_scope_and_teams, required, save_update,
+    find_for_write, patch_scope_and_teams, required,
 };
-use super::execution::{check_execution, get_handler, patch_execution, update_handler};
+use super::execution::{check_execution, get_handler, update_handler};
 use super::{Endpoint, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -19,7 +19,7 @@ use axum::extract::State;
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_core::attrs::{ActionAttrs, ComponentAttrs};
+use cliqd_core::attrs::ActionAttrs;
 use cliqd_core::{ComponentKind, Scope, catalog};
 use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow};
 use serde::Deserialize;
@@ -266,25 +266,20 @@ async fn update(
 ) -> ApiResult<Response> {
     let (row, mut attrs) = find_for_write::<MessageActions>(&state, &auth, &action_id).await?;
     let mut patch = ComponentPatch::default();
-    if let Some(name) = &body.name {
-        patch.name = Some(DESCRIPTOR.check_name(name)?);
-    }
+    component::patch_name(&DESCRIPTOR, &mut patch, body.name.as_deref())?;
     if let Some(hint) = &body.hint {
         attrs.hint = check_hint(hint)?;
     }
-    if let Some((scope, teams)) = patch_scope_and_teams(
+    patch_scope_and_teams(
         &state,
         &auth,
         &DESCRIPTOR,
         &row,
+        &mut patch,
         body.scope.as_deref(),
         body.team_ids.as_deref(),
     )
-    .await?
-    {
-        patch.scope = Some(scope);
-        patch.team_ids = Some(teams);
-    }
+    .await?;
     if let Some(m) = body.multi_selectable {
         attrs.multi_selectable = m;
     }
@@ -294,18 +289,13 @@ async fn update(
     if let Some(image) = body.image {
         attrs.image = Some(check_image(image)?);
     }
-    if let Some(url) = patch_execution(
-        attrs.execution_type,
+    component::patch_execution(
+        &DESCRIPTOR,
+        &mut attrs,
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
-        DESCRIPTOR.max_url_chars,
-    )? {
-        attrs.set_execution_url(url);
-    }
-    patch.attrs = Some(component::stored(&attrs)?);
-    let row = save_update(&state, &DESCRIPTOR, row.id, patch).await?;
-    let data = component::render::<MessageActions>(&state, &row).await?;
-    Ok(envelope(uri.path(), DESCRIPTOR.kind.as_str(), data).into_response())
+    )?;
+    component::finish_update::<MessageActions>(&state, &uri, row.id, patch, &attrs).await
 }
 
 #[cfg(test)]
