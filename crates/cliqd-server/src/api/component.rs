@@ -477,3 +477,69 @@ pub async fn patch_scope_and_teams(
     patch.team_ids = Some(ids);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::bots::DESCRIPTOR as BOTS;
+    use crate::api::functions::DESCRIPTOR as FUNCTIONS;
+    use crate::api::message_actions::DESCRIPTOR as MESSAGE_ACTIONS;
+    use cliqd_core::HandlerKind;
+
+    const ALL: [&Descriptor; 3] = [&BOTS, &FUNCTIONS, &MESSAGE_ACTIONS];
+
+    #[test]
+    fn descriptors_are_consistent() {
+        for d in ALL {
+            assert!(d.scopes.contains(&d.default_scope), "{}", d.plural);
+            assert!(
+                catalog::handlers_of(d.kind).next().is_some(),
+                "{}",
+                d.plural
+            );
+            assert!(d.pages.default_limit <= d.pages.max_limit);
+            for spec in catalog::handlers_of(d.kind) {
+                assert_eq!(
+                    d.handler(spec.api_name).map(|s| s.kind).ok(),
+                    Some(spec.kind)
+                );
+            }
+        }
+        assert_eq!(FUNCTIONS.scopes, &[Scope::Personal]);
+        assert_eq!(
+            BOTS.handler("alert_handler").map(|s| s.kind).ok(),
+            Some(HandlerKind::BotCall)
+        );
+    }
+
+    #[test]
+    fn unknown_handler_types_name_the_area() {
+        let message = |d: &Descriptor, t: &str| d.handler(t).err().and_then(|e| e.message);
+        assert_eq!(
+            message(&BOTS, "button_handler").as_deref(),
+            Some("`button_handler` is not a bot handler type")
+        );
+        assert_eq!(
+            message(&MESSAGE_ACTIONS, "button_handler").as_deref(),
+            Some(
+                "`button_handler` is not a message action handler type; the only one is execution_handler"
+            )
+        );
+        assert!(
+            message(&FUNCTIONS, "menu_handler")
+                .is_some_and(|m| m.contains("(button_handler, form_submit_handler"))
+        );
+    }
+
+    #[test]
+    fn names_and_texts() {
+        assert_eq!(BOTS.check_name("  Helper ").ok().as_deref(), Some("Helper"));
+        assert!(BOTS.check_name(&"x".repeat(21)).is_err());
+        assert!(FUNCTIONS.check_name(&"x".repeat(30)).is_ok());
+        assert!(FUNCTIONS.check_name(" ").is_err());
+        assert_eq!(check_text("hint", " h ", 5).ok().as_deref(), Some(" h "));
+        assert!(check_text("hint", "  ", 5).is_err());
+        assert!(check_text("hint", "123456", 5).is_err());
+        assert!(required(None, "name").is_err());
+    }
+}
