@@ -1,6 +1,7 @@
 //! Where a message is used, which handlers may return which kinds of response (digest §11.1),
 //! and the handler-only parts of a message reply: bot context and suggestions.
 
+use cliqd_core::HandlerKind;
 use serde_json::Value;
 
 use crate::error::{Errors, Path, codes};
@@ -20,12 +21,13 @@ pub enum MessageContext {
     HandlerReturn(Handler),
 }
 
-/// The handlers whose replies are validated, by the names Cliq's API uses for them.
+/// The handlers whose replies are validated here: each is a [`HandlerKind`] of the domain
+/// core's handler catalog, which holds its name and the replies it may return (digest §11.1).
+/// The catalog's other handlers (the bot call handler, whose reply is ignored, and the form
+/// view handler) are not listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handler {
-    /// Slash command execution handler.
     Command,
-    /// Slash command suggestion handler.
     CommandSuggestion,
     MessageAction,
     BotWelcome,
@@ -35,7 +37,6 @@ pub enum Handler {
     BotMenu,
     BotContext,
     BotParticipation,
-    /// Scheduler runs show nothing; their return value is ignored.
     Scheduler,
     FunctionButton,
     FunctionFormSubmit,
@@ -70,116 +71,49 @@ impl Handler {
         Handler::ExtensionInstallationValidator,
     ];
 
+    /// The handler's kind in the catalog.
+    pub const fn kind(self) -> HandlerKind {
+        match self {
+            Handler::Command => HandlerKind::Command,
+            Handler::CommandSuggestion => HandlerKind::CommandSuggestion,
+            Handler::MessageAction => HandlerKind::MessageAction,
+            Handler::BotWelcome => HandlerKind::BotWelcome,
+            Handler::BotMessage => HandlerKind::BotMessage,
+            Handler::BotMention => HandlerKind::BotMention,
+            Handler::BotIncomingWebhook => HandlerKind::BotIncomingWebhook,
+            Handler::BotMenu => HandlerKind::BotMenu,
+            Handler::BotContext => HandlerKind::BotContext,
+            Handler::BotParticipation => HandlerKind::BotParticipation,
+            Handler::Scheduler => HandlerKind::Scheduler,
+            Handler::FunctionButton => HandlerKind::FunctionButton,
+            Handler::FunctionFormSubmit => HandlerKind::FunctionFormSubmit,
+            Handler::FunctionFormChange => HandlerKind::FunctionFormChange,
+            Handler::FunctionFormDynamicSelect => HandlerKind::FunctionFormDynamicSelect,
+            Handler::WidgetView => HandlerKind::WidgetView,
+            Handler::WidgetButton => HandlerKind::WidgetButton,
+            Handler::ExtensionInstallation => HandlerKind::ExtensionInstallation,
+            Handler::ExtensionInstallationValidator => HandlerKind::ExtensionInstallationValidator,
+        }
+    }
+
     /// A readable name for error messages.
     pub fn name(self) -> &'static str {
-        match self {
-            Handler::Command => "command execution",
-            Handler::CommandSuggestion => "command suggestion",
-            Handler::MessageAction => "message action",
-            Handler::BotWelcome => "bot welcome",
-            Handler::BotMessage => "bot message",
-            Handler::BotMention => "bot mention",
-            Handler::BotIncomingWebhook => "bot incoming webhook",
-            Handler::BotMenu => "bot menu",
-            Handler::BotContext => "bot context",
-            Handler::BotParticipation => "bot participation",
-            Handler::Scheduler => "scheduler",
-            Handler::FunctionButton => "button",
-            Handler::FunctionFormSubmit => "form submit",
-            Handler::FunctionFormChange => "form change",
-            Handler::FunctionFormDynamicSelect => "form dynamic select",
-            Handler::WidgetView => "widget view",
-            Handler::WidgetButton => "widget button",
-            Handler::ExtensionInstallation => "installation",
-            Handler::ExtensionInstallationValidator => "installation validator",
-        }
+        self.kind().name()
+    }
+}
+
+impl From<Handler> for HandlerKind {
+    fn from(h: Handler) -> HandlerKind {
+        h.kind()
     }
 }
 
 /// The kinds of handler response (digest §11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseKind {
-    Message,
-    BotContext,
-    Banner,
-    Form,
-    Suggestions,
-    MessageEdit,
-    FormError,
-    FormModification,
-    DynamicSelectOptions,
-    Widget,
-    WidgetSection,
-    CommandSuggestions,
-    InstallationStatus,
-}
+pub use cliqd_core::ResponseKind;
 
-impl ResponseKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            ResponseKind::Message => "a message",
-            ResponseKind::BotContext => "a bot context",
-            ResponseKind::Banner => "a banner",
-            ResponseKind::Form => "a form",
-            ResponseKind::Suggestions => "suggestions",
-            ResponseKind::MessageEdit => "a message edit",
-            ResponseKind::FormError => "a form error",
-            ResponseKind::FormModification => "a form modification",
-            ResponseKind::DynamicSelectOptions => "dynamic select options",
-            ResponseKind::Widget => "a widget",
-            ResponseKind::WidgetSection => "a widget section",
-            ResponseKind::CommandSuggestions => "command suggestions",
-            ResponseKind::InstallationStatus => "an installation status",
-        }
-    }
-}
-
-/// Whether handler `h` may reply with `kind`. Follows the table of Cliq's responses page; the
-/// Form column is read permissively, as the forms page allows forms from commands, bot
-/// message/mention/menu handlers, message actions and buttons.
+/// Whether handler `h` may reply with `kind`, as the handler catalog says.
 pub fn allows(h: Handler, kind: ResponseKind) -> bool {
-    use ResponseKind as K;
-    let allowed: &[ResponseKind] = match h {
-        Handler::Command | Handler::MessageAction | Handler::BotMention => {
-            &[K::Message, K::BotContext, K::Banner, K::Form]
-        }
-        Handler::CommandSuggestion => &[K::CommandSuggestions],
-        Handler::BotWelcome => &[K::Message, K::Banner],
-        Handler::BotMessage | Handler::BotMenu | Handler::BotContext => &[
-            K::Message,
-            K::BotContext,
-            K::Banner,
-            K::Form,
-            K::Suggestions,
-        ],
-        Handler::BotIncomingWebhook => &[K::Message, K::BotContext],
-        Handler::BotParticipation => &[K::Message, K::Banner],
-        Handler::Scheduler => &[],
-        Handler::FunctionButton => &[
-            K::Message,
-            K::BotContext,
-            K::Banner,
-            K::Form,
-            K::Suggestions,
-            K::MessageEdit,
-        ],
-        Handler::FunctionFormSubmit => &[
-            K::Message,
-            K::BotContext,
-            K::Banner,
-            K::Suggestions,
-            K::FormError,
-            K::Widget,
-        ],
-        Handler::FunctionFormChange => &[K::FormModification],
-        Handler::FunctionFormDynamicSelect => &[K::DynamicSelectOptions],
-        Handler::WidgetView => &[K::Widget],
-        Handler::WidgetButton => &[K::Widget, K::WidgetSection, K::Form, K::Banner],
-        Handler::ExtensionInstallation | Handler::ExtensionInstallationValidator => {
-            &[K::InstallationStatus]
-        }
-    };
-    allowed.contains(&kind)
+    cliqd_core::catalog::allows(h.kind(), kind)
 }
 
 /// `context`: `{id, timeout?, params:[{name, question, suggestions?}]}`.

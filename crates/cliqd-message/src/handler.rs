@@ -141,7 +141,7 @@ fn is_empty_reply(v: &Value) -> bool {
 
 fn response(v: &Value, path: &Path<'_>, h: Handler, errs: &mut Errors) -> Option<HandlerResponse> {
     // Schedulers have nowhere to show a reply; Cliq ignores it.
-    if h == Handler::Scheduler || is_empty_reply(v) {
+    if h.kind().spec().ignores_reply() || is_empty_reply(v) {
         return Some(HandlerResponse::Empty);
     }
     let kind = match v {

@@ -223,9 +223,7 @@ fn handler_keys(
 
 /// Message ids appear as `1599387839188_229293271789`, and in some documents with a space or
 /// `%20` in place of the underscore; all three name the same message.
-pub fn normalize_message_id(id: &str) -> String {
-    id.trim().replace("%20", "_").replace(' ', "_")
-}
+pub use cliqd_core::ids::normalize_message_id;
 
 fn user_ids(map: &Map<String, Value>, path: &Path<'_>, errs: &mut Errors) -> Option<Vec<String>> {
     if map.field("user_ids").is_some_and(|v| !v.is_null())

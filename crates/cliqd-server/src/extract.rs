@@ -83,15 +83,6 @@ pub fn extension_key(uri: &axum::http::Uri) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// Parses a numeric component id, tolerating a prefix such as `b-`; `None` if it is not one.
-pub fn parse_id(raw: &str, prefix: &str) -> Option<i64> {
-    let digits = raw.strip_prefix(prefix).unwrap_or(raw);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,14 +121,5 @@ mod tests {
             assert_eq!(extension_key(&uri).as_deref(), Some("k"));
         }
         assert_eq!(extension_key(&"/x?extension_key=".parse().unwrap()), None);
-    }
-
-    #[test]
-    fn ids() {
-        assert_eq!(parse_id("b-123", "b-"), Some(123));
-        assert_eq!(parse_id("123", "b-"), Some(123));
-        assert_eq!(parse_id("b-", "b-"), None);
-        assert_eq!(parse_id("12a", "b-"), None);
-        assert_eq!(parse_id("99999999999999999999999", "b-"), None);
     }
 }

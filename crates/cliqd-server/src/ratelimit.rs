@@ -237,8 +237,18 @@ mod tests {
         let refused = rl.check(RateKey::User(1), "e", limit).unwrap();
         assert_eq!(refused.retry_after, Some(300));
         // Other users and endpoints are unaffected.
-        assert!(rl.check(RateKey::User(2), "e", limit).unwrap().retry_after.is_none());
-        assert!(rl.check(RateKey::User(1), "f", limit).unwrap().retry_after.is_none());
+        assert!(
+            rl.check(RateKey::User(2), "e", limit)
+                .unwrap()
+                .retry_after
+                .is_none()
+        );
+        assert!(
+            rl.check(RateKey::User(1), "f", limit)
+                .unwrap()
+                .retry_after
+                .is_none()
+        );
         assert!(
             RateLimiter::new(RateLimitMode::Off, 1)
                 .check(RateKey::User(1), "e", limit)
@@ -253,7 +263,12 @@ mod tests {
         let limit = Limit::per_min(1, 300);
         // A locked user survives any sweep.
         rl.check(RateKey::User(0), "e", limit);
-        assert!(rl.check(RateKey::User(0), "e", limit).unwrap().retry_after.is_some());
+        assert!(
+            rl.check(RateKey::User(0), "e", limit)
+                .unwrap()
+                .retry_after
+                .is_some()
+        );
         for user in 1..=(PRUNE_ABOVE as i64 + 10) {
             rl.check(RateKey::User(user), "e", limit);
         }

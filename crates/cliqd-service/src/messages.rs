@@ -154,9 +154,9 @@ pub async fn post_bot_messages(
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(ConflictOn::ReplyTo) => ServiceError::MessageNotFound(
-                Some("reply_to does not name a message of the recipient's bot chat"),
-            ),
+            StoreError::Conflict(ConflictOn::ReplyTo) => ServiceError::MessageNotFound(Some(
+                "reply_to does not name a message of the recipient's bot chat",
+            )),
             other => other.into(),
         })
 }

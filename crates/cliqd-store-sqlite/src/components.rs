@@ -458,6 +458,34 @@ impl ComponentStore for SqliteStore {
         .await
     }
 
+    async fn handlers_of_many(&self, component_ids: Vec<i64>) -> StoreResult<Vec<HandlerRow>> {
+        if component_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&component_ids).map_err(json_err)?;
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached(&format!(
+                    "SELECT {HANDLER_COLS} FROM handlers
+                     WHERE component_id IN (SELECT value FROM json_each(?1))
+                     ORDER BY component_id, type, position, id"
+                ))
+                .map_err(map_err)?;
+            let raws = stmt
+                .query_map([ids], handler_from_row)
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            raws.into_iter()
+                .map(|(mut h, attrs)| {
+                    h.attrs = serde_json::from_str(&attrs).map_err(json_err)?;
+                    Ok(h)
+                })
+                .collect()
+        })
+        .await
+    }
+
     async fn create_handler(&self, new: NewHandler, max_of_type: usize) -> StoreResult<HandlerRow> {
         self.write(move |c| {
             touch(c, new.component_id)?;

@@ -144,6 +144,9 @@ pub trait ComponentStore: Send + Sync {
     async fn current_seq(&self) -> StoreResult<i64>;
 
     async fn handlers_of(&self, component_id: i64) -> StoreResult<Vec<HandlerRow>>;
+    /// The handlers of every component in `component_ids` in one read (a page of a list),
+    /// ordered by component id, then as [`ComponentStore::handlers_of`] orders them.
+    async fn handlers_of_many(&self, component_ids: Vec<i64>) -> StoreResult<Vec<HandlerRow>>;
     /// Inserts a handler; it also counts as a change of its component. Checked and inserted in
     /// one write transaction: `Conflict(Handler)` (and nothing written) when the component
     /// already has `max_of_type` handlers of that type, so concurrent creates cannot exceed it.

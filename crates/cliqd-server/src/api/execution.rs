@@ -1,41 +1,37 @@
 //! What every component with handlers shares (bots, functions, message actions): the execution
-//! type and URL, handler specs (webhook permission matrix, Deluge `params` and `return_type`),
-//! Deluge script checking and the script-or-permissions payload of a handler.
+//! type and URL, Deluge script checking, webhook permissions checked against the handler's
+//! entry in the `cliqd_core` catalog, the script-or-permissions payload of a handler, and the
+//! handler-row helpers (find, save, delete) that answer with the `execution_handler_*` codes.
 
 use super::char_len;
+use super::component::{Area, Descriptor, attrs_of, find, find_for_write};
+use super::envelope;
+use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::{CliqJson, CliqPath};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use cliqd_core::attrs::ComponentAttrs;
+use cliqd_core::catalog::HandlerSpec;
+use cliqd_core::{ExecutionType, Permission};
 use cliqd_store::{HandlerRow, NewHandler, StoreError};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// Largest accepted handler script: 250 KB.
 pub const MAX_SCRIPT_BYTES: usize = 250 * 1024;
-/// Every webhook permission any handler may ask for.
-pub const PERMISSIONS: &[&str] = &["chat", "message", "user", "location", "attachments"];
 /// At most this many permissions per handler (the schemas' `maxItems`).
 const MAX_PERMISSIONS: usize = 5;
 
-/// `access` and `environment`, the first two parameters of every handler (digest §9.3).
-pub const ACCESS: (&str, &str) = ("access", "MAP");
-pub const ENVIRONMENT: (&str, &str) = ("environment", "MAP");
-
-/// One handler type of a component kind: the webhook permissions it may be granted and the
-/// Deluge parameters and return type its script gets (digest §9.3).
-#[derive(Debug)]
-pub struct HandlerSpec {
-    pub name: &'static str,
-    pub permissions: &'static [&'static str],
-    pub params: &'static [(&'static str, &'static str)],
-    pub return_type: &'static str,
-}
-
-impl HandlerSpec {
-    /// `[{"param_name": …, "param_type": …}, …]` as the `GET handler` replies show it.
-    pub fn params_json(&self) -> Value {
-        self.params
-            .iter()
-            .map(|(n, t)| json!({"param_name": n, "param_type": t}))
-            .collect()
-    }
+/// `[{"param_name": …, "param_type": …}, …]` as the `GET handler` replies show a handler's
+/// Deluge parameters.
+pub fn params_json(spec: &HandlerSpec) -> Value {
+    spec.params
+        .iter()
+        .map(|p| json!({"param_name": p.name, "param_type": p.ty.as_str()}))
+        .collect()
 }
 
 /// Checks a Deluge script: size, then syntax through the `deluge` crate; a parse error is
@@ -60,21 +56,21 @@ pub fn check_script(script: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Checks webhook permissions against [`PERMISSIONS`] and the handler's own matrix; duplicates
-/// are dropped.
+/// Checks webhook permissions against every [`Permission`] and the handler's own matrix;
+/// duplicates are dropped.
 pub fn check_permissions(list: Vec<String>, spec: &HandlerSpec) -> ApiResult<Vec<String>> {
     if list.len() > MAX_PERMISSIONS {
         return Err(ApiError::invalid("permissions can have at most 5 entries"));
     }
     let mut out: Vec<String> = Vec::new();
     for p in list {
-        if !PERMISSIONS.contains(&p.as_str()) {
+        let Ok(permission) = p.parse::<Permission>() else {
             return Err(ApiError::invalid(format!("`{p}` is not a permission")));
-        }
-        if !spec.permissions.contains(&p.as_str()) {
+        };
+        if !spec.permissions.contains(&permission) {
             return Err(ApiError::invalid(format!(
                 "permission `{p}` is not available for {}",
-                spec.name
+                spec.api_name
             )));
         }
         if !out.contains(&p) {
@@ -110,28 +106,33 @@ pub fn check_execution(
     execution_type: Option<&str>,
     execution_url: Option<&str>,
     max_url_chars: Option<usize>,
-) -> ApiResult<(String, Option<String>)> {
-    match (execution_type.unwrap_or("deluge"), execution_url) {
-        ("deluge", None) => Ok(("deluge".into(), None)),
-        ("deluge", Some(_)) => Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed)),
-        ("webhook", None) => Err(ApiError::new(ErrorCode::ExecutionUrlRequired)),
-        ("webhook", Some(u)) => Ok(("webhook".into(), Some(check_url(u, max_url_chars)?))),
-        _ => Err(ApiError::invalid(
-            "execution_type must be deluge or webhook",
-        )),
+) -> ApiResult<(ExecutionType, Option<String>)> {
+    let execution_type = match execution_type {
+        None => ExecutionType::Deluge,
+        Some(t) => t
+            .parse()
+            .map_err(|_| ApiError::invalid("execution_type must be deluge or webhook"))?,
+    };
+    match (execution_type, execution_url) {
+        (ExecutionType::Deluge, None) => Ok((ExecutionType::Deluge, None)),
+        (ExecutionType::Deluge, Some(_)) => Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed)),
+        (ExecutionType::Webhook, None) => Err(ApiError::new(ErrorCode::ExecutionUrlRequired)),
+        (ExecutionType::Webhook, Some(u)) => {
+            Ok((ExecutionType::Webhook, Some(check_url(u, max_url_chars)?)))
+        }
     }
 }
 
 /// An update's `execution_type` (immutable: accepted only unchanged) and `execution_url`
 /// (webhook components only). Returns the new URL, if one was sent.
 pub fn patch_execution(
-    current_type: &str,
+    current_type: ExecutionType,
     execution_type: Option<&str>,
     execution_url: Option<&str>,
     max_url_chars: Option<usize>,
 ) -> ApiResult<Option<String>> {
     if let Some(t) = execution_type
-        && t != current_type
+        && t != current_type.as_str()
     {
         return Err(ApiError::invalid(
             "execution_type cannot be changed after creation",
@@ -139,7 +140,7 @@ pub fn patch_execution(
     }
     match execution_url {
         None => Ok(None),
-        Some(_) if current_type != "webhook" => {
+        Some(_) if current_type != ExecutionType::Webhook => {
             Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed))
         }
         Some(u) => Ok(Some(check_url(u, max_url_chars)?)),
@@ -161,7 +162,7 @@ pub struct HandlerData {
 pub fn handler_data(
     data: HandlerData,
     spec: &HandlerSpec,
-    execution_type: &str,
+    execution_type: ExecutionType,
     existing: Option<&HandlerRow>,
     components: &str,
 ) -> ApiResult<(Option<String>, Value)> {
@@ -170,7 +171,7 @@ pub fn handler_data(
         .filter(Value::is_object)
         .unwrap_or_else(|| json!({}));
     let mut script = existing.and_then(|h| h.script.clone());
-    if execution_type == "webhook" {
+    if execution_type == ExecutionType::Webhook {
         if data.script.is_some() {
             return Err(ApiError::invalid(format!(
                 "script applies only to Deluge {components}; webhook {components} use permissions"
@@ -204,12 +205,34 @@ pub fn handler_data(
     Ok((script, attrs))
 }
 
+/// An update must change something: a `script` (Deluge) or `permissions` (webhook).
+/// `components` names the kind in the message, in the plural (`functions`).
+pub fn require_data(
+    has_data: bool,
+    execution_type: ExecutionType,
+    components: &str,
+) -> ApiResult<()> {
+    if has_data {
+        return Ok(());
+    }
+    let what = match execution_type {
+        ExecutionType::Webhook => {
+            format!("permissions is required for handlers of webhook {components}")
+        }
+        ExecutionType::Deluge => format!("script is required for handlers of Deluge {components}"),
+    };
+    Err(ApiError::with_message(
+        ErrorCode::ExecutionHandlerDataRequired,
+        what,
+    ))
+}
+
 /// The row of a component's default handler, inserted with the component: it exists from
 /// creation, is not configured yet (no script, no permissions) and cannot be deleted.
-pub fn default_handler(handler_type: &str) -> NewHandler {
+pub fn default_handler(spec: &HandlerSpec) -> NewHandler {
     NewHandler {
         component_id: 0,
-        handler_type: handler_type.to_string(),
+        handler_type: spec.api_name.to_string(),
         script: None,
         attrs: json!({"default": true}),
     }
@@ -221,8 +244,8 @@ pub fn is_default(h: &HandlerRow) -> bool {
 }
 
 /// Whether a handler has been given its script (Deluge) or permissions (webhook) yet.
-pub fn is_configured(h: &HandlerRow, execution_type: &str) -> bool {
-    if execution_type == "webhook" {
+pub fn is_configured(h: &HandlerRow, execution_type: ExecutionType) -> bool {
+    if execution_type == ExecutionType::Webhook {
         h.attrs.get("permissions").is_some()
     } else {
         h.script.is_some()
@@ -230,8 +253,12 @@ pub fn is_configured(h: &HandlerRow, execution_type: &str) -> bool {
 }
 
 /// `script` for Deluge components (empty until configured), `permissions` for webhook ones.
-pub fn script_or_permissions(obj: &mut Map<String, Value>, h: &HandlerRow, execution_type: &str) {
-    if execution_type == "webhook" {
+pub fn script_or_permissions(
+    obj: &mut Map<String, Value>,
+    h: &HandlerRow,
+    execution_type: ExecutionType,
+) {
+    if execution_type == ExecutionType::Webhook {
         let perms = h
             .attrs
             .get("permissions")
@@ -245,7 +272,7 @@ pub fn script_or_permissions(obj: &mut Map<String, Value>, h: &HandlerRow, execu
 
 /// The handler object of function and message-action handler replies (digest §4, §5):
 /// `name`, `script` or `permissions`, and `function_id` (sic, also for message actions).
-pub fn handler_reply(h: &HandlerRow, execution_type: &str) -> Map<String, Value> {
+pub fn handler_reply(h: &HandlerRow, execution_type: ExecutionType) -> Map<String, Value> {
     let mut obj = Map::new();
     obj.insert("name".into(), h.handler_type.clone().into());
     script_or_permissions(&mut obj, h, execution_type);
@@ -265,36 +292,231 @@ pub fn store_error(e: StoreError, not_found: ErrorCode, failed: ErrorCode) -> Ap
     }
 }
 
+/// The handlers of a component; a store failure is the operation's `failed` code (a vanished
+/// component the area's `*_not_found`).
+pub async fn handlers_of(
+    state: &AppState,
+    d: &Descriptor,
+    component_id: i64,
+    failed: ErrorCode,
+) -> ApiResult<Vec<HandlerRow>> {
+    state
+        .store
+        .handlers_of(component_id)
+        .await
+        .map_err(|e| store_error(e, d.codes.not_found, failed))
+}
+
+/// The component's handler of `spec`; `handler_id` picks one when the kind may repeat (bot
+/// menu actions) and is required then if several exist.
+pub async fn find_handler(
+    state: &AppState,
+    d: &Descriptor,
+    component_id: i64,
+    spec: &HandlerSpec,
+    handler_id: Option<&str>,
+    failed: ErrorCode,
+) -> ApiResult<HandlerRow> {
+    let all = handlers_of(state, d, component_id, failed).await?;
+    let mut same = all.into_iter().filter(|h| h.handler_type == spec.api_name);
+    let not_found = || ApiError::new(ErrorCode::ExecutionHandlerNotFound);
+    let found = match handler_id {
+        Some(raw) => {
+            let id = cliqd_core::ids::parse_component_id(raw, "").ok_or_else(not_found)?;
+            same.find(|h| h.id == id)
+        }
+        None => {
+            let first = same.next();
+            if same.next().is_some() {
+                // Only bot menu actions repeat.
+                return Err(ApiError::with_message(
+                    ErrorCode::ExecutionHandlerDataRequired,
+                    format!(
+                        "handler_id is required: the {} has several menu actions",
+                        d.singular
+                    ),
+                ));
+            }
+            first
+        }
+    };
+    found.ok_or_else(not_found)
+}
+
+/// Refuses a handler `type` in an update body that is not the handler's own.
+pub fn check_same_type(
+    d: &Descriptor,
+    body_type: Option<&str>,
+    spec: &HandlerSpec,
+) -> ApiResult<()> {
+    match body_type {
+        Some(t) if d.handler(t)?.kind != spec.kind => Err(ApiError::invalid(format!(
+            "type cannot be changed; {}",
+            d.type_change_hint
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// "The bot already has a message_handler; update it instead."
+pub fn already_has(d: &Descriptor, spec: &HandlerSpec) -> String {
+    format!(
+        "the {} already has a {}; update it instead",
+        d.singular, spec.api_name
+    )
+}
+
+/// Saves an updated handler; a vanished one is `execution_handler_not_found`, another store
+/// failure `execution_handler_update_failed`.
+pub async fn save_handler(
+    state: &AppState,
+    existing: HandlerRow,
+    script: Option<String>,
+    attrs: Value,
+) -> ApiResult<HandlerRow> {
+    state
+        .store
+        .update_handler(HandlerRow {
+            script,
+            attrs,
+            ..existing
+        })
+        .await
+        .map_err(|e| {
+            store_error(
+                e,
+                ErrorCode::ExecutionHandlerNotFound,
+                ErrorCode::ExecutionHandlerUpdateFailed,
+            )
+        })
+}
+
+/// Deletes a handler that is not a default one (`default_handler_delete_not_allowed`).
+pub async fn remove_handler(state: &AppState, d: &Descriptor, h: &HandlerRow) -> ApiResult<()> {
+    if is_default(h) {
+        return Err(ApiError::with_message(
+            ErrorCode::DefaultHandlerDeleteNotAllowed,
+            format!(
+                "{} is the default handler of this {} and cannot be deleted",
+                h.handler_type, d.singular
+            ),
+        ));
+    }
+    state
+        .store
+        .delete_handler(h.component_id, h.id)
+        .await
+        .map_err(|e| {
+            store_error(
+                e,
+                ErrorCode::ExecutionHandlerNotFound,
+                ErrorCode::ExecutionHandlerDeleteFailed,
+            )
+        })
+}
+
+/// A handler body of functions and message actions: `type` (on update only the handler's
+/// own), a Deluge `script` or webhook `permissions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerBody {
+    #[serde(rename = "type")]
+    pub handler_type: Option<String>,
+    pub script: Option<String>,
+    pub permissions: Option<Vec<String>>,
+}
+
+/// `PATCH …/handlers/{handler_type}` of functions and message actions: a new script or new
+/// permissions; the reply is the handler object (digest §4, §5).
+pub async fn update_handler<A: Area>(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: Uri,
+    CliqPath((id, handler_type)): CliqPath<(String, String)>,
+    CliqJson(body): CliqJson<HandlerBody>,
+) -> ApiResult<Response> {
+    let d = A::D;
+    let failed = ErrorCode::ExecutionHandlerUpdateFailed;
+    let (row, attrs) = find_for_write::<A>(&state, &auth, &id).await?;
+    let execution_type = attrs.execution_type();
+    let spec = d.handler(&handler_type)?;
+    let existing = find_handler(&state, d, row.id, spec, None, failed).await?;
+    check_same_type(d, body.handler_type.as_deref(), spec)?;
+    require_data(
+        body.script.is_some() || body.permissions.is_some(),
+        execution_type,
+        d.plural,
+    )?;
+    let data = HandlerData {
+        script: body.script,
+        permissions: body.permissions,
+    };
+    let (script, handler_attrs) =
+        handler_data(data, spec, execution_type, Some(&existing), d.plural)?;
+    let saved = save_handler(&state, existing, script, handler_attrs).await?;
+    Ok(envelope(
+        uri.path(),
+        "execution_handler",
+        Value::Object(handler_reply(&saved, execution_type)),
+    )
+    .into_response())
+}
+
+/// `GET …/handlers/{handler_type}` of functions and message actions: the handler with its
+/// `params` and `return_type`; the reply's `type` is the handler's name (digest §4).
+pub async fn get_handler<A: Area>(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    uri: Uri,
+    CliqPath((id, handler_type)): CliqPath<(String, String)>,
+) -> ApiResult<Response> {
+    let d = A::D;
+    let row = find(&state, &auth, d, &id).await?;
+    let attrs: A::Attrs = attrs_of(&row)?;
+    let spec = d.handler(&handler_type)?;
+    let h = find_handler(
+        &state,
+        d,
+        row.id,
+        spec,
+        None,
+        ErrorCode::ExecutionHandlerGetFailed,
+    )
+    .await?;
+    let mut data = handler_reply(&h, attrs.execution_type());
+    data.insert("return_type".into(), spec.return_type.as_str().into());
+    data.insert("params".into(), params_json(spec));
+    Ok(envelope(uri.path(), spec.api_name, Value::Object(data)).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const SPEC: HandlerSpec = HandlerSpec {
-        name: "button_handler",
-        permissions: &["chat", "user"],
-        params: &[ACCESS, ENVIRONMENT, ("event", "STRING")],
-        return_type: "MAP",
-    };
+    use cliqd_core::HandlerKind;
+
+    /// A handler granted only `chat` and `user`.
+    const SPEC: &HandlerSpec = cliqd_core::catalog::spec(HandlerKind::FunctionFormChange);
 
     #[test]
     fn permissions_follow_the_matrix() {
-        let ok = check_permissions(vec!["user".into(), "chat".into(), "user".into()], &SPEC);
+        let ok = check_permissions(vec!["user".into(), "chat".into(), "user".into()], SPEC);
         assert_eq!(ok.unwrap(), vec!["user", "chat"]);
         for bad in ["message", "camera"] {
-            let e = check_permissions(vec![bad.into()], &SPEC).unwrap_err();
+            let e = check_permissions(vec![bad.into()], SPEC).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidInputs, "{bad}");
         }
         let six = vec!["user".to_string(); 6];
-        assert!(check_permissions(six, &SPEC).is_err());
+        assert!(check_permissions(six, SPEC).is_err());
     }
 
     #[test]
     fn execution_rules() {
         assert_eq!(
             check_execution(None, None, None).unwrap(),
-            ("deluge".into(), None)
+            (ExecutionType::Deluge, None)
         );
-        let e = |r: ApiResult<(String, Option<String>)>| r.unwrap_err().code;
+        let e = |r: ApiResult<(ExecutionType, Option<String>)>| r.unwrap_err().code;
         assert_eq!(
             e(check_execution(None, Some("https://a.b"), None)),
             ErrorCode::ExecutionUrlNotAllowed
@@ -314,19 +536,25 @@ mod tests {
         );
         assert!(check_execution(Some("webhook"), Some(&long), None).is_ok());
         assert_eq!(
-            patch_execution("deluge", Some("webhook"), None, None)
+            patch_execution(ExecutionType::Deluge, Some("webhook"), None, None)
                 .unwrap_err()
                 .code,
             ErrorCode::InvalidInputs
         );
         assert_eq!(
-            patch_execution("deluge", None, Some("https://a.b"), None)
+            patch_execution(ExecutionType::Deluge, None, Some("https://a.b"), None)
                 .unwrap_err()
                 .code,
             ErrorCode::ExecutionUrlNotAllowed
         );
         assert_eq!(
-            patch_execution("webhook", Some("webhook"), Some("https://a.b/c"), None).unwrap(),
+            patch_execution(
+                ExecutionType::Webhook,
+                Some("webhook"),
+                Some("https://a.b/c"),
+                None
+            )
+            .unwrap(),
             Some("https://a.b/c".into())
         );
     }
@@ -350,20 +578,32 @@ mod tests {
             script: script.map(String::from),
             permissions: perms.map(|p| p.into_iter().map(String::from).collect()),
         };
-        let (s, a) = handler_data(data(Some("return 1;"), None), &SPEC, "deluge", None, "x")
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        let (s, a) = handler_data(
+            data(Some("return 1;"), None),
+            SPEC,
+            ExecutionType::Deluge,
+            None,
+            "x",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(s.as_deref(), Some("return 1;"));
         assert_eq!(a, json!({}));
         let code = |r: ApiResult<(Option<String>, Value)>| r.unwrap_err().code;
         assert_eq!(
-            code(handler_data(data(None, None), &SPEC, "deluge", None, "x")),
+            code(handler_data(
+                data(None, None),
+                SPEC,
+                ExecutionType::Deluge,
+                None,
+                "x"
+            )),
             ErrorCode::ExecutionHandlerDataRequired
         );
         assert_eq!(
             code(handler_data(
                 data(None, Some(vec!["user"])),
-                &SPEC,
-                "deluge",
+                SPEC,
+                ExecutionType::Deluge,
                 None,
                 "x"
             )),
@@ -372,15 +612,21 @@ mod tests {
         assert_eq!(
             code(handler_data(
                 data(Some("x"), None),
-                &SPEC,
-                "webhook",
+                SPEC,
+                ExecutionType::Webhook,
                 None,
                 "x"
             )),
             ErrorCode::InvalidInputs
         );
-        let (s, a) =
-            handler_data(data(None, Some(vec!["user"])), &SPEC, "webhook", None, "x").unwrap();
+        let (s, a) = handler_data(
+            data(None, Some(vec!["user"])),
+            SPEC,
+            ExecutionType::Webhook,
+            None,
+            "x",
+        )
+        .unwrap();
         assert_eq!((s, a), (None, json!({"permissions": ["user"]})));
     }
 }

@@ -15,7 +15,7 @@
 use super::{AuthMode, Endpoint};
 use crate::auth::{AuthContext, authenticate, bearer_token, hash_secret};
 use crate::error::{ApiError, ErrorCode};
-use crate::extract::{extension_key, parse_id};
+use crate::extract::extension_key;
 use crate::ratelimit::{RateKey, RateStatus};
 use crate::state::AppState;
 use axum::RequestExt;
@@ -167,7 +167,7 @@ async fn extension_caller(
 ) -> Result<Caller, ApiError> {
     let id = path
         .and_then(|p| p.iter().find(|(k, _)| *k == "extension_id").map(|(_, v)| v))
-        .and_then(|raw| parse_id(raw, ""))
+        .and_then(|raw| cliqd_core::ids::parse_component_id(raw, ""))
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     let key = extension_key(uri).ok_or_else(|| {
         ApiError::invalid("extension_key is required (also accepted as EXTENSION_KEY or appkey)")

@@ -16,6 +16,7 @@ use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Json;
 use axum::http::Method;
+use cliqd_core::{Scope, policy};
 use cliqd_store::{ComponentRow, UserRow};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -106,78 +107,44 @@ pub fn list_envelope(
     Json(Value::Object(obj))
 }
 
-/// Whether `auth` may see `row`: personal → creator; team → creator or a member of one of its
-/// teams; organization → everyone in the org. Other organizations never see anything.
+/// Whether `auth` may see `row` (see [`cliqd_service::can_see`]).
 pub async fn can_see(state: &AppState, auth: &AuthContext, row: &ComponentRow) -> ApiResult<bool> {
-    if row.org_id != auth.org_id() {
-        return Ok(false);
-    }
-    if row.creator_id == auth.user.id || row.scope == "organization" {
-        return Ok(true);
-    }
-    if row.scope == "team" {
-        let mine = state.store.teams_of_user(auth.user.id).await?;
-        return Ok(row.team_ids.iter().any(|t| mine.contains(t)));
-    }
-    Ok(false)
+    Ok(cliqd_service::can_see(state.store.as_ref(), &auth.actor(), row).await?)
 }
 
-/// Update and delete need the creator or an organization admin.
+/// Update and delete need the creator or an organization admin ([`policy::can_modify`]).
 pub fn can_modify(auth: &AuthContext, row: &ComponentRow) -> bool {
-    row.org_id == auth.org_id() && (row.creator_id == auth.user.id || auth.is_admin())
+    cliqd_service::can_modify(&auth.actor(), row)
 }
 
 /// Checks `scope`/`team_ids` as bots, message actions, commands and extensions share them
-/// (digest §16.1) and returns the team ids to store.
+/// (digest §16.1, [`policy::check_scope_and_teams`]), then that the teams exist in the
+/// organization, and returns the team ids to store.
 pub async fn check_scope_and_teams(
     state: &AppState,
     auth: &AuthContext,
     scope: &str,
     team_ids: Option<&[Value]>,
-    allowed_scopes: &[&str],
+    allowed_scopes: &[Scope],
 ) -> ApiResult<Vec<i64>> {
-    if !allowed_scopes.contains(&scope) {
-        return Err(ApiError::new(ErrorCode::InvalidScope));
-    }
-    let ids = match team_ids {
-        None => Vec::new(),
-        Some(list) => list
-            .iter()
-            .map(|v| match v {
-                Value::Number(n) => n.as_i64(),
-                Value::String(s) => s.trim().parse().ok(),
-                _ => None,
-            })
-            .collect::<Option<Vec<i64>>>()
-            .ok_or_else(|| ApiError::invalid("team_ids must be a list of team IDs"))?,
-    };
-    if scope != "team" {
-        if !ids.is_empty() {
-            return Err(ApiError::invalid(
-                "team_ids is allowed only when scope is team",
-            ));
-        }
+    let (scope, ids) =
+        policy::check_scope_and_teams(scope, team_ids, allowed_scopes).map_err(|r| match r {
+            policy::ScopeRefusal::InvalidScope => ApiError::new(ErrorCode::InvalidScope),
+            policy::ScopeRefusal::Invalid(message) => ApiError::invalid(message),
+        })?;
+    if scope != Scope::Team {
         return Ok(ids);
     }
-    if ids.is_empty() {
-        return Err(ApiError::invalid("team_ids is required when scope is team"));
-    }
-    if ids.len() > 4 {
-        return Err(ApiError::invalid("team_ids can have at most 4 team IDs"));
-    }
-    let mut unique = ids.clone();
-    unique.sort_unstable();
-    unique.dedup();
     let found = state
         .store
-        .existing_teams(auth.org_id(), unique.clone())
+        .existing_teams(auth.org_id(), ids.clone())
         .await?;
-    if let Some(missing) = unique.iter().find(|id| !found.contains(id)) {
+    if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
         return Err(ApiError::invalid(format!(
             "team {missing} does not exist in this organization"
         )));
     }
-    Ok(unique)
+    Ok(ids)
 }
 
 /// Length in characters, as Cliq counts "maximum length".

@@ -510,3 +510,30 @@ pub async fn narrowing_visibility_is_a_deletion_for_who_lost_sight(t: TestStore)
         Err(StoreError::Conflict(ConflictOn::Name))
     ));
 }
+
+pub async fn handlers_of_many_reads_a_page_at_once(t: TestStore) {
+    let (_dir, store, user) = setup(t).await;
+    let h = |t: &str| NewHandler {
+        component_id: 0,
+        handler_type: t.into(),
+        script: None,
+        attrs: json!({}),
+    };
+    let (a, _) = store
+        .create_component_with_handlers(bot(&user, "a"), vec![h("x_handler"), h("b_handler")])
+        .await
+        .unwrap();
+    let (b, _) = store
+        .create_component_with_handlers(bot(&user, "b"), vec![h("m_handler")])
+        .await
+        .unwrap();
+    let c = store.create_component(bot(&user, "c")).await.unwrap();
+    let many = store
+        .handlers_of_many(vec![b.id, a.id, c.id, 999_999])
+        .await
+        .unwrap();
+    let mut each = store.handlers_of(a.id).await.unwrap();
+    each.extend(store.handlers_of(b.id).await.unwrap());
+    assert_eq!(many, each);
+    assert!(store.handlers_of_many(vec![]).await.unwrap().is_empty());
+}

@@ -58,6 +58,7 @@ macro_rules! store_conformance_tests {
             current components::listing_pages_and_sync_pages,
             current components::handlers_update_configure_and_delete,
             current components::narrowing_visibility_is_a_deletion_for_who_lost_sight,
+            current components::handlers_of_many_reads_a_page_at_once,
             current identity::orgs_users_and_teams,
             current identity::tokens_and_clients,
             current messaging::refusals_write_nothing_and_publish_nothing,

@@ -1,179 +1,60 @@
 //! Bot handlers: create, update, get and delete (digest §3.4), with the permission matrix,
 //! menu-action display properties and Deluge script checking.
 
-use super::{WRITE, attrs_of, find_bot};
-use crate::api::component::ensure_can_modify;
-use crate::api::execution::{ACCESS, ENVIRONMENT, HandlerData, HandlerSpec, handler_data};
-use crate::api::{AuthMode, Endpoint, char_len, envelope};
+use super::{Bots, DESCRIPTOR};
+use crate::api::component::{endpoint, find, find_for_write};
+use crate::api::execution::{
+    HandlerData, already_has, check_same_type, find_handler, handler_data, params_json,
+    remove_handler, save_handler, store_error,
+};
+use crate::api::{Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
+use crate::extract::{CliqJson, CliqPath, CliqQuery};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use cliqd_core::catalog::HandlerSpec;
+use cliqd_core::{ExecutionType, HandlerKind};
 use cliqd_store::{ConflictOn, HandlerRow, NewHandler, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub const CREATE: Endpoint = Endpoint {
-    name: "bots.handlers.create",
-    method: Method::POST,
-    path: "/api/v3/bots/{bot_id}/handlers",
-    scope: "bots.update",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-pub const UPDATE: Endpoint = Endpoint {
-    name: "bots.handlers.update",
-    method: Method::PATCH,
-    path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
-    scope: "bots.update",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-pub const GET: Endpoint = Endpoint {
-    name: "bots.handlers.get",
-    method: Method::GET,
-    path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
-    scope: "bots.read",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-pub const DELETE: Endpoint = Endpoint {
-    name: "bots.handlers.delete",
-    method: Method::DELETE,
-    path: "/api/v3/bots/{bot_id}/handlers/{handler_type}",
-    scope: "bots.update",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
+pub const CREATE: Endpoint = endpoint(
+    "bots.handlers.create",
+    Method::POST,
+    "/api/v3/bots/{bot_id}/handlers",
+    "bots.update",
+    10,
+);
+pub const UPDATE: Endpoint = endpoint(
+    "bots.handlers.update",
+    Method::PATCH,
+    "/api/v3/bots/{bot_id}/handlers/{handler_type}",
+    "bots.update",
+    10,
+);
+pub const GET: Endpoint = endpoint(
+    "bots.handlers.get",
+    Method::GET,
+    "/api/v3/bots/{bot_id}/handlers/{handler_type}",
+    "bots.read",
+    10,
+);
+pub const DELETE: Endpoint = endpoint(
+    "bots.handlers.delete",
+    Method::DELETE,
+    "/api/v3/bots/{bot_id}/handlers/{handler_type}",
+    "bots.update",
+    10,
+);
 
-const MAX_MENU_ACTIONS: usize = 5;
+/// At most this many sub-actions per menu action.
+const MAX_SUB_ACTIONS: usize = 5;
 
-/// Bot handler types, their allowed webhook permissions (digest §3.4) and their Deluge
-/// `params` and `return_type` (digest §9.3).
-const HANDLERS: &[HandlerSpec] = &[
-    HandlerSpec {
-        name: "welcome_handler",
-        permissions: &["user"],
-        params: &[ACCESS, ENVIRONMENT, ("user", "MAP"), ("newuser", "BOOLEAN")],
-        return_type: "MAP",
-    },
-    HandlerSpec {
-        name: "message_handler",
-        permissions: &["attachments", "chat", "location", "message", "user"],
-        params: &[
-            ACCESS,
-            ENVIRONMENT,
-            ("message", "STRING"),
-            ("message_details", "MAP"),
-            ("attachments", "LIST"),
-            ("mentions", "LIST"),
-            ("links", "LIST"),
-            ("user", "MAP"),
-            ("chat", "MAP"),
-            ("location", "MAP"),
-        ],
-        return_type: "MAP",
-    },
-    HandlerSpec {
-        name: "mention_handler",
-        permissions: &["chat", "location", "message", "user"],
-        params: &[
-            ACCESS,
-            ENVIRONMENT,
-            ("message", "MAP"),
-            ("mentions", "LIST"),
-            ("user", "MAP"),
-            ("chat", "MAP"),
-            ("location", "MAP"),
-            ("message_details", "MAP"),
-        ],
-        return_type: "MAP",
-    },
-    HandlerSpec {
-        name: "context_handler",
-        permissions: &["attachments", "chat", "user"],
-        params: &[
-            ACCESS,
-            ENVIRONMENT,
-            ("context_id", "STRING"),
-            ("answers", "MAP"),
-            ("chat", "MAP"),
-            ("user", "MAP"),
-            ("attachments", "LIST"),
-        ],
-        return_type: "MAP",
-    },
-    HandlerSpec {
-        name: "participation_handler",
-        permissions: &["chat", "user"],
-        params: &[
-            ACCESS,
-            ENVIRONMENT,
-            ("operation", "STRING"),
-            ("data", "MAP"),
-            ("chat", "MAP"),
-            ("user", "MAP"),
-        ],
-        return_type: "MAP",
-    },
-    HandlerSpec {
-        name: "incoming_webhook_handler",
-        permissions: &["user"],
-        params: &[
-            ACCESS,
-            ENVIRONMENT,
-            ("headers", "MAP"),
-            ("parameters", "MAP"),
-            ("body", "STRING"),
-            ("http_method", "STRING"),
-            ("user", "MAP"),
-        ],
-        return_type: "MAP",
-    },
-    HandlerSpec {
-        name: "menu_handler",
-        // The permission table leaves out `message`, but bots.yml's own menu_handler_webhook
-        // request example and its documented reply both carry it: a client copying Zoho's
-        // example must work, so cliqd accepts it.
-        permissions: &["chat", "location", "message", "user"],
-        params: &[
-            ACCESS,
-            ENVIRONMENT,
-            ("chat", "MAP"),
-            ("user", "MAP"),
-            ("location", "MAP"),
-            ("sub_action", "STRING"),
-        ],
-        return_type: "MAP",
-    },
-    HandlerSpec {
-        // `alert_handler` in the permission table is this handler's wire name.
-        name: "call_handler",
-        permissions: &["user"],
-        params: &[
-            ACCESS,
-            ENVIRONMENT,
-            ("operation", "STRING"),
-            ("data", "MAP"),
-            ("user", "MAP"),
-        ],
-        return_type: "VOID",
-    },
-];
-
-fn spec_of(handler_type: &str) -> ApiResult<&'static HandlerSpec> {
-    let name = if handler_type == "alert_handler" {
-        "call_handler"
-    } else {
-        handler_type
-    };
-    HANDLERS
-        .iter()
-        .find(|h| h.name == name)
-        .ok_or_else(|| ApiError::invalid(format!("`{handler_type}` is not a bot handler type")))
+fn is_menu(spec: &HandlerSpec) -> bool {
+    spec.kind == HandlerKind::BotMenu
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,10 +117,10 @@ fn check_menu_name(name: &str, what: &str) -> ApiResult<String> {
 fn build(
     body: HandlerBody,
     spec: &HandlerSpec,
-    execution_type: &str,
+    execution_type: ExecutionType,
     existing: Option<&HandlerRow>,
 ) -> ApiResult<(Option<String>, Value)> {
-    let is_menu = spec.name == "menu_handler";
+    let is_menu = is_menu(spec);
     if !is_menu && (body.name.is_some() || body.icon.is_some() || body.sub_actions.is_some()) {
         return Err(ApiError::invalid(
             "name, icon and sub_actions apply only to menu_handler",
@@ -266,7 +147,7 @@ fn build(
             attrs["icon"] = json!(icon);
         }
         if let Some(subs) = body.sub_actions {
-            if subs.len() > 5 {
+            if subs.len() > MAX_SUB_ACTIONS {
                 return Err(ApiError::invalid("sub_actions can have at most 5 entries"));
             }
             let mut out = Vec::new();
@@ -289,9 +170,9 @@ fn build(
 /// Create/update reply `data`: the digest's examples show `type`, `id` (+ `display_props`,
 /// `permissions`), while the OpenAPI schema shows `script`, `return_type`, `params`; both sets
 /// are sent so clients written against either find what they read.
-fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: &str) -> Value {
+fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: ExecutionType) -> Value {
     let mut data = json!({"type": h.handler_type, "id": h.id.to_string()});
-    if h.handler_type == "menu_handler" {
+    if is_menu(spec) {
         let mut props = json!({"position": h.position});
         for key in ["name", "icon"] {
             if let Some(v) = h.attrs.get(key) {
@@ -303,7 +184,7 @@ fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: &str) -> Val
             data["sub_actions"] = s.clone();
         }
     }
-    if execution_type == "webhook" {
+    if execution_type == ExecutionType::Webhook {
         data["permissions"] = h
             .attrs
             .get("permissions")
@@ -313,22 +194,14 @@ fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: &str) -> Val
     if let Some(script) = &h.script {
         data["script"] = json!(script);
     }
-    data["return_type"] = json!(spec.return_type);
-    data["params"] = spec.params_json();
+    data["return_type"] = json!(spec.return_type.as_str());
+    data["params"] = params_json(spec);
     data
 }
 
-async fn bot_for_write(
-    state: &AppState,
-    auth: &AuthContext,
-    bot_id: &str,
-) -> ApiResult<(cliqd_store::ComponentRow, String)> {
-    let bot = find_bot(state, auth, bot_id).await?;
-    ensure_can_modify(auth, &bot, ErrorCode::BotPermissionDenied)?;
-    let execution_type = attrs_of(&bot)?.execution_type;
-    Ok((bot, execution_type))
-}
-
+/// Creates a handler. The body is checked before the bot's handlers: a malformed request is
+/// a 400 whatever exists already. Menu actions may repeat up to their cap, every other
+/// handler type exists at most once.
 pub(super) async fn create(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -336,36 +209,29 @@ pub(super) async fn create(
     CliqPath(bot_id): CliqPath<String>,
     CliqJson(body): CliqJson<HandlerBody>,
 ) -> ApiResult<Response> {
-    let (bot, execution_type) = bot_for_write(&state, &auth, &bot_id).await?;
+    let failed = ErrorCode::ExecutionHandlerCreateFailed;
+    let (bot, attrs) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
     let handler_type = body
         .handler_type
         .clone()
         .ok_or_else(|| ApiError::invalid("type is required"))?;
-    let spec = spec_of(&handler_type)?;
-    let existing = state.store.handlers_of(bot.id).await?;
-    let same: Vec<&HandlerRow> = existing
-        .iter()
-        .filter(|h| h.handler_type == spec.name)
-        .collect();
-    // Menu actions may repeat up to a limit, every other handler type exists at most once.
-    let (max_of_type, full) = if spec.name == "menu_handler" {
-        (
-            MAX_MENU_ACTIONS,
-            "a bot can have at most 5 menu actions".to_string(),
-        )
+    let spec = DESCRIPTOR.handler(&handler_type)?;
+    let (script, handler_attrs) = build(body, spec, attrs.execution_type, None)?;
+    let max_of_type = spec.max_per_component;
+    let full = if max_of_type > 1 {
+        format!("a bot can have at most {max_of_type} menu actions")
     } else {
-        (
-            1,
-            format!("the bot already has a {}; update it instead", spec.name),
-        )
+        already_has(&DESCRIPTOR, spec)
     };
-    if same.len() >= max_of_type {
-        return Err(ApiError::with_message(
-            ErrorCode::ExecutionHandlerCreateFailed,
-            full,
-        ));
+    let existing = crate::api::execution::handlers_of(&state, &DESCRIPTOR, bot.id, failed).await?;
+    if existing
+        .iter()
+        .filter(|h| h.handler_type == spec.api_name)
+        .count()
+        >= max_of_type
+    {
+        return Err(ApiError::with_message(failed, full));
     }
-    let (script, attrs) = build(body, spec, &execution_type, None)?;
     // The check above is repeated by the store inside the insert's transaction: a concurrent
     // create that got there first makes this one a conflict, not a second row.
     let row = state
@@ -373,25 +239,22 @@ pub(super) async fn create(
         .create_handler(
             NewHandler {
                 component_id: bot.id,
-                handler_type: spec.name.to_string(),
+                handler_type: spec.api_name.to_string(),
                 script,
-                attrs,
+                attrs: handler_attrs,
             },
             max_of_type,
         )
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::new(ErrorCode::BotNotFound),
-            StoreError::Conflict(ConflictOn::Handler) => {
-                ApiError::with_message(ErrorCode::ExecutionHandlerCreateFailed, full)
-            }
-            e => e.into(),
+            StoreError::Conflict(ConflictOn::Handler) => ApiError::with_message(failed, full),
+            e => store_error(e, ErrorCode::BotNotFound, failed),
         })?;
-    let url = format!("{}/{}", uri.path().trim_end_matches('/'), spec.name);
+    let url = format!("{}/{}", uri.path().trim_end_matches('/'), spec.api_name);
     Ok(envelope(
         &url,
         "execution_handler",
-        handler_json(&row, spec, &execution_type),
+        handler_json(&row, spec, attrs.execution_type),
     )
     .into_response())
 }
@@ -399,36 +262,6 @@ pub(super) async fn create(
 #[derive(Debug, Deserialize)]
 pub(super) struct HandlerParams {
     handler_id: Option<String>,
-}
-
-/// Picks the handler of `handler_type` (and `handler_id`, needed only when several exist).
-async fn find_handler(
-    state: &AppState,
-    bot_id: i64,
-    handler_type: &str,
-    handler_id: Option<&str>,
-) -> ApiResult<(&'static HandlerSpec, HandlerRow)> {
-    let spec = spec_of(handler_type)?;
-    let all = state.store.handlers_of(bot_id).await?;
-    let mut same = all.into_iter().filter(|h| h.handler_type == spec.name);
-    let not_found = || ApiError::new(ErrorCode::ExecutionHandlerNotFound);
-    let found = match handler_id {
-        Some(raw) => {
-            let id = parse_id(raw, "").ok_or_else(not_found)?;
-            same.find(|h| h.id == id)
-        }
-        None => {
-            let first = same.next();
-            if same.next().is_some() {
-                return Err(ApiError::with_message(
-                    ErrorCode::ExecutionHandlerDataRequired,
-                    "handler_id is required: the bot has several menu actions",
-                ));
-            }
-            first
-        }
-    };
-    found.map(|h| (spec, h)).ok_or_else(not_found)
 }
 
 pub(super) async fn update(
@@ -439,33 +272,25 @@ pub(super) async fn update(
     CliqQuery(params): CliqQuery<HandlerParams>,
     CliqJson(body): CliqJson<HandlerBody>,
 ) -> ApiResult<Response> {
-    let (bot, execution_type) = bot_for_write(&state, &auth, &bot_id).await?;
-    let (spec, existing) =
-        find_handler(&state, bot.id, &handler_type, params.handler_id.as_deref()).await?;
-    if let Some(t) = &body.handler_type
-        && spec_of(t)?.name != spec.name
-    {
-        return Err(ApiError::invalid(
-            "type cannot be changed; delete the handler and create another",
-        ));
-    }
-    let (script, attrs) = build(body, spec, &execution_type, Some(&existing))?;
-    let row = state
-        .store
-        .update_handler(HandlerRow {
-            script,
-            attrs,
-            ..existing
-        })
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => ApiError::new(ErrorCode::ExecutionHandlerNotFound),
-            e => e.into(),
-        })?;
+    let failed = ErrorCode::ExecutionHandlerUpdateFailed;
+    let (bot, attrs) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
+    let spec = DESCRIPTOR.handler(&handler_type)?;
+    let existing = find_handler(
+        &state,
+        &DESCRIPTOR,
+        bot.id,
+        spec,
+        params.handler_id.as_deref(),
+        failed,
+    )
+    .await?;
+    check_same_type(&DESCRIPTOR, body.handler_type.as_deref(), spec)?;
+    let (script, handler_attrs) = build(body, spec, attrs.execution_type, Some(&existing))?;
+    let row = save_handler(&state, existing, script, handler_attrs).await?;
     Ok(envelope(
         uri.path(),
         "execution_handler",
-        handler_json(&row, spec, &execution_type),
+        handler_json(&row, spec, attrs.execution_type),
     )
     .into_response())
 }
@@ -477,14 +302,22 @@ pub(super) async fn get_handler(
     CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
-    let bot = find_bot(&state, &auth, &bot_id).await?;
-    let (spec, h) =
-        find_handler(&state, bot.id, &handler_type, params.handler_id.as_deref()).await?;
+    let bot = find(&state, &auth, &DESCRIPTOR, &bot_id).await?;
+    let spec = DESCRIPTOR.handler(&handler_type)?;
+    let h = find_handler(
+        &state,
+        &DESCRIPTOR,
+        bot.id,
+        spec,
+        params.handler_id.as_deref(),
+        ErrorCode::ExecutionHandlerGetFailed,
+    )
+    .await?;
     let mut data = json!({
         "handler_id": h.id.to_string(),
         "type": h.handler_type,
-        "return_type": spec.return_type,
-        "params": spec.params_json(),
+        "return_type": spec.return_type.as_str(),
+        "params": params_json(spec),
     });
     if let Some(script) = &h.script {
         data["script"] = json!(script);
@@ -494,7 +327,7 @@ pub(super) async fn get_handler(
             data[key] = v.clone();
         }
     }
-    if spec.name == "menu_handler" {
+    if is_menu(spec) {
         data["position"] = json!(h.position);
     }
     Ok(envelope(uri.path(), "execution_handler", data).into_response())
@@ -506,11 +339,17 @@ pub(super) async fn delete(
     CliqPath((bot_id, handler_type)): CliqPath<(String, String)>,
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
-    let (bot, _) = bot_for_write(&state, &auth, &bot_id).await?;
-    let (_, h) = find_handler(&state, bot.id, &handler_type, params.handler_id.as_deref()).await?;
-    match state.store.delete_handler(bot.id, h.id).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::ExecutionHandlerNotFound)),
-        Err(e) => Err(e.into()),
-    }
+    let (bot, _) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
+    let spec = DESCRIPTOR.handler(&handler_type)?;
+    let h = find_handler(
+        &state,
+        &DESCRIPTOR,
+        bot.id,
+        spec,
+        params.handler_id.as_deref(),
+        ErrorCode::ExecutionHandlerDeleteFailed,
+    )
+    .await?;
+    remove_handler(&state, &DESCRIPTOR, &h).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,73 +4,97 @@
 mod handlers;
 
 use super::component::{
-    add_common_fields, delete_row, ensure_can_modify, parse_attrs, patch_scope_and_teams,
-    save_update, visible_or,
+    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
+    find_for_write, patch_scope_and_teams, required,
 };
-use super::execution::{check_execution, patch_execution};
-use super::{AuthMode, Endpoint, char_len, check_scope_and_teams, envelope, list_envelope};
+use super::execution::check_execution;
+use super::{Endpoint, char_len, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqPath, CliqQuery, parse_id};
-use crate::pagination::{PageParams, PageSpec, list_components};
-use crate::ratelimit::Limit;
+use crate::extract::{CliqJson, CliqPath, CliqQuery};
+use crate::pagination::PageSpec;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_store::{ComponentPatch, ComponentRow, ConflictOn, HandlerRow, NewComponent, StoreError};
+use cliqd_core::attrs::BotAttrs;
+use cliqd_core::catalog::HandlerSpec;
+use cliqd_core::{ComponentKind, HandlerKind, Scope, ids};
+use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// Store kind for bots.
-pub const KIND: &str = "bot";
-const SCOPES: &[&str] = &["organization", "team", "personal"];
+const MENU: &HandlerSpec = HandlerKind::BotMenu.spec();
 const PARTICIPATION: &[&str] = &["listen_message", "send_message", "auto_follow_thread"];
-const WRITE: Limit = Limit::per_min(10, 300);
-const READ: Limit = Limit::per_min(30, 300);
 
-pub const CREATE: Endpoint = Endpoint {
-    name: "bots.create",
-    method: Method::POST,
-    path: "/api/v3/bots",
-    scope: "bots.create",
-    limit: WRITE,
-    auth: AuthMode::Token,
+/// The bots area.
+pub struct Bots;
+
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: ComponentKind::Bot,
+    id_prefix: ids::BOT_ID_PREFIX,
+    unique_names: true,
+    singular: "bot",
+    plural: "bots",
+    scopes: &[Scope::Organization, Scope::Team, Scope::Personal],
+    default_scope: Scope::Personal,
+    pages: PageSpec {
+        default_limit: 20,
+        max_limit: 50,
+    },
+    total_count: false,
+    max_name: 20,
+    max_url_chars: None,
+    handler_types_hint: "",
+    type_change_hint: "delete the handler and create another",
+    codes: ErrorCodes {
+        not_found: ErrorCode::BotNotFound,
+        permission_denied: ErrorCode::BotPermissionDenied,
+        name_taken: ErrorCode::BotNameAlreadyExists,
+        limit_exceeded: ErrorCode::BotCreationLimitExceeded,
+    },
 };
-pub const LIST: Endpoint = Endpoint {
-    name: "bots.list",
-    method: Method::GET,
-    path: "/api/v3/bots",
-    scope: "bots.read",
-    limit: READ,
-    auth: AuthMode::Token,
-};
-pub const GET: Endpoint = Endpoint {
-    name: "bots.get",
-    method: Method::GET,
-    path: "/api/v3/bots/{bot_id}",
-    scope: "bots.read",
-    limit: READ,
-    auth: AuthMode::Token,
-};
-pub const UPDATE: Endpoint = Endpoint {
-    name: "bots.update",
-    method: Method::PATCH,
-    path: "/api/v3/bots/{bot_id}",
-    scope: "bots.update",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-pub const DELETE: Endpoint = Endpoint {
-    name: "bots.delete",
-    method: Method::DELETE,
-    path: "/api/v3/bots/{bot_id}",
-    scope: "bots.delete",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
+
+impl Area for Bots {
+    const D: &'static Descriptor = &DESCRIPTOR;
+    type Attrs = BotAttrs;
+
+    fn render(row: &ComponentRow, attrs: &BotAttrs, handlers: &[HandlerRow]) -> Value {
+        bot_json(row, attrs, handlers)
+    }
+}
+
+pub const CREATE: Endpoint = endpoint(
+    "bots.create",
+    Method::POST,
+    "/api/v3/bots",
+    "bots.create",
+    10,
+);
+pub const LIST: Endpoint = endpoint("bots.list", Method::GET, "/api/v3/bots", "bots.read", 30);
+pub const GET: Endpoint = endpoint(
+    "bots.get",
+    Method::GET,
+    "/api/v3/bots/{bot_id}",
+    "bots.read",
+    30,
+);
+pub const UPDATE: Endpoint = endpoint(
+    "bots.update",
+    Method::PATCH,
+    "/api/v3/bots/{bot_id}",
+    "bots.update",
+    10,
+);
+pub const DELETE: Endpoint = endpoint(
+    "bots.delete",
+    Method::DELETE,
+    "/api/v3/bots/{bot_id}",
+    "bots.delete",
+    10,
+);
 
 pub const ENDPOINTS: &[&Endpoint] = &[
     &CREATE,
@@ -86,8 +110,11 @@ pub const ENDPOINTS: &[&Endpoint] = &[
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(CREATE.path, post(create).get(list))
-        .route(GET.path, get(get_bot).patch(update).delete(delete))
+        .route(CREATE.path, post(create).get(component::list::<Bots>))
+        .route(
+            GET.path,
+            get(get_bot).patch(update).delete(component::delete::<Bots>),
+        )
         .route(handlers::CREATE.path, post(handlers::create))
         .route(
             handlers::GET.path,
@@ -95,28 +122,6 @@ pub fn routes() -> Router<AppState> {
                 .patch(handlers::update)
                 .delete(handlers::delete),
         )
-}
-
-/// Bot attributes kept in the component's JSON `attrs`.
-#[derive(Debug, Clone, Default, serde::Serialize, Deserialize)]
-struct BotAttrs {
-    description: String,
-    status_messages: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    image: Option<String>,
-    channel_participation: Vec<String>,
-    calls: String,
-    execution_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    execution_url: Option<String>,
-}
-
-fn attrs_of(row: &ComponentRow) -> ApiResult<BotAttrs> {
-    parse_attrs(row)
-}
-
-fn to_value(attrs: &BotAttrs) -> Value {
-    serde_json::to_value(attrs).unwrap_or(Value::Null)
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,39 +141,11 @@ struct BotBody {
 
 /// `unique_name` from a display name: lower-case letters only (`Support Bot` → `supportbot`).
 pub fn derive_unique_name(name: &str) -> String {
-    let base: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if base.is_empty() {
-        "bot".to_string()
-    } else {
-        base
-    }
-}
-
-fn check_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name must not be empty"));
-    }
-    if char_len(name) > 20 {
-        return Err(ApiError::invalid("name can be at most 20 characters"));
-    }
-    Ok(name.to_string())
+    ids::derive_bot_unique_name(name)
 }
 
 fn check_description(d: &str) -> ApiResult<String> {
-    if d.trim().is_empty() {
-        return Err(ApiError::invalid("description must not be empty"));
-    }
-    if char_len(d) > 300 {
-        return Err(ApiError::invalid(
-            "description can be at most 300 characters",
-        ));
-    }
-    Ok(d.to_string())
+    check_text("description", d, 300)
 }
 
 fn check_status_messages(list: Vec<String>) -> ApiResult<Vec<String>> {
@@ -215,30 +192,16 @@ pub(crate) async fn find_bot(
     auth: &AuthContext,
     raw: &str,
 ) -> ApiResult<ComponentRow> {
-    let found = match parse_id(raw, "b-") {
-        Some(id) => state.store.get_component(auth.org_id(), KIND, id).await,
-        None if !raw.is_empty()
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) =>
-        {
-            state
-                .store
-                .get_component_by_unique_name(auth.org_id(), KIND, raw)
-                .await
-        }
-        None => Err(StoreError::NotFound),
-    };
-    visible_or(state, auth, found, ErrorCode::BotNotFound).await
+    component::find(state, auth, &DESCRIPTOR, raw).await
 }
 
 /// The bot object (digest §3.3).
 fn bot_json(row: &ComponentRow, attrs: &BotAttrs, handlers: &[HandlerRow]) -> Value {
     let mut handler_list: Vec<Value> = Vec::new();
     for h in handlers {
-        if h.handler_type == "menu_handler" {
+        if h.handler_type == MENU.api_name {
             let mut m =
-                json!({"type": "menu_handler", "id": h.id.to_string(), "position": h.position});
+                json!({"type": MENU.api_name, "id": h.id.to_string(), "position": h.position});
             for key in ["name", "icon", "sub_actions"] {
                 if let Some(v) = h.attrs.get(key) {
                     m[key] = v.clone();
@@ -279,25 +242,23 @@ async fn create(
     auth: AuthContext,
     CliqJson(body): CliqJson<BotBody>,
 ) -> ApiResult<Response> {
-    let name = check_name(
-        body.name
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("name is required"))?,
-    )?;
-    let description = check_description(
-        body.description
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("description is required"))?,
-    )?;
-    let scope = body.scope.clone().unwrap_or_else(|| "personal".into());
-    let team_ids =
-        check_scope_and_teams(&state, &auth, &scope, body.team_ids.as_deref(), SCOPES).await?;
+    let name = DESCRIPTOR.check_name(required(body.name.as_deref(), "name")?)?;
+    let description = check_description(required(body.description.as_deref(), "description")?)?;
+    let (scope, team_ids) = DESCRIPTOR
+        .create_scope(
+            &state,
+            &auth,
+            body.scope.as_deref(),
+            body.team_ids.as_deref(),
+        )
+        .await?;
     let (execution_type, execution_url) = check_execution(
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
-        None,
+        DESCRIPTOR.max_url_chars,
     )?;
     let attrs = BotAttrs {
+        version: cliqd_core::attrs::VERSION,
         description,
         status_messages: check_status_messages(body.status_messages.unwrap_or_default())?,
         image: body.image,
@@ -311,56 +272,19 @@ async fn create(
         execution_type,
         execution_url,
     };
-    if state.store.count_components(auth.org_id(), KIND).await?
-        >= state.config.max_components_per_org
-    {
-        return Err(ApiError::new(ErrorCode::BotCreationLimitExceeded));
-    }
-    let new = NewComponent {
-        org_id: auth.org_id(),
-        kind: KIND.into(),
+    let parts = NewParts {
         unique_name_base: Some(derive_unique_name(&name)),
         name,
-        creator_id: auth.user.id,
         scope,
         team_ids,
-        attrs: to_value(&attrs),
     };
-    let row = match state.store.create_component(new).await {
-        Ok(row) => row,
-        Err(StoreError::Conflict(ConflictOn::Name | ConflictOn::UniqueName)) => {
-            return Err(ApiError::new(ErrorCode::BotNameAlreadyExists));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok(envelope(CREATE.path, KIND, bot_json(&row, &attrs, &[])).into_response())
-}
-
-async fn list(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqQuery(params): CliqQuery<PageParams>,
-) -> ApiResult<Response> {
-    let spec = PageSpec {
-        default_limit: 20,
-        max_limit: 50,
-    };
-    let page = list_components(
-        state.store.as_ref(),
-        auth.org_id(),
-        auth.user.id,
-        KIND,
-        &params,
-        spec,
+    let (row, handlers) = component::create::<Bots>(&state, &auth, parts, &attrs, None).await?;
+    Ok(envelope(
+        CREATE.path,
+        DESCRIPTOR.kind.as_str(),
+        bot_json(&row, &attrs, &handlers),
     )
-    .await?;
-    let mut data = Vec::with_capacity(page.rows.len());
-    for row in &page.rows {
-        let handlers = state.store.handlers_of(row.id).await?;
-        data.push(bot_json(row, &attrs_of(row)?, &handlers));
-    }
-    Ok(list_envelope(uri.path(), KIND, data, &page).into_response())
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -376,8 +300,7 @@ async fn get_bot(
     CliqQuery(params): CliqQuery<GetParams>,
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
-    let handlers = state.store.handlers_of(row.id).await?;
-    let mut data = bot_json(&row, &attrs_of(&row)?, &handlers);
+    let mut data = component::render::<Bots>(&state, &row).await?;
     let fields = params.fields.unwrap_or_default();
     let subscribers = state.store.bot_subscribers(row.id).await?;
     data["subscriber_count"] = subscribers.len().into();
@@ -387,7 +310,7 @@ async fn get_bot(
     {
         data["subscribers"] = subscribers.iter().map(crate::api::member_json).collect();
     }
-    Ok(envelope(uri.path(), KIND, data).into_response())
+    Ok(envelope(uri.path(), DESCRIPTOR.kind.as_str(), data).into_response())
 }
 
 async fn update(
@@ -397,35 +320,28 @@ async fn update(
     CliqPath(bot_id): CliqPath<String>,
     CliqJson(body): CliqJson<BotBody>,
 ) -> ApiResult<Response> {
-    let row = find_bot(&state, &auth, &bot_id).await?;
-    ensure_can_modify(&auth, &row, ErrorCode::BotPermissionDenied)?;
-    let mut attrs = attrs_of(&row)?;
+    let (row, mut attrs) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
     let mut patch = ComponentPatch::default();
-    if let Some(name) = &body.name {
-        patch.name = Some(check_name(name)?);
-    }
+    component::patch_name(&DESCRIPTOR, &mut patch, body.name.as_deref())?;
     if let Some(d) = &body.description {
         attrs.description = check_description(d)?;
     }
-    let new_url = patch_execution(
-        &attrs.execution_type,
+    component::patch_execution(
+        &DESCRIPTOR,
+        &mut attrs,
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
-        None,
     )?;
-    if let Some((scope, teams)) = patch_scope_and_teams(
+    patch_scope_and_teams(
         &state,
         &auth,
+        &DESCRIPTOR,
         &row,
+        &mut patch,
         body.scope.as_deref(),
         body.team_ids.as_deref(),
-        SCOPES,
     )
-    .await?
-    {
-        patch.scope = Some(scope);
-        patch.team_ids = Some(teams);
-    }
+    .await?;
     if let Some(list) = body.status_messages {
         attrs.status_messages = check_status_messages(list)?;
     }
@@ -438,31 +354,7 @@ async fn update(
     if let Some(calls) = &body.calls {
         attrs.calls = check_calls(calls)?;
     }
-    if new_url.is_some() {
-        attrs.execution_url = new_url;
-    }
-    patch.attrs = Some(to_value(&attrs));
-    let row = save_update(
-        &state,
-        row.id,
-        patch,
-        ErrorCode::BotNameAlreadyExists,
-        ErrorCode::BotNotFound,
-    )
-    .await?;
-    let handlers = state.store.handlers_of(row.id).await?;
-    Ok(envelope(uri.path(), KIND, bot_json(&row, &attrs, &handlers)).into_response())
-}
-
-async fn delete(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    CliqPath(bot_id): CliqPath<String>,
-) -> ApiResult<Response> {
-    let row = find_bot(&state, &auth, &bot_id).await?;
-    ensure_can_modify(&auth, &row, ErrorCode::BotPermissionDenied)?;
-    delete_row(&state, &auth, KIND, &row, ErrorCode::BotNotFound).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    component::finish_update::<Bots>(&state, &uri, row.id, patch, &attrs).await
 }
 
 #[cfg(test)]

@@ -14,11 +14,12 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use cliqd_core::Scope;
 use cliqd_store::{ConflictOn, InstallationRow, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
 
-const SCOPES: &[&str] = &["organization", "team"];
+const SCOPES: &[Scope] = &[Scope::Organization, Scope::Team];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,7 +34,7 @@ fn check_scope(body: &InstallBody) -> ApiResult<String> {
         .scope
         .clone()
         .ok_or_else(|| ApiError::invalid("scope is required: organization or team"))?;
-    if !SCOPES.contains(&scope.as_str()) {
+    if !scope.parse().is_ok_and(|s: Scope| SCOPES.contains(&s)) {
         return Err(ApiError::invalid(format!(
             "scope `{scope}` is invalid: organization or team"
         )));
@@ -147,7 +148,9 @@ pub(super) async fn install(
     match written {
         Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
         // A concurrent install got there first.
-        Err(StoreError::Conflict(ConflictOn::Installation)) => Err(ApiError::new(ErrorCode::ExtensionAlreadyInstalled)),
+        Err(StoreError::Conflict(ConflictOn::Installation)) => {
+            Err(ApiError::new(ErrorCode::ExtensionAlreadyInstalled))
+        }
         Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::ExtensionErrorNotInstalled)),
         Err(e) => Err(e.into()),
     }

@@ -10,7 +10,7 @@ use super::guard::Caller;
 use super::{AuthMode, Endpoint};
 use crate::auth::hash_secret;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{extension_key, parse_id};
+use crate::extract::extension_key;
 use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
@@ -107,7 +107,8 @@ async fn authorize(
     uri: &Uri,
     raw_id: &str,
 ) -> ApiResult<ExtensionRow> {
-    let id = parse_id(raw_id, "").ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    let id = cliqd_core::ids::parse_component_id(raw_id, "")
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
     let auth = match caller {
         Caller::Extension(ext) if ext.id == id => return Ok(ext.as_ref().clone()),
         Caller::Extension(_) => return Err(ApiError::new(ErrorCode::NotFound)),

@@ -1,13 +1,15 @@
-//! Function handlers: create, update, get and delete (digest §4), with the handler types of
-//! each function type, their webhook permission matrix, Deluge params and the default handler.
+//! Function handlers (digest §4): the endpoints, create (which configures the default handler
+//! the function got at creation) and delete. Update and get are the shared handler endpoints
+//! of [`crate::api::execution`]; the handler types, their permissions and parameters are in
+//! the `cliqd_core` catalog.
 
-use super::{FunctionAttrs, KIND, WRITE, attrs_of, find_function, render};
-use crate::api::component::ensure_can_modify;
+use super::{DESCRIPTOR, Functions};
+use crate::api::component::{self, endpoint, find_for_write};
 use crate::api::execution::{
-    ACCESS, ENVIRONMENT, HandlerData, HandlerSpec, handler_data, handler_reply, is_configured,
-    is_default, store_error,
+    HandlerBody, HandlerData, already_has, find_handler, handler_data, is_configured, is_default,
+    remove_handler, store_error,
 };
-use crate::api::{AuthMode, Endpoint, envelope};
+use crate::api::{Endpoint, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath};
@@ -15,209 +17,37 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use cliqd_store::{ComponentRow, ConflictOn, HandlerRow, NewHandler, StoreError};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use cliqd_store::{ConflictOn, HandlerRow, NewHandler, StoreError};
+use serde_json::json;
 
-pub const CREATE: Endpoint = Endpoint {
-    name: "functions.handlers.create",
-    method: Method::POST,
-    path: "/api/v3/functions/{function_id}/handlers",
-    scope: "functions.update",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-pub const UPDATE: Endpoint = Endpoint {
-    name: "functions.handlers.update",
-    method: Method::PATCH,
-    path: "/api/v3/functions/{function_id}/handlers/{handler_type}",
-    scope: "functions.update",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-pub const GET: Endpoint = Endpoint {
-    name: "functions.handlers.get",
-    method: Method::GET,
-    path: "/api/v3/functions/{function_id}/handlers/{handler_type}",
-    scope: "functions.read",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-pub const DELETE: Endpoint = Endpoint {
-    name: "functions.handlers.delete",
-    method: Method::DELETE,
-    path: "/api/v3/functions/{function_id}/handlers/{handler_type}",
-    scope: "functions.update",
-    limit: WRITE,
-    auth: AuthMode::Token,
-};
-
-/// A function handler type: the function type it belongs to and whether it is that type's
-/// default handler (created with the function, never deleted).
-struct FunctionHandler {
-    spec: HandlerSpec,
-    function_type: &'static str,
-    default: bool,
-}
-
-/// Permissions: digest §4 (only `chat`, `message` and `user` exist for functions). Params and
-/// return types: digest §9.3 (`button_handler`'s list is the documented one; the others are
-/// assembled from the handler input tables).
-const HANDLERS: &[FunctionHandler] = &[
-    FunctionHandler {
-        spec: HandlerSpec {
-            name: "button_handler",
-            permissions: &["chat", "message", "user"],
-            params: &[
-                ACCESS,
-                ENVIRONMENT,
-                ("chat", "MAP"),
-                ("user", "MAP"),
-                ("message", "MAP"),
-                ("target", "MAP"),
-                ("arguments", "MAP"),
-                ("event", "STRING"),
-                ("location", "MAP"),
-            ],
-            return_type: "MAP",
-        },
-        function_type: "button",
-        default: true,
-    },
-    FunctionHandler {
-        spec: HandlerSpec {
-            name: "form_submit_handler",
-            permissions: &["chat", "message", "user"],
-            params: &[
-                ACCESS,
-                ENVIRONMENT,
-                ("form", "MAP"),
-                ("user", "MAP"),
-                ("chat", "MAP"),
-                ("message", "MAP"),
-            ],
-            return_type: "MAP",
-        },
-        function_type: "form",
-        default: true,
-    },
-    FunctionHandler {
-        spec: HandlerSpec {
-            name: "form_change_handler",
-            permissions: &["chat", "user"],
-            params: &[
-                ACCESS,
-                ENVIRONMENT,
-                ("form", "MAP"),
-                ("target", "MAP"),
-                ("user", "MAP"),
-                ("chat", "MAP"),
-            ],
-            return_type: "MAP",
-        },
-        function_type: "form",
-        default: false,
-    },
-    FunctionHandler {
-        spec: HandlerSpec {
-            name: "form_dynamic_select_handler",
-            permissions: &["chat", "user"],
-            params: &[
-                ACCESS,
-                ENVIRONMENT,
-                ("form", "MAP"),
-                ("target", "MAP"),
-                ("user", "MAP"),
-                ("chat", "MAP"),
-            ],
-            return_type: "MAP",
-        },
-        function_type: "form",
-        default: false,
-    },
-    FunctionHandler {
-        spec: HandlerSpec {
-            name: "form_view_handler",
-            permissions: &["user"],
-            params: &[ACCESS, ENVIRONMENT, ("params", "MAP"), ("user", "MAP")],
-            return_type: "MAP",
-        },
-        function_type: "form",
-        default: false,
-    },
-    FunctionHandler {
-        spec: HandlerSpec {
-            name: "widget_button_handler",
-            permissions: &["user"],
-            params: &[
-                ACCESS,
-                ENVIRONMENT,
-                ("target", "MAP"),
-                ("arguments", "MAP"),
-                ("user", "MAP"),
-            ],
-            return_type: "MAP",
-        },
-        function_type: "widget_button",
-        default: true,
-    },
-];
-
-/// The default handler type of a function type (`button` → `button_handler`).
-pub(super) fn default_type(function_type: &str) -> &'static str {
-    HANDLERS
-        .iter()
-        .find(|h| h.default && h.function_type == function_type)
-        .map(|h| h.spec.name)
-        .unwrap_or("button_handler")
-}
-
-fn handler_of(handler_type: &str) -> ApiResult<&'static FunctionHandler> {
-    HANDLERS
-        .iter()
-        .find(|h| h.spec.name == handler_type)
-        .ok_or_else(|| {
-            ApiError::invalid(format!(
-                "`{handler_type}` is not a function handler type (button_handler, form_submit_handler, form_change_handler, form_dynamic_select_handler, form_view_handler, widget_button_handler)"
-            ))
-        })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct HandlerBody {
-    #[serde(rename = "type")]
-    handler_type: Option<String>,
-    script: Option<String>,
-    permissions: Option<Vec<String>>,
-}
-
-/// The function, if `auth` may change it, with its attributes.
-async fn function_for_write(
-    state: &AppState,
-    auth: &AuthContext,
-    function_id: &str,
-) -> ApiResult<(ComponentRow, FunctionAttrs)> {
-    let row = find_function(state, auth, function_id).await?;
-    ensure_can_modify(auth, &row, ErrorCode::FunctionPermissionDenied)?;
-    let attrs = attrs_of(&row)?;
-    Ok((row, attrs))
-}
-
-/// The function's handler of `handler_type`, if it has one.
-async fn existing_handler(
-    state: &AppState,
-    function_id: i64,
-    handler_type: &str,
-    failed: ErrorCode,
-) -> ApiResult<Option<HandlerRow>> {
-    let all = state
-        .store
-        .handlers_of(function_id)
-        .await
-        .map_err(|e| store_error(e, ErrorCode::FunctionNotFound, failed))?;
-    Ok(all.into_iter().find(|h| h.handler_type == handler_type))
-}
+pub const CREATE: Endpoint = endpoint(
+    "functions.handlers.create",
+    Method::POST,
+    "/api/v3/functions/{function_id}/handlers",
+    "functions.update",
+    10,
+);
+pub const UPDATE: Endpoint = endpoint(
+    "functions.handlers.update",
+    Method::PATCH,
+    "/api/v3/functions/{function_id}/handlers/{handler_type}",
+    "functions.update",
+    10,
+);
+pub const GET: Endpoint = endpoint(
+    "functions.handlers.get",
+    Method::GET,
+    "/api/v3/functions/{function_id}/handlers/{handler_type}",
+    "functions.read",
+    10,
+);
+pub const DELETE: Endpoint = endpoint(
+    "functions.handlers.delete",
+    Method::DELETE,
+    "/api/v3/functions/{function_id}/handlers/{handler_type}",
+    "functions.update",
+    10,
+);
 
 /// Creates a handler; the reply is the function object, as the documented examples show
 /// (CONTRADICTIONS.md `undeclared:functions:createFunctionHandler:200:*`). The default handler
@@ -232,12 +62,12 @@ pub(super) async fn create(
     CliqJson(body): CliqJson<HandlerBody>,
 ) -> ApiResult<Response> {
     let failed = ErrorCode::ExecutionHandlerCreateFailed;
-    let (row, attrs) = function_for_write(&state, &auth, &function_id).await?;
+    let (row, attrs) = find_for_write::<Functions>(&state, &auth, &function_id).await?;
     let handler_type = body
         .handler_type
         .ok_or_else(|| ApiError::invalid("type is required"))?;
-    let handler = handler_of(&handler_type)?;
-    if handler.function_type != attrs.function_type {
+    let spec = DESCRIPTOR.handler(&handler_type)?;
+    if spec.function_type != Some(attrs.function_type) {
         return Err(ApiError::invalid(format!(
             "{handler_type} does not apply to {} functions",
             attrs.function_type
@@ -249,20 +79,18 @@ pub(super) async fn create(
         script: body.script,
         permissions: body.permissions,
     };
-    let (script, mut handler_attrs) = handler_data(
-        data,
-        &handler.spec,
-        &attrs.execution_type,
-        None,
-        "functions",
-    )?;
-    let existing = existing_handler(&state, row.id, &handler_type, failed).await?;
+    let (script, mut handler_attrs) =
+        handler_data(data, spec, attrs.execution_type, None, DESCRIPTOR.plural)?;
+    let existing = crate::api::execution::handlers_of(&state, &DESCRIPTOR, row.id, failed)
+        .await?
+        .into_iter()
+        .find(|h| h.handler_type == spec.api_name);
     if let Some(h) = &existing
-        && is_configured(h, &attrs.execution_type)
+        && is_configured(h, attrs.execution_type)
     {
         return Err(ApiError::with_message(
             failed,
-            format!("the function already has a {handler_type}; update it instead"),
+            already_has(&DESCRIPTOR, spec),
         ));
     }
     let saved = match existing {
@@ -288,112 +116,28 @@ pub(super) async fn create(
                 .create_handler(
                     NewHandler {
                         component_id: row.id,
-                        handler_type: handler_type.clone(),
+                        handler_type: spec.api_name.to_string(),
                         script,
                         attrs: handler_attrs,
                     },
-                    1,
+                    spec.max_per_component,
                 )
                 .await
         }
     };
     saved.map_err(|e| match e {
-        StoreError::Conflict(ConflictOn::Handler) => ApiError::with_message(
-            failed,
-            format!("the function already has a {handler_type}; update it instead"),
-        ),
+        StoreError::Conflict(ConflictOn::Handler) => {
+            ApiError::with_message(failed, already_has(&DESCRIPTOR, spec))
+        }
         e => store_error(e, ErrorCode::FunctionNotFound, failed),
     })?;
     let row = state
         .store
-        .get_component(auth.org_id(), KIND, row.id)
+        .get_component(auth.org_id(), DESCRIPTOR.kind.as_str(), row.id)
         .await
         .map_err(|e| store_error(e, ErrorCode::FunctionNotFound, failed))?;
-    Ok(envelope(uri.path(), KIND, render(&state, &row).await?).into_response())
-}
-
-/// Only the handler's own `type` may be repeated in an update body.
-fn check_same_type(body_type: Option<&str>, handler_type: &str) -> ApiResult<()> {
-    match body_type {
-        Some(t) if t != handler_type => Err(ApiError::invalid(
-            "type cannot be changed; create a handler of the other type instead",
-        )),
-        _ => Ok(()),
-    }
-}
-
-pub(super) async fn update(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqPath((function_id, handler_type)): CliqPath<(String, String)>,
-    CliqJson(body): CliqJson<HandlerBody>,
-) -> ApiResult<Response> {
-    let failed = ErrorCode::ExecutionHandlerUpdateFailed;
-    let (row, attrs) = function_for_write(&state, &auth, &function_id).await?;
-    let handler = handler_of(&handler_type)?;
-    let existing = existing_handler(&state, row.id, &handler_type, failed)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::ExecutionHandlerNotFound))?;
-    check_same_type(body.handler_type.as_deref(), &handler_type)?;
-    if body.script.is_none() && body.permissions.is_none() {
-        let what = if attrs.execution_type == "webhook" {
-            "permissions is required for handlers of webhook functions"
-        } else {
-            "script is required for handlers of Deluge functions"
-        };
-        return Err(ApiError::with_message(
-            ErrorCode::ExecutionHandlerDataRequired,
-            what,
-        ));
-    }
-    let data = HandlerData {
-        script: body.script,
-        permissions: body.permissions,
-    };
-    let (script, handler_attrs) = handler_data(
-        data,
-        &handler.spec,
-        &attrs.execution_type,
-        Some(&existing),
-        "functions",
-    )?;
-    let saved = state
-        .store
-        .update_handler(HandlerRow {
-            script,
-            attrs: handler_attrs,
-            ..existing
-        })
-        .await
-        .map_err(|e| store_error(e, ErrorCode::ExecutionHandlerNotFound, failed))?;
-    Ok(envelope(
-        uri.path(),
-        "execution_handler",
-        Value::Object(handler_reply(&saved, &attrs.execution_type)),
-    )
-    .into_response())
-}
-
-/// The handler with its `params` and `return_type`; the reply's `type` is the handler name
-/// (digest §4).
-pub(super) async fn get_handler(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqPath((function_id, handler_type)): CliqPath<(String, String)>,
-) -> ApiResult<Response> {
-    let failed = ErrorCode::ExecutionHandlerGetFailed;
-    let row = find_function(&state, &auth, &function_id).await?;
-    let attrs = attrs_of(&row)?;
-    let handler = handler_of(&handler_type)?;
-    let h = existing_handler(&state, row.id, &handler_type, failed)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::ExecutionHandlerNotFound))?;
-    let mut data = handler_reply(&h, &attrs.execution_type);
-    data.insert("return_type".into(), handler.spec.return_type.into());
-    data.insert("params".into(), handler.spec.params_json());
-    Ok(envelope(uri.path(), handler.spec.name, Value::Object(data)).into_response())
+    let data = component::render::<Functions>(&state, &row).await?;
+    Ok(envelope(uri.path(), DESCRIPTOR.kind.as_str(), data).into_response())
 }
 
 pub(super) async fn delete(
@@ -401,52 +145,17 @@ pub(super) async fn delete(
     auth: AuthContext,
     CliqPath((function_id, handler_type)): CliqPath<(String, String)>,
 ) -> ApiResult<Response> {
-    let failed = ErrorCode::ExecutionHandlerDeleteFailed;
-    let (row, _) = function_for_write(&state, &auth, &function_id).await?;
-    handler_of(&handler_type)?;
-    let h = existing_handler(&state, row.id, &handler_type, failed)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::ExecutionHandlerNotFound))?;
-    if is_default(&h) {
-        return Err(ApiError::with_message(
-            ErrorCode::DefaultHandlerDeleteNotAllowed,
-            format!("{handler_type} is the default handler of this function and cannot be deleted"),
-        ));
-    }
-    state
-        .store
-        .delete_handler(row.id, h.id)
-        .await
-        .map_err(|e| store_error(e, ErrorCode::ExecutionHandlerNotFound, failed))?;
+    let (row, _) = find_for_write::<Functions>(&state, &auth, &function_id).await?;
+    let spec = DESCRIPTOR.handler(&handler_type)?;
+    let h = find_handler(
+        &state,
+        &DESCRIPTOR,
+        row.id,
+        spec,
+        None,
+        ErrorCode::ExecutionHandlerDeleteFailed,
+    )
+    .await?;
+    remove_handler(&state, &DESCRIPTOR, &h).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::execution::PERMISSIONS;
-
-    #[test]
-    fn every_function_type_has_one_default() {
-        for ft in super::super::FUNCTION_TYPES {
-            let defaults: Vec<_> = HANDLERS
-                .iter()
-                .filter(|h| h.default && h.function_type == *ft)
-                .collect();
-            assert_eq!(defaults.len(), 1, "{ft}");
-            assert_eq!(default_type(ft), defaults[0].spec.name);
-        }
-        assert_eq!(default_type("form"), "form_submit_handler");
-        assert_eq!(default_type("widget_button"), "widget_button_handler");
-    }
-
-    #[test]
-    fn matrix_never_grants_location_or_attachments() {
-        for h in HANDLERS {
-            assert!(h.spec.permissions.iter().all(|p| PERMISSIONS.contains(p)));
-            assert!(!h.spec.permissions.contains(&"location"));
-            assert!(!h.spec.permissions.contains(&"attachments"));
-            assert_eq!(h.spec.params[..2], [ACCESS, ENVIRONMENT]);
-        }
-    }
 }

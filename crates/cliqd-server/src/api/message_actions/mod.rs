@@ -4,78 +4,102 @@
 mod handlers;
 
 use super::component::{
-    add_common_fields, delete_row, ensure_can_modify, find_by_id, parse_attrs,
-    patch_scope_and_teams, save_update,
+    self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
+    find_for_write, patch_scope_and_teams, required,
 };
-use super::execution::{check_execution, default_handler, patch_execution};
-use super::{AuthMode, Endpoint, char_len, check_scope_and_teams, envelope, list_envelope};
+use super::execution::{check_execution, get_handler, update_handler};
+use super::{Endpoint, envelope};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{CliqJson, CliqPath, CliqQuery};
-use crate::pagination::{PageParams, PageSpec, list_components};
-use crate::ratelimit::Limit;
+use crate::extract::{CliqJson, CliqPath};
+use crate::pagination::PageSpec;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_store::{ComponentPatch, ComponentRow, ConflictOn, HandlerRow, NewComponent, StoreError};
-use serde::{Deserialize, Serialize};
+use cliqd_core::attrs::ActionAttrs;
+use cliqd_core::{ComponentKind, Scope, catalog};
+use cliqd_store::{ComponentPatch, ComponentRow, HandlerRow};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-/// Store kind for message actions (also the envelope `type`).
-pub const KIND: &str = "messageaction";
-const SCOPES: &[&str] = &["organization", "team", "personal"];
 const MESSAGE_TYPES: &[&str] = &["text", "link", "attachment"];
-const MAX_NAME: usize = 30;
 const MAX_HINT: usize = 128;
-const MAX_URL: usize = 225;
-const PAGES: PageSpec = PageSpec {
-    default_limit: 20,
-    max_limit: 100,
+
+/// The message actions area.
+pub struct MessageActions;
+
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: ComponentKind::MessageAction,
+    id_prefix: "",
+    unique_names: false,
+    singular: "message action",
+    plural: "message actions",
+    scopes: &[Scope::Organization, Scope::Team, Scope::Personal],
+    default_scope: Scope::Personal,
+    pages: PageSpec {
+        default_limit: 20,
+        max_limit: 100,
+    },
+    total_count: false,
+    max_name: 30,
+    max_url_chars: Some(225),
+    handler_types_hint: "; the only one is execution_handler",
+    type_change_hint: "",
+    codes: ErrorCodes {
+        not_found: ErrorCode::MsgactionNotFound,
+        permission_denied: ErrorCode::MsgactionPermissionDenied,
+        name_taken: ErrorCode::MsgactionNameAlreadyExists,
+        limit_exceeded: ErrorCode::MsgactionCreationLimitExceeded,
+    },
 };
 
-pub const CREATE: Endpoint = Endpoint {
-    name: "messageactions.create",
-    method: Method::POST,
-    path: "/api/v3/messageactions",
-    scope: "messageactions.create",
-    limit: Limit::per_min(30, 300),
-    auth: AuthMode::Token,
-};
-pub const LIST: Endpoint = Endpoint {
-    name: "messageactions.list",
-    method: Method::GET,
-    path: "/api/v3/messageactions",
-    scope: "messageactions.read",
-    limit: Limit::per_min(30, 300),
-    auth: AuthMode::Token,
-};
-pub const GET: Endpoint = Endpoint {
-    name: "messageactions.get",
-    method: Method::GET,
-    path: "/api/v3/messageactions/{message_action_id}",
-    scope: "messageactions.read",
-    limit: Limit::per_min(10, 300),
-    auth: AuthMode::Token,
-};
-pub const UPDATE: Endpoint = Endpoint {
-    name: "messageactions.update",
-    method: Method::PATCH,
-    path: "/api/v3/messageactions/{message_action_id}",
-    scope: "messageactions.update",
-    limit: Limit::per_min(10, 300),
-    auth: AuthMode::Token,
-};
-pub const DELETE: Endpoint = Endpoint {
-    name: "messageactions.delete",
-    method: Method::DELETE,
-    path: "/api/v3/messageactions/{message_action_id}",
-    scope: "messageactions.delete",
-    limit: Limit::per_min(10, 300),
-    auth: AuthMode::Token,
-};
+impl Area for MessageActions {
+    const D: &'static Descriptor = &DESCRIPTOR;
+    type Attrs = ActionAttrs;
+
+    fn render(row: &ComponentRow, attrs: &ActionAttrs, handlers: &[HandlerRow]) -> Value {
+        action_json(row, attrs, handlers)
+    }
+}
+
+pub const CREATE: Endpoint = endpoint(
+    "messageactions.create",
+    Method::POST,
+    "/api/v3/messageactions",
+    "messageactions.create",
+    30,
+);
+pub const LIST: Endpoint = endpoint(
+    "messageactions.list",
+    Method::GET,
+    "/api/v3/messageactions",
+    "messageactions.read",
+    30,
+);
+pub const GET: Endpoint = endpoint(
+    "messageactions.get",
+    Method::GET,
+    "/api/v3/messageactions/{message_action_id}",
+    "messageactions.read",
+    10,
+);
+pub const UPDATE: Endpoint = endpoint(
+    "messageactions.update",
+    Method::PATCH,
+    "/api/v3/messageactions/{message_action_id}",
+    "messageactions.update",
+    10,
+);
+pub const DELETE: Endpoint = endpoint(
+    "messageactions.delete",
+    Method::DELETE,
+    "/api/v3/messageactions/{message_action_id}",
+    "messageactions.delete",
+    10,
+);
 
 pub const ENDPOINTS: &[&Endpoint] = &[
     &CREATE,
@@ -89,33 +113,20 @@ pub const ENDPOINTS: &[&Endpoint] = &[
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(CREATE.path, post(create).get(list))
-        .route(GET.path, get(get_action).patch(update).delete(delete))
+        .route(
+            CREATE.path,
+            post(create).get(component::list::<MessageActions>),
+        )
+        .route(
+            GET.path,
+            get(component::get::<MessageActions>)
+                .patch(update)
+                .delete(component::delete::<MessageActions>),
+        )
         .route(
             handlers::GET.path,
-            get(handlers::get_handler).patch(handlers::update),
+            get(get_handler::<MessageActions>).patch(update_handler::<MessageActions>),
         )
-}
-
-/// Message action attributes kept in the component's JSON `attrs`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct ActionAttrs {
-    hint: String,
-    multi_selectable: bool,
-    message_types: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    image: Option<String>,
-    execution_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    execution_url: Option<String>,
-}
-
-fn attrs_of(row: &ComponentRow) -> ApiResult<ActionAttrs> {
-    parse_attrs(row)
-}
-
-fn to_value(attrs: &ActionAttrs) -> Value {
-    serde_json::to_value(attrs).unwrap_or(Value::Null)
 }
 
 /// Create and update body (all optional on update). `execution_type` is immutable: an update
@@ -134,29 +145,8 @@ struct ActionBody {
     execution_url: Option<String>,
 }
 
-fn check_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name must not be empty"));
-    }
-    if char_len(name) > MAX_NAME {
-        return Err(ApiError::invalid(format!(
-            "name can be at most {MAX_NAME} characters"
-        )));
-    }
-    Ok(name.to_string())
-}
-
 fn check_hint(hint: &str) -> ApiResult<String> {
-    if hint.trim().is_empty() {
-        return Err(ApiError::invalid("hint must not be empty"));
-    }
-    if char_len(hint) > MAX_HINT {
-        return Err(ApiError::invalid(format!(
-            "hint can be at most {MAX_HINT} characters"
-        )));
-    }
-    Ok(hint.to_string())
+    check_text("hint", hint, MAX_HINT)
 }
 
 /// 1 to 3 of `text`, `link`, `attachment`; repeats are dropped.
@@ -187,15 +177,6 @@ fn check_image(image: String) -> ApiResult<String> {
     Ok(image)
 }
 
-/// A message action visible to `auth`, or `msgaction_not_found`.
-async fn find_action(
-    state: &AppState,
-    auth: &AuthContext,
-    raw_id: &str,
-) -> ApiResult<ComponentRow> {
-    find_by_id(state, auth, KIND, raw_id, ErrorCode::MsgactionNotFound).await
-}
-
 /// The message action object (digest §5).
 fn action_json(row: &ComponentRow, attrs: &ActionAttrs, handlers: &[HandlerRow]) -> Value {
     let mut obj = Map::new();
@@ -214,17 +195,15 @@ fn action_json(row: &ComponentRow, attrs: &ActionAttrs, handlers: &[HandlerRow])
             .map(|h| json!({"type": h.handler_type}))
             .collect(),
     );
-    obj.insert("execution_type".into(), attrs.execution_type.clone().into());
+    obj.insert(
+        "execution_type".into(),
+        attrs.execution_type.as_str().into(),
+    );
     if let Some(url) = &attrs.execution_url {
         obj.insert("execution_url".into(), url.clone().into());
     }
     add_common_fields(&mut obj, row);
     Value::Object(obj)
-}
-
-async fn render(state: &AppState, row: &ComponentRow) -> ApiResult<Value> {
-    let handlers = state.store.handlers_of(row.id).await?;
-    Ok(action_json(row, &attrs_of(row)?, &handlers))
 }
 
 async fn create(
@@ -233,19 +212,16 @@ async fn create(
     uri: Uri,
     CliqJson(body): CliqJson<ActionBody>,
 ) -> ApiResult<Response> {
-    let name = check_name(
-        body.name
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("name is required"))?,
-    )?;
-    let hint = check_hint(
-        body.hint
-            .as_deref()
-            .ok_or_else(|| ApiError::invalid("hint is required"))?,
-    )?;
-    let scope = body.scope.clone().unwrap_or_else(|| "personal".into());
-    let team_ids =
-        check_scope_and_teams(&state, &auth, &scope, body.team_ids.as_deref(), SCOPES).await?;
+    let name = DESCRIPTOR.check_name(required(body.name.as_deref(), "name")?)?;
+    let hint = check_hint(required(body.hint.as_deref(), "hint")?)?;
+    let (scope, team_ids) = DESCRIPTOR
+        .create_scope(
+            &state,
+            &auth,
+            body.scope.as_deref(),
+            body.team_ids.as_deref(),
+        )
+        .await?;
     let message_types = match body.message_types {
         Some(list) => check_message_types(list)?,
         None => MESSAGE_TYPES.iter().map(|t| t.to_string()).collect(),
@@ -253,9 +229,10 @@ async fn create(
     let (execution_type, execution_url) = check_execution(
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
-        Some(MAX_URL),
+        DESCRIPTOR.max_url_chars,
     )?;
     let attrs = ActionAttrs {
+        version: cliqd_core::attrs::VERSION,
         hint,
         multi_selectable: body.multi_selectable.unwrap_or(false),
         message_types,
@@ -263,65 +240,21 @@ async fn create(
         execution_type,
         execution_url,
     };
-    if state.store.count_components(auth.org_id(), KIND).await?
-        >= state.config.max_components_per_org
-    {
-        return Err(ApiError::new(ErrorCode::MsgactionCreationLimitExceeded));
-    }
-    let new = NewComponent {
-        org_id: auth.org_id(),
-        kind: KIND.into(),
+    let default = catalog::default_handler(ComponentKind::MessageAction, None);
+    let parts = NewParts {
         name,
         unique_name_base: None,
-        creator_id: auth.user.id,
         scope,
         team_ids,
-        attrs: to_value(&attrs),
     };
-    let (row, handlers) = match state
-        .store
-        .create_component_with_handlers(new, vec![default_handler(handlers::HANDLER.name)])
-        .await
-    {
-        Ok(created) => created,
-        Err(StoreError::Conflict(ConflictOn::Name | ConflictOn::UniqueName)) => {
-            return Err(ApiError::new(ErrorCode::MsgactionNameAlreadyExists));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok(envelope(uri.path(), KIND, action_json(&row, &attrs, &handlers)).into_response())
-}
-
-async fn list(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqQuery(params): CliqQuery<PageParams>,
-) -> ApiResult<Response> {
-    let page = list_components(
-        state.store.as_ref(),
-        auth.org_id(),
-        auth.user.id,
-        KIND,
-        &params,
-        PAGES,
+    let (row, handlers) =
+        component::create::<MessageActions>(&state, &auth, parts, &attrs, default).await?;
+    Ok(envelope(
+        uri.path(),
+        DESCRIPTOR.kind.as_str(),
+        action_json(&row, &attrs, &handlers),
     )
-    .await?;
-    let mut data = Vec::with_capacity(page.rows.len());
-    for row in &page.rows {
-        data.push(render(&state, row).await?);
-    }
-    Ok(list_envelope(uri.path(), KIND, data, &page).into_response())
-}
-
-async fn get_action(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    uri: Uri,
-    CliqPath(action_id): CliqPath<String>,
-) -> ApiResult<Response> {
-    let row = find_action(&state, &auth, &action_id).await?;
-    Ok(envelope(uri.path(), KIND, render(&state, &row).await?).into_response())
+    .into_response())
 }
 
 async fn update(
@@ -331,29 +264,22 @@ async fn update(
     CliqPath(action_id): CliqPath<String>,
     CliqJson(body): CliqJson<ActionBody>,
 ) -> ApiResult<Response> {
-    let row = find_action(&state, &auth, &action_id).await?;
-    ensure_can_modify(&auth, &row, ErrorCode::MsgactionPermissionDenied)?;
-    let mut attrs = attrs_of(&row)?;
+    let (row, mut attrs) = find_for_write::<MessageActions>(&state, &auth, &action_id).await?;
     let mut patch = ComponentPatch::default();
-    if let Some(name) = &body.name {
-        patch.name = Some(check_name(name)?);
-    }
+    component::patch_name(&DESCRIPTOR, &mut patch, body.name.as_deref())?;
     if let Some(hint) = &body.hint {
         attrs.hint = check_hint(hint)?;
     }
-    if let Some((scope, teams)) = patch_scope_and_teams(
+    patch_scope_and_teams(
         &state,
         &auth,
+        &DESCRIPTOR,
         &row,
+        &mut patch,
         body.scope.as_deref(),
         body.team_ids.as_deref(),
-        SCOPES,
     )
-    .await?
-    {
-        patch.scope = Some(scope);
-        patch.team_ids = Some(teams);
-    }
+    .await?;
     if let Some(m) = body.multi_selectable {
         attrs.multi_selectable = m;
     }
@@ -363,35 +289,13 @@ async fn update(
     if let Some(image) = body.image {
         attrs.image = Some(check_image(image)?);
     }
-    if let Some(url) = patch_execution(
-        &attrs.execution_type,
+    component::patch_execution(
+        &DESCRIPTOR,
+        &mut attrs,
         body.execution_type.as_deref(),
         body.execution_url.as_deref(),
-        Some(MAX_URL),
-    )? {
-        attrs.execution_url = Some(url);
-    }
-    patch.attrs = Some(to_value(&attrs));
-    let row = save_update(
-        &state,
-        row.id,
-        patch,
-        ErrorCode::MsgactionNameAlreadyExists,
-        ErrorCode::MsgactionNotFound,
-    )
-    .await?;
-    Ok(envelope(uri.path(), KIND, render(&state, &row).await?).into_response())
-}
-
-async fn delete(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    CliqPath(action_id): CliqPath<String>,
-) -> ApiResult<Response> {
-    let row = find_action(&state, &auth, &action_id).await?;
-    ensure_can_modify(&auth, &row, ErrorCode::MsgactionPermissionDenied)?;
-    delete_row(&state, &auth, KIND, &row, ErrorCode::MsgactionNotFound).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    )?;
+    component::finish_update::<MessageActions>(&state, &uri, row.id, patch, &attrs).await
 }
 
 #[cfg(test)]
