@@ -227,6 +227,11 @@ pub struct SearchHit {
 pub struct ChatEvent {
     /// The chat whose members may see the event.
     pub acl_chat_id: String,
+    /// The sequence number of the chat the event is about (the message's chat; for member
+    /// events the chat joined or left) once the event committed: a created message's own
+    /// `seq`, otherwise that of the chat's newest message (0 before the first). Along one
+    /// chat's events it never decreases and grows by one with each created message.
+    pub seq: i64,
     pub kind: ChatEventKind,
 }
 
