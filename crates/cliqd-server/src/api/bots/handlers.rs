@@ -1,5 +1,6 @@
-//! Bot handlers: create, update, get and delete (digest §3.4), with the permission matrix,
-//! menu-action display properties and Deluge script checking.
+//! Bot handlers: create, update, get and delete (digest §3.4), with the menu actions' display
+//! properties and their `handler_id`. Handler types, permissions and parameters come from
+//! the `cliqd_core` catalog; script and permission checks from [`crate::api::execution`].
 
 use super::{Bots, DESCRIPTOR};
 use crate::api::component::{endpoint, find, find_for_write};

@@ -1,5 +1,7 @@
-//! Bots API (v3): create, list, get, update and delete bots (digest §3). Handlers live in
-//! [`handlers`]; message delivery, calls and channel association come with messaging.
+//! Bots API (v3): create, list, get, update and delete bots (digest §3), on the shared
+//! component descriptor ([`crate::api::component`]): this module keeps the bot's descriptor,
+//! body, field checks and JSON shape. Handlers live in [`handlers`]; message delivery, calls
+//! and channel association come with messaging.
 
 mod handlers;
 
