@@ -215,6 +215,26 @@ use ResponseKind as R;
 
 const ALL_PERMISSIONS: &[Permission] = Permission::ALL;
 
+/// The inputs of a form's change and dynamic-select handlers.
+const FORM_INPUT_PARAMS: &[Param] = &[
+    ACCESS,
+    ENVIRONMENT,
+    p("form", Map),
+    p("target", Map),
+    p("user", Map),
+    p("chat", Map),
+];
+
+/// The inputs of an extension's installation handler and validator.
+const INSTALLATION_PARAMS: &[Param] = &[
+    ACCESS,
+    ENVIRONMENT,
+    p("user", Map),
+    p("app_info", Map),
+    p("form", Map),
+    p("authtoken", Str),
+];
+
 /// The catalog entry of `kind`.
 pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
     use HandlerKind as K;
@@ -640,14 +660,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "form_change_handler",
                     label: "form change",
                     function_type: Some(FunctionType::Form),
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("form", Map),
-                        p("target", Map),
-                        p("user", Map),
-                        p("chat", Map),
-                    ],
+                    params: FORM_INPUT_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[Chat, User],
                     replies: &[R::FormModification],
@@ -666,14 +679,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "form_values_handler",
                     label: "form dynamic select",
                     function_type: Some(FunctionType::Form),
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("form", Map),
-                        p("target", Map),
-                        p("user", Map),
-                        p("chat", Map),
-                    ],
+                    params: FORM_INPUT_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[Chat, User],
                     replies: &[R::DynamicSelectOptions],
@@ -764,14 +770,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "installation_handler",
                     label: "installation",
                     function_type: None,
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("user", Map),
-                        p("app_info", Map),
-                        p("form", Map),
-                        p("authtoken", Str),
-                    ],
+                    params: INSTALLATION_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[],
                     replies: &[R::InstallationStatus],
@@ -790,14 +789,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "installation_validator",
                     label: "installation validator",
                     function_type: None,
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("user", Map),
-                        p("app_info", Map),
-                        p("form", Map),
-                        p("authtoken", Str),
-                    ],
+                    params: INSTALLATION_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[],
                     replies: &[R::InstallationStatus],

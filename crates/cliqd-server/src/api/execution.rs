@@ -307,16 +307,18 @@ pub async fn handlers_of(
         .map_err(|e| store_error(e, d.codes.not_found, failed))
 }
 
-/// The component's handler of `spec`; `handler_id` picks one when the kind may repeat (bot
-/// menu actions) and is required then if several exist.
+/// The handler type the path names and the component's handler of that type; `handler_id`
+/// picks one when the type may repeat (bot menu actions) and is required then if several
+/// exist.
 pub async fn find_handler(
     state: &AppState,
     d: &Descriptor,
     component_id: i64,
-    spec: &HandlerSpec,
+    handler_type: &str,
     handler_id: Option<&str>,
     failed: ErrorCode,
-) -> ApiResult<HandlerRow> {
+) -> ApiResult<(&'static HandlerSpec, HandlerRow)> {
+    let spec = d.handler(handler_type)?;
     let all = handlers_of(state, d, component_id, failed).await?;
     let mut same = all.into_iter().filter(|h| h.handler_type == spec.api_name);
     let not_found = || ApiError::new(ErrorCode::ExecutionHandlerNotFound);
@@ -340,7 +342,7 @@ pub async fn find_handler(
             first
         }
     };
-    found.ok_or_else(not_found)
+    found.map(|h| (spec, h)).ok_or_else(not_found)
 }
 
 /// Refuses a handler `type` in an update body that is not the handler's own.
@@ -439,8 +441,7 @@ pub async fn update_handler<A: Area>(
     let failed = ErrorCode::ExecutionHandlerUpdateFailed;
     let (row, attrs) = find_for_write::<A>(&state, &auth, &id).await?;
     let execution_type = attrs.execution_type();
-    let spec = d.handler(&handler_type)?;
-    let existing = find_handler(&state, d, row.id, spec, None, failed).await?;
+    let (spec, existing) = find_handler(&state, d, row.id, &handler_type, None, failed).await?;
     check_same_type(d, body.handler_type.as_deref(), spec)?;
     require_data(
         body.script.is_some() || body.permissions.is_some(),
@@ -473,12 +474,11 @@ pub async fn get_handler<A: Area>(
     let d = A::D;
     let row = find(&state, &auth, d, &id).await?;
     let attrs: A::Attrs = attrs_of(&row)?;
-    let spec = d.handler(&handler_type)?;
-    let h = find_handler(
+    let (spec, h) = find_handler(
         &state,
         d,
         row.id,
-        spec,
+        &handler_type,
         None,
         ErrorCode::ExecutionHandlerGetFailed,
     )

@@ -146,12 +146,11 @@ pub(super) async fn delete(
     CliqPath((function_id, handler_type)): CliqPath<(String, String)>,
 ) -> ApiResult<Response> {
     let (row, _) = find_for_write::<Functions>(&state, &auth, &function_id).await?;
-    let spec = DESCRIPTOR.handler(&handler_type)?;
-    let h = find_handler(
+    let (_, h) = find_handler(
         &state,
         &DESCRIPTOR,
         row.id,
-        spec,
+        &handler_type,
         None,
         ErrorCode::ExecutionHandlerDeleteFailed,
     )

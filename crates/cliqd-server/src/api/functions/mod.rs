@@ -1,7 +1,8 @@
-//! Functions API (v3): create, list, get, update and delete functions (digest §4). Handlers
-//! live in [`handlers`]. A function is personal to its creator (the documents give it no
-//! `scope` field and always show `"scope": "personal"`), and its default handler exists
-//! from creation.
+//! Functions API (v3): create, list, get, update and delete functions (digest §4), on the
+//! shared component descriptor ([`crate::api::component`]): this module keeps the function's
+//! descriptor, body, field checks and JSON shape. Handlers live in [`handlers`]. A function is
+//! personal to its creator (the documents give it no `scope` field and always show
+//! `"scope": "personal"`), and its default handler exists from creation.
 
 mod handlers;
 

@@ -1,5 +1,7 @@
-//! Message Actions API (v3): create, list, get, update and delete message actions (digest §5).
-//! The single `execution_handler` exists from creation and is read and updated in [`handlers`].
+//! Message Actions API (v3): create, list, get, update and delete message actions (digest §5),
+//! on the shared component descriptor ([`crate::api::component`]): this module keeps the
+//! action's descriptor, body, field checks and JSON shape. The single `execution_handler`
+//! exists from creation and is read and updated through [`handlers`].
 
 mod handlers;
 
