@@ -1,5 +1,4 @@
 //! The cliqd HTTP server: routing, auth, errors, rate limits and the platform APIs. The only crate that knows HTTP serving.
-#![forbid(unsafe_code)]
 
 pub mod admin;
 pub mod api;

@@ -22,7 +22,6 @@
 //! assert_eq!(run.record(0, 200, &reply), Ok(()));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
 
 mod consistency;
 mod errors_table;

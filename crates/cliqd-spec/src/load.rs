@@ -37,8 +37,8 @@ pub(crate) const CYCLE_MARKER: &str = "x-cliqd-ref-cycle";
 
 /// Returns `node` with every local `$ref` (`#/…`) replaced by a resolved copy of its target.
 ///
-/// A reference that leads back into itself is left in place with [`CYCLE_MARKER`] set (and
-/// reported in the second return value) so that recursive schemas cannot loop forever.
+/// A reference that leads back into itself is left in place with the `x-cliqd-ref-cycle` marker
+/// set (and reported in the second return value) so that recursive schemas cannot loop forever.
 /// References to other files and dangling references are errors.
 pub fn resolve_refs(root: &Value) -> Result<(Value, Vec<String>), String> {
     let mut stack = Vec::new();

@@ -30,7 +30,8 @@ pub fn upstream_dir() -> PathBuf {
     }
 }
 
-/// `shared` beside the workspace root; `CARGO_MANIFEST_DIR` is `<workspace root>/crates/cliqd-spec`.
+/// `shared` beside the workspace root (`CARGO_MANIFEST_DIR` is
+/// `<workspace root>/crates/cliqd-spec`).
 fn default_upstream_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")

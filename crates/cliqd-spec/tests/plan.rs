@@ -1,6 +1,10 @@
 //! Conformance plans built from the real documents: order, ID bindings, and the reply check,
 //! exercised against a simulated server that answers with the documented examples.
 
+// Test code: a failed step stops the test with its message. clippy.toml allows unwrap and expect
+// in #[test] functions; the helpers of this test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 /// Checks against the upstream documents, run by `.ci/upstream-conformance`.
 mod upstream_conformance {
     use std::collections::BTreeSet;

@@ -78,8 +78,8 @@ fn repo_files() -> Vec<RepoFile> {
     while let Some(dir) = stack.pop() {
         let entries = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("directory entry").path();
+        for entry in entries.flatten() {
+            let path = entry.path();
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -103,9 +103,10 @@ fn repo_files() -> Vec<RepoFile> {
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };
-            let rel = path
-                .strip_prefix(&root)
-                .expect("inside the repository")
+            let Ok(rel) = path.strip_prefix(&root) else {
+                continue;
+            };
+            let rel = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()

@@ -1,5 +1,9 @@
 //! Integration tests: the real server on port 0 with a fresh data directory, over HTTP.
 
+// Test code: a failed step stops the test with its message. clippy.toml allows unwrap and expect
+// in #[test] functions; the helpers of this test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod auth;
 mod bots;
 mod extensions;
