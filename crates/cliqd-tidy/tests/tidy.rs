@@ -11,7 +11,13 @@ use std::path::{Component, Path, PathBuf};
 const MAX_LINES: usize = 1000;
 
 /// Needles assembled from pieces so that this file does not match its own checks.
-const UPSTREAM_SIBLING: &str = concat!("..", "/shared");
+/// The upstream documents' directory beside the repository, and its folders named from anywhere.
+const UPSTREAM_PATHS: [&str; 4] = [
+    concat!("..", "/shared"),
+    concat!("shared", "/spec/"),
+    concat!("shared", "/docs/"),
+    concat!("shared", "/conformance/"),
+];
 const SQLITE_CRATE: &str = concat!("rus", "qlite");
 const HTTP_CLIENT_CRATE: &str = concat!("req", "west");
 
@@ -272,10 +278,10 @@ fn nothing_points_at_the_upstream_documents_beside_the_repository() {
     let mut failures = Vec::new();
     for f in repo_files() {
         for (n, line) in f.lines() {
-            if line.contains(UPSTREAM_SIBLING) {
+            if let Some(path) = UPSTREAM_PATHS.iter().find(|p| line.contains(*p)) {
                 failures.push(format!(
-                    "{}:{n}: points at {UPSTREAM_SIBLING}, which a clone does not have \
-                     (cite public documentation by URL; the upstream suite finds the \
+                    "{}:{n}: points at {path}…, outside the repository: a clone does not have \
+                     it (cite public documentation by URL; the upstream suite finds the \
                      documents through CLIQD_UPSTREAM_DIR)",
                     f.rel
                 ));
