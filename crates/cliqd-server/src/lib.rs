@@ -5,7 +5,6 @@
 //! job: the `cliqd` binary's `--database`, or a test's helper. Real-time delivery reads the
 //! store's event feed (`cliqd_store::EventBus`); rate-limit counters sit behind
 //! [`ratelimit::RateCounters`].
-#![forbid(unsafe_code)]
 
 pub mod admin;
 pub mod api;

@@ -201,31 +201,36 @@ pub fn dangling_entries(spec: &Spec) -> Vec<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn scope_matches_the_documents() {
-        let spec = crate::model::test_spec();
-        assert_eq!(dangling_entries(spec), Vec::<String>::new());
-        let platform = in_scope(spec, Some(Issue::Platform));
-        // Bots 14 − 4 messaging endpoints, functions 9, message actions 7, extensions 6.
-        assert_eq!(platform.len(), 10 + 9 + 7 + 6);
-        assert!(!platform.iter().any(|o| o.path.ends_with("/incoming")));
-        let messaging = in_scope(spec, Some(Issue::Messaging));
-        assert!(
-            messaging
-                .iter()
-                .any(|o| o.operation_id == "send_a_bot_message")
-        );
-        assert!(
-            !messaging
-                .iter()
-                .any(|o| o.operation_id == "markChatAsUnreadV3")
-        );
-        assert_eq!(in_scope(spec, None).len(), platform.len() + messaging.len());
-        // Slash commands are not in any issue yet.
-        assert!(
-            !in_scope(spec, None)
-                .iter()
-                .any(|o| o.document == "slashcommands")
-        );
+    mod upstream_conformance {
+        use super::*;
+
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn scope_matches_the_documents() {
+            let spec = crate::model::test_spec();
+            assert_eq!(dangling_entries(spec), Vec::<String>::new());
+            let platform = in_scope(spec, Some(Issue::Platform));
+            // Bots 14 − 4 messaging endpoints, functions 9, message actions 7, extensions 6.
+            assert_eq!(platform.len(), 10 + 9 + 7 + 6);
+            assert!(!platform.iter().any(|o| o.path.ends_with("/incoming")));
+            let messaging = in_scope(spec, Some(Issue::Messaging));
+            assert!(
+                messaging
+                    .iter()
+                    .any(|o| o.operation_id == "send_a_bot_message")
+            );
+            assert!(
+                !messaging
+                    .iter()
+                    .any(|o| o.operation_id == "markChatAsUnreadV3")
+            );
+            assert_eq!(in_scope(spec, None).len(), platform.len() + messaging.len());
+            // Slash commands are not in any issue yet.
+            assert!(
+                !in_scope(spec, None)
+                    .iter()
+                    .any(|o| o.document == "slashcommands")
+            );
+        }
     }
 }

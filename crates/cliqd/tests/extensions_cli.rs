@@ -1,6 +1,10 @@
 //! `cliqd extensions create`: registers an extension, prints its ID and key once, and stores
 //! only the key's hash.
 
+// Test code: a failed step stops the test with its message. clippy.toml allows unwrap and expect
+// in #[test] functions; the helpers of this test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use cliqd_store::ExtensionStore;
 use cliqd_store_sqlite::SqliteStore;
 use std::path::{Path, PathBuf};
