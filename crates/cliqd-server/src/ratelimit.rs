@@ -286,7 +286,7 @@ mod tests {
     fn statuses_come_from_the_counter_store() {
         struct Fixed(Hit);
         impl RateCounters for Fixed {
-            fn hit(&self, _: i64, _: &'static str, _: u32, _: Duration, _: Duration) -> Hit {
+            fn hit(&self, _: RateKey, _: &'static str, _: u32, _: Duration, _: Duration) -> Hit {
                 self.0
             }
         }
@@ -298,7 +298,7 @@ mod tests {
                 left: Duration::from_millis(2_500),
             })),
         );
-        let s = locked.check(1, "e", limit).unwrap();
+        let s = locked.check(RateKey::User(1), "e", limit).unwrap();
         assert_eq!(
             (s.limit, s.remaining, s.reset_secs, s.retry_after),
             (5, 0, 3, Some(3))
@@ -311,7 +311,7 @@ mod tests {
                 window_left: Duration::from_secs(10),
             })),
         );
-        let s = counted.check(1, "e", limit).unwrap();
+        let s = counted.check(RateKey::User(1), "e", limit).unwrap();
         assert_eq!(
             (s.limit, s.remaining, s.reset_secs, s.retry_after),
             (10, 6, 10, None)
