@@ -1,4 +1,4 @@
-//! Per-user, per-endpoint rate limits: a threshold per window, then a lock period (digest §1.4).
+//! Per-user, per-endpoint rate limits: a threshold per window, then a lock period (<https://www.zoho.com/cliq/help/restapi/v2/>).
 //!
 //! [`RateLimiter`] applies the limits; where their counters live is behind [`RateCounters`]
 //! ([`InMemoryCounters`] today), so several nodes could later share one counter store.

@@ -6,7 +6,7 @@
 //! run as a doctest, since it reads the upstream documents: see [`upstream`]):
 //!
 //! ```no_run
-//! use cliqd_spec::{Conformance, IdContext, scope::Issue};
+//! use cliqd_spec::{Conformance, IdContext, scope::Area};
 //! use serde_json::json;
 //!
 //! // IDs the plan cannot create itself: an extension registered with the CLI, its key, a team…
@@ -14,7 +14,7 @@
 //!     .with("EXTENSION_ID", "53719000001887001")
 //!     .with("extension_key", "key")
 //!     .with("TEAM_ID", "9000001");
-//! let mut run = Conformance::new(Some(Issue::Platform), "http://127.0.0.1:8080/api/v3", "token", ctx)?;
+//! let mut run = Conformance::new(Some(Area::Platform), "http://127.0.0.1:8080/api/v3", "token", ctx)?;
 //! let request = run.prepare(0)?; // method, url, headers, body: send them with any client
 //! assert_eq!(request.url, "http://127.0.0.1:8080/api/v3/bots");
 //! // …then hand the reply back: status and JSON body (`Value::Null` when empty).

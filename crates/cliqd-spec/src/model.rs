@@ -529,9 +529,9 @@ mod tests {
                 if op.description.contains("Possible Error Codes") {
                     assert!(!op.error_codes.is_empty(), "{}", op.label());
                 }
-                // slashcommands.yml (not in any issue yet) puts prose such as "Security validation
+                // slashcommands.yml (not in any area yet) puts prose such as "Security validation
                 // error" in the code column; the in-scope documents use machine codes.
-                if crate::scope::issue_of(op).is_none() {
+                if crate::scope::area_of(op).is_none() {
                     continue;
                 }
                 for e in &op.error_codes {

@@ -1,4 +1,4 @@
-//! A conformance run in one value: the plan for an issue, the ID context, the reply checks and
+//! A conformance run in one value: the plan for an area, the ID context, the reply checks and
 //! the collected failures. The caller only sends the prepared requests with its own client.
 
 use serde_json::Value;
@@ -8,7 +8,7 @@ use crate::consistency::{KnownContradiction, known_contradictions};
 use crate::model::{Method, Spec};
 use crate::plan::{check_response, plan};
 use crate::request::{IdContext, PlanError, PlannedRequest};
-use crate::scope::{Issue, in_scope};
+use crate::scope::{Area, in_scope};
 use crate::shape::missing_example_members;
 
 /// A request ready to send.
@@ -37,17 +37,17 @@ pub struct Conformance {
 }
 
 impl Conformance {
-    /// Plans the in-scope operations of `issue` (all issues with `None`) against `base_url`
+    /// Plans the in-scope operations of `area` (all areas with `None`) against `base_url`
     /// (e.g. `http://127.0.0.1:PORT/api/v3`) with an access token that has every scope.
     pub fn new(
-        issue: Option<Issue>,
+        area: Option<Area>,
         base_url: &str,
         token: &str,
         ctx: IdContext,
     ) -> Result<Conformance, SpecError> {
         let spec = Spec::load_default()?;
         let known = known_contradictions()?;
-        let requests = plan(&in_scope(&spec, issue), &known);
+        let requests = plan(&in_scope(&spec, area), &known);
         Ok(Conformance {
             spec,
             known,
@@ -143,13 +143,9 @@ mod tests {
                 .with("EXTENSION_ID", "1")
                 .with("extension_key", "k")
                 .with("TEAM_ID", "5");
-            let mut run = Conformance::new(
-                Some(Issue::Platform),
-                "http://127.0.0.1:9/api/v3/",
-                "t",
-                ctx,
-            )
-            .unwrap();
+            let mut run =
+                Conformance::new(Some(Area::Platform), "http://127.0.0.1:9/api/v3/", "t", ctx)
+                    .unwrap();
             assert!(!run.requests().is_empty());
             let first = run.prepare(0).unwrap();
             assert_eq!(first.method, Method::Post);

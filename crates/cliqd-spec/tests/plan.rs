@@ -9,7 +9,7 @@
 mod upstream_conformance {
     use std::collections::BTreeSet;
 
-    use cliqd_spec::scope::{Issue, in_scope};
+    use cliqd_spec::scope::{Area, in_scope};
     use cliqd_spec::{
         Binding, IdContext, KnownContradiction, Method, PlannedRequest, Spec, check_response,
         known_contradictions, missing_example_members, plan,
@@ -21,10 +21,10 @@ mod upstream_conformance {
         SPEC.get_or_init(|| Spec::load_default().expect("documents load"))
     }
 
-    fn setup(issue: Issue) -> (&'static Spec, Vec<KnownContradiction>, Vec<PlannedRequest>) {
+    fn setup(area: Area) -> (&'static Spec, Vec<KnownContradiction>, Vec<PlannedRequest>) {
         let spec = spec();
         let known = known_contradictions().expect("contradictions.toml parses");
-        let ops = in_scope(spec, Some(issue));
+        let ops = in_scope(spec, Some(area));
         let p = plan(&ops, &known);
         (spec, known, p)
     }
@@ -66,8 +66,8 @@ mod upstream_conformance {
     #[test]
     #[ignore = "upstream conformance: run .ci/upstream-conformance"]
     fn platform_plan_covers_scope_in_a_sensible_order() {
-        let (spec, _, p) = setup(Issue::Platform);
-        let ops = in_scope(spec, Some(Issue::Platform));
+        let (spec, _, p) = setup(Area::Platform);
+        let ops = in_scope(spec, Some(Area::Platform));
         let planned: BTreeSet<(&str, &str)> = p
             .iter()
             .map(|r| (r.document.as_str(), r.operation_id.as_str()))
@@ -117,7 +117,7 @@ mod upstream_conformance {
     #[test]
     #[ignore = "upstream conformance: run .ci/upstream-conformance"]
     fn children_bind_to_the_fitting_parent_variant() {
-        let (_, _, p) = setup(Issue::Platform);
+        let (_, _, p) = setup(Area::Platform);
         let step_of = |op: &str, ex: &str| {
             p.iter()
                 .find(|r| r.operation_id == op && r.example.as_deref() == Some(ex))
@@ -191,8 +191,8 @@ mod upstream_conformance {
         (status, body)
     }
 
-    fn run_simulated(issue: Issue) -> usize {
-        let (spec, known, p) = setup(issue);
+    fn run_simulated(area: Area) -> usize {
+        let (spec, known, p) = setup(area);
         let mut ctx = seeded();
         let mut checked = 0;
         for r in &p {
@@ -247,21 +247,21 @@ mod upstream_conformance {
     #[test]
     #[ignore = "upstream conformance: run .ci/upstream-conformance"]
     fn platform_plan_runs_against_documented_replies() {
-        let checked = run_simulated(Issue::Platform);
+        let checked = run_simulated(Area::Platform);
         assert!(checked > 40, "only {checked} replies checked");
     }
 
     #[test]
     #[ignore = "upstream conformance: run .ci/upstream-conformance"]
     fn messaging_plan_runs_against_documented_replies() {
-        let checked = run_simulated(Issue::Messaging);
+        let checked = run_simulated(Area::Messaging);
         assert!(checked > 5, "only {checked} replies checked");
     }
 
     #[test]
     #[ignore = "upstream conformance: run .ci/upstream-conformance"]
     fn bodies_get_real_ids() {
-        let (_, _, p) = setup(Issue::Platform);
+        let (_, _, p) = setup(Area::Platform);
         let team = p
             .iter()
             .find(|r| {
@@ -285,7 +285,7 @@ mod upstream_conformance {
     #[test]
     #[ignore = "upstream conformance: run .ci/upstream-conformance"]
     fn mismatches_are_reported_with_pointer_and_the_variant_cliqd_follows() {
-        let (spec, known, p) = setup(Issue::Platform);
+        let (spec, known, p) = setup(Area::Platform);
         let r = p
             .iter()
             .find(|r| r.operation_id == "createFunctionHandler")
@@ -321,7 +321,7 @@ mod upstream_conformance {
     #[test]
     #[ignore = "upstream conformance: run .ci/upstream-conformance"]
     fn capture_failures_are_errors() {
-        let (_, _, p) = setup(Issue::Platform);
+        let (_, _, p) = setup(Area::Platform);
         let create = &p[0];
         let mut ctx = IdContext::new();
         assert!(create.capture(&json!({"data": {}}), &mut ctx).is_err());

@@ -270,7 +270,7 @@ pub fn script_or_permissions(
     }
 }
 
-/// The handler object of function and message-action handler replies (digest §4, §5):
+/// The handler object of function and message-action handler replies (<https://www.zoho.com/cliq/help/restapi/v3/functions/>, <https://www.zoho.com/cliq/help/restapi/v3/messageactions/>):
 /// `name`, `script` or `permissions`, and `function_id` (sic, also for message actions).
 pub fn handler_reply(h: &HandlerRow, execution_type: ExecutionType) -> Map<String, Value> {
     let mut obj = Map::new();
@@ -429,7 +429,7 @@ pub struct HandlerBody {
 }
 
 /// `PATCH …/handlers/{handler_type}` of functions and message actions: a new script or new
-/// permissions; the reply is the handler object (digest §4, §5).
+/// permissions; the reply is the handler object (<https://www.zoho.com/cliq/help/restapi/v3/functions/>, <https://www.zoho.com/cliq/help/restapi/v3/messageactions/>).
 pub async fn update_handler<A: Area>(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -464,7 +464,7 @@ pub async fn update_handler<A: Area>(
 }
 
 /// `GET …/handlers/{handler_type}` of functions and message actions: the handler with its
-/// `params` and `return_type`; the reply's `type` is the handler's name (digest §4).
+/// `params` and `return_type`; the reply's `type` is the handler's name (<https://www.zoho.com/cliq/help/restapi/v3/functions/>).
 pub async fn get_handler<A: Area>(
     State(state): State<AppState>,
     auth: AuthContext,

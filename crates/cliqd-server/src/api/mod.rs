@@ -118,7 +118,7 @@ pub fn can_modify(auth: &AuthContext, row: &ComponentRow) -> bool {
 }
 
 /// Checks `scope`/`team_ids` as bots, message actions, commands and extensions share them
-/// (digest §16.1, [`policy::check_scope_and_teams`]), then that the teams exist in the
+/// (<https://www.zoho.com/cliq/help/restapi/v3/bots/>, [`policy::check_scope_and_teams`]), then that the teams exist in the
 /// organization, and returns the team ids to store.
 pub async fn check_scope_and_teams(
     state: &AppState,

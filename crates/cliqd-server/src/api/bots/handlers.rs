@@ -1,4 +1,4 @@
-//! Bot handlers: create, update, get and delete (digest §3.4), with the menu actions' display
+//! Bot handlers: create, update, get and delete (<https://www.zoho.com/cliq/help/restapi/v3/bots/>), with the menu actions' display
 //! properties and their `handler_id`. Handler types, permissions and parameters come from
 //! the `cliqd_core` catalog; script and permission checks from [`crate::api::execution`].
 
@@ -168,7 +168,7 @@ fn build(
     Ok((script, attrs))
 }
 
-/// Create/update reply `data`: the digest's examples show `type`, `id` (+ `display_props`,
+/// Create/update reply `data`: the documented examples show `type`, `id` (+ `display_props`,
 /// `permissions`), while the OpenAPI schema shows `script`, `return_type`, `params`; both sets
 /// are sent so clients written against either find what they read.
 fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: ExecutionType) -> Value {

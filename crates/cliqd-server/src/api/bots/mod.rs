@@ -1,4 +1,4 @@
-//! Bots API (v3): create, list, get, update and delete bots (digest §3), on the shared
+//! Bots API (v3): create, list, get, update and delete bots (<https://www.zoho.com/cliq/help/restapi/v3/bots/>), on the shared
 //! component descriptor ([`crate::api::component`]): this module keeps the bot's descriptor,
 //! body, field checks and JSON shape. Handlers live in [`handlers`]; message delivery, calls
 //! and channel association come with messaging.
@@ -192,7 +192,7 @@ pub(crate) async fn find_bot(
     component::find(state, auth, &DESCRIPTOR, raw).await
 }
 
-/// The bot object (digest §3.3).
+/// The bot object (<https://www.zoho.com/cliq/help/restapi/v3/bots/>).
 fn bot_json(row: &ComponentRow, attrs: &BotAttrs, handlers: &[HandlerRow]) -> Value {
     let mut handler_list: Vec<Value> = Vec::new();
     for h in handlers {

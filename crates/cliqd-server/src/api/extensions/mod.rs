@@ -1,5 +1,5 @@
 //! Extensions API (v3): install and upgrade an extension registered with
-//! `cliqd extensions create`, and its properties (digest §7, §15). Every call carries the
+//! `cliqd extensions create`, and its properties (<https://www.zoho.com/cliq/help/restapi/v3/extensions/>). Every call carries the
 //! extension key (`extension_key`, `EXTENSION_KEY` or `appkey`); property calls may carry it
 //! alone, install and upgrade also need a user's OAuth token.
 

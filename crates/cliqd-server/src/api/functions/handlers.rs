@@ -1,4 +1,4 @@
-//! Function handlers (digest §4): the endpoints, create (which configures the default handler
+//! Function handlers (<https://www.zoho.com/cliq/help/restapi/v3/functions/>): the endpoints, create (which configures the default handler
 //! the function got at creation) and delete. Update and get are the shared handler endpoints
 //! of [`crate::api::execution`]; the handler types, their permissions and parameters are in
 //! the `cliqd_core` catalog.
