@@ -85,7 +85,7 @@ fn create_prints_id_and_key_and_stores_only_the_hash() {
     let ext = rt.block_on(store.get_extension(id)).unwrap();
     store.close();
     assert_eq!(ext.name, "Weather");
-    assert_eq!(ext.key_hash, cliqd_server::auth::hash_secret(&key));
+    assert_eq!(ext.key_hash, cliqd_server::admin::hash_secret(&key));
     // The key itself is nowhere in the data directory.
     for entry in std::fs::read_dir(&dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();

@@ -112,7 +112,7 @@ async fn authorize(
     let auth = match caller {
         Caller::Extension(ext) if ext.id == id => return Ok(ext.as_ref().clone()),
         Caller::Extension(_) => return Err(ApiError::new(ErrorCode::NotFound)),
-        Caller::User { auth, .. } => auth,
+        Caller::User(auth) => auth,
     };
     let key = extension_key(uri).ok_or_else(|| {
         ApiError::invalid("extension_key is required (also accepted as EXTENSION_KEY or appkey)")
