@@ -25,7 +25,7 @@ use cliqd_store::{
 };
 use serde_json::{Map, Value};
 
-use super::{AuthMode, Endpoint};
+use super::Endpoint;
 
 /// The error codes of one component area.
 #[derive(Debug, Clone, Copy)]
@@ -81,14 +81,7 @@ pub const fn endpoint(
     scope: &'static str,
     per_min: u32,
 ) -> Endpoint {
-    Endpoint {
-        name,
-        method,
-        path,
-        scope,
-        limit: Limit::per_min(per_min, 300),
-        auth: AuthMode::Token,
-    }
+    Endpoint::new(name, method, path, scope, Limit::per_min(per_min, 300))
 }
 
 impl Descriptor {

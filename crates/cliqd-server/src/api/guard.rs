@@ -150,7 +150,6 @@ async fn webhook_token_caller(state: &AppState, key: &str) -> Result<Caller, Api
 }
 
 /// The extension named by the path's `extension_id`, when the request carries its key.
-/// Unknown or malformed ids get 404 and a wrong key 401; a missing key is `invalid_inputs`.
 async fn extension_caller(
     state: &AppState,
     uri: &Uri,
@@ -160,6 +159,19 @@ async fn extension_caller(
         .and_then(|p| p.iter().find(|(k, _)| *k == "extension_id").map(|(_, v)| v))
         .and_then(|raw| cliqd_core::ids::parse_component_id(raw, ""))
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
+    let ext = extension_with_key(state, id, uri, None).await?;
+    Ok(Caller::Extension(Arc::new(ext)))
+}
+
+/// Extension `id`, checked against the extension key `uri` carries. Unknown ids (and, with
+/// `org`, another organization's extensions) get 404 before the key is compared, so nothing
+/// leaks across organizations; a wrong key is 401 and a missing one `invalid_inputs`.
+pub(crate) async fn extension_with_key(
+    state: &AppState,
+    id: i64,
+    uri: &Uri,
+    org: Option<i64>,
+) -> Result<ExtensionRow, ApiError> {
     let key = extension_key(uri).ok_or_else(|| {
         ApiError::invalid("extension_key is required (also accepted as EXTENSION_KEY or appkey)")
     })?;
@@ -168,10 +180,13 @@ async fn extension_caller(
         Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::NotFound)),
         Err(e) => return Err(e.into()),
     };
+    if org.is_some_and(|o| o != ext.org_id) {
+        return Err(ApiError::new(ErrorCode::NotFound));
+    }
     if hash_secret(&key) != ext.key_hash {
         return Err(ApiError::new(ErrorCode::Unauthorized));
     }
-    Ok(Caller::Extension(Arc::new(ext)))
+    Ok(ext)
 }
 
 /// Authenticates, rate-limits and scope-checks a request for its endpoint, then adds the

@@ -35,6 +35,38 @@ pub struct Endpoint {
     pub auth: AuthMode,
 }
 
+impl Endpoint {
+    /// An endpoint that takes an OAuth token (the usual case).
+    pub const fn new(
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        scope: &'static str,
+        limit: Limit,
+    ) -> Endpoint {
+        Endpoint::with_auth(name, method, path, scope, limit, AuthMode::Token)
+    }
+
+    /// An endpoint that accepts the credentials of `auth`.
+    pub const fn with_auth(
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        scope: &'static str,
+        limit: Limit,
+        auth: AuthMode,
+    ) -> Endpoint {
+        Endpoint {
+            name,
+            method,
+            path,
+            scope,
+            limit,
+            auth,
+        }
+    }
+}
+
 /// Which credentials an endpoint accepts (see [`guard`]); the guard resolves any of them into
 /// one [`guard::Caller`] before the handler runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,69 +8,65 @@ mod properties;
 
 use super::guard::Caller;
 use super::{AuthMode, Endpoint};
-use crate::auth::hash_secret;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::extension_key;
 use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::http::{Method, Uri};
 use axum::routing::{get, post};
-use cliqd_store::{ExtensionRow, StoreError};
+use cliqd_store::ExtensionRow;
 
 const INSTALL_PATH: &str = "/api/v3/extensions/{extension_id}/installation";
 const PROPERTIES_PATH: &str = "/api/v3/extensions/{extension_id}/properties";
 const PROPERTY_PATH: &str = "/api/v3/extensions/{extension_id}/properties/{key}";
 const PROPERTIES: Limit = Limit::per_min(30, 300);
 
-pub const INSTALL: Endpoint = Endpoint {
-    name: "extensions.install",
-    method: Method::POST,
-    path: INSTALL_PATH,
-    scope: "extensions.create",
-    limit: Limit::per_min(10, 300),
-    auth: AuthMode::Token,
-};
-pub const UPGRADE: Endpoint = Endpoint {
-    name: "extensions.upgrade",
-    method: Method::PUT,
-    path: INSTALL_PATH,
-    scope: "extensions.update",
-    limit: Limit::per_min(10, 600),
-    auth: AuthMode::Token,
-};
-pub const SET_PROPERTIES: Endpoint = Endpoint {
-    name: "extensions.properties.set",
-    method: Method::PATCH,
-    path: PROPERTIES_PATH,
-    scope: "extensions.update",
-    limit: PROPERTIES,
-    auth: AuthMode::TokenOrExtensionKey,
-};
-pub const GET_PROPERTIES: Endpoint = Endpoint {
-    name: "extensions.properties.list",
-    method: Method::GET,
-    path: PROPERTIES_PATH,
-    scope: "extensions.read",
-    limit: PROPERTIES,
-    auth: AuthMode::TokenOrExtensionKey,
-};
-pub const GET_PROPERTY: Endpoint = Endpoint {
-    name: "extensions.properties.get",
-    method: Method::GET,
-    path: PROPERTY_PATH,
-    scope: "extensions.read",
-    limit: PROPERTIES,
-    auth: AuthMode::TokenOrExtensionKey,
-};
-pub const DELETE_PROPERTY: Endpoint = Endpoint {
-    name: "extensions.properties.delete",
-    method: Method::DELETE,
-    path: PROPERTY_PATH,
-    scope: "extensions.update",
-    limit: PROPERTIES,
-    auth: AuthMode::TokenOrExtensionKey,
-};
+pub const INSTALL: Endpoint = Endpoint::new(
+    "extensions.install",
+    Method::POST,
+    INSTALL_PATH,
+    "extensions.create",
+    Limit::per_min(10, 300),
+);
+pub const UPGRADE: Endpoint = Endpoint::new(
+    "extensions.upgrade",
+    Method::PUT,
+    INSTALL_PATH,
+    "extensions.update",
+    Limit::per_min(10, 600),
+);
+pub const SET_PROPERTIES: Endpoint = Endpoint::with_auth(
+    "extensions.properties.set",
+    Method::PATCH,
+    PROPERTIES_PATH,
+    "extensions.update",
+    PROPERTIES,
+    AuthMode::TokenOrExtensionKey,
+);
+pub const GET_PROPERTIES: Endpoint = Endpoint::with_auth(
+    "extensions.properties.list",
+    Method::GET,
+    PROPERTIES_PATH,
+    "extensions.read",
+    PROPERTIES,
+    AuthMode::TokenOrExtensionKey,
+);
+pub const GET_PROPERTY: Endpoint = Endpoint::with_auth(
+    "extensions.properties.get",
+    Method::GET,
+    PROPERTY_PATH,
+    "extensions.read",
+    PROPERTIES,
+    AuthMode::TokenOrExtensionKey,
+);
+pub const DELETE_PROPERTY: Endpoint = Endpoint::with_auth(
+    "extensions.properties.delete",
+    Method::DELETE,
+    PROPERTY_PATH,
+    "extensions.update",
+    PROPERTIES,
+    AuthMode::TokenOrExtensionKey,
+);
 
 pub const ENDPOINTS: &[&Endpoint] = &[
     &INSTALL,
@@ -114,19 +110,5 @@ async fn authorize(
         Caller::Extension(_) => return Err(ApiError::new(ErrorCode::NotFound)),
         Caller::User(auth) => auth,
     };
-    let key = extension_key(uri).ok_or_else(|| {
-        ApiError::invalid("extension_key is required (also accepted as EXTENSION_KEY or appkey)")
-    })?;
-    let ext = match state.store.get_extension(id).await {
-        Ok(ext) => ext,
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::NotFound)),
-        Err(e) => return Err(e.into()),
-    };
-    if auth.org_id() != ext.org_id {
-        return Err(ApiError::new(ErrorCode::NotFound));
-    }
-    if hash_secret(&key) != ext.key_hash {
-        return Err(ApiError::new(ErrorCode::Unauthorized));
-    }
-    Ok(ext)
+    super::guard::extension_with_key(state, id, uri, Some(auth.org_id())).await
 }

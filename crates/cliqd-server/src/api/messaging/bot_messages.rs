@@ -22,14 +22,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// Also accepts a webhook token (`?zapikey=`), see [`crate::api::guard`].
-pub const V2_POST_BOT: Endpoint = Endpoint {
-    name: "botmessages.v2_post",
-    method: Method::POST,
-    path: "/api/v2/bots/{bot_id}/message",
-    scope: "webhooks.create",
-    limit: Limit::per_min(20, 600),
-    auth: AuthMode::TokenOrWebhookToken,
-};
+pub const V2_POST_BOT: Endpoint = Endpoint::with_auth(
+    "botmessages.v2_post",
+    Method::POST,
+    "/api/v2/bots/{bot_id}/message",
+    "webhooks.create",
+    Limit::per_min(20, 600),
+    AuthMode::TokenOrWebhookToken,
+);
 pub const V3_BOT_MESSAGES: Endpoint = ep(
     "botmessages.post",
     Method::POST,

@@ -5,7 +5,7 @@
 //! model); only a bad request or an unreadable source fails the whole call.
 
 use super::{member_chat, resolve_user};
-use crate::api::{AuthMode, Endpoint};
+use crate::api::Endpoint;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::CliqJson;
@@ -21,14 +21,13 @@ use cliqd_store::{MessageRow, NewPost, PostTarget, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub const FORWARD: Endpoint = Endpoint {
-    name: "messages.forward",
-    method: Method::POST,
-    path: "/api/v3/messages",
-    scope: "messages.create",
-    limit: Limit::per_min(50, 600),
-    auth: AuthMode::Token,
-};
+pub const FORWARD: Endpoint = Endpoint::new(
+    "messages.forward",
+    Method::POST,
+    "/api/v3/messages",
+    "messages.create",
+    Limit::per_min(50, 600),
+);
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(FORWARD.path, post(forward))

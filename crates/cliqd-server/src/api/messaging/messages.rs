@@ -23,9 +23,14 @@ use std::collections::HashMap;
 
 /// A v2 posting endpoint: also accepts a webhook token (`?zapikey=`), see [`crate::api::guard`].
 const fn webhook_ep(name: &'static str, path: &'static str, per_min: u32) -> Endpoint {
-    let mut endpoint = ep(name, Method::POST, path, "webhooks.create", per_min);
-    endpoint.auth = AuthMode::TokenOrWebhookToken;
-    endpoint
+    Endpoint::with_auth(
+        name,
+        Method::POST,
+        path,
+        "webhooks.create",
+        Limit::per_min(per_min, 600),
+        AuthMode::TokenOrWebhookToken,
+    )
 }
 
 const MESSAGE_PATH: &str = "/api/v2/chats/{chat_id}/messages/{message_id}";
@@ -123,18 +128,20 @@ pub const V3_POST_CARD_CHANNEL: Endpoint = ep(
 );
 
 /// Delete many (messages.yml spells the path `messagess`; both spellings are served).
-pub const V3_DELETE_MANY: Endpoint = Endpoint {
-    name: "messages.delete_many",
-    method: Method::DELETE,
-    path: "/api/v3/chats/{chat_id}/messagess",
-    scope: "messages.delete",
-    limit: Limit::per_min(50, 300),
-    auth: AuthMode::Token,
-};
-pub const V3_DELETE_MANY_ALT: Endpoint = Endpoint {
-    path: "/api/v3/chats/{chat_id}/messages",
-    ..V3_DELETE_MANY
-};
+pub const V3_DELETE_MANY: Endpoint = Endpoint::new(
+    "messages.delete_many",
+    Method::DELETE,
+    "/api/v3/chats/{chat_id}/messagess",
+    "messages.delete",
+    Limit::per_min(50, 300),
+);
+pub const V3_DELETE_MANY_ALT: Endpoint = Endpoint::new(
+    "messages.delete_many",
+    Method::DELETE,
+    "/api/v3/chats/{chat_id}/messages",
+    "messages.delete",
+    Limit::per_min(50, 300),
+);
 
 pub fn routes() -> Router<AppState> {
     Router::new()

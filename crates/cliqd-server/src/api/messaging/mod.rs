@@ -44,14 +44,13 @@ pub(crate) const fn ep_locked(
     per_min: u32,
     lock_secs: u64,
 ) -> Endpoint {
-    Endpoint {
+    Endpoint::new(
         name,
         method,
         path,
         scope,
-        limit: crate::ratelimit::Limit::per_min(per_min, lock_secs),
-        auth: super::AuthMode::Token,
-    }
+        crate::ratelimit::Limit::per_min(per_min, lock_secs),
+    )
 }
 
 pub const ENDPOINTS: &[&Endpoint] = &[

@@ -20,15 +20,15 @@ use cliqd_store::{ChatEvent, ChatEventKind, EventStream, RecvError};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
-pub const STREAM: Endpoint = Endpoint {
-    name: "realtime.stream",
-    method: Method::GET,
-    path: "/api/v3/realtime",
-    scope: "chats.read",
-    limit: Limit::per_min(30, 600),
-    // Browsers cannot set headers on a WebSocket: `?access_token=` is accepted as well.
-    auth: AuthMode::TokenOrQueryToken,
-};
+/// Browsers cannot set headers on a WebSocket: `?access_token=` is accepted as well.
+pub const STREAM: Endpoint = Endpoint::with_auth(
+    "realtime.stream",
+    Method::GET,
+    "/api/v3/realtime",
+    "chats.read",
+    Limit::per_min(30, 600),
+    AuthMode::TokenOrQueryToken,
+);
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(STREAM.path, get(stream))

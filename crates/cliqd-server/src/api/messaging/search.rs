@@ -2,7 +2,7 @@
 //! index) over the messages of chats the caller is a member of, newest first, with the
 //! documented filters and an int64 `next_token` cursor.
 
-use crate::api::{AuthMode, Endpoint};
+use crate::api::Endpoint;
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::CliqQuery;
@@ -17,14 +17,13 @@ use cliqd_store::{MessageSearch, SearchHit};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-pub const SEARCH: Endpoint = Endpoint {
-    name: "messages.search",
-    method: Method::GET,
-    path: "/api/v3/messages/search",
-    scope: "chats.read",
-    limit: Limit::per_min(50, 600),
-    auth: AuthMode::Token,
-};
+pub const SEARCH: Endpoint = Endpoint::new(
+    "messages.search",
+    Method::GET,
+    "/api/v3/messages/search",
+    "chats.read",
+    Limit::per_min(50, 600),
+);
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(SEARCH.path, get(search))
