@@ -77,7 +77,7 @@ macro_rules! execution_accessors {
     };
 }
 
-/// A bot's attributes (digest §3.2).
+/// A bot's attributes (<https://www.zoho.com/cliq/help/restapi/v3/bots/>).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BotAttrs {
     #[serde(default = "first_version")]
@@ -101,7 +101,7 @@ impl ComponentAttrs for BotAttrs {
     execution_accessors!();
 }
 
-/// A function's attributes (digest §4).
+/// A function's attributes (<https://www.zoho.com/cliq/help/restapi/v3/functions/>).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionAttrs {
     #[serde(default = "first_version")]
@@ -118,7 +118,7 @@ impl ComponentAttrs for FunctionAttrs {
     execution_accessors!();
 }
 
-/// A message action's attributes (digest §5).
+/// A message action's attributes (<https://www.zoho.com/cliq/help/restapi/v3/messageactions/>).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionAttrs {
     #[serde(default = "first_version")]

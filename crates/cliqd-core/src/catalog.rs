@@ -123,7 +123,7 @@ impl fmt::Display for Permission {
     }
 }
 
-/// The kinds of handler response (digest §11).
+/// The kinds of handler response (<https://www.zoho.com/cliq/help/platform/cliq-responses.html>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseKind {
     Message,
@@ -171,7 +171,7 @@ pub struct HandlerSpec {
     pub api_name: &'static str,
     /// Other names the API accepts for it (`alert_handler` for `call_handler`).
     pub aliases: &'static [&'static str],
-    /// `handler.type` in an invocation payload (digest §9.1).
+    /// `handler.type` in an invocation payload (<https://www.zoho.com/cliq/help/platform/bothandlers.html>).
     pub wire_name: &'static str,
     /// A readable name for error messages.
     pub label: &'static str,
@@ -182,7 +182,7 @@ pub struct HandlerSpec {
     pub return_type: ReturnType,
     /// Webhook permissions it may be granted.
     pub permissions: &'static [Permission],
-    /// The replies it may return (digest §11.1; the Form column read permissively, as the
+    /// The replies it may return (<https://www.zoho.com/cliq/help/platform/cliq-responses.html>; the Form column read permissively, as the
     /// forms page allows forms from commands, bot message/mention/menu handlers, message
     /// actions and buttons).
     pub replies: &'static [ResponseKind],
@@ -215,6 +215,26 @@ use ResponseKind as R;
 
 const ALL_PERMISSIONS: &[Permission] = Permission::ALL;
 
+/// The inputs of a form's change and dynamic-select handlers.
+const FORM_INPUT_PARAMS: &[Param] = &[
+    ACCESS,
+    ENVIRONMENT,
+    p("form", Map),
+    p("target", Map),
+    p("user", Map),
+    p("chat", Map),
+];
+
+/// The inputs of an extension's installation handler and validator.
+const INSTALLATION_PARAMS: &[Param] = &[
+    ACCESS,
+    ENVIRONMENT,
+    p("user", Map),
+    p("app_info", Map),
+    p("form", Map),
+    p("authtoken", Str),
+];
+
 /// The catalog entry of `kind`.
 pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
     use HandlerKind as K;
@@ -244,7 +264,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     return_type: ReturnType::Map,
                     permissions: &[Attachments, Chat, Location, User],
                     replies: &[R::Message, R::BotContext, R::Banner, R::Form],
-                    // The command object lists its execution handler from creation (digest §8).
+                    // The command object lists its execution handler from creation (<https://www.zoho.com/cliq/help/restapi/v3/slashcommands/>).
                     default: true,
                     max_per_component: 1,
                 }
@@ -301,7 +321,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                         p("location", Map),
                     ],
                     return_type: ReturnType::Map,
-                    // Every permission is available (digest §5).
+                    // Every permission is available (<https://www.zoho.com/cliq/help/restapi/v3/messageactions/>).
                     permissions: ALL_PERMISSIONS,
                     replies: &[R::Message, R::BotContext, R::Banner, R::Form],
                     default: true,
@@ -640,14 +660,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "form_change_handler",
                     label: "form change",
                     function_type: Some(FunctionType::Form),
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("form", Map),
-                        p("target", Map),
-                        p("user", Map),
-                        p("chat", Map),
-                    ],
+                    params: FORM_INPUT_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[Chat, User],
                     replies: &[R::FormModification],
@@ -666,14 +679,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "form_values_handler",
                     label: "form dynamic select",
                     function_type: Some(FunctionType::Form),
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("form", Map),
-                        p("target", Map),
-                        p("user", Map),
-                        p("chat", Map),
-                    ],
+                    params: FORM_INPUT_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[Chat, User],
                     replies: &[R::DynamicSelectOptions],
@@ -764,14 +770,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "installation_handler",
                     label: "installation",
                     function_type: None,
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("user", Map),
-                        p("app_info", Map),
-                        p("form", Map),
-                        p("authtoken", Str),
-                    ],
+                    params: INSTALLATION_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[],
                     replies: &[R::InstallationStatus],
@@ -790,14 +789,7 @@ pub const fn spec(kind: HandlerKind) -> &'static HandlerSpec {
                     wire_name: "installation_validator",
                     label: "installation validator",
                     function_type: None,
-                    params: &[
-                        ACCESS,
-                        ENVIRONMENT,
-                        p("user", Map),
-                        p("app_info", Map),
-                        p("form", Map),
-                        p("authtoken", Str),
-                    ],
+                    params: INSTALLATION_PARAMS,
                     return_type: ReturnType::Map,
                     permissions: &[],
                     replies: &[R::InstallationStatus],

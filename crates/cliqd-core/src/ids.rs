@@ -1,4 +1,4 @@
-//! Id formats and their parsing (digest §2, <https://www.zoho.com/cliq/help/restapi/v3/glossary/>):
+//! Id formats and their parsing (<https://www.zoho.com/cliq/help/restapi/v3/glossary/>):
 //! component ids (numeric, bots also `b-<n>` in paths), bot unique names, chat ids
 //! `CT_<n>_<creator>` (bot chats `-B2`, threads `-T-<n>`), channel ids (kind letter + digits)
 //! and message ids `<epoch_ms>_<n>`.

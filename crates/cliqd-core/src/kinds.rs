@@ -75,7 +75,7 @@ macro_rules! string_enum {
 
 string_enum! {
     /// A kind of platform component; the string is the store's `kind` column and the
-    /// envelope `type` of its replies (digest §9.1 "component type").
+    /// envelope `type` of its replies (<https://www.zoho.com/cliq/help/platform/bothandlers.html> "component type").
     ComponentKind ("a component kind") {
         Bot => "bot",
         Function => "function",
@@ -96,7 +96,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// Who a component is visible to (digest §16.1).
+    /// Who a component is visible to (<https://www.zoho.com/cliq/help/restapi/v3/bots/>).
     Scope ("a scope") {
         Personal => "personal",
         Team => "team",
@@ -105,7 +105,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// What a chat is (digest §16.5; the kinds cliqd creates).
+    /// What a chat is (<https://www.zoho.com/cliq/help/restapi/v3/chats/>; the kinds cliqd creates).
     ChatKind ("a chat kind") {
         Channel => "channel",
         DirectMessage => "direct_message",
@@ -116,7 +116,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// A channel's kind; its id starts with [`ChannelKind::letter`] (digest §2).
+    /// A channel's kind; its id starts with [`ChannelKind::letter`] (<https://www.zoho.com/cliq/help/restapi/v3/glossary/>).
     ChannelKind ("a channel kind") {
         Organization => "organization",
         Team => "team",
@@ -126,7 +126,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// A function's type, fixed at creation (digest §4); it decides the function's handlers.
+    /// A function's type, fixed at creation (<https://www.zoho.com/cliq/help/restapi/v3/functions/>); it decides the function's handlers.
     FunctionType ("a function type") {
         Button => "button",
         Form => "form",

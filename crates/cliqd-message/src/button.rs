@@ -11,7 +11,7 @@ use crate::read::{
 };
 
 pub(crate) const MAX_BUTTONS: usize = 5;
-/// The buttons page says 20, the cards page 30; the larger is accepted (digest §17).
+/// The buttons page says 20, the cards page 30; the larger is accepted (Zoho's pages disagree).
 pub(crate) const LABEL_MAX: usize = 30;
 const HINT_MAX: usize = 100;
 const KEY_MAX: usize = 100;
@@ -192,7 +192,7 @@ fn action_kind(
             })
         }
         "preview.url" => {
-            // The buttons page says `url`, the cards page `web` (digest §17).
+            // The buttons page says `url`, the cards page `web` (Zoho's pages disagree).
             let Some((key, v)) = lookup(data, &["url", "web"]) else {
                 errs.push(&path.key("url"), codes::FIELD_REQUIRED, "is required");
                 return None;

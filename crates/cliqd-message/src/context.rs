@@ -1,4 +1,4 @@
-//! Where a message is used, which handlers may return which kinds of response (digest §11.1),
+//! Where a message is used, which handlers may return which kinds of response (<https://www.zoho.com/cliq/help/platform/cliq-responses.html>),
 //! and the handler-only parts of a message reply: bot context and suggestions.
 
 use cliqd_core::HandlerKind;
@@ -22,7 +22,7 @@ pub enum MessageContext {
 }
 
 /// The handlers whose replies are validated here: each is a [`HandlerKind`] of the domain
-/// core's handler catalog, which holds its name and the replies it may return (digest §11.1).
+/// core's handler catalog, which holds its name and the replies it may return (<https://www.zoho.com/cliq/help/platform/cliq-responses.html>).
 /// The catalog's other handlers (the bot call handler, whose reply is ignored, and the form
 /// view handler) are not listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl From<Handler> for HandlerKind {
     }
 }
 
-/// The kinds of handler response (digest §11).
+/// The kinds of handler response (<https://www.zoho.com/cliq/help/platform/cliq-responses.html>).
 pub use cliqd_core::ResponseKind;
 
 /// Whether handler `h` may reply with `kind`, as the handler catalog says.

@@ -1,4 +1,4 @@
-//! Handler replies (digest §11): dispatch by reply type and handler, banner, message edit,
+//! Handler replies (<https://www.zoho.com/cliq/help/platform/cliq-responses.html>): dispatch by reply type and handler, banner, message edit,
 //! command suggestions and installation status; forms live in `form`, widgets in `widget`.
 
 use serde::Serialize;

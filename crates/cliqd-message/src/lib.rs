@@ -8,7 +8,7 @@
 //! inside a value of the wrong type are not looked at. At most [`MAX_ERRORS`] errors are
 //! listed, followed by one `too_many_errors` entry when there were more.
 //!
-//! Normalization (spelling variants of digest §17 and friends): slide type `image` → `images`;
+//! Normalization (spelling variants of Zoho's pages disagree and friends): slide type `image` → `images`;
 //! label data `{"label":…,"value":…}` → `{"Key":"Value"}`; `preview.url` data `web` → `url`;
 //! a top-level `confirm` → each top-level button's `action.confirm`; a table's `data.styles`
 //! → the slide's `styles`; list style `bulleted` → `disc`; v2 `userids` and CSV or array
@@ -42,7 +42,6 @@
 //!   the server's call.
 //! - Instant-button references in the text (`[Yes]($1)`) are not cross-checked against
 //!   `references`, since `($1)` may be plain text.
-#![forbid(unsafe_code)]
 
 mod button;
 mod card;
@@ -102,7 +101,7 @@ pub fn validate_edit_request(value: &serde_json::Value) -> Result<EditRequest, V
 }
 
 /// The handler's reply inside a webhook response. Cliq's SDK answers `{"output": <reply>}`;
-/// a bare reply is accepted too (digest §12.3), so anything that is not exactly a one-key
+/// a bare reply is accepted too (<https://www.zoho.com/cliq/help/platform/bothandlers.html>), so anything that is not exactly a one-key
 /// `output` object is taken as the reply itself.
 pub fn webhook_output(body: &serde_json::Value) -> &serde_json::Value {
     match body.as_object() {

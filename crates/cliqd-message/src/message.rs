@@ -16,7 +16,7 @@ use crate::read::{
 use crate::slide;
 
 /// The text limit. Chat and bot posts document 5,000, the message-format and buttons pages
-/// 10,000 for the same endpoints; the larger is accepted (digest §17).
+/// 10,000 for the same endpoints; the larger is accepted (Zoho's pages disagree).
 pub const TEXT_MAX: usize = 10_000;
 /// `user_ids` on bot messages.
 pub const MAX_USER_IDS: usize = 100;

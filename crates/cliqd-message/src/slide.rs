@@ -329,7 +329,7 @@ fn label(v: &Value, path: &Path<'_>, errs: &mut Errors) -> Option<SlideData> {
         let Some(m) = object(item, &p, errs) else {
             continue;
         };
-        // Two spellings (digest §17): `{"label":"Growth","value":"25%"}` and `{"Growth":"25%"}`.
+        // Two spellings (Zoho's pages disagree): `{"label":"Growth","value":"25%"}` and `{"Growth":"25%"}`.
         let is_pair = m.len() == 2 && m.contains_key("label") && m.contains_key("value");
         if is_pair {
             let l = m

@@ -4,7 +4,6 @@
 //! applied twice: to IP-literal hosts before the request is sent (and on every redirect), and to
 //! every address a host name resolves to, inside the client's DNS resolver, so a name that
 //! resolves to a private address (DNS rebinding included) is refused at connect time.
-#![forbid(unsafe_code)]
 
 mod guard;
 

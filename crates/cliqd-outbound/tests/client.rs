@@ -1,5 +1,9 @@
 //! The outbound client against a real HTTP server on 127.0.0.1.
 
+// Test code: a failed step stops the test with its message. clippy.toml allows unwrap and expect
+// in #[test] functions; the helpers of this test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use axum::Router;

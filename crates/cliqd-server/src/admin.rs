@@ -1,7 +1,9 @@
 //! Administration shared by the CLI and first start: the demo organization, users, teams,
 //! tokens and OAuth clients. The binary's commands are thin wrappers over these.
 
-use crate::auth::{ALL_SCOPES, hash_secret, new_token_secret, now_secs};
+pub use crate::api::messaging::{MAX_WEBHOOK_TOKENS, create_webhook_token};
+pub use crate::auth::{ALL_SCOPES, hash_secret};
+use crate::auth::{new_token_secret, now_secs};
 use cliqd_store::{
     ClientRow, NewToken, NewUser, OrgRow, Store, StoreError, TeamRow, TokenKind, UserRow,
 };

@@ -66,7 +66,7 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for AuthContext 
 }
 
 /// Lower-cases a scope and drops the `ZohoCliq.` prefix, so `ZohoCliq.Bots.CREATE`,
-/// `zohocliq.bots.create` and `Bots.CREATE` all mean the same (digest §17).
+/// `zohocliq.bots.create` and `Bots.CREATE` all mean the same (Zoho's pages disagree).
 pub fn normalize_scope(s: &str) -> String {
     let lower = s.trim().to_ascii_lowercase();
     match lower.strip_prefix("zohocliq.") {

@@ -27,7 +27,7 @@ const MSG_400: &str =
     "The request cannot be performed. Usually because of malformed parameter or missing parameter.";
 
 error_codes! {
-    // Generic bodies, in Cliq's wording (digest §1.3).
+    // Generic bodies, in Cliq's wording (<https://www.zoho.com/cliq/help/restapi/v2/>).
     BadRequest => (BAD_REQUEST, None, MSG_400),
     Unauthorized => (UNAUTHORIZED, None, "Request was rejected because of invalid AuthToken."),
     Forbidden => (FORBIDDEN, None, "The user does not have enough permission or possibly not an user of the respective organization to access the resource."),

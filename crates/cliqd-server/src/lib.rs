@@ -5,19 +5,20 @@
 //! job: the `cliqd` binary's `--database`, or a test's helper. Real-time delivery reads the
 //! store's event feed (`cliqd_store::EventBus`); rate-limit counters sit behind
 //! [`ratelimit::RateCounters`].
-#![forbid(unsafe_code)]
 
 pub mod admin;
-pub mod api;
-pub mod auth;
+mod api;
+mod auth;
 pub mod config;
-pub mod error;
-pub mod extract;
-pub mod oauth;
-pub mod pagination;
+mod error;
+mod extract;
+mod oauth;
+mod pagination;
 pub mod ratelimit;
-pub mod state;
-pub mod token_cache;
+mod state;
+mod token_cache;
+
+pub use state::AppState;
 
 use crate::error::{ApiError, ErrorCode};
 use axum::Router;
@@ -26,7 +27,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cliqd_store::Store;
 use config::Config;
-use state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;

@@ -1,4 +1,4 @@
-//! Per-user, per-endpoint rate limits: a threshold per window, then a lock period (digest §1.4).
+//! Per-user, per-endpoint rate limits: a threshold per window, then a lock period (<https://www.zoho.com/cliq/help/restapi/v2/>).
 //!
 //! [`RateLimiter`] applies the limits; where their counters live is behind [`RateCounters`]
 //! ([`InMemoryCounters`] today), so several nodes could later share one counter store.
@@ -278,5 +278,43 @@ mod tests {
         b.prune(later);
         assert_eq!(b.map.len(), 1, "only the locked bucket is left");
         assert!(b.map.contains_key(&(RateKey::User(0), "e")));
+    }
+
+    /// The limiter only turns what its counter store answers into statuses, so a store shared
+    /// by several nodes decides for all of them.
+    #[test]
+    fn statuses_come_from_the_counter_store() {
+        struct Fixed(Hit);
+        impl RateCounters for Fixed {
+            fn hit(&self, _: RateKey, _: &'static str, _: u32, _: Duration, _: Duration) -> Hit {
+                self.0
+            }
+        }
+        let limit = Limit::per_min(5, 300);
+        let locked = RateLimiter::with_counters(
+            RateLimitMode::Spec,
+            1,
+            Arc::new(Fixed(Hit::Locked {
+                left: Duration::from_millis(2_500),
+            })),
+        );
+        let s = locked.check(RateKey::User(1), "e", limit).unwrap();
+        assert_eq!(
+            (s.limit, s.remaining, s.reset_secs, s.retry_after),
+            (5, 0, 3, Some(3))
+        );
+        let counted = RateLimiter::with_counters(
+            RateLimitMode::Scaled(2),
+            1,
+            Arc::new(Fixed(Hit::Counted {
+                count: 4,
+                window_left: Duration::from_secs(10),
+            })),
+        );
+        let s = counted.check(RateKey::User(1), "e", limit).unwrap();
+        assert_eq!(
+            (s.limit, s.remaining, s.reset_secs, s.retry_after),
+            (10, 6, 10, None)
+        );
     }
 }

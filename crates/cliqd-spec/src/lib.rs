@@ -2,10 +2,11 @@
 //! response validation against the documented schemas, self-consistency checks, and request
 //! plans for conformance tests (no HTTP of its own: callers send the requests).
 //!
-//! Used by the server's integration tests like this (the HTTP client is the caller's own):
+//! Used by the server's integration tests like this (the HTTP client is the caller's own; not
+//! run as a doctest, since it reads the upstream documents: see [`upstream`]):
 //!
-//! ```
-//! use cliqd_spec::{Conformance, IdContext, scope::Issue};
+//! ```no_run
+//! use cliqd_spec::{Conformance, IdContext, scope::Area};
 //! use serde_json::json;
 //!
 //! // IDs the plan cannot create itself: an extension registered with the CLI, its key, a team…
@@ -13,7 +14,7 @@
 //!     .with("EXTENSION_ID", "53719000001887001")
 //!     .with("extension_key", "key")
 //!     .with("TEAM_ID", "9000001");
-//! let mut run = Conformance::new(Some(Issue::Platform), "http://127.0.0.1:8080/api/v3", "token", ctx)?;
+//! let mut run = Conformance::new(Some(Area::Platform), "http://127.0.0.1:8080/api/v3", "token", ctx)?;
 //! let request = run.prepare(0)?; // method, url, headers, body: send them with any client
 //! assert_eq!(request.url, "http://127.0.0.1:8080/api/v3/bots");
 //! // …then hand the reply back: status and JSON body (`Value::Null` when empty).
@@ -21,7 +22,6 @@
 //! assert_eq!(run.record(0, 200, &reply), Ok(()));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
 
 mod consistency;
 mod errors_table;
@@ -35,6 +35,7 @@ mod schema;
 pub mod scope;
 mod seeds;
 mod shape;
+pub mod upstream;
 
 pub use consistency::{
     Contradiction, ContradictionKind, KnownContradiction, Reconciliation, check_consistency,
@@ -52,6 +53,7 @@ pub use runner::{Conformance, Prepared};
 pub use schema::{SchemaError, openapi_to_json_schema, validate_against};
 pub use seeds::{SeedEndpoint, SeedPage, load_seed_pages};
 pub use shape::missing_example_members;
+pub use upstream::{UPSTREAM_DIR_VAR, UpstreamMissing, upstream_dir, upstream_path};
 
 use std::path::PathBuf;
 
@@ -82,6 +84,8 @@ pub enum SpecError {
     },
     #[error("{0}")]
     Schema(#[from] SchemaError),
+    #[error("{0}")]
+    Upstream(#[from] UpstreamMissing),
     #[error("contradictions list {path}: {message}")]
     Contradictions { path: PathBuf, message: String },
 }

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use crate::SpecError;
 use crate::errors_table::{ErrorCode, parse_error_codes};
-use crate::load::{default_openapi_dir, read_yaml, resolve_refs};
+use crate::load::{read_yaml, resolve_refs};
+use crate::upstream::{OPENAPI, upstream_path};
 
 /// HTTP methods that occur in the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -201,9 +202,10 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Loads every `*.yml` of the shared spec directory.
+    /// Loads every `*.yml` of the upstream OpenAPI directory (`CLIQD_UPSTREAM_DIR`, see
+    /// [`crate::upstream`]); a missing directory is [`SpecError::Upstream`].
     pub fn load_default() -> Result<Spec, SpecError> {
-        Spec::load_dir(&default_openapi_dir())
+        Spec::load_dir(&upstream_path(OPENAPI)?)
     }
 
     /// Loads every `*.yml` / `*.yaml` file of `dir`, sorted by name.
@@ -515,100 +517,104 @@ mod tests {
         assert_eq!(canonical_path("/a/{broken"), "/a/{broken");
     }
 
-    #[test]
-    fn loads_functions_document() {
-        let spec = crate::model::test_spec();
-        let op = spec
-            .operation("functions", "create_a_new_function")
-            .unwrap();
-        assert_eq!(op.method, Method::Post);
-        assert_eq!(op.path, "/functions");
-        assert_eq!(op.scopes, vec!["ZohoCliq.Functions.CREATE".to_string()]);
-        let body = op.request_body.as_ref().unwrap();
-        assert!(body.required);
-        let names: Vec<_> = body.examples.iter().map(|e| e.name.as_str()).collect();
-        assert!(names.contains(&"button_function_webhook"));
-        assert_eq!(body.schema.as_ref().unwrap()["type"], "object");
-        let ok = &op.responses[&200];
-        assert_eq!(ok.schema.as_ref().unwrap()["type"], "object");
-        assert!(!ok.examples.is_empty());
-        let codes: Vec<_> = op.error_codes.iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(
-            codes,
-            [
-                "function_creation_limit_exceeded",
-                "function_name_already_exists",
-                "invalid_inputs"
-            ]
-        );
-        assert_eq!(op.success_statuses(), vec![200]);
-    }
+    mod upstream_conformance {
+        use super::*;
 
-    #[test]
-    fn every_document_loads_with_operations() {
-        let spec = crate::model::test_spec();
-        assert_eq!(spec.documents.len(), 11);
-        for doc in &spec.documents {
-            assert!(!doc.operations.is_empty(), "{}", doc.name);
-            assert!(
-                doc.ref_cycles.is_empty(),
-                "{}: {:?}",
-                doc.name,
-                doc.ref_cycles
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn every_error_table_parses_into_codes() {
+            let spec = crate::model::test_spec();
+            let mut total = 0;
+            for op in spec.operations() {
+                if op.description.contains("Possible Error Codes") {
+                    assert!(!op.error_codes.is_empty(), "{}", op.label());
+                }
+                // slashcommands.yml (not in any area yet) puts prose such as "Security validation
+                // error" in the code column; the in-scope documents use machine codes.
+                if crate::scope::area_of(op).is_none() {
+                    continue;
+                }
+                for e in &op.error_codes {
+                    assert!(
+                        !e.code.is_empty()
+                            && e.code.chars().all(|c| c.is_ascii_lowercase()
+                                || c.is_ascii_digit()
+                                || c == '_'
+                                || c == '.'),
+                        "{}: odd code {:?}",
+                        op.label(),
+                        e.code
+                    );
+                    assert!(
+                        !e.message.is_empty(),
+                        "{}: {} has no message",
+                        op.label(),
+                        e.code
+                    );
+                    total += 1;
+                }
+            }
+            assert!(total > 100, "only {total} error codes");
+        }
+
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn loads_functions_document() {
+            let spec = crate::model::test_spec();
+            let op = spec
+                .operation("functions", "create_a_new_function")
+                .unwrap();
+            assert_eq!(op.method, Method::Post);
+            assert_eq!(op.path, "/functions");
+            assert_eq!(op.scopes, vec!["ZohoCliq.Functions.CREATE".to_string()]);
+            let body = op.request_body.as_ref().unwrap();
+            assert!(body.required);
+            let names: Vec<_> = body.examples.iter().map(|e| e.name.as_str()).collect();
+            assert!(names.contains(&"button_function_webhook"));
+            assert_eq!(body.schema.as_ref().unwrap()["type"], "object");
+            let ok = &op.responses[&200];
+            assert_eq!(ok.schema.as_ref().unwrap()["type"], "object");
+            assert!(!ok.examples.is_empty());
+            let codes: Vec<_> = op.error_codes.iter().map(|e| e.code.as_str()).collect();
+            assert_eq!(
+                codes,
+                [
+                    "function_creation_limit_exceeded",
+                    "function_name_already_exists",
+                    "invalid_inputs"
+                ]
             );
+            assert_eq!(op.success_statuses(), vec![200]);
         }
-        // Virtual duplicate paths map to the real one.
-        let op = spec.operation("chats", "closeChatV3").unwrap();
-        assert_eq!(op.path, "/chats/{CHAT_ID3}");
-        assert_eq!(op.request_path, "/chats/{CHAT_ID}");
-        let op = spec.operation("messageformat", "table").unwrap();
-        assert_eq!(op.request_path, "/chats/{CHAT_ID}/messages");
-    }
 
-    #[test]
-    fn grouped_error_tables_in_chats() {
-        let spec = crate::model::test_spec();
-        let op = spec.operation("chats", "bulkUpdateChatsV3").unwrap();
-        assert!(op.error_codes.iter().any(|e| e.group.is_some()));
-    }
-}
-
-#[cfg(test)]
-mod error_code_tests {
-
-    #[test]
-    fn every_error_table_parses_into_codes() {
-        let spec = crate::model::test_spec();
-        let mut total = 0;
-        for op in spec.operations() {
-            if op.description.contains("Possible Error Codes") {
-                assert!(!op.error_codes.is_empty(), "{}", op.label());
-            }
-            // slashcommands.yml (not in any issue yet) puts prose such as "Security validation
-            // error" in the code column; the in-scope documents use machine codes.
-            if crate::scope::issue_of(op).is_none() {
-                continue;
-            }
-            for e in &op.error_codes {
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn every_document_loads_with_operations() {
+            let spec = crate::model::test_spec();
+            assert_eq!(spec.documents.len(), 13);
+            for doc in &spec.documents {
+                assert!(!doc.operations.is_empty(), "{}", doc.name);
                 assert!(
-                    !e.code.is_empty()
-                        && e.code.chars().all(|c| c.is_ascii_lowercase()
-                            || c.is_ascii_digit()
-                            || c == '_'
-                            || c == '.'),
-                    "{}: odd code {:?}",
-                    op.label(),
-                    e.code
+                    doc.ref_cycles.is_empty(),
+                    "{}: {:?}",
+                    doc.name,
+                    doc.ref_cycles
                 );
-                assert!(
-                    !e.message.is_empty(),
-                    "{}: {} has no message",
-                    op.label(),
-                    e.code
-                );
-                total += 1;
             }
+            // Virtual duplicate paths map to the real one.
+            let op = spec.operation("chats", "closeChatV3").unwrap();
+            assert_eq!(op.path, "/chats/{CHAT_ID3}");
+            assert_eq!(op.request_path, "/chats/{CHAT_ID}");
+            let op = spec.operation("messageformat", "table").unwrap();
+            assert_eq!(op.request_path, "/chats/{CHAT_ID}/messages");
         }
-        assert!(total > 100, "only {total} error codes");
+
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn grouped_error_tables_in_chats() {
+            let spec = crate::model::test_spec();
+            let op = spec.operation("chats", "bulkUpdateChatsV3").unwrap();
+            assert!(op.error_codes.iter().any(|e| e.group.is_some()));
+        }
     }
 }

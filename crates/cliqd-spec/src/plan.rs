@@ -213,8 +213,8 @@ pub const SYNTHESIZED: &str = "synthesized";
 /// function created by `button_function_webhook`), ties going to the first. Deletes come last,
 /// deepest first, once per created resource. Path parameters that no in-scope operation
 /// creates stay [`Binding::Id`] with their own name, for the caller to seed in the
-/// [`IdContext`]; so do required query parameters (e.g. `extension_key`) and the ID members of
-/// bodies (`team_ids` → `TEAM_ID`, `user_id`/`user_ids` → `USER_ID`, `thread_message_id` and
+/// [`IdContext`](crate::IdContext); so do required query parameters (e.g. `extension_key`) and
+/// the ID members of bodies (`team_ids` → `TEAM_ID`, `user_id`/`user_ids` → `USER_ID`, `thread_message_id` and
 /// `reply_to` → `MESSAGE_ID`).
 /// `known` adds the statuses a listed contradiction makes cliqd reply with.
 pub fn plan(ops: &[&Operation], known: &[KnownContradiction]) -> Vec<PlannedRequest> {

@@ -255,35 +255,45 @@ mod tests {
         assert!(validate_against(&s, &Value::Null).unwrap().is_err());
     }
 
-    #[test]
-    fn validates_real_response() {
-        let spec = crate::model::test_spec();
-        let body = json!({
-            "url": "/api/v3/functions",
-            "type": "function",
-            "data": {"name": "x", "id": "1", "function_type": "button", "execution_type": "deluge"}
-        });
-        let r = spec.validate_response("functions", "create_a_new_function", 200, &body);
-        assert_eq!(r, Ok(()));
-        let bad = json!({"url": 5, "type": "function", "data": {"id": 7}});
-        let errs = spec
-            .validate_response("functions", "create_a_new_function", 200, &bad)
-            .unwrap_err();
-        assert!(errs.iter().any(|e| e.starts_with("/url: ")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("/data/id: ")), "{errs:?}");
-        // Unknown status and unknown operation are errors, not panics.
-        assert!(
-            spec.validate_response("functions", "create_a_new_function", 299, &body)
-                .is_err()
-        );
-        assert!(
-            spec.validate_response("functions", "nope", 200, &body)
-                .is_err()
-        );
-        // Delete documents 204 without a body.
-        assert_eq!(
-            spec.validate_response("functions", "delete_a_specific_function", 204, &Value::Null),
-            Ok(())
-        );
+    mod upstream_conformance {
+        use super::*;
+
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn validates_real_response() {
+            let spec = crate::model::test_spec();
+            let body = json!({
+                "url": "/api/v3/functions",
+                "type": "function",
+                "data": {"name": "x", "id": "1", "function_type": "button", "execution_type": "deluge"}
+            });
+            let r = spec.validate_response("functions", "create_a_new_function", 200, &body);
+            assert_eq!(r, Ok(()));
+            let bad = json!({"url": 5, "type": "function", "data": {"id": 7}});
+            let errs = spec
+                .validate_response("functions", "create_a_new_function", 200, &bad)
+                .unwrap_err();
+            assert!(errs.iter().any(|e| e.starts_with("/url: ")), "{errs:?}");
+            assert!(errs.iter().any(|e| e.starts_with("/data/id: ")), "{errs:?}");
+            // Unknown status and unknown operation are errors, not panics.
+            assert!(
+                spec.validate_response("functions", "create_a_new_function", 299, &body)
+                    .is_err()
+            );
+            assert!(
+                spec.validate_response("functions", "nope", 200, &body)
+                    .is_err()
+            );
+            // Delete documents 204 without a body.
+            assert_eq!(
+                spec.validate_response(
+                    "functions",
+                    "delete_a_specific_function",
+                    204,
+                    &Value::Null
+                ),
+                Ok(())
+            );
+        }
     }
 }

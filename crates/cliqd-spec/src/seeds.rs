@@ -237,62 +237,67 @@ mod tests {
     use super::*;
     use crate::load::default_seeds_dir;
 
-    #[test]
-    fn parses_all_seed_pages() {
-        let pages = load_seed_pages(&default_seeds_dir()).unwrap();
-        let titles: Vec<_> = pages.iter().map(|p| p.title.as_str()).collect();
-        assert_eq!(
-            titles,
-            [
-                "Functions",
-                "Bots",
-                "Message Actions",
-                "Messages",
-                "Extensions"
-            ]
-        );
-        let counts: Vec<_> = pages.iter().map(|p| p.endpoints.len()).collect();
-        assert_eq!(counts, [9, 14, 7, 11, 6]);
-        for page in &pages {
-            for e in &page.endpoints {
-                assert!(e.method.is_some(), "{}: {}", page.title, e.summary);
-                assert!(e.api_path().is_some(), "{}: {}", page.title, e.summary);
+    mod upstream_conformance {
+        use super::*;
+
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn parses_all_seed_pages() {
+            let pages = load_seed_pages(&default_seeds_dir()).unwrap();
+            let titles: Vec<_> = pages.iter().map(|p| p.title.as_str()).collect();
+            assert_eq!(
+                titles,
+                [
+                    "Functions",
+                    "Bots",
+                    "Message Actions",
+                    "Messages",
+                    "Extensions"
+                ]
+            );
+            let counts: Vec<_> = pages.iter().map(|p| p.endpoints.len()).collect();
+            assert_eq!(counts, [9, 14, 7, 11, 6]);
+            for page in &pages {
+                for e in &page.endpoints {
+                    assert!(e.method.is_some(), "{}: {}", page.title, e.summary);
+                    assert!(e.api_path().is_some(), "{}: {}", page.title, e.summary);
+                }
             }
+            let functions = &pages[0];
+            let create = &functions.endpoints[0];
+            assert_eq!(create.summary, "Create a new function");
+            assert_eq!(create.method.as_deref(), Some("POST"));
+            assert_eq!(create.api_path(), Some("/functions"));
+            assert_eq!(create.scopes, ["ZohoCliq.Functions.CREATE"]);
+            let codes: Vec<_> = create.error_codes.iter().map(|c| c.code.as_str()).collect();
+            assert_eq!(
+                codes,
+                [
+                    "function_creation_limit_exceeded",
+                    "function_name_already_exists",
+                    "invalid_inputs"
+                ]
+            );
+            // The plain-text table rendering of the Message Actions page.
+            let ma = &pages[2].endpoints[0];
+            assert_eq!(ma.error_codes.len(), 3);
+            assert_eq!(ma.error_codes[0].code, "msgaction_creation_limit_exceeded");
+            // Query parameter names of the Extensions page samples.
+            let install = &pages[4].endpoints[0];
+            assert_eq!(install.query_names(), ["EXTENSION_KEY"]);
+            // Sample bodies: both curl renderings, and the generator's placeholder recognised.
+            assert!(create.sample_is_placeholder());
+            let ma_update = &pages[2].endpoints[2];
+            assert_eq!(
+                ma_update.sample_body.as_ref().and_then(|b| b.get("name")),
+                Some(&serde_json::json!("Create Ticket"))
+            );
+            let with_bodies = pages
+                .iter()
+                .flat_map(|p| &p.endpoints)
+                .filter(|e| e.sample_body.is_some() && !e.sample_is_placeholder())
+                .count();
+            assert!(with_bodies >= 6, "{with_bodies}");
         }
-        let functions = &pages[0];
-        let create = &functions.endpoints[0];
-        assert_eq!(create.summary, "Create a new function");
-        assert_eq!(create.method.as_deref(), Some("POST"));
-        assert_eq!(create.api_path(), Some("/functions"));
-        assert_eq!(create.scopes, ["ZohoCliq.Functions.CREATE"]);
-        let codes: Vec<_> = create.error_codes.iter().map(|c| c.code.as_str()).collect();
-        assert_eq!(
-            codes,
-            [
-                "function_creation_limit_exceeded",
-                "function_name_already_exists",
-                "invalid_inputs"
-            ]
-        );
-        // The plain-text table rendering of the Message Actions page.
-        let ma = &pages[2].endpoints[0];
-        assert_eq!(ma.error_codes.len(), 3);
-        assert_eq!(ma.error_codes[0].code, "msgaction_creation_limit_exceeded");
-        // Query parameter names of the Extensions page samples.
-        let install = &pages[4].endpoints[0];
-        assert_eq!(install.query_names(), ["EXTENSION_KEY"]);
-        // Sample bodies: both curl renderings, and the generator's placeholder recognised.
-        assert!(create.sample_is_placeholder());
-        let ma_update = &pages[2].endpoints[2];
-        assert_eq!(
-            ma_update.sample_body.as_ref().and_then(|b| b.get("name")),
-            Some(&serde_json::json!("Create Ticket"))
-        );
-        let with_bodies = pages
-            .iter()
-            .flat_map(|p| &p.endpoints)
-            .filter(|e| e.sample_body.is_some() && !e.sample_is_placeholder())
-            .count();
-        assert!(with_bodies >= 6, "{with_bodies}");
     }
 }

@@ -95,36 +95,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn finds_members_every_example_has() {
-        let spec = crate::model::test_spec();
-        let op = spec.operation("bots", "create_a_new_bot").unwrap();
-        // An empty object validates against the schema but lacks the envelope.
-        assert_eq!(
-            spec.validate_response("bots", "create_a_new_bot", 200, &json!({})),
-            Ok(())
-        );
-        let missing = missing_example_members(op, 200, &json!({}));
-        assert!(
-            missing.iter().any(|m| m.starts_with("/data: ")),
-            "{missing:?}"
-        );
-        // The documented examples themselves lack nothing.
-        for ex in &op.responses[&200].examples {
-            assert_eq!(
-                missing_example_members(op, 200, &ex.value),
-                Vec::<String>::new()
-            );
-        }
-        // Members only one example has (execution_url of webhook bots) are not demanded.
-        let deluge = op.responses[&200]
-            .examples
-            .iter()
-            .find(|e| e.name == "deluge_bot")
-            .unwrap();
-        assert!(deluge.value.pointer("/data/execution_url").is_none());
-    }
-
-    #[test]
     fn common_shape_intersects() {
         let a = json!({"x": 1, "y": {"p": 1, "q": 2}, "list": [{"id": 1, "n": 2}]});
         let b = json!({"x": 2, "y": {"p": 3}, "list": [{"id": 5}]});
@@ -142,5 +112,40 @@ mod tests {
         );
         assert_eq!(out.len(), 2, "{out:?}");
         assert!(common_shape(&[]).is_none());
+    }
+
+    mod upstream_conformance {
+        use super::*;
+
+        #[test]
+        #[ignore = "upstream conformance: run .ci/upstream-conformance"]
+        fn finds_members_every_example_has() {
+            let spec = crate::model::test_spec();
+            let op = spec.operation("bots", "create_a_new_bot").unwrap();
+            // An empty object validates against the schema but lacks the envelope.
+            assert_eq!(
+                spec.validate_response("bots", "create_a_new_bot", 200, &json!({})),
+                Ok(())
+            );
+            let missing = missing_example_members(op, 200, &json!({}));
+            assert!(
+                missing.iter().any(|m| m.starts_with("/data: ")),
+                "{missing:?}"
+            );
+            // The documented examples themselves lack nothing.
+            for ex in &op.responses[&200].examples {
+                assert_eq!(
+                    missing_example_members(op, 200, &ex.value),
+                    Vec::<String>::new()
+                );
+            }
+            // Members only one example has (execution_url of webhook bots) are not demanded.
+            let deluge = op.responses[&200]
+                .examples
+                .iter()
+                .find(|e| e.name == "deluge_bot")
+                .unwrap();
+            assert!(deluge.value.pointer("/data/execution_url").is_none());
+        }
     }
 }

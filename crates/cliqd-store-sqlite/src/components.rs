@@ -437,25 +437,7 @@ impl ComponentStore for SqliteStore {
     }
 
     async fn handlers_of(&self, component_id: i64) -> StoreResult<Vec<HandlerRow>> {
-        self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached(&format!(
-                    "SELECT {HANDLER_COLS} FROM handlers WHERE component_id = ?1 ORDER BY type, position, id"
-                ))
-                .map_err(map_err)?;
-            let raws = stmt
-                .query_map([component_id], handler_from_row)
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
-            raws.into_iter()
-                .map(|(mut h, attrs)| {
-                    h.attrs = serde_json::from_str(&attrs).map_err(json_err)?;
-                    Ok(h)
-                })
-                .collect()
-        })
-        .await
+        self.handlers_of_many(vec![component_id]).await
     }
 
     async fn handlers_of_many(&self, component_ids: Vec<i64>) -> StoreResult<Vec<HandlerRow>> {

@@ -17,10 +17,10 @@ use tokio::sync::broadcast;
 /// - events of one transaction are published together, in the order the transaction made them,
 ///   and transactions are published in commit order, so per chat a subscriber sees events in
 ///   commit order;
-/// - message events (`MessageCreated`, `MessageEdited`) carry the message's row, whose `seq`
-///   is the chat's sequence number for it: along the events of one chat the `seq` of created
-///   messages runs 1, 2, 3, … without gaps. Other events (reactions, deletions, members) name
-///   the chat and message but carry no sequence number of their own;
+/// - every event carries the chat's sequence number ([`ChatEvent::seq`]): a created message's
+///   own `seq`, which along one chat runs 1, 2, 3, … without gaps, or for any other event the
+///   `seq` of the chat's newest message when it committed. A subscriber that lagged can re-read
+///   the chat's messages after the last `seq` it saw;
 /// - a subscriber sees the events published after it subscribed, never earlier ones;
 /// - a subscriber that falls too far behind is not waited for: its next read answers
 ///   [`RecvError::Lagged`] with how many events it missed, and it continues with the oldest
@@ -151,6 +151,7 @@ mod tests {
     fn joined(user_id: i64) -> ChatEvent {
         ChatEvent {
             acl_chat_id: "c".into(),
+            seq: 0,
             kind: ChatEventKind::MemberJoined {
                 chat_id: "c".into(),
                 user_id,

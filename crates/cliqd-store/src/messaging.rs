@@ -2,7 +2,7 @@
 //! associations and bot subscriptions, thread followers and state, per-user chat mutes, plus
 //! the change feed of committed chat events.
 //!
-//! Ids follow Cliq's shapes (digest §2): chats `CT_<19 digits>_<creator zuid>` (bot chats end in
+//! Ids follow Cliq's shapes (<https://www.zoho.com/cliq/help/restapi/v3/glossary/>): chats `CT_<19 digits>_<creator zuid>` (bot chats end in
 //! `-B2`, threads in `-T-<n>`), channels `O…`/`T…`/`P…`/`E…` + digits by kind, messages
 //! `<epoch_ms>_<n>`. Within a chat, messages carry a sequence number allocated by the single
 //! writer, so sequence order is commit order and time never goes backwards along it.
@@ -54,7 +54,7 @@ pub struct ChannelRow {
 pub struct ChatRow {
     pub id: String,
     pub org_id: i64,
-    /// `channel`, `direct_message`, `group_chat`, `bot` or `thread` (digest §16.5).
+    /// `channel`, `direct_message`, `group_chat`, `bot` or `thread` (<https://www.zoho.com/cliq/help/restapi/v3/chats/>).
     pub kind: String,
     pub title: String,
     pub creator_id: i64,
@@ -213,6 +213,11 @@ pub struct SearchHit {
 pub struct ChatEvent {
     /// The chat whose members may see the event.
     pub acl_chat_id: String,
+    /// The sequence number of the chat the event is about (the message's chat; for member
+    /// events the chat joined or left) once the event committed: a created message's own
+    /// `seq`, otherwise that of the chat's newest message (0 before the first). Along one
+    /// chat's events it never decreases and grows by one with each created message.
+    pub seq: i64,
     pub kind: ChatEventKind,
 }
 

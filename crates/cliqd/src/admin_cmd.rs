@@ -298,7 +298,7 @@ async fn teams(cmd: TeamsCommand) -> anyhow::Result<()> {
 
 fn expand_scopes(scopes: &str) -> String {
     if scopes.trim().eq_ignore_ascii_case("all") {
-        cliqd_server::auth::ALL_SCOPES.join(",")
+        cliqd_server::admin::ALL_SCOPES.join(",")
     } else {
         scopes.to_string()
     }
@@ -315,13 +315,12 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::Webhook(WebhookTokenCommand::Create { user, name, data }) => {
             let store = open(&data)?;
             let u = user_by_email(&*store, &user).await?;
-            let created =
-                cliqd_server::api::messaging::create_webhook_token(&*store, u.id, &name).await;
+            let created = cliqd_server::admin::create_webhook_token(&*store, u.id, &name).await;
             store.close();
             let Some(secret) = created? else {
                 anyhow::bail!(
                     "{user} already has {} webhook tokens",
-                    cliqd_server::api::messaging::MAX_WEBHOOK_TOKENS
+                    cliqd_server::admin::MAX_WEBHOOK_TOKENS
                 );
             };
             println!("{secret}");

@@ -1,5 +1,4 @@
 //! The `cliqd` binary: a thin command-line front over the server and the Deluge runtime.
-#![forbid(unsafe_code)]
 
 mod admin_cmd;
 mod database;

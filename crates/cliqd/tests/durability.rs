@@ -3,6 +3,10 @@
 //! Spawns the real `cliqd serve` binary, posts from several clients at once, kills the process
 //! with SIGKILL mid-stream, restarts it on the same data directory and reads everything back.
 
+// Test code: a failed step stops the test with its message. clippy.toml allows unwrap and expect
+// in #[test] functions; the helpers of this test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -2,6 +2,9 @@
 //! directory a running server holds exits non-zero with a clear message, while the admin
 //! commands may still use it; `--database` names the same store or is refused clearly.
 
+// Test code: a failed step stops the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

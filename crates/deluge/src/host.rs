@@ -1,7 +1,7 @@
 //! The host interface: everything a script reaches outside the interpreter (info output,
 //! HTTP, mail, Cliq tasks, the clock, system variables). Values cross as JSON data.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 
 /// An `invokeUrl` request as the script described it.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +45,7 @@ pub trait Host {
     /// The time zone for dates shown to and read from the script (Zoho: the org/user zone).
     fn time_zone(&self) -> FixedOffset {
         // Pacific Standard Time: Zoho's docs compute epochs against PST (see DECISIONS.md).
-        FixedOffset::west_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"))
+        FixedOffset::west_opt(8 * 3600).unwrap_or(Utc.fix())
     }
 
     /// `invokeUrl [...]`. An `Err` becomes a catchable runtime error.

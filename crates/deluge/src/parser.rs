@@ -467,13 +467,15 @@ impl Parser {
             }
             rest.push((op, next(self)?, line));
         }
-        Ok(match rest.len() {
-            0 => first,
-            1 => {
-                let (op, right, line) = rest.pop().expect("one element");
-                Expr::Binary(op, Box::new(first), Box::new(right), line)
-            }
-            _ => Expr::Chain(Box::new(first), rest),
+        if rest.len() == 1
+            && let Some((op, right, line)) = rest.pop()
+        {
+            return Ok(Expr::Binary(op, Box::new(first), Box::new(right), line));
+        }
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Expr::Chain(Box::new(first), rest)
         })
     }
 

@@ -2,6 +2,10 @@
 //! and a recording host at a fixed clock; its output must equal `NAME.out`. Output is each
 //! `info` line and host task line in order, then `return: <json>` or `error: <message>`.
 //! Set `DELUGE_BLESS=1` to rewrite the `.out` files after reviewing a change.
+
+// Test code: a failed step stops the test with its message. clippy.toml allows unwrap and expect
+// in #[test] functions; the helpers of this test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests read their fixture files
 
 use std::path::Path;

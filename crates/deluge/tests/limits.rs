@@ -1,6 +1,10 @@
 //! One test per execution limit, plus hostile scripts that must end in a clean error (or
 //! a clean result), never a crash, hang or runaway allocation.
 
+// Test code: a failed step stops the test with its message. clippy.toml allows unwrap and expect
+// in #[test] functions; the helpers of this test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use deluge::{ErrorKind, Failure, Host, LimitKind, Limits, NullHost, Program};
 
 fn run_with(src: &str, limits: &Limits, host: &mut dyn Host) -> Result<deluge::Outcome, Failure> {

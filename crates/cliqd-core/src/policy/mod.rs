@@ -1,4 +1,4 @@
-//! Pure policy: who may see and change a component, the scope/teams rule (digest §16.1), and
+//! Pure policy: who may see and change a component, the scope/teams rule (<https://www.zoho.com/cliq/help/restapi/v3/bots/>), and
 //! the plan of a post from the facts a backend loads inside its transaction.
 //!
 //! Nothing here loads anything: callers pass in what they read and get back a decision.

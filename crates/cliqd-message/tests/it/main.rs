@@ -4,10 +4,10 @@
 mod buttons;
 mod fuzz;
 mod handler;
-mod openapi;
 mod rules;
 mod slides;
 mod speed;
+mod upstream_conformance;
 
 use cliqd_message::{FieldError, Message, MessageContext, validate_message};
 use serde_json::{Value, json};

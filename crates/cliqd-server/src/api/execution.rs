@@ -270,7 +270,7 @@ pub fn script_or_permissions(
     }
 }
 
-/// The handler object of function and message-action handler replies (digest §4, §5):
+/// The handler object of function and message-action handler replies (<https://www.zoho.com/cliq/help/restapi/v3/functions/>, <https://www.zoho.com/cliq/help/restapi/v3/messageactions/>):
 /// `name`, `script` or `permissions`, and `function_id` (sic, also for message actions).
 pub fn handler_reply(h: &HandlerRow, execution_type: ExecutionType) -> Map<String, Value> {
     let mut obj = Map::new();
@@ -307,16 +307,18 @@ pub async fn handlers_of(
         .map_err(|e| store_error(e, d.codes.not_found, failed))
 }
 
-/// The component's handler of `spec`; `handler_id` picks one when the kind may repeat (bot
-/// menu actions) and is required then if several exist.
+/// The handler type the path names and the component's handler of that type; `handler_id`
+/// picks one when the type may repeat (bot menu actions) and is required then if several
+/// exist.
 pub async fn find_handler(
     state: &AppState,
     d: &Descriptor,
     component_id: i64,
-    spec: &HandlerSpec,
+    handler_type: &str,
     handler_id: Option<&str>,
     failed: ErrorCode,
-) -> ApiResult<HandlerRow> {
+) -> ApiResult<(&'static HandlerSpec, HandlerRow)> {
+    let spec = d.handler(handler_type)?;
     let all = handlers_of(state, d, component_id, failed).await?;
     let mut same = all.into_iter().filter(|h| h.handler_type == spec.api_name);
     let not_found = || ApiError::new(ErrorCode::ExecutionHandlerNotFound);
@@ -340,7 +342,7 @@ pub async fn find_handler(
             first
         }
     };
-    found.ok_or_else(not_found)
+    found.map(|h| (spec, h)).ok_or_else(not_found)
 }
 
 /// Refuses a handler `type` in an update body that is not the handler's own.
@@ -427,7 +429,7 @@ pub struct HandlerBody {
 }
 
 /// `PATCH …/handlers/{handler_type}` of functions and message actions: a new script or new
-/// permissions; the reply is the handler object (digest §4, §5).
+/// permissions; the reply is the handler object (<https://www.zoho.com/cliq/help/restapi/v3/functions/>, <https://www.zoho.com/cliq/help/restapi/v3/messageactions/>).
 pub async fn update_handler<A: Area>(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -439,8 +441,7 @@ pub async fn update_handler<A: Area>(
     let failed = ErrorCode::ExecutionHandlerUpdateFailed;
     let (row, attrs) = find_for_write::<A>(&state, &auth, &id).await?;
     let execution_type = attrs.execution_type();
-    let spec = d.handler(&handler_type)?;
-    let existing = find_handler(&state, d, row.id, spec, None, failed).await?;
+    let (spec, existing) = find_handler(&state, d, row.id, &handler_type, None, failed).await?;
     check_same_type(d, body.handler_type.as_deref(), spec)?;
     require_data(
         body.script.is_some() || body.permissions.is_some(),
@@ -463,7 +464,7 @@ pub async fn update_handler<A: Area>(
 }
 
 /// `GET …/handlers/{handler_type}` of functions and message actions: the handler with its
-/// `params` and `return_type`; the reply's `type` is the handler's name (digest §4).
+/// `params` and `return_type`; the reply's `type` is the handler's name (<https://www.zoho.com/cliq/help/restapi/v3/functions/>).
 pub async fn get_handler<A: Area>(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -473,12 +474,11 @@ pub async fn get_handler<A: Area>(
     let d = A::D;
     let row = find(&state, &auth, d, &id).await?;
     let attrs: A::Attrs = attrs_of(&row)?;
-    let spec = d.handler(&handler_type)?;
-    let h = find_handler(
+    let (spec, h) = find_handler(
         &state,
         d,
         row.id,
-        spec,
+        &handler_type,
         None,
         ErrorCode::ExecutionHandlerGetFailed,
     )

@@ -56,7 +56,7 @@ impl AuthMode {
 #[derive(Debug, Clone)]
 pub enum Caller {
     /// A user, through an OAuth token (header or query) or a webhook token.
-    User { auth: AuthContext, via: Credential },
+    User(AuthContext),
     /// An extension, through its key alone.
     Extension(Arc<ExtensionRow>),
 }
@@ -65,7 +65,7 @@ impl Caller {
     /// The user behind the call, if a user is calling.
     pub fn user(&self) -> Option<&AuthContext> {
         match self {
-            Caller::User { auth, .. } => Some(auth),
+            Caller::User(auth) => Some(auth),
             Caller::Extension(_) => None,
         }
     }
@@ -73,7 +73,7 @@ impl Caller {
     /// The key its requests are counted under.
     fn rate_key(&self) -> RateKey {
         match self {
-            Caller::User { auth, .. } => RateKey::User(auth.user.id),
+            Caller::User(auth) => RateKey::User(auth.user.id),
             Caller::Extension(ext) => RateKey::Extension(ext.id),
         }
     }
@@ -110,10 +110,7 @@ async fn resolve(
 ) -> Result<Caller, ApiError> {
     if let Some(token) = bearer_token(req.headers()) {
         let auth = authenticate(state.store.as_ref(), &state.tokens, Some(token)).await?;
-        return Ok(Caller::User {
-            auth,
-            via: Credential::OAuth,
-        });
+        return Ok(Caller::User(auth));
     }
     for credential in endpoint.auth.credentials() {
         match credential {
@@ -122,10 +119,7 @@ async fn resolve(
                 if let Some(token) = query_param(req.uri(), "access_token") {
                     let auth =
                         authenticate(state.store.as_ref(), &state.tokens, Some(&token)).await?;
-                    return Ok(Caller::User {
-                        auth,
-                        via: Credential::QueryToken,
-                    });
+                    return Ok(Caller::User(auth));
                 }
             }
             Credential::WebhookToken => {
@@ -149,13 +143,10 @@ async fn webhook_token_caller(state: &AppState, key: &str) -> Result<Caller, Api
         Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::Unauthorized)),
         Err(e) => return Err(e.into()),
     };
-    Ok(Caller::User {
-        auth: AuthContext {
-            user: Arc::new(user),
-            scopes: vec!["webhooks.create".to_string()].into(),
-        },
-        via: Credential::WebhookToken,
-    })
+    Ok(Caller::User(AuthContext {
+        user: Arc::new(user),
+        scopes: vec!["webhooks.create".to_string()].into(),
+    }))
 }
 
 /// The extension named by the path's `extension_id`, when the request carries its key.

@@ -18,7 +18,7 @@ use axum::Json;
 use axum::http::Method;
 use cliqd_core::{Scope, policy};
 use cliqd_store::{ComponentRow, UserRow};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// One API operation: its route, the scope it needs and its rate limit.
@@ -92,33 +92,13 @@ pub fn member_json(u: &UserRow) -> Value {
     serde_json::json!({"user_id": u.id.to_string(), "email_id": u.email, "name": u.name})
 }
 
-/// A list envelope with the paging fields of `page`.
-pub fn list_envelope(
-    url: &str,
-    kind: &str,
-    data: Vec<Value>,
-    page: &crate::pagination::Page,
-) -> Json<Value> {
-    let mut obj = Map::new();
-    obj.insert("url".into(), url.into());
-    obj.insert("type".into(), kind.into());
-    page.envelope_fields(&mut obj);
-    obj.insert("data".into(), Value::Array(data));
-    Json(Value::Object(obj))
-}
-
-/// Whether `auth` may see `row` (see [`cliqd_service::can_see`]).
-pub async fn can_see(state: &AppState, auth: &AuthContext, row: &ComponentRow) -> ApiResult<bool> {
-    Ok(cliqd_service::can_see(state.store.as_ref(), &auth.actor(), row).await?)
-}
-
 /// Update and delete need the creator or an organization admin ([`policy::can_modify`]).
 pub fn can_modify(auth: &AuthContext, row: &ComponentRow) -> bool {
     cliqd_service::can_modify(&auth.actor(), row)
 }
 
 /// Checks `scope`/`team_ids` as bots, message actions, commands and extensions share them
-/// (digest §16.1, [`policy::check_scope_and_teams`]), then that the teams exist in the
+/// (<https://www.zoho.com/cliq/help/restapi/v3/bots/>, [`policy::check_scope_and_teams`]), then that the teams exist in the
 /// organization, and returns the team ids to store.
 pub async fn check_scope_and_teams(
     state: &AppState,

@@ -44,7 +44,7 @@ async fn tokens_and_scopes() {
     );
     let revoked = app.token_with(&scott, "ZohoCliq.Bots.READ", None).await;
     app.store()
-        .revoke_token(&cliqd_server::auth::hash_secret(&revoked))
+        .revoke_token(&cliqd_server::admin::hash_secret(&revoked))
         .await
         .unwrap();
     assert_eq!(app.get("/api/v3/bots", &revoked).await.status, 401);

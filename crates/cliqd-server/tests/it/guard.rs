@@ -9,7 +9,7 @@ use serde_json::json;
 async fn webhook_token_calls_are_counted_and_carry_rate_headers() {
     let app = spawn_with(|c| c.rate_limits = RateLimitMode::Spec).await;
     let scott = &app.users[0];
-    let key = cliqd_server::api::messaging::create_webhook_token(app.store(), scott.id, "k")
+    let key = cliqd_server::admin::create_webhook_token(app.store(), scott.id, "k")
         .await
         .unwrap()
         .expect("a first token");

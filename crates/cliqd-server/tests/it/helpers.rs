@@ -92,7 +92,7 @@ impl TestApp {
         expires_in: Option<i64>,
     ) -> String {
         let scopes = if scopes == "all" {
-            cliqd_server::auth::ALL_SCOPES.join(",")
+            cliqd_server::admin::ALL_SCOPES.join(",")
         } else {
             scopes.to_string()
         };

@@ -183,16 +183,12 @@ async fn webhook_tokens_post_on_v2_only() {
     let scott = &app.users[0];
     let mut keys = Vec::new();
     for i in 0..5 {
-        let k = cliqd_server::api::messaging::create_webhook_token(
-            app.store(),
-            scott.id,
-            &format!("k{i}"),
-        )
-        .await
-        .unwrap();
+        let k = cliqd_server::admin::create_webhook_token(app.store(), scott.id, &format!("k{i}"))
+            .await
+            .unwrap();
         keys.push(k.expect("under the limit"));
     }
-    let sixth = cliqd_server::api::messaging::create_webhook_token(app.store(), scott.id, "k5")
+    let sixth = cliqd_server::admin::create_webhook_token(app.store(), scott.id, "k5")
         .await
         .unwrap();
     assert!(sixth.is_none(), "at most 5 webhook tokens per user");

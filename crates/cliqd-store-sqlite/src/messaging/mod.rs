@@ -163,6 +163,7 @@ impl MessagingStore for SqliteStore {
             if n > 0 {
                 events.push(ChatEvent {
                     acl_chat_id: chat.acl_chat_id.clone(),
+                    seq: chat_seq(c, &chat.acl_chat_id)?,
                     kind: ChatEventKind::MemberLeft {
                         chat_id: chat.acl_chat_id,
                         user_id,
@@ -316,6 +317,7 @@ impl MessagingStore for SqliteStore {
                 )?;
                 events.push(ChatEvent {
                     acl_chat_id: chat.acl_chat_id.clone(),
+                    seq: row.seq,
                     kind: ChatEventKind::MessageCreated(row.clone()),
                 });
                 out.push((u, row));
@@ -396,9 +398,10 @@ impl MessagingStore for SqliteStore {
                 return Err(StoreError::NotFound);
             }
             let row = load_message(c, &chat_id, &id)?;
-            let acl = load_chat(c, &chat_id)?.acl_chat_id;
+            let (acl, seq) = acl_and_seq(c, &chat_id)?;
             events.push(ChatEvent {
                 acl_chat_id: acl,
+                seq,
                 kind: ChatEventKind::MessageEdited(row.clone()),
             });
             Ok(row)
@@ -422,9 +425,10 @@ impl MessagingStore for SqliteStore {
                 .map_err(map_err)?
                 .execute([&id])
                 .map_err(map_err)?;
-            let acl = load_chat(c, &chat_id)?.acl_chat_id;
+            let (acl, seq) = acl_and_seq(c, &chat_id)?;
             events.push(ChatEvent {
                 acl_chat_id: acl,
+                seq,
                 kind: ChatEventKind::MessageDeleted {
                     chat_id,
                     message_id: id,
@@ -458,9 +462,10 @@ impl MessagingStore for SqliteStore {
                 )
                 .map_err(map_err)?;
             if n > 0 {
-                let acl = load_chat(c, &chat_id)?.acl_chat_id;
+                let (acl, seq) = acl_and_seq(c, &chat_id)?;
                 events.push(ChatEvent {
                     acl_chat_id: acl,
+                    seq,
                     kind: ChatEventKind::ReactionAdded {
                         chat_id,
                         message_id: id,
@@ -504,9 +509,10 @@ impl MessagingStore for SqliteStore {
             let Some(time) = time else {
                 return Ok(false);
             };
-            let acl = load_chat(c, &chat_id)?.acl_chat_id;
+            let (acl, seq) = acl_and_seq(c, &chat_id)?;
             events.push(ChatEvent {
                 acl_chat_id: acl,
+                seq,
                 kind: ChatEventKind::ReactionRemoved {
                     chat_id,
                     message_id: id,

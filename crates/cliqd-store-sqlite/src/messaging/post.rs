@@ -9,7 +9,7 @@
 
 use super::super::{exists, map_err};
 use super::rows::*;
-use super::write::{Insert, follow, insert_chat, insert_message};
+use super::write::{Insert, chat_seq, follow, insert_chat, insert_message};
 use cliqd_core::ChatKind;
 use cliqd_core::policy::{
     BotFacts, ChatFacts, Landing, ParentMessage, PostFacts, PostPlan, ReplyFacts, Target,
@@ -263,6 +263,7 @@ fn write_plan(
             updated.thread_chat_id = Some(thread.id.clone());
             events.push(ChatEvent {
                 acl_chat_id: acl,
+                seq: chat_seq(c, &t.parent_chat_id)?,
                 kind: ChatEventKind::MessageEdited(updated),
             });
             (thread.id, thread.acl_chat_id)
@@ -282,6 +283,7 @@ fn write_plan(
     )?;
     events.push(ChatEvent {
         acl_chat_id: chat_acl.clone(),
+        seq: row.seq,
         kind: ChatEventKind::MessageCreated(row.clone()),
     });
     for user_id in followers {
@@ -302,6 +304,7 @@ fn write_plan(
         )?;
         events.push(ChatEvent {
             acl_chat_id: chat_acl,
+            seq: copy.seq,
             kind: ChatEventKind::MessageCreated(copy),
         });
     }

@@ -77,6 +77,7 @@ pub(super) fn add_members(
             added.push(*u);
             events.push(ChatEvent {
                 acl_chat_id: chat_id.to_string(),
+                seq: chat_seq(c, chat_id)?,
                 kind: ChatEventKind::MemberJoined {
                     chat_id: chat_id.to_string(),
                     user_id: *u,
@@ -85,6 +86,23 @@ pub(super) fn add_members(
         }
     }
     Ok(added)
+}
+
+/// The chat's sequence number now: that of its newest message (0 before the first).
+pub(super) fn chat_seq(c: &Connection, chat_id: &str) -> StoreResult<i64> {
+    c.prepare_cached("SELECT last_seq FROM chats WHERE id = ?1")
+        .map_err(map_err)?
+        .query_row([chat_id], |r| r.get(0))
+        .map_err(map_err)
+}
+
+/// The chat whose members see events of `chat_id` (itself, or a thread's parent), and
+/// `chat_id`'s sequence number now.
+pub(super) fn acl_and_seq(c: &Connection, chat_id: &str) -> StoreResult<(String, i64)> {
+    c.prepare_cached("SELECT acl_chat_id, last_seq FROM chats WHERE id = ?1")
+        .map_err(map_err)?
+        .query_row([chat_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(map_err)
 }
 
 /// Allocates the next position in a chat and its time, which never goes backwards. (A SELECT

@@ -116,6 +116,7 @@ pub async fn channels_and_chats(t: TestStore) {
     );
     let joined = events.recv().await.unwrap();
     assert_eq!(joined.acl_chat_id, general.chat_id);
+    assert_eq!(joined.seq, 0, "no message in the chat yet");
     assert_eq!(
         joined.kind,
         ChatEventKind::MemberJoined {
@@ -328,10 +329,9 @@ pub async fn edits_deletes_and_reactions_are_published(t: TestStore) {
     assert_eq!(edited.body, json!({"text": "second"}));
     assert_eq!(edited.seq, m.seq);
     assert_eq!(store.get_message(&chat, &m.id).await.unwrap(), edited);
-    assert_eq!(
-        events.recv().await.unwrap().kind,
-        ChatEventKind::MessageEdited(edited.clone())
-    );
+    let ev = events.recv().await.unwrap();
+    assert_eq!(ev.kind, ChatEventKind::MessageEdited(edited.clone()));
+    assert_eq!(ev.seq, m.seq, "the chat's newest message");
 
     assert!(store.add_reaction(&chat, &m.id, "👍", b.id).await.unwrap());
     assert!(!store.add_reaction(&chat, &m.id, "👍", b.id).await.unwrap());
@@ -378,12 +378,17 @@ pub async fn edits_deletes_and_reactions_are_published(t: TestStore) {
     ));
 
     store.delete_message(&chat, &m.id).await.unwrap();
+    let ev = events.recv().await.unwrap();
     assert_eq!(
-        events.recv().await.unwrap().kind,
+        ev.kind,
         ChatEventKind::MessageDeleted {
             chat_id: chat.clone(),
             message_id: m.id.clone()
         }
+    );
+    assert_eq!(
+        ev.seq, m.seq,
+        "a deletion does not move the chat's seq back"
     );
     assert!(matches!(
         store.get_message(&chat, &m.id).await,
@@ -513,8 +518,12 @@ pub async fn event_seq_increases_per_chat_across_chats(t: TestStore) {
     }
     let mut per_chat: std::collections::HashMap<String, Vec<i64>> = Default::default();
     for _ in 0..100 {
-        match events.recv().await.unwrap().kind {
-            ChatEventKind::MessageCreated(m) => per_chat.entry(m.chat_id).or_default().push(m.seq),
+        let ev = events.recv().await.unwrap();
+        match ev.kind {
+            ChatEventKind::MessageCreated(m) => {
+                assert_eq!(ev.seq, m.seq);
+                per_chat.entry(m.chat_id).or_default().push(m.seq)
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

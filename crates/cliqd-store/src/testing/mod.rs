@@ -11,6 +11,9 @@
 //! where `my_backend_test_store()` returns a [`TestStore`]. Cases that need a backend's
 //! internals (killing its writer, raw SQL) belong in that backend's own tests.
 
+// Test code: a failed step stops the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod components;
 pub mod identity;
 pub mod messaging;

@@ -1,5 +1,5 @@
-//! Message search: the FTS5 index follows posts, edits and deletes, only the caller's chats
-//! are searched, the cursor pages without repeats, and no input reaches FTS5 as syntax.
+//! Message search: the index follows posts, edits and deletes, only the caller's chats
+//! are searched, the cursor pages without repeats, and no input is read as query syntax.
 
 use super::TestStore;
 use super::messaging::{post as new_post, setup};

@@ -1,5 +1,6 @@
-//! Bot handlers: create, update, get and delete (digest §3.4), with the permission matrix,
-//! menu-action display properties and Deluge script checking.
+//! Bot handlers: create, update, get and delete (<https://www.zoho.com/cliq/help/restapi/v3/bots/>), with the menu actions' display
+//! properties and their `handler_id`. Handler types, permissions and parameters come from
+//! the `cliqd_core` catalog; script and permission checks from [`crate::api::execution`].
 
 use super::{Bots, DESCRIPTOR};
 use crate::api::component::{endpoint, find, find_for_write};
@@ -167,7 +168,7 @@ fn build(
     Ok((script, attrs))
 }
 
-/// Create/update reply `data`: the digest's examples show `type`, `id` (+ `display_props`,
+/// Create/update reply `data`: the documented examples show `type`, `id` (+ `display_props`,
 /// `permissions`), while the OpenAPI schema shows `script`, `return_type`, `params`; both sets
 /// are sent so clients written against either find what they read.
 fn handler_json(h: &HandlerRow, spec: &HandlerSpec, execution_type: ExecutionType) -> Value {
@@ -274,12 +275,11 @@ pub(super) async fn update(
 ) -> ApiResult<Response> {
     let failed = ErrorCode::ExecutionHandlerUpdateFailed;
     let (bot, attrs) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
-    let spec = DESCRIPTOR.handler(&handler_type)?;
-    let existing = find_handler(
+    let (spec, existing) = find_handler(
         &state,
         &DESCRIPTOR,
         bot.id,
-        spec,
+        &handler_type,
         params.handler_id.as_deref(),
         failed,
     )
@@ -303,12 +303,11 @@ pub(super) async fn get_handler(
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
     let bot = find(&state, &auth, &DESCRIPTOR, &bot_id).await?;
-    let spec = DESCRIPTOR.handler(&handler_type)?;
-    let h = find_handler(
+    let (spec, h) = find_handler(
         &state,
         &DESCRIPTOR,
         bot.id,
-        spec,
+        &handler_type,
         params.handler_id.as_deref(),
         ErrorCode::ExecutionHandlerGetFailed,
     )
@@ -340,12 +339,11 @@ pub(super) async fn delete(
     CliqQuery(params): CliqQuery<HandlerParams>,
 ) -> ApiResult<Response> {
     let (bot, _) = find_for_write::<Bots>(&state, &auth, &bot_id).await?;
-    let spec = DESCRIPTOR.handler(&handler_type)?;
-    let h = find_handler(
+    let (_, h) = find_handler(
         &state,
         &DESCRIPTOR,
         bot.id,
-        spec,
+        &handler_type,
         params.handler_id.as_deref(),
         ErrorCode::ExecutionHandlerDeleteFailed,
     )

@@ -1,5 +1,7 @@
-//! Bots API (v3): create, list, get, update and delete bots (digest §3). Handlers live in
-//! [`handlers`]; message delivery, calls and channel association come with messaging.
+//! Bots API (v3): create, list, get, update and delete bots (<https://www.zoho.com/cliq/help/restapi/v3/bots/>), on the shared
+//! component descriptor ([`crate::api::component`]): this module keeps the bot's descriptor,
+//! body, field checks and JSON shape. Handlers live in [`handlers`]; message delivery, calls
+//! and channel association come with messaging.
 
 mod handlers;
 
@@ -139,11 +141,6 @@ struct BotBody {
     execution_url: Option<String>,
 }
 
-/// `unique_name` from a display name: lower-case letters only (`Support Bot` → `supportbot`).
-pub fn derive_unique_name(name: &str) -> String {
-    ids::derive_bot_unique_name(name)
-}
-
 fn check_description(d: &str) -> ApiResult<String> {
     check_text("description", d, 300)
 }
@@ -195,7 +192,7 @@ pub(crate) async fn find_bot(
     component::find(state, auth, &DESCRIPTOR, raw).await
 }
 
-/// The bot object (digest §3.3).
+/// The bot object (<https://www.zoho.com/cliq/help/restapi/v3/bots/>).
 fn bot_json(row: &ComponentRow, attrs: &BotAttrs, handlers: &[HandlerRow]) -> Value {
     let mut handler_list: Vec<Value> = Vec::new();
     for h in handlers {
@@ -273,7 +270,7 @@ async fn create(
         execution_url,
     };
     let parts = NewParts {
-        unique_name_base: Some(derive_unique_name(&name)),
+        unique_name_base: Some(ids::derive_bot_unique_name(&name)),
         name,
         scope,
         team_ids,
@@ -355,17 +352,4 @@ async fn update(
         attrs.calls = check_calls(calls)?;
     }
     component::finish_update::<Bots>(&state, &uri, row.id, patch, &attrs).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unique_names() {
-        assert_eq!(derive_unique_name("Clientcare Bot"), "clientcarebot");
-        assert_eq!(derive_unique_name("CRM Bot"), "crmbot");
-        assert_eq!(derive_unique_name("123"), "bot");
-        assert_eq!(derive_unique_name("Ünïcode Bot 2"), "ncodebot");
-    }
 }

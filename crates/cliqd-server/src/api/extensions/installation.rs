@@ -1,5 +1,5 @@
 //! Installing and upgrading an extension in the caller's organization, at organization scope
-//! or for up to 4 teams (digest §7, §16.1).
+//! or for up to 4 teams (<https://www.zoho.com/cliq/help/restapi/v3/extensions/>, <https://www.zoho.com/cliq/help/restapi/v3/bots/>).
 //!
 //! cliqd keeps no extension versions: an installation always runs the extension as it is now,
 //! so an upgrade only re-applies it and may widen its scope from teams to the organization.

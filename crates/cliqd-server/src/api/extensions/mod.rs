@@ -1,5 +1,5 @@
 //! Extensions API (v3): install and upgrade an extension registered with
-//! `cliqd extensions create`, and its properties (digest §7, §15). Every call carries the
+//! `cliqd extensions create`, and its properties (<https://www.zoho.com/cliq/help/restapi/v3/extensions/>). Every call carries the
 //! extension key (`extension_key`, `EXTENSION_KEY` or `appkey`); property calls may carry it
 //! alone, install and upgrade also need a user's OAuth token.
 
@@ -112,7 +112,7 @@ async fn authorize(
     let auth = match caller {
         Caller::Extension(ext) if ext.id == id => return Ok(ext.as_ref().clone()),
         Caller::Extension(_) => return Err(ApiError::new(ErrorCode::NotFound)),
-        Caller::User { auth, .. } => auth,
+        Caller::User(auth) => auth,
     };
     let key = extension_key(uri).ok_or_else(|| {
         ApiError::invalid("extension_key is required (also accepted as EXTENSION_KEY or appkey)")

@@ -1,4 +1,4 @@
-//! Function handlers (digest §4): the endpoints, create (which configures the default handler
+//! Function handlers (<https://www.zoho.com/cliq/help/restapi/v3/functions/>): the endpoints, create (which configures the default handler
 //! the function got at creation) and delete. Update and get are the shared handler endpoints
 //! of [`crate::api::execution`]; the handler types, their permissions and parameters are in
 //! the `cliqd_core` catalog.
@@ -146,12 +146,11 @@ pub(super) async fn delete(
     CliqPath((function_id, handler_type)): CliqPath<(String, String)>,
 ) -> ApiResult<Response> {
     let (row, _) = find_for_write::<Functions>(&state, &auth, &function_id).await?;
-    let spec = DESCRIPTOR.handler(&handler_type)?;
-    let h = find_handler(
+    let (_, h) = find_handler(
         &state,
         &DESCRIPTOR,
         row.id,
-        spec,
+        &handler_type,
         None,
         ErrorCode::ExecutionHandlerDeleteFailed,
     )

@@ -1,7 +1,8 @@
-//! Functions API (v3): create, list, get, update and delete functions (digest §4). Handlers
-//! live in [`handlers`]. A function is personal to its creator (the documents give it no
-//! `scope` field and always show `"scope": "personal"`), and its default handler exists
-//! from creation.
+//! Functions API (v3): create, list, get, update and delete functions (<https://www.zoho.com/cliq/help/restapi/v3/functions/>), on the
+//! shared component descriptor ([`crate::api::component`]): this module keeps the function's
+//! descriptor, body, field checks and JSON shape. Handlers live in [`handlers`]. A function is
+//! personal to its creator (the documents give it no `scope` field and always show
+//! `"scope": "personal"`), and its default handler exists from creation.
 
 mod handlers;
 
@@ -157,7 +158,7 @@ fn check_function_type(t: &str) -> ApiResult<FunctionType> {
     })
 }
 
-/// The function object (digest §4): `handlers` lists the types present.
+/// The function object (<https://www.zoho.com/cliq/help/restapi/v3/functions/>): `handlers` lists the types present.
 fn function_json(row: &ComponentRow, attrs: &FunctionAttrs, handlers: &[HandlerRow]) -> Value {
     let mut obj = Map::new();
     obj.insert("name".into(), row.name.clone().into());

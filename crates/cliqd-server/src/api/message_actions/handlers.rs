@@ -1,4 +1,4 @@
-//! The message action's `execution_handler`: get and update (digest §5), served by the shared
+//! The message action's `execution_handler`: get and update (<https://www.zoho.com/cliq/help/restapi/v3/messageactions/>), served by the shared
 //! handler endpoints of [`crate::api::execution`]. It exists from the action's creation, so
 //! there is no create or delete.
 

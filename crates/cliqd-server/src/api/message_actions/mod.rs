@@ -1,5 +1,7 @@
-//! Message Actions API (v3): create, list, get, update and delete message actions (digest §5).
-//! The single `execution_handler` exists from creation and is read and updated in [`handlers`].
+//! Message Actions API (v3): create, list, get, update and delete message actions (<https://www.zoho.com/cliq/help/restapi/v3/messageactions/>),
+//! on the shared component descriptor ([`crate::api::component`]): this module keeps the
+//! action's descriptor, body, field checks and JSON shape. The single `execution_handler`
+//! exists from creation and is read and updated through [`handlers`].
 
 mod handlers;
 
@@ -177,7 +179,7 @@ fn check_image(image: String) -> ApiResult<String> {
     Ok(image)
 }
 
-/// The message action object (digest §5).
+/// The message action object (<https://www.zoho.com/cliq/help/restapi/v3/messageactions/>).
 fn action_json(row: &ComponentRow, attrs: &ActionAttrs, handlers: &[HandlerRow]) -> Value {
     let mut obj = Map::new();
     obj.insert("name".into(), row.name.clone().into());

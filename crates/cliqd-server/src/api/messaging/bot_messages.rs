@@ -37,7 +37,7 @@ pub const V3_BOT_MESSAGES: Endpoint = ep(
     "webhooks.create",
     20,
 );
-/// The seed's spelling of the same operation (digest §17).
+/// The seed's spelling of the same operation (Zoho's pages disagree).
 pub const V3_BOT_MESSAGE: Endpoint = ep(
     "botmessages.post",
     Method::POST,
@@ -203,7 +203,7 @@ async fn associate(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// The subscriber list (digest §3.8); only the bot's creator or an organization admin.
+/// The subscriber list (<https://www.zoho.com/cliq/help/restapi/v3/bots/>); only the bot's creator or an organization admin.
 async fn subscribers(
     State(state): State<AppState>,
     auth: AuthContext,

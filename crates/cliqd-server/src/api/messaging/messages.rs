@@ -59,7 +59,7 @@ pub const V2_DELETE: Endpoint = ep(
     "messages.delete",
     20,
 );
-// The seed gives reactions the `messageactions` scopes (sic, digest §6.1).
+// The seed gives reactions the `messageactions` scopes (sic, <https://www.zoho.com/cliq/help/restapi/v2/messages/>).
 pub const V2_REACTION_ADD: Endpoint = ep(
     "reactions.add",
     Method::POST,

@@ -128,7 +128,7 @@ pub(crate) async fn member_chat(
     Ok(cliqd_service::member_chat(state.store.as_ref(), &auth.actor(), chat_id).await?)
 }
 
-/// Validates a posted message (digest §13); errors name each offending field by JSON path.
+/// Validates a posted message (<https://www.zoho.com/cliq/help/restapi/v3/messagecards/>); errors name each offending field by JSON path.
 pub(crate) fn validate(body: &Value, ctx: MessageContext) -> ApiResult<Message> {
     Ok(cliqd_service::validate_post(body, ctx)?)
 }
@@ -148,7 +148,7 @@ pub(crate) fn field_errors(errs: &[FieldError]) -> ApiError {
     ApiError::invalid(text)
 }
 
-/// The message read shape (digest §6.3): `sender`, `id`, `time`, `type`, `content`, plus the
+/// The message read shape (<https://www.zoho.com/cliq/help/restapi/v2/messages/>): `sender`, `id`, `time`, `type`, `content`, plus the
 /// chat, edit flag, `reply_to` and the thread under it when there is one.
 pub(crate) fn message_json(row: &MessageRow) -> Value {
     let sender = match (row.bot_id, &row.bot_name) {

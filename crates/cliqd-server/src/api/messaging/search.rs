@@ -45,7 +45,7 @@ struct SearchParams {
     mentioned_user_ids: Option<String>,
     chat_ids: Option<String>,
     chat_type: Option<String>,
-    // messages.yml spells it `parent_chatid`; the digest `parent_chat_id`: both are accepted.
+    // messages.yml spells it `parent_chatid`; the seed page `parent_chat_id`: both are accepted.
     parent_chatid: Option<String>,
     parent_chat_id: Option<String>,
     channel_type: Option<String>,

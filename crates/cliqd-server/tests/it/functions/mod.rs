@@ -5,7 +5,7 @@ use crate::helpers::{Reply, TestApp, spawn, spawn_with};
 use cliqd_server::config::RateLimitMode;
 use serde_json::{Value, json};
 
-/// The `button_handler` params of the documented `GET handler` reply (digest §4).
+/// The `button_handler` params of the documented `GET handler` reply (<https://www.zoho.com/cliq/help/restapi/v3/functions/>).
 const BUTTON_PARAMS: &[(&str, &str)] = &[
     ("access", "MAP"),
     ("environment", "MAP"),
