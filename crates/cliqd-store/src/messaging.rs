@@ -132,23 +132,9 @@ pub struct PostOptions {
     pub post_in_parent: bool,
 }
 
-/// Why a post was refused; nothing was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    ChatNotFound,
-    ChannelNotFound,
-    NotMember,
-    BotNotMember,
-    /// The thread's parent message does not exist in the chat.
-    ThreadParentNotFound,
-    /// A thread cannot hold another thread.
-    NestedThread,
-    /// `reply_to` names no message of the chat the post lands in (for a thread: of the thread
-    /// or its parent chat).
-    ReplyToNotFound,
-    /// The thread the post lands in is closed.
-    ThreadClosed,
-}
+/// Why a post was refused; nothing was written. The posting rules live in the domain core
+/// ([`cliqd_core::policy::plan_post`]), so its refusal is the store's.
+pub use cliqd_core::policy::Refusal;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReactionRow {

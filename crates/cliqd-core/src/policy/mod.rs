@@ -10,7 +10,8 @@ use serde_json::Value;
 
 pub use post::{
     BotFacts, ChatFacts, Landing, NewThread, ParentCopy, ParentMessage, PostFacts, PostPlan,
-    Refusal, ReplyFacts, Target, ThreadFacts, bot_channel, plan_post, thread_title,
+    Refusal, ReplyFacts, Target, ThreadFacts, bot_channel, plan_post, reply_to_allowed,
+    thread_title,
 };
 
 /// Who is asking.

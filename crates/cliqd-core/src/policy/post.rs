@@ -175,6 +175,19 @@ pub fn thread_title(parent: &ParentMessage) -> String {
         .collect()
 }
 
+/// Whether a `reply_to` found in chat `found_in` may be named by a post landing in chat
+/// `landing` (a thread's parent chat is `landing_parent`) or opening a thread under a message
+/// of `new_thread_parent` (a new thread is empty). A post into a chat that is neither (such as
+/// a bot's message into each recipient's bot chat) passes `None` for both.
+pub fn reply_to_allowed(
+    found_in: &str,
+    landing: &str,
+    landing_parent: Option<&str>,
+    new_thread_parent: Option<&str>,
+) -> bool {
+    found_in == landing || landing_parent == Some(found_in) || new_thread_parent == Some(found_in)
+}
+
 /// Decides a post: the first refusal that applies, or what to write.
 pub fn plan_post(f: &PostFacts) -> Result<PostPlan, Refusal> {
     let chat = match &f.target {
@@ -211,13 +224,17 @@ pub fn plan_post(f: &PostFacts) -> Result<PostPlan, Refusal> {
     }
     let mut reply_chat = None;
     if let Some(reply) = &f.reply_to {
-        let allowed = [
-            Some(landing.id.as_str()),
-            landing.parent_chat_id.as_deref(),
-            thread_parent.map(|(m, _)| m.chat_id.as_str()),
-        ];
         match &reply.found_in {
-            Some(found) if allowed.contains(&Some(found.as_str())) => reply_chat = Some(found),
+            Some(found)
+                if reply_to_allowed(
+                    found,
+                    &landing.id,
+                    landing.parent_chat_id.as_deref(),
+                    thread_parent.map(|(m, _)| m.chat_id.as_str()),
+                ) =>
+            {
+                reply_chat = Some(found)
+            }
             _ => return Err(Refusal::ReplyToNotFound),
         }
     }

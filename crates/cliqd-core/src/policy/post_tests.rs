@@ -314,3 +314,24 @@ fn copies_to_the_parent_chat() {
         })
     );
 }
+
+#[test]
+fn reply_to_outside_plans() {
+    // A plain chat (a bot chat): only its own messages.
+    assert!(reply_to_allowed("CT_3_10-B2", "CT_3_10-B2", None, None));
+    assert!(!reply_to_allowed("CT_1_5", "CT_3_10-B2", None, None));
+    // A thread: also its parent chat; a new thread: the parent message's chat.
+    assert!(reply_to_allowed(
+        "CT_1_5",
+        "CT_2_5-T-3",
+        Some("CT_1_5"),
+        None
+    ));
+    assert!(reply_to_allowed("CT_1_5", "CT_1_5", None, Some("CT_1_5")));
+    assert!(!reply_to_allowed(
+        "CT_9_1",
+        "CT_2_5-T-3",
+        Some("CT_1_5"),
+        None
+    ));
+}

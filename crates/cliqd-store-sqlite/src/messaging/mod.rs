@@ -1,6 +1,7 @@
 //! Messaging tables: chats, members, channels, messages, reactions, bot associations and
 //! subscriptions. Every write that others can observe records a [`ChatEvent`].
 
+mod post;
 mod rows;
 mod search;
 pub(crate) use search::index_pending_messages;
@@ -8,6 +9,7 @@ mod write;
 
 use super::{Containment, SqliteStore, exists, map_err, next_counter, now_ms, unique_on};
 use async_trait::async_trait;
+use cliqd_core::policy::reply_to_allowed;
 use cliqd_store::messaging::*;
 use cliqd_store::rows::UserRow;
 use cliqd_store::{ConflictOn, StoreError, StoreResult};
@@ -272,7 +274,7 @@ impl MessagingStore for SqliteStore {
     ) -> StoreResult<Result<MessageRow, Refusal>> {
         // `post` answers every refusal before it writes, so it needs no savepoint.
         self.write_events_with(Containment::Batch, move |c, events| {
-            post(c, &p, opts, events)
+            post::post(c, p, opts, events)
         })
         .await
     }
@@ -293,8 +295,10 @@ impl MessagingStore for SqliteStore {
             let mut out = Vec::new();
             for u in user_ids {
                 let chat = bot_chat(c, org_id, bot_id, u, events)?;
+                // The reply names a message of the chat the post lands in (the core's rule).
                 if let Some(r) = &reply_to
-                    && chat_of_message(c, r)?.as_deref() != Some(chat.id.as_str())
+                    && !chat_of_message(c, r)?
+                        .is_some_and(|found| reply_to_allowed(&found, &chat.id, None, None))
                 {
                     // The job's savepoint undoes any bot chat opened above.
                     return Err(StoreError::Conflict(ConflictOn::ReplyTo));

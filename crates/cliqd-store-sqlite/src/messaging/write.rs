@@ -1,12 +1,13 @@
 //! Messaging writes that run inside the writer's transaction: chats, members, message slots,
-//! and the whole post (resolve the target, authorize, maybe open a thread, insert).
+//! followers and bot chats (the post itself is in `post.rs`).
 
 use super::super::identity::user_from_row;
-use super::super::{exists, map_err, next_counter, now_ms};
+use super::super::{map_err, next_counter, now_ms};
 use super::rows::*;
+use cliqd_core::ids::ChatSuffix;
+use cliqd_store::StoreResult;
 use cliqd_store::messaging::*;
 use cliqd_store::rows::UserRow;
-use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -184,188 +185,6 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
     })
 }
 
-/// The whole post: resolve, authorize, check `reply_to` and the thread state, maybe open a
-/// thread, insert (and, with `post_in_parent`, copy into the parent chat). Runs in the writer
-/// without a savepoint, so every refusal is answered before the first write.
-pub(super) fn post(
-    c: &Connection,
-    p: &NewPost,
-    opts: PostOptions,
-    events: &mut Vec<ChatEvent>,
-) -> StoreResult<Result<MessageRow, Refusal>> {
-    let chat_id = match &p.target {
-        PostTarget::Chat(id) => id.clone(),
-        PostTarget::ChannelId(id) => {
-            match load_channel_where(c, "ch.id = ?1 AND ch.org_id = ?2", &[id, &p.org_id]) {
-                Ok(ch) => ch.chat_id,
-                Err(StoreError::NotFound) => return Ok(Err(Refusal::ChannelNotFound)),
-                Err(e) => return Err(e),
-            }
-        }
-        PostTarget::ChannelUniqueName(name) => match c
-            .prepare_cached("SELECT chat_id FROM channels WHERE org_id = ?1 AND unique_name = ?2")
-            .map_err(map_err)?
-            .query_row(params![p.org_id, name], |r| r.get::<_, String>(0))
-            .optional()
-            .map_err(map_err)?
-        {
-            Some(id) => id,
-            None => return Ok(Err(Refusal::ChannelNotFound)),
-        },
-    };
-    let mut chat = match load_chat(c, &chat_id) {
-        Ok(chat) if chat.org_id == p.org_id => chat,
-        Ok(_) | Err(StoreError::NotFound) => return Ok(Err(Refusal::ChatNotFound)),
-        Err(e) => return Err(e),
-    };
-    if !is_member_conn(c, &chat.acl_chat_id, p.sender_id)? {
-        return Ok(Err(Refusal::NotMember));
-    }
-    if let Some(bot) = p.bot_id {
-        // A bot posts in a channel (or its threads) only when associated with it.
-        let channel = match &chat.parent_chat_id {
-            Some(parent) => load_chat(c, parent)?.channel_id,
-            None => chat.channel_id.clone(),
-        };
-        let associated = match channel {
-            Some(ch) => exists(
-                c,
-                "SELECT 1 FROM channel_bots WHERE channel_id = ?1 AND bot_id = ?2",
-                params![ch, bot],
-            )?,
-            None => chat.bot_id == Some(bot),
-        };
-        if !associated {
-            return Ok(Err(Refusal::BotNotMember));
-        }
-    }
-    // The message a new thread hangs under, and the thread under it if it already exists.
-    let (thread_parent, existing_thread) = match &p.thread_message_id {
-        None => (None, None),
-        Some(parent_id) => {
-            if chat.kind == "thread" {
-                return Ok(Err(Refusal::NestedThread));
-            }
-            let parent = match load_message(c, &chat.id, parent_id) {
-                Ok(m) => m,
-                Err(StoreError::NotFound) => return Ok(Err(Refusal::ThreadParentNotFound)),
-                Err(e) => return Err(e),
-            };
-            let existing = match &parent.thread_chat_id {
-                Some(t) => Some(load_chat(c, t)?),
-                None => None,
-            };
-            (Some(parent), existing)
-        }
-    };
-    // Where the message lands when it is not a new thread's first message.
-    let landing = existing_thread.as_ref().unwrap_or(&chat);
-    if landing.kind == "thread" && landing.closed {
-        return Ok(Err(Refusal::ThreadClosed));
-    }
-    // `reply_to` names a message of the chat the post lands in or, in a thread, of the
-    // thread's parent chat (a new thread is empty: its parent chat).
-    let mut reply_chat = None;
-    if let Some(reply) = &p.reply_to {
-        let allowed = [
-            Some(landing.id.as_str()),
-            landing.parent_chat_id.as_deref(),
-            thread_parent.as_ref().map(|m| m.chat_id.as_str()),
-        ];
-        match chat_of_message(c, reply)? {
-            Some(found) if allowed.contains(&Some(found.as_str())) => reply_chat = Some(found),
-            _ => return Ok(Err(Refusal::ReplyToNotFound)),
-        }
-    }
-    // Every refusal is answered; writes start here.
-    if let Some(parent) = &thread_parent {
-        chat = match existing_thread {
-            Some(t) => t,
-            None => {
-                let title = p
-                    .thread_title
-                    .clone()
-                    .unwrap_or_else(|| thread_title(parent));
-                let n = parent.seq;
-                let thread = insert_chat(
-                    c,
-                    chat.org_id,
-                    "thread",
-                    &title,
-                    chat.creator_id,
-                    None,
-                    None,
-                    Some((&chat.id, &parent.id)),
-                    None,
-                    &format!("-T-{n}"),
-                )?;
-                c.prepare_cached("UPDATE messages SET thread_chat_id = ?1 WHERE id = ?2")
-                    .map_err(map_err)?
-                    .execute(params![thread.id, parent.id])
-                    .map_err(map_err)?;
-                // The parent message's sender follows the thread started under it.
-                follow(c, &thread.id, parent.sender_id)?;
-                let mut updated = parent.clone();
-                updated.thread_chat_id = Some(thread.id.clone());
-                events.push(ChatEvent {
-                    acl_chat_id: chat.acl_chat_id.clone(),
-                    seq: chat_seq(c, &chat.id)?,
-                    kind: ChatEventKind::MessageEdited(updated),
-                });
-                thread
-            }
-        };
-    }
-    let row = insert_message(
-        c,
-        Insert {
-            chat_id: &chat.id,
-            sender_id: p.sender_id,
-            bot_id: p.bot_id,
-            kind: &p.kind,
-            body: &p.body,
-            reply_to: p.reply_to.as_deref(),
-            origin: None,
-        },
-    )?;
-    events.push(ChatEvent {
-        acl_chat_id: chat.acl_chat_id.clone(),
-        seq: row.seq,
-        kind: ChatEventKind::MessageCreated(row.clone()),
-    });
-    if chat.kind == "thread" {
-        // Posting in a thread follows it.
-        follow(c, &chat.id, p.sender_id)?;
-        if opts.post_in_parent
-            && let Some(parent_chat) = &chat.parent_chat_id
-        {
-            // The copy keeps `reply_to` only when it names a message of the parent chat.
-            let reply_in_parent = p
-                .reply_to
-                .as_deref()
-                .filter(|_| reply_chat.as_deref() == Some(parent_chat.as_str()));
-            let copy = insert_message(
-                c,
-                Insert {
-                    chat_id: parent_chat,
-                    sender_id: p.sender_id,
-                    bot_id: p.bot_id,
-                    kind: &p.kind,
-                    body: &p.body,
-                    reply_to: reply_in_parent,
-                    origin: Some((&chat.id, &row.id)),
-                },
-            )?;
-            events.push(ChatEvent {
-                acl_chat_id: chat.acl_chat_id.clone(),
-                seq: copy.seq,
-                kind: ChatEventKind::MessageCreated(copy),
-            });
-        }
-    }
-    Ok(Ok(row))
-}
-
 /// `user_id` follows thread `chat_id` (no-op when already following).
 pub(super) fn follow(c: &Connection, chat_id: &str, user_id: i64) -> StoreResult<bool> {
     let n = c
@@ -377,16 +196,6 @@ pub(super) fn follow(c: &Connection, chat_id: &str, user_id: i64) -> StoreResult
         .execute(params![chat_id, user_id, now_ms()])
         .map_err(map_err)?;
     Ok(n > 0)
-}
-
-/// A thread's default title: the start of its parent message's text.
-pub(super) fn thread_title(parent: &MessageRow) -> String {
-    let text = parent
-        .body
-        .get("text")
-        .and_then(Value::as_str)
-        .unwrap_or("Thread");
-    text.chars().take(100).collect()
 }
 
 /// Users selected by `sql`, whose columns are `id, org_id, email, name, is_admin`.
@@ -459,7 +268,7 @@ pub(super) fn bot_chat(
         Some(bot_id),
         None,
         Some(&key),
-        "-B2",
+        &ChatSuffix::Bot.render(),
     )?;
     add_members(c, &chat.id, &[user_id], events)?;
     Ok(chat)
