@@ -3,8 +3,9 @@
 //! what it needs (the viewer's teams, only when the answer depends on them).
 
 use crate::{Actor, ServiceError, ServiceResult};
+use cliqd_core::catalog::HandlerSpec;
 use cliqd_core::{ComponentKind, Scope, ids, policy};
-use cliqd_store::{ComponentRow, Store, StoreError};
+use cliqd_store::{ComponentRow, HandlerRow, Store, StoreError};
 
 /// The actor as the core's policy sees them.
 pub fn viewer(actor: &Actor) -> policy::Viewer {
@@ -77,4 +78,19 @@ pub async fn find_bot(store: &dyn Store, actor: &Actor, raw: &str) -> ServiceRes
     find_component(store, actor, ComponentKind::Bot, "b-", true, raw)
         .await?
         .ok_or(ServiceError::BotNotFound)
+}
+
+/// The handlers of `component_id` of the catalog entry `spec`, in position order: at most one,
+/// except for the kinds that may repeat (bot menu actions). What an event fires, and what the
+/// handler endpoints read.
+pub async fn handlers_of_kind(
+    store: &dyn Store,
+    component_id: i64,
+    spec: &HandlerSpec,
+) -> ServiceResult<Vec<HandlerRow>> {
+    let all = store.handlers_of(component_id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|h| h.handler_type == spec.api_name)
+        .collect())
 }

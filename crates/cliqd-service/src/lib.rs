@@ -14,7 +14,9 @@ mod messages;
 mod users;
 
 pub use actor::Actor;
-pub use components::{can_modify, can_see, component_facts, find_bot, find_component, viewer};
+pub use components::{
+    can_modify, can_see, component_facts, find_bot, find_component, handlers_of_kind, viewer,
+};
 pub use error::{ServiceError, ServiceResult};
 pub use invoke::{UrlInvoker, outbound_request};
 pub use messages::{

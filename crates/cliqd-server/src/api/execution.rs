@@ -319,8 +319,13 @@ pub async fn find_handler(
     failed: ErrorCode,
 ) -> ApiResult<(&'static HandlerSpec, HandlerRow)> {
     let spec = d.handler(handler_type)?;
-    let all = handlers_of(state, d, component_id, failed).await?;
-    let mut same = all.into_iter().filter(|h| h.handler_type == spec.api_name);
+    let same = cliqd_service::handlers_of_kind(state.store.as_ref(), component_id, spec)
+        .await
+        .map_err(|e| match e {
+            cliqd_service::ServiceError::Store(e) => store_error(e, d.codes.not_found, failed),
+            other => other.into(),
+        })?;
+    let mut same = same.into_iter();
     let not_found = || ApiError::new(ErrorCode::ExecutionHandlerNotFound);
     let found = match handler_id {
         Some(raw) => {
