@@ -1,0 +1,504 @@
+//! Parser: tokens to the resolved tree. Recursive descent with conventional precedence
+//! (postfix, unary, `* / %`, `+ -`, relational, equality, `&&`, `||`). Variables are
+//! resolved to slots as they are met (a script is one flat scope). Errors are collected,
+//! the parser resynchronises at the next `;` or `}`, and nesting is capped so hostile input
+//! cannot overflow the stack.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::Diagnostic;
+use crate::ast::{BinOp, Const, Expr, FastMethod, Slot, Stmt, TaskKind, UnOp};
+use crate::dates::parse_date_literal;
+use crate::lexer::{Tok, Token, lex};
+use crate::value::{ElemType, Value};
+
+mod expr;
+mod task;
+
+/// Deepest nesting of expressions and blocks (including left-nested operator chains).
+pub const MAX_DEPTH: usize = 100;
+
+/// Longest operator chain (`a + b + c ...`) in one expression.
+pub const MAX_CHAIN: usize = 50_000;
+
+/// Most diagnostics reported for one script.
+const MAX_ERRORS: usize = 100;
+
+/// Output of a successful parse.
+pub struct Parsed {
+    pub body: Vec<Stmt>,
+    pub names: Vec<String>,
+}
+
+struct Parser {
+    toks: Vec<Token>,
+    pos: usize,
+    errors: Vec<Diagnostic>,
+    slots: HashMap<String, Slot>,
+    names: Vec<String>,
+    depth: usize,
+}
+
+/// Marker: an error was recorded; the caller should resynchronise.
+struct Fail;
+
+type PResult<T> = Result<T, Fail>;
+
+/// Parses a whole script.
+pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    let (toks, lex_errors) = lex(source);
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        errors: lex_errors,
+        slots: HashMap::new(),
+        names: Vec::new(),
+        depth: 0,
+    };
+    let body = p.block_body(true);
+    if p.errors.is_empty() {
+        Ok(Parsed {
+            body,
+            names: p.names,
+        })
+    } else {
+        p.errors.sort_by_key(|d| (d.line, d.column));
+        p.errors.truncate(MAX_ERRORS);
+        Err(p.errors)
+    }
+}
+
+fn is_kw(tok: &Tok, kw: &str) -> bool {
+    matches!(tok, Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, n: usize) -> &Tok {
+        let i = (self.pos + n).min(self.toks.len().saturating_sub(1));
+        self.toks.get(i).map_or(&Tok::Eof, |t| &t.tok)
+    }
+
+    fn here(&self) -> (u32, u32) {
+        let i = self.pos.min(self.toks.len().saturating_sub(1));
+        self.toks.get(i).map_or((1, 1), |t| (t.line, t.column))
+    }
+
+    fn line(&self) -> u32 {
+        self.here().0
+    }
+
+    /// Consumes the current token and returns it (moved out, not cloned: a consumed token
+    /// is only looked at again for its position, after an error).
+    fn advance(&mut self) -> Tok {
+        let tok = match self.toks.get_mut(self.pos) {
+            Some(t) if t.tok != Tok::Eof => std::mem::replace(&mut t.tok, Tok::Semi),
+            _ => Tok::Eof,
+        };
+        if self.pos < self.toks.len() {
+            self.pos += 1;
+        }
+        tok
+    }
+
+    fn error_here(&mut self, message: impl Into<String>) -> Fail {
+        let (line, column) = self.here();
+        if self.errors.len() <= MAX_ERRORS {
+            self.errors.push(Diagnostic {
+                line,
+                column,
+                message: message.into(),
+            });
+        }
+        Fail
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> PResult<()> {
+        if *self.peek() == tok {
+            self.advance();
+            Ok(())
+        } else {
+            let found = self.peek().describe();
+            Err(self.error_here(format!("expected {what}, found {found}")))
+        }
+    }
+
+    fn eat(&mut self, tok: &Tok) -> bool {
+        if self.peek() == tok {
+            self.advance();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error_here(format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    fn slot(&mut self, name: &str) -> Slot {
+        if let Some(s) = self.slots.get(name) {
+            return *s;
+        }
+        let s = Slot::try_from(self.names.len()).unwrap_or(Slot::MAX);
+        self.names.push(name.to_string());
+        self.slots.insert(name.to_string(), s);
+        s
+    }
+
+    /// Skips to just after the next `;` or to the next `}` / end, to resume after an error.
+    fn synchronize(&mut self) {
+        let mut braces = 0usize;
+        loop {
+            match self.peek() {
+                Tok::Eof => return,
+                Tok::Semi if braces == 0 => {
+                    self.advance();
+                    return;
+                }
+                Tok::LBrace => braces += 1,
+                Tok::RBrace => {
+                    if braces == 0 {
+                        return;
+                    }
+                    braces -= 1;
+                    if braces == 0 {
+                        self.advance();
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            self.advance();
+        }
+    }
+
+    /// Statements until `}` (or end of input at top level).
+    fn block_body(&mut self, top: bool) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        loop {
+            match self.peek() {
+                Tok::Eof => {
+                    if !top {
+                        self.error_here("expected '}', found end of script");
+                    }
+                    return out;
+                }
+                Tok::RBrace => {
+                    if top {
+                        self.error_here("unexpected '}'");
+                        self.advance();
+                        continue;
+                    }
+                    return out;
+                }
+                Tok::Semi => {
+                    self.advance();
+                }
+                _ => {
+                    let start = self.pos;
+                    match self.statement() {
+                        Ok(s) => out.push(s),
+                        Err(Fail) => {
+                            self.synchronize();
+                            if self.pos == start {
+                                self.advance();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn block(&mut self) -> PResult<Vec<Stmt>> {
+        self.expect(Tok::LBrace, "'{'")?;
+        self.enter()?;
+        let body = self.block_body(false);
+        self.leave();
+        self.expect(Tok::RBrace, "'}'")?;
+        Ok(body)
+    }
+
+    /// A missing `;` is reported just after the previous token, where it belongs.
+    fn end_statement(&mut self) -> PResult<()> {
+        if self.eat(&Tok::Semi) {
+            return Ok(());
+        }
+        let found = self.peek().describe();
+        let (line, column) = match self.pos.checked_sub(1).and_then(|i| self.toks.get(i)) {
+            Some(t) => (t.end_line, t.end_column),
+            None => self.here(),
+        };
+        self.errors.push(Diagnostic {
+            line,
+            column,
+            message: format!("expected ';', found {found}"),
+        });
+        Err(Fail)
+    }
+
+    fn statement(&mut self) -> PResult<Stmt> {
+        let line = self.line();
+        let lower = match self.peek() {
+            // Statement keywords are short; only they need a lower-cased copy.
+            Tok::Ident(word) if word.len() <= 8 => word.to_ascii_lowercase(),
+            Tok::Ident(_) => String::new(),
+            _ => {
+                let e = self.expr()?;
+                self.end_statement()?;
+                return Ok(Stmt::Expr(e, line));
+            }
+        };
+        // The token after the first word, classified without cloning it.
+        let next = match self.peek_at(1) {
+            Tok::Ident(w) if w.eq_ignore_ascii_case("each") => Tok::Ident("each".into()),
+            Tok::Ident(_) | Tok::Text(_) | Tok::Int(_) | Tok::Dec(_) | Tok::Date(_) => Tok::Comma,
+            other => other.clone(),
+        };
+        match lower.as_str() {
+            "if" if next == Tok::LParen => return self.if_statement(),
+            "for" if is_kw(&next, "each") => return self.for_each(),
+            "try" if next == Tok::LBrace => return self.try_catch(),
+            "break" if next == Tok::Semi => {
+                self.advance();
+                self.advance();
+                return Ok(Stmt::Break(line));
+            }
+            "continue" if next == Tok::Semi => {
+                self.advance();
+                self.advance();
+                return Ok(Stmt::Continue(line));
+            }
+            "return" => {
+                self.advance();
+                if self.eat(&Tok::Semi) {
+                    return Ok(Stmt::Return(None, line));
+                }
+                let e = self.expr()?;
+                self.end_statement()?;
+                return Ok(Stmt::Return(Some(e), line));
+            }
+            // `info.get(...)`: a variable named `info` (Cliq's message-action samples read one).
+            "info" if !is_assign_op(&next) && next != Tok::Dot => {
+                self.advance();
+                let e = self.expr()?;
+                self.end_statement()?;
+                return Ok(Stmt::Info(e, line));
+            }
+            _ => {}
+        }
+        if is_assign_op(&next) {
+            let Tok::Ident(word) = self.advance() else {
+                return Err(self.error_here("expected a variable"));
+            };
+            let op = match self.advance() {
+                Tok::PlusAssign => Some(BinOp::Add),
+                Tok::MinusAssign => Some(BinOp::Sub),
+                Tok::StarAssign => Some(BinOp::Mul),
+                Tok::SlashAssign => Some(BinOp::Div),
+                Tok::PercentAssign => Some(BinOp::Mod),
+                _ => None,
+            };
+            if is_reserved(&lower) {
+                return Err(self.error_here(format!("'{word}' is a reserved word")));
+            }
+            let slot = self.slot(&word);
+            let value = self.expr()?;
+            self.end_statement()?;
+            return Ok(Stmt::Assign {
+                slot,
+                op,
+                value,
+                line,
+            });
+        }
+        let e = self.expr()?;
+        if is_assign_op(self.peek()) {
+            return Err(self.error_here("only a variable can be assigned to"));
+        }
+        self.end_statement()?;
+        Ok(Stmt::Expr(e, line))
+    }
+
+    fn if_statement(&mut self) -> PResult<Stmt> {
+        let line = self.line();
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        self.advance(); // if
+        loop {
+            self.expect(Tok::LParen, "'('")?;
+            let cond = self.expr()?;
+            self.expect(Tok::RParen, "')'")?;
+            let body = self.block()?;
+            branches.push((cond, body));
+            if is_kw(self.peek(), "else") {
+                self.advance();
+                if is_kw(self.peek(), "if") {
+                    self.advance();
+                    continue;
+                }
+                otherwise = Some(self.block()?);
+            }
+            break;
+        }
+        Ok(Stmt::If {
+            branches,
+            otherwise,
+            line,
+        })
+    }
+
+    fn for_each(&mut self) -> PResult<Stmt> {
+        let line = self.line();
+        self.advance(); // for
+        self.advance(); // each
+        let index = is_kw(self.peek(), "index") && matches!(self.peek_at(1), Tok::Ident(_));
+        if index {
+            self.advance();
+        }
+        let Tok::Ident(var) = self.peek().clone() else {
+            let found = self.peek().describe();
+            return Err(self.error_here(format!("expected a loop variable, found {found}")));
+        };
+        self.advance();
+        if !is_kw(self.peek(), "in") {
+            let found = self.peek().describe();
+            return Err(self.error_here(format!("expected 'in', found {found}")));
+        }
+        self.advance();
+        let slot = self.slot(&var);
+        let iter = self.expr()?;
+        let body = self.block()?;
+        Ok(Stmt::ForEach {
+            slot,
+            index,
+            iter,
+            body,
+            line,
+        })
+    }
+
+    fn try_catch(&mut self) -> PResult<Stmt> {
+        let line = self.line();
+        self.advance(); // try
+        let body = self.block()?;
+        if !is_kw(self.peek(), "catch") {
+            let found = self.peek().describe();
+            return Err(self.error_here(format!("expected 'catch', found {found}")));
+        }
+        self.advance();
+        self.expect(Tok::LParen, "'('")?;
+        let Tok::Ident(var) = self.peek().clone() else {
+            let found = self.peek().describe();
+            return Err(self.error_here(format!("expected an error variable, found {found}")));
+        };
+        self.advance();
+        self.expect(Tok::RParen, "')'")?;
+        let slot = self.slot(&var);
+        let catch = self.block()?;
+        Ok(Stmt::Try {
+            body,
+            slot,
+            catch,
+            line,
+        })
+    }
+}
+
+fn is_assign_op(t: &Tok) -> bool {
+    matches!(
+        t,
+        Tok::Assign
+            | Tok::PlusAssign
+            | Tok::MinusAssign
+            | Tok::StarAssign
+            | Tok::SlashAssign
+            | Tok::PercentAssign
+    )
+}
+
+/// Words that cannot be variable names (Zoho's keyword list plus statement words).
+fn is_reserved(lower: &str) -> bool {
+    matches!(
+        lower,
+        "true"
+            | "false"
+            | "null"
+            | "if"
+            | "else"
+            | "for"
+            | "each"
+            | "in"
+            | "return"
+            | "break"
+            | "continue"
+            | "try"
+            | "catch"
+            | "info"
+            | "ifnull"
+            | "zoho"
+            | "thisapp"
+            | "void"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_error_with_position() {
+        let errs = parse("a = ;\nb = 1;\nc = (2;\nd = 3").err().unwrap();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert_eq!((errs[0].line, errs[0].column), (1, 5));
+        assert_eq!(errs[1].line, 3);
+        assert_eq!(errs[2].line, 4);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let src = format!("x = {}1{};", "(".repeat(5000), ")".repeat(5000));
+        assert!(parse(&src).is_err());
+        let src = format!("x = 1{};", " + 1".repeat(5000));
+        assert!(parse(&src).is_ok());
+        let src = format!("x = true{};", " && true".repeat(5000));
+        assert!(parse(&src).is_err());
+        let src = format!("x = {};", "-".repeat(5000));
+        assert!(parse(&src).is_err());
+        let src = "if(true){".repeat(3000);
+        assert!(parse(&src).is_err());
+    }
+
+    #[test]
+    fn task_syntax() {
+        let p = parse(
+            "r = invokeUrl [\n url: \"http://x\"\n type: POST\n content-type: \"a/b\"\n headers: {\"a\":\"b\"}\n];",
+        )
+        .ok()
+        .unwrap();
+        let Stmt::Assign {
+            value: Expr::Task { params, .. },
+            ..
+        } = &p.body[0]
+        else {
+            panic!("not a task");
+        };
+        let keys: Vec<&str> = params.iter().map(|(k, _)| &**k).collect();
+        assert_eq!(keys, ["url", "type", "content-type", "headers"]);
+    }
+}
