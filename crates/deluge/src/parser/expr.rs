@@ -81,6 +81,14 @@ impl Parser {
     }
 
     pub(super) fn eq_expr(&mut self) -> PResult<Expr> {
+        if self.cond {
+            // `if(status = "Open")`: inside a condition `=` compares, as Zoho's editor writes it.
+            return self.op_chain(Self::rel_expr, |t| match t {
+                Tok::Eq | Tok::Assign => Some(BinOp::Eq),
+                Tok::Ne => Some(BinOp::Ne),
+                _ => None,
+            });
+        }
         self.op_chain(Self::rel_expr, |t| match t {
             Tok::Eq => Some(BinOp::Eq),
             Tok::Ne => Some(BinOp::Ne),
@@ -89,12 +97,35 @@ impl Parser {
     }
 
     pub(super) fn rel_expr(&mut self) -> PResult<Expr> {
-        self.op_chain(Self::add_expr, |t| match t {
+        let left = self.op_chain(Self::add_expr, |t| match t {
             Tok::Lt => Some(BinOp::Lt),
             Tok::Le => Some(BinOp::Le),
             Tok::Gt => Some(BinOp::Gt),
             Tok::Ge => Some(BinOp::Ge),
             _ => None,
+        })?;
+        // `x in list` / `x not in list`: membership, as `list.contains(x)`.
+        let negated = is_kw(self.peek(), "not") && is_kw(self.peek_at(1), "in");
+        if !negated && !is_kw(self.peek(), "in") {
+            return Ok(left);
+        }
+        let line = self.line();
+        self.advance();
+        if negated {
+            self.advance();
+        }
+        let list = self.add_expr()?;
+        let contains = Expr::Method {
+            recv: Box::new(list),
+            fast: FastMethod::None,
+            name: "contains".into(),
+            args: vec![left],
+            line,
+        };
+        Ok(if negated {
+            Expr::Unary(UnOp::Not, Box::new(contains), line)
+        } else {
+            contains
         })
     }
 
@@ -224,26 +255,21 @@ impl Parser {
             Tok::Int(digits) => match digits.parse::<i64>() {
                 Ok(n) => Ok(Expr::Const(Const::Number(n))),
                 Err(_) => {
-                    self.pos -= 1;
-                    Err(self.error_here(format!("number {digits} is out of the 64-bit range")))
+                    Err(self.error_prev(format!("number {digits} is out of the 64-bit range")))
                 }
             },
             Tok::Dec(text) => match text.parse::<Decimal>() {
                 Ok(d) => Ok(Expr::Const(Const::Decimal(d))),
-                Err(_) => {
-                    self.pos -= 1;
-                    Err(self.error_here(format!("decimal {text} is out of range")))
-                }
+                Err(_) => Err(self.error_prev(format!("decimal {text} is out of range"))),
             },
             Tok::Text(s) => Ok(Expr::Const(Const::Text(Arc::from(s)))),
+            // `'Approved'`, `''`, `'12'`: single quotes around anything but a date are text.
+            Tok::Date(s) if !has_date_shape(&s) => Ok(Expr::Const(Const::Text(Arc::from(s)))),
             Tok::Date(s) => match parse_date_literal(&s) {
                 Ok(Value::Date(d)) => Ok(Expr::Const(Const::Date(d))),
                 Ok(Value::DateTime(d)) => Ok(Expr::Const(Const::DateTime(d))),
                 Ok(_) => Ok(Expr::Const(Const::Null)),
-                Err(msg) => {
-                    self.pos -= 1;
-                    Err(self.error_here(msg))
-                }
+                Err(msg) => Err(self.error_prev(msg)),
             },
             Tok::LParen => {
                 let e = self.expr()?;
@@ -251,6 +277,7 @@ impl Parser {
                 Ok(e)
             }
             Tok::LBrace => self.brace_literal(),
+            Tok::LBracket => self.bracket_list(),
             Tok::Ident(name) => self.identifier(name, line),
             other => {
                 self.pos -= 1;
@@ -260,6 +287,32 @@ impl Parser {
                 )))
             }
         }
+    }
+
+    /// `[a, b, ...]`: a JSON-style list literal (Zoho's Cliq samples write handler replies
+    /// this way), the same LIST as `{a, b, ...}`.
+    pub(super) fn bracket_list(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let mut items = Vec::new();
+        let r = loop {
+            if self.eat(&Tok::RBracket) {
+                break Ok(Expr::ListLit(items));
+            }
+            match self.expr() {
+                Ok(e) => items.push(e),
+                Err(f) => break Err(f),
+            }
+            if self.eat(&Tok::Comma) {
+                continue;
+            }
+            if self.eat(&Tok::RBracket) {
+                break Ok(Expr::ListLit(items));
+            }
+            let found = self.peek().describe();
+            break Err(self.error_here(format!("expected ',' or ']', found {found}")));
+        };
+        self.leave();
+        r
     }
 
     pub(super) fn brace_literal(&mut self) -> PResult<Expr> {
@@ -310,7 +363,14 @@ impl Parser {
             _ => {}
         }
         match self.peek() {
-            Tok::LBracket => return self.task(&lower, line),
+            Tok::LBracket => return self.bracket_after_name(&name, &lower, line),
+            Tok::Ident(w) if lower == "insert" && w.eq_ignore_ascii_case("into") => {
+                return self.insert_into(line);
+            }
+            Tok::Ident(w) if lower == "delete" && w.eq_ignore_ascii_case("from") => {
+                return self.delete_from(line);
+            }
+            Tok::Dot if lower == "thisapp" => return self.thisapp(line),
             Tok::Colon if lower == "list" => {
                 self.advance();
                 let Tok::Ident(ty) = self.advance() else {
@@ -327,11 +387,7 @@ impl Parser {
             Tok::Dot if lower == "zoho" => return self.zoho(line),
             Tok::LParen => {}
             _ => {
-                let info_variable = lower == "info" && *self.peek() == Tok::Dot;
-                if is_reserved(&lower)
-                    && !matches!(lower.as_str(), "now" | "today")
-                    && !info_variable
-                {
+                if is_reserved(&lower) && !matches!(lower.as_str(), "now" | "today") {
                     self.pos -= 1;
                     return Err(self.error_here(format!("unexpected reserved word '{name}'")));
                 }
@@ -339,8 +395,17 @@ impl Parser {
                 return Ok(Expr::Var { slot, line });
             }
         }
-        let args = self.call_args()?;
+        // In `if(condition, a, b)` a `=` compares, as in an `if` statement.
+        let saved = self.cond;
+        self.cond = saved || lower == "if";
+        let args = self.call_args();
+        self.cond = saved;
+        let args = args?;
         Ok(match lower.as_str() {
+            "openurl" => Expr::Unsupported {
+                what: "openUrl".into(),
+                line,
+            },
             "if" => {
                 let [c, a, b]: [Expr; 3] = args.try_into().map_err(|_| {
                     self.error_at(line, "if(condition, value, otherwise) takes 3 arguments")

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::Diagnostic;
 use crate::ast::{BinOp, Const, Expr, FastMethod, Slot, Stmt, TaskKind, UnOp};
-use crate::dates::parse_date_literal;
+use crate::dates::{has_date_shape, parse_date_literal};
 use crate::lexer::{Tok, Token, lex};
 use crate::value::{ElemType, Value};
 
@@ -40,6 +40,11 @@ struct Parser {
     slots: HashMap<String, Slot>,
     names: Vec<String>,
     depth: usize,
+    /// Inside a condition (`if(...)`, fetch criteria), where `=` compares like `==`.
+    cond: bool,
+    /// Token position just after the `]` closing the latest bracketed task, where a
+    /// statement may end without `;`.
+    task_end: usize,
 }
 
 /// Marker: an error was recorded; the caller should resynchronise.
@@ -57,6 +62,8 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
         slots: HashMap::new(),
         names: Vec::new(),
         depth: 0,
+        cond: false,
+        task_end: usize::MAX,
     };
     let body = p.block_body(true);
     if p.errors.is_empty() {
@@ -117,6 +124,14 @@ impl Parser {
             });
         }
         Fail
+    }
+
+    /// An error at the token just consumed (a bad literal); parsing resumes after it.
+    fn error_prev(&mut self, message: impl Into<String>) -> Fail {
+        self.pos = self.pos.saturating_sub(1);
+        let fail = self.error_here(message);
+        self.pos += 1;
+        fail
     }
 
     fn expect(&mut self, tok: Tok, what: &str) -> PResult<()> {
@@ -239,15 +254,30 @@ impl Parser {
         if self.eat(&Tok::Semi) {
             return Ok(());
         }
+        // `sendmail [ ... ]` and `x = invokeUrl [ ... ]` may end at their `]`, as Zoho's
+        // editor saves them.
+        if self.pos == self.task_end {
+            return Ok(());
+        }
         let found = self.peek().describe();
         let (line, column) = match self.pos.checked_sub(1).and_then(|i| self.toks.get(i)) {
             Some(t) => (t.end_line, t.end_column),
             None => self.here(),
         };
+        let hint = match self.peek() {
+            Tok::RParen => " (one ')' too many?)".to_string(),
+            Tok::Assign => " ('=' assigns a variable; compare with '==')".to_string(),
+            Tok::RBracket => " (one ']' too many?)".to_string(),
+            Tok::RBrace | Tok::Eof => String::new(),
+            _ if self.line() > line => {
+                format!(" (is a ';' missing at the end of line {line}?)")
+            }
+            _ => String::new(),
+        };
         self.errors.push(Diagnostic {
             line,
             column,
-            message: format!("expected ';', found {found}"),
+            message: format!("expected ';', found {found}{hint}"),
         });
         Err(Fail)
     }
@@ -293,7 +323,8 @@ impl Parser {
                 self.end_statement()?;
                 return Ok(Stmt::Return(Some(e), line));
             }
-            // `info.get(...)`: a variable named `info` (Cliq's message-action samples read one).
+            // `info.get(...)`, `info = ...`: a variable named `info` (Cliq's message-action
+            // samples read one).
             "info" if !is_assign_op(&next) && next != Tok::Dot => {
                 self.advance();
                 let e = self.expr()?;
@@ -301,6 +332,11 @@ impl Parser {
                 return Ok(Stmt::Info(e, line));
             }
             _ => {}
+        }
+        if !is_assign_op(&next)
+            && let Some(stmt) = self.creator_statement(&lower, line)
+        {
+            return stmt;
         }
         if is_assign_op(&next) {
             let Tok::Ident(word) = self.advance() else {
@@ -329,10 +365,51 @@ impl Parser {
         }
         let e = self.expr()?;
         if is_assign_op(self.peek()) {
-            return Err(self.error_here("only a variable can be assigned to"));
+            return self.field_assignment(e, line);
+        }
+        if let Expr::Binary(BinOp::Eq, left, _, _) = &e
+            && matches!(**left, Expr::Var { .. })
+        {
+            return Err(self
+                .error_here("a comparison ('==') alone is not a statement; to assign, write '='"));
         }
         self.end_statement()?;
         Ok(Stmt::Expr(e, line))
+    }
+
+    /// `rec.field = value;` / `input.field = value;`: Creator's record update, parsed and
+    /// failing at run time. Any other target cannot be assigned to.
+    fn field_assignment(&mut self, target: Expr, line: u32) -> PResult<Stmt> {
+        let field = match &target {
+            Expr::Method {
+                recv, name, args, ..
+            } if &**name == "get" => match (&**recv, args.as_slice()) {
+                (Expr::Var { slot, .. }, [Expr::Const(Const::Text(f))]) => {
+                    self.names.get(*slot as usize).map(|r| format!("{r}.{f}"))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(field) = field else {
+            return Err(self.error_here(
+                "only a variable can be assigned to (use put(key, value) to change a map)",
+            ));
+        };
+        self.advance(); // = or +=, ...
+        self.expr()?;
+        self.end_statement()?;
+        let (record, name) = field.split_once('.').unwrap_or((&field, ""));
+        let what = format!(
+            "record update '{field} = ...' (to change a map, write {record}.put(\"{name}\", value))"
+        );
+        Ok(Stmt::Expr(
+            Expr::Unsupported {
+                what: what.into(),
+                line,
+            },
+            line,
+        ))
     }
 
     fn if_statement(&mut self) -> PResult<Stmt> {
@@ -342,7 +419,10 @@ impl Parser {
         self.advance(); // if
         loop {
             self.expect(Tok::LParen, "'('")?;
-            let cond = self.expr()?;
+            let saved = std::mem::replace(&mut self.cond, true);
+            let cond = self.expr();
+            self.cond = saved;
+            let cond = cond?;
             self.expect(Tok::RParen, "')'")?;
             let body = self.block()?;
             branches.push((cond, body));
@@ -449,7 +529,6 @@ fn is_reserved(lower: &str) -> bool {
             | "continue"
             | "try"
             | "catch"
-            | "info"
             | "ifnull"
             | "zoho"
             | "thisapp"
