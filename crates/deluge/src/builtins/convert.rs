@@ -175,6 +175,10 @@ fn parse_text_date(
         "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
         "yyyy-MM-dd'T'HH:mm:ssXXX",
         "yyyy-MM-dd'T'HH:mm:ss",
+        // `2022-07-20 17:21:37-05:00` (CRM and Books timestamps); the offset is read and, as
+        // everywhere, the wall time kept.
+        "yyyy-MM-dd HH:mm:ss.SSSXXX",
+        "yyyy-MM-dd HH:mm:ssXXX",
         "yyyy-MM-dd HH:mm:ss",
         "HH:mm:ss",
         "HH:mm",

@@ -25,6 +25,7 @@
 //! * Test each function in the module's `#[cfg(test)]` block, plus a golden script in
 //!   `tests/golden/` when it matters for documented behaviour.
 
+mod business;
 pub mod collection;
 pub mod common;
 pub mod convert;
