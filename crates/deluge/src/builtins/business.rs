@@ -1,4 +1,4 @@
-//! Business-hour arithmetic: `addBusinessHour` (https://www.zoho.com/deluge/help/functions/datetime/add-business-hour.html)
+//! Business-hour arithmetic: `addBusinessHour` (<https://www.zoho.com/deluge/help/functions/datetime/add-business-hour.html>)
 //! and the day arguments of `nextWeekDay` / `previousWeekDay`.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};

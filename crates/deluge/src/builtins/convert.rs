@@ -30,7 +30,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                         Some(z) if name != "todate" => {
                             let from = super::datetime::zone_arg(name, z)?;
                             let ms = from
-                                .to_millis(dt)
+                                .millis_of(dt)
                                 .ok_or_else(|| RuntimeError::value_error("date out of range"))?;
                             super::datetime::from_epoch_millis(ms, ctx.time_zone())?
                         }
@@ -67,7 +67,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             };
             match parse_text_date(name, t, None) {
                 Ok(dt) => zone
-                    .to_millis(dt)
+                    .millis_of(dt)
                     .map(Value::Number)
                     .ok_or_else(|| RuntimeError::value_error("date out of range")),
                 Err(_) => Ok(recv.clone()),

@@ -208,7 +208,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "tolong" | "tonumber" => (|| {
             arity(name, args, 0, 1)?;
             match args.first() {
-                Some(z) => zone_arg(name, z)?.to_millis(dt).ok_or_else(out_of_range),
+                Some(z) => zone_arg(name, z)?.millis_of(dt).ok_or_else(out_of_range),
                 None => epoch_millis(dt, ctx.time_zone()),
             }
             .map(Value::Number)
@@ -574,7 +574,7 @@ pub(crate) fn format_with(
             let utc_ms = epoch_millis(dt, home)?;
             // Same range guard as from_epoch_millis.
             from_epoch_millis(utc_ms, home)?;
-            zone.from_millis(utc_ms).ok_or_else(out_of_range)?
+            zone.local_at_millis(utc_ms).ok_or_else(out_of_range)?
         }
         _ => (dt, home, None),
     };

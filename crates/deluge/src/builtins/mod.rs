@@ -41,6 +41,9 @@ pub mod text;
 pub mod xml;
 pub mod zone;
 
+#[cfg(test)]
+mod no_panic_tests;
+
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 

@@ -1,11 +1,11 @@
 //! Bracketed tasks (`invokeUrl [...]`, `sendmail [...]`) and Zoho Creator statements.
 //!
-//! Task syntax follows Zoho's task pages (https://www.zoho.com/deluge/help/webhook/invokeurl-api-task.html,
-//! https://www.zoho.com/creator/help/script/fetch-and-email.html): one `key: value` per line,
+//! Task syntax follows Zoho's task pages (<https://www.zoho.com/deluge/help/webhook/invokeurl-api-task.html>,
+//! <https://www.zoho.com/creator/help/script/fetch-and-email.html>): one `key: value` per line,
 //! keys of several words (`reply to`, `content type`) or with dashes (`content-type`),
 //! comma-separated values for one key (`to: "a@x.com", manager`), and a closing `]` that
 //! needs no `;`. Creator's data statements
-//! (https://www.zoho.com/deluge/help/data-access.html) parse into [`Expr::Unsupported`],
+//! (<https://www.zoho.com/deluge/help/data-access.html>) parse into [`Expr::Unsupported`],
 //! which fails at run time naming the statement.
 
 use super::*;
