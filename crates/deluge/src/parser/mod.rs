@@ -65,7 +65,10 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
         cond: false,
         task_end: usize::MAX,
     };
-    let body = p.block_body(true);
+    let body = match p.function_header() {
+        Some(body) => body,
+        None => p.block_body(true),
+    };
     if p.errors.is_empty() {
         Ok(Parsed {
             body,
@@ -200,6 +203,83 @@ impl Parser {
             }
             self.advance();
         }
+    }
+
+    /// A script saved with its function header, as CRM, Books and Creator show it:
+    /// `string button.getTotal(String leadID) { ... }` or `void automation.f(int id) { ... }`.
+    /// The parameters are input variables and the block is the script. `None` (nothing
+    /// consumed) when the script does not start with a header.
+    fn function_header(&mut self) -> Option<Vec<Stmt>> {
+        const TYPES: &[&str] = &[
+            "string",
+            "text",
+            "int",
+            "bigint",
+            "long",
+            "decimal",
+            "float",
+            "bool",
+            "boolean",
+            "map",
+            "list",
+            "void",
+            "date",
+            "datetime",
+            "collection",
+            "file",
+        ];
+        let Tok::Ident(ty) = self.peek() else {
+            return None;
+        };
+        if !TYPES.iter().any(|t| ty.eq_ignore_ascii_case(t)) {
+            return None;
+        }
+        // type name(.name)* (
+        let mut n = 1;
+        loop {
+            if !matches!(self.peek_at(n), Tok::Ident(_)) {
+                return None;
+            }
+            n += 1;
+            match self.peek_at(n) {
+                Tok::Dot => n += 1,
+                Tok::LParen => break,
+                _ => return None,
+            }
+        }
+        for _ in 0..=n {
+            self.advance();
+        }
+        let header = (|| -> PResult<Vec<Stmt>> {
+            if !self.eat(&Tok::RParen) {
+                loop {
+                    // `String leadID`, `int id`, `map data` (the type is optional).
+                    if matches!(self.peek_at(1), Tok::Ident(_)) {
+                        self.advance();
+                    }
+                    let Tok::Ident(param) = self.advance() else {
+                        self.pos -= 1;
+                        let found = self.peek().describe();
+                        return Err(self.error_here(format!("expected a parameter, found {found}")));
+                    };
+                    self.slot(&param);
+                    if self.eat(&Tok::Comma) {
+                        continue;
+                    }
+                    self.expect(Tok::RParen, "',' or ')' after a parameter")?;
+                    break;
+                }
+            }
+            let body = self.block()?;
+            if *self.peek() != Tok::Eof {
+                let found = self.peek().describe();
+                return Err(self.error_here(format!(
+                    "expected the end of the script after the function's closing '}}', found {found}"
+                )));
+            }
+            Ok(body)
+        })();
+        Some(header.unwrap_or_default())
     }
 
     /// Statements until `}` (or end of input at top level).
