@@ -289,7 +289,15 @@ impl Lexer<'_> {
             ('-', Some('=')) => two(self, Tok::MinusAssign),
             ('*', Some('=')) => two(self, Tok::StarAssign),
             ('%', Some('=')) => two(self, Tok::PercentAssign),
-            ('=', Some('=')) => two(self, Tok::Eq),
+            ('=', Some('=')) => {
+                self.bump();
+                if self.peek() == Some('=') {
+                    let (line, column) = (self.line, self.column.saturating_sub(2));
+                    self.bump();
+                    self.error(line, column, "'===' is not Deluge; compare with '=='");
+                }
+                Some(Tok::Eq)
+            }
             ('!', Some('=')) => two(self, Tok::Ne),
             ('<', Some('=')) => two(self, Tok::Le),
             ('>', Some('=')) => two(self, Tok::Ge),

@@ -45,6 +45,8 @@ struct Parser {
     /// Token position just after the `]` closing the latest bracketed task, where a
     /// statement may end without `;`.
     task_end: usize,
+    /// Lines of the `{` of the blocks being parsed, innermost last (for "not closed" hints).
+    open_braces: Vec<u32>,
 }
 
 /// Marker: an error was recorded; the caller should resynchronise.
@@ -64,6 +66,7 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
         depth: 0,
         cond: false,
         task_end: usize::MAX,
+        open_braces: Vec::new(),
     };
     let body = match p.function_header() {
         Some(body) => body,
@@ -143,7 +146,8 @@ impl Parser {
             Ok(())
         } else {
             let found = self.peek().describe();
-            Err(self.error_here(format!("expected {what}, found {found}")))
+            let hint = mistake_hint(self.peek(), self.peek_at(1));
+            Err(self.error_here(format!("expected {what}, found {found}{hint}")))
         }
     }
 
@@ -176,6 +180,54 @@ impl Parser {
         self.names.push(name.to_string());
         self.slots.insert(name.to_string(), s);
         s
+    }
+
+    /// After a loop header Deluge does not have (`while (...) { ... }`), skips the header and
+    /// its block so the block's contents are not reported as errors of their own.
+    fn skip_header_and_block(&mut self) {
+        // Skips one balanced group opened by the current token (`(`, `[` or `{`).
+        fn skip_group(p: &mut Parser) {
+            let mut depth = 0usize;
+            loop {
+                match p.advance() {
+                    Tok::LParen | Tok::LBracket | Tok::LBrace => depth += 1,
+                    Tok::RParen | Tok::RBracket | Tok::RBrace => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return;
+                        }
+                    }
+                    Tok::Eof => return,
+                    _ => {}
+                }
+            }
+        }
+        // A `{` right after a value (`)`, a name, a literal) opens the loop's block; after
+        // `in`, an operator or `,` it is a list literal in the header.
+        let mut after_value = false;
+        loop {
+            match self.peek() {
+                Tok::Eof | Tok::Semi => return,
+                Tok::LBrace if after_value => break,
+                Tok::LParen | Tok::LBracket | Tok::LBrace => {
+                    skip_group(self);
+                    after_value = true;
+                }
+                Tok::Ident(w) => {
+                    after_value = !w.eq_ignore_ascii_case("in") && !w.eq_ignore_ascii_case("each");
+                    self.advance();
+                }
+                Tok::Text(_) | Tok::Int(_) | Tok::Dec(_) | Tok::Date(_) => {
+                    after_value = true;
+                    self.advance();
+                }
+                _ => {
+                    after_value = false;
+                    self.advance();
+                }
+            }
+        }
+        skip_group(self);
     }
 
     /// Skips to just after the next `;` or to the next `}` / end, to resume after an error.
@@ -289,7 +341,13 @@ impl Parser {
             match self.peek() {
                 Tok::Eof => {
                     if !top {
-                        self.error_here("expected '}', found end of script");
+                        let message = match self.open_braces.last() {
+                            Some(line) => format!(
+                                "expected '}}', found end of script (the '{{' on line {line} is not closed)"
+                            ),
+                            None => "expected '}', found end of script".to_string(),
+                        };
+                        self.error_here(message);
                     }
                     return out;
                 }
@@ -321,10 +379,17 @@ impl Parser {
     }
 
     fn block(&mut self) -> PResult<Vec<Stmt>> {
+        let line = self.line();
         self.expect(Tok::LBrace, "'{'")?;
         self.enter()?;
+        self.open_braces.push(line);
         let body = self.block_body(false);
+        self.open_braces.pop();
         self.leave();
+        if *self.peek() == Tok::Eof {
+            // `block_body` already reported the missing `}`.
+            return Err(Fail);
+        }
         self.expect(Tok::RBrace, "'}'")?;
         Ok(body)
     }
@@ -344,7 +409,9 @@ impl Parser {
             Some(t) => (t.end_line, t.end_column),
             None => self.here(),
         };
+        let habit = mistake_hint(self.peek(), self.peek_at(1));
         let hint = match self.peek() {
+            _ if !habit.is_empty() => habit.to_string(),
             Tok::RParen => " (one ')' too many?)".to_string(),
             Tok::Assign => " ('=' assigns a variable; compare with '==')".to_string(),
             Tok::RBracket => " (one ']' too many?)".to_string(),
@@ -380,6 +447,15 @@ impl Parser {
             Tok::Ident(_) | Tok::Text(_) | Tok::Int(_) | Tok::Dec(_) | Tok::Date(_) => Tok::Comma,
             other => other.clone(),
         };
+        if let Some(message) = statement_mistake(&lower, &next, self.peek_at(2)) {
+            let fail = self.error_here(message);
+            if matches!(lower.as_str(), "while" | "do" | "for") {
+                // The loop is reported once; its block is not parsed on its own.
+                self.skip_header_and_block();
+                return Ok(Stmt::Expr(Expr::Const(Const::Null), line));
+            }
+            return Err(fail);
+        }
         match lower.as_str() {
             "if" if next == Tok::LParen => return self.if_statement(),
             "for" if is_kw(&next, "each") => return self.for_each(),
@@ -578,6 +654,44 @@ impl Parser {
             line,
         })
     }
+}
+
+/// A hint for a token that is likely a habit from another language (`and`, `or`, `===`).
+fn mistake_hint(tok: &Tok, next: &Tok) -> &'static str {
+    match tok {
+        Tok::Ident(w) if w.eq_ignore_ascii_case("and") => " (Deluge writes 'and' as '&&')",
+        Tok::Ident(w) if w.eq_ignore_ascii_case("or") => " (Deluge writes 'or' as '||')",
+        Tok::Assign if *next == Tok::Assign => " (Deluge compares with '==', not '===')",
+        Tok::Eq if *next == Tok::Assign => " (Deluge compares with '==', not '===')",
+        _ => "",
+    }
+}
+
+/// A statement that starts the way another language would (`while`, `for x in`, `x++`,
+/// `var x = ...`, a stray `else`), explained in Deluge's terms.
+fn statement_mistake(lower: &str, next: &Tok, after: &Tok) -> Option<String> {
+    let next_is_word = *next == Tok::Comma; // the caller folds any value token into `,`
+    Some(match lower {
+        "while" | "do" if matches!(next, Tok::LParen | Tok::LBrace) => {
+            "Deluge has no 'while' loop; loop over a list with 'for each item in list { ... }'"
+                .into()
+        }
+        "for" if next_is_word || *next == Tok::LParen => {
+            "expected 'each' after 'for': Deluge loops are written 'for each item in list { ... }'"
+                .into()
+        }
+        "var" | "let" | "const" | "def" if next_is_word => {
+            format!("Deluge has no '{lower}' declarations; assign directly, as in 'name = value;'")
+        }
+        "else" => "'else' must follow the '}' that closes an 'if' block".into(),
+        _ if *next == Tok::Plus && *after == Tok::Plus => {
+            "Deluge has no '++'; write 'x = x + 1;' or 'x += 1;'".into()
+        }
+        _ if *next == Tok::Minus && *after == Tok::Minus => {
+            "Deluge has no '--'; write 'x = x - 1;' or 'x -= 1;'".into()
+        }
+        _ => return None,
+    })
 }
 
 fn is_assign_op(t: &Tok) -> bool {
