@@ -44,6 +44,8 @@ const TEXT_RECEIVER: &[&str] = &[
     "subbusinessday",
     "subbusinessdays",
     "workday",
+    "workdayslist",
+    "workdaysbetween",
     "nextweekday",
     "previousweekday",
     "addday",
@@ -196,6 +198,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "workdaysbetween" => between(name, dt, args, |a, b| {
             Ok(workdays_between(a.date(), b.date()))
         }),
+        "workdayslist" => super::business::work_days_list(name, dt, args),
         "days360" => between(name, dt, args, |a, b| Ok(days360(a.date(), b.date()))),
         "getdate" => arity(name, args, 0, 0).map(|_| Value::text(long_date(dt.date()))),
         "getdatetime" => get_date_time(name, dt, args),
@@ -422,7 +425,11 @@ fn between(
 }
 
 /// A DATE/DATE-TIME argument; text is parsed as a date literal.
-fn date_arg(name: &str, args: &[Value], i: usize) -> Result<NaiveDateTime, RuntimeError> {
+pub(super) fn date_arg(
+    name: &str,
+    args: &[Value],
+    i: usize,
+) -> Result<NaiveDateTime, RuntimeError> {
     match args.get(i) {
         Some(Value::Text(t)) => crate::dates::parse_date_literal(t)
             .ok()

@@ -137,6 +137,7 @@ const NAMES: &[&str] = &[
     "month",
     "monthsbetween",
     "nextweekday",
+    "workdayslist",
     "notcontains",
     "nthlargest",
     "nthsmallest",
