@@ -520,6 +520,22 @@ impl Parser {
             });
         }
         let e = self.expr()?;
+        // `input.Field:ui.add(...)`: Creator's picklist update on a field read through `input`.
+        if *self.peek() == Tok::Colon && is_kw(self.peek_at(1), "ui") {
+            let field = match &e {
+                Expr::Method {
+                    recv, args, name, ..
+                } if &**name == "get" => match (&**recv, args.as_slice()) {
+                    (Expr::Var { slot, .. }, [Expr::Const(Const::Text(f))]) => {
+                        let record = self.names.get(*slot as usize).cloned().unwrap_or_default();
+                        format!("{record}.{f}")
+                    }
+                    _ => "field".to_string(),
+                },
+                _ => "field".to_string(),
+            };
+            return self.ui_call_after(field, line);
+        }
         if is_assign_op(self.peek()) {
             return self.field_assignment(e, line);
         }

@@ -395,6 +395,11 @@ impl Parser {
         let Tok::Ident(field) = self.advance() else {
             return Err(self.error_here("expected a field name"));
         };
+        self.ui_call_after(field, line)
+    }
+
+    /// `:ui.add(...)` after the field (`Field` or `input.Field`) has been read.
+    pub(super) fn ui_call_after(&mut self, field: String, line: u32) -> PResult<Stmt> {
         self.advance(); // :
         self.advance(); // ui
         let mut what = format!("{field}:ui");
