@@ -226,15 +226,31 @@ impl Parser {
         for _ in 0..n {
             self.advance();
         }
+        // `type: POST;`: a stray `;` ends the value.
+        while out.ends_with(';') {
+            out.pop();
+        }
         Some(out)
     }
 
     /// `Form[criteria] [sort by field [asc|desc]] [range from a to b]`.
     fn fetch(&mut self, name: &str, line: u32) -> PResult<Expr> {
         self.advance(); // [
+        let at = self.here();
         let saved = std::mem::replace(&mut self.cond, true);
         let criteria = self.expr();
         self.cond = saved;
+        // `items[0]`: indexing from other languages, not a Creator criteria.
+        if let Ok(Expr::Const(Const::Number(i))) = &criteria {
+            self.errors.push(Diagnostic {
+                line: at.0,
+                column: at.1,
+                message: format!(
+                    "Deluge has no '[index]' access; write {name}.get({i}) (a '[...]' after a name is a Creator record fetch)"
+                ),
+            });
+            return Err(Fail);
+        }
         criteria?;
         self.expect(Tok::RBracket, "']' to close the criteria")?;
         if is_kw(self.peek(), "sort") && is_kw(self.peek_at(1), "by") {
