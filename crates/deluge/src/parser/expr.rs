@@ -6,6 +6,22 @@ impl Parser {
     // ---- expressions ----
 
     pub(super) fn expr(&mut self) -> PResult<Expr> {
+        // A lone literal or name before a separator (list elements, call arguments, map
+        // values) needs no precedence climbing: parse it directly.
+        let lone = match self.peek() {
+            Tok::Int(_) | Tok::Dec(_) | Tok::Text(_) | Tok::Date(_) => matches!(
+                self.peek_at(1),
+                Tok::Comma | Tok::RParen | Tok::RBrace | Tok::RBracket | Tok::Semi | Tok::Colon
+            ),
+            Tok::Ident(_) => matches!(
+                self.peek_at(1),
+                Tok::Comma | Tok::RParen | Tok::RBrace | Tok::RBracket | Tok::Semi
+            ),
+            _ => false,
+        };
+        if lone {
+            return self.primary();
+        }
         self.enter()?;
         let r = self.or_expr();
         self.leave();
