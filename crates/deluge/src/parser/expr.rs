@@ -371,23 +371,30 @@ impl Parser {
     }
 
     pub(super) fn identifier(&mut self, name: String, line: u32) -> PResult<Expr> {
-        let lower = name.to_ascii_lowercase();
-        match lower.as_str() {
-            "true" => return Ok(Expr::Const(Const::Bool(true))),
-            "false" => return Ok(Expr::Const(Const::Bool(false))),
-            "null" => return Ok(Expr::Const(Const::Null)),
-            _ => {}
+        // Keywords are compared in place: a lower-cased copy is made only for calls.
+        let is = |kw: &str| name.eq_ignore_ascii_case(kw);
+        if is("true") {
+            return Ok(Expr::Const(Const::Bool(true)));
+        }
+        if is("false") {
+            return Ok(Expr::Const(Const::Bool(false)));
+        }
+        if is("null") {
+            return Ok(Expr::Const(Const::Null));
         }
         match self.peek() {
-            Tok::LBracket => return self.bracket_after_name(&name, &lower, line),
-            Tok::Ident(w) if lower == "insert" && w.eq_ignore_ascii_case("into") => {
+            Tok::LBracket => {
+                let lower = name.to_ascii_lowercase();
+                return self.bracket_after_name(&name, &lower, line);
+            }
+            Tok::Ident(w) if is("insert") && w.eq_ignore_ascii_case("into") => {
                 return self.insert_into(line);
             }
-            Tok::Ident(w) if lower == "delete" && w.eq_ignore_ascii_case("from") => {
+            Tok::Ident(w) if is("delete") && w.eq_ignore_ascii_case("from") => {
                 return self.delete_from(line);
             }
-            Tok::Dot if lower == "thisapp" => return self.thisapp(line),
-            Tok::Colon if lower == "list" => {
+            Tok::Dot if is("thisapp") => return self.thisapp(line),
+            Tok::Colon if is("list") => {
                 self.advance();
                 let Tok::Ident(ty) = self.advance() else {
                     self.pos -= 1;
@@ -400,10 +407,10 @@ impl Parser {
                 let args = self.call_args()?;
                 return Ok(Expr::NewList(Some(elem), args));
             }
-            Tok::Dot if lower == "zoho" => return self.zoho(line),
+            Tok::Dot if is("zoho") => return self.zoho(line),
             Tok::LParen => {}
             _ => {
-                if is_reserved(&lower) && !matches!(lower.as_str(), "now" | "today") {
+                if is_reserved(&name) {
                     self.pos -= 1;
                     return Err(self.error_here(format!("unexpected reserved word '{name}'")));
                 }
@@ -411,6 +418,7 @@ impl Parser {
                 return Ok(Expr::Var { slot, line });
             }
         }
+        let lower = name.to_ascii_lowercase();
         // In `if(condition, a, b)` a `=` compares, as in an `if` statement.
         let saved = self.cond;
         self.cond = saved || lower == "if";

@@ -431,10 +431,17 @@ impl Parser {
 
     fn statement(&mut self) -> PResult<Stmt> {
         let line = self.line();
-        let lower = match self.peek() {
-            // Statement keywords are short; only they need a lower-cased copy.
-            Tok::Ident(word) if word.len() <= 8 => word.to_ascii_lowercase(),
-            Tok::Ident(_) => String::new(),
+        // Statement keywords are short ASCII words: the first word is lower-cased into a
+        // small buffer (longer or non-ASCII words cannot be keywords and read as "").
+        let mut buf = [0u8; 8];
+        let lower: &str = match self.peek() {
+            Tok::Ident(word) if word.len() <= buf.len() && word.is_ascii() => {
+                let n = word.len();
+                buf[..n].copy_from_slice(word.as_bytes());
+                buf[..n].make_ascii_lowercase();
+                std::str::from_utf8(&buf[..n]).unwrap_or("")
+            }
+            Tok::Ident(_) => "",
             _ => {
                 let e = self.expr()?;
                 self.end_statement()?;
@@ -447,16 +454,16 @@ impl Parser {
             Tok::Ident(_) | Tok::Text(_) | Tok::Int(_) | Tok::Dec(_) | Tok::Date(_) => Tok::Comma,
             other => other.clone(),
         };
-        if let Some(message) = statement_mistake(&lower, &next, self.peek_at(2)) {
+        if let Some(message) = statement_mistake(lower, &next, self.peek_at(2)) {
             let fail = self.error_here(message);
-            if matches!(lower.as_str(), "while" | "do" | "for") {
+            if matches!(lower, "while" | "do" | "for") {
                 // The loop is reported once; its block is not parsed on its own.
                 self.skip_header_and_block();
                 return Ok(Stmt::Expr(Expr::Const(Const::Null), line));
             }
             return Err(fail);
         }
-        match lower.as_str() {
+        match lower {
             "if" if next == Tok::LParen => return self.if_statement(),
             "for" if is_kw(&next, "each") => return self.for_each(),
             "try" if next == Tok::LBrace => return self.try_catch(),
@@ -490,7 +497,7 @@ impl Parser {
             _ => {}
         }
         if !is_assign_op(&next)
-            && let Some(stmt) = self.creator_statement(&lower, line)
+            && let Some(stmt) = self.creator_statement(lower, line)
         {
             return stmt;
         }
@@ -506,7 +513,7 @@ impl Parser {
                 Tok::PercentAssign => Some(BinOp::Mod),
                 _ => None,
             };
-            if is_reserved(&lower) {
+            if is_reserved(lower) {
                 return Err(self.error_here(format!("'{word}' is a reserved word")));
             }
             let slot = self.slot(&word);
@@ -723,27 +730,14 @@ fn is_assign_op(t: &Tok) -> bool {
 }
 
 /// Words that cannot be variable names (Zoho's keyword list plus statement words).
-fn is_reserved(lower: &str) -> bool {
-    matches!(
-        lower,
-        "true"
-            | "false"
-            | "null"
-            | "if"
-            | "else"
-            | "for"
-            | "each"
-            | "in"
-            | "return"
-            | "break"
-            | "continue"
-            | "try"
-            | "catch"
-            | "ifnull"
-            | "zoho"
-            | "thisapp"
-            | "void"
-    )
+const RESERVED: &[&str] = &[
+    "true", "false", "null", "if", "else", "for", "each", "in", "return", "break", "continue",
+    "try", "catch", "ifnull", "zoho", "thisapp", "void",
+];
+
+/// Whether `word`, in any case, is a reserved word.
+fn is_reserved(word: &str) -> bool {
+    word.len() <= 8 && RESERVED.iter().any(|k| word.eq_ignore_ascii_case(k))
 }
 
 #[cfg(test)]
