@@ -139,6 +139,12 @@ pub enum Expr {
         params: Vec<(Box<str>, Expr)>,
         line: u32,
     },
+    /// A statement of another Zoho product (Creator's `insert into`, fetch, `alert`, ...):
+    /// it parses, so a script can be checked, and fails when run, naming `what`.
+    Unsupported {
+        what: Box<str>,
+        line: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -48,6 +48,34 @@ fn num(part: &str, max_digits: usize, what: &str) -> Result<u32, String> {
         .map_err(|_| format!("invalid {what} '{part}'"))
 }
 
+/// Whether a single-quoted literal's text has the shape of a date-time literal: three parts
+/// joined by `-` or `/` (the first and last digits, the middle digits or a month word),
+/// optionally followed by a time of digits and `:`. Such a literal is a date (and an impossible
+/// one such as `'31-Feb-2019'` is an error); anything else in single quotes is text.
+pub fn has_date_shape(text: &str) -> bool {
+    let mut halves = text.split_whitespace();
+    let Some(date) = halves.next() else {
+        return false;
+    };
+    let time_ok = match halves.next() {
+        None => true,
+        Some(t) => t.contains(':') && t.chars().all(|c| c.is_ascii_digit() || c == ':'),
+    };
+    if !time_ok || halves.next().is_some() {
+        return false;
+    }
+    let digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
+    match parts.as_slice() {
+        [a, b, c] => {
+            digits(a)
+                && digits(c)
+                && (digits(b) || (!b.is_empty() && b.chars().all(|c| c.is_ascii_alphabetic())))
+        }
+        _ => false,
+    }
+}
+
 /// Parses a date literal's text. Accepted: `dd-MMM-yyyy`, `dd-MMMM-yy[yy]`, `yyyy-MM-dd`,
 /// `MM-dd-yyyy` (or `dd-MM-yyyy` when the first part exceeds 12), with `-` or `/`, each
 /// optionally followed by `HH:mm[:ss]`. Zoho's documented quirks apply: an hour of 24 or
@@ -139,5 +167,29 @@ mod tests {
         assert!(parse_date_literal("31-Feb-2019").is_err());
         assert!(parse_date_literal("01-Jan-20190").is_err());
         assert!(parse_date_literal("01-Jan-2019 100:00:00").is_err());
+    }
+
+    #[test]
+    fn date_shape() {
+        for d in [
+            "15-Aug-1947",
+            "2020-02-01",
+            "01/15/2020 10:00",
+            "31-Feb-2019",
+            "1-2-3",
+        ] {
+            assert!(has_date_shape(d), "{d}");
+        }
+        for t in [
+            "",
+            "12",
+            "Approved",
+            "Jan-2020",
+            "2022-07-20T10:00:00",
+            "a-b-c",
+            "1-2-3 x",
+        ] {
+            assert!(!has_date_shape(t), "{t}");
+        }
     }
 }

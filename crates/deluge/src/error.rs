@@ -46,6 +46,9 @@ pub enum ErrorKind {
     Arithmetic,
     /// The host failed a task (invokeUrl, sendmail, zoho.cliq.*).
     Host,
+    /// A statement of another Zoho product (Creator's data and form statements) that Cliq
+    /// does not run.
+    Unsupported,
 }
 
 /// An error that stops a running script (unless caught by `try/catch`). Boxed so that

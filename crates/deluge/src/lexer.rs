@@ -13,7 +13,8 @@ pub enum Tok {
     Int(String),
     /// Text of a decimal literal, e.g. `0.99`.
     Dec(String),
-    /// Contents of a single-quoted date-time literal.
+    /// Contents of a single-quoted literal: a date-time when it has a date's shape, otherwise
+    /// text (the parser decides, see `DECISIONS.md`).
     Date(String),
     LParen,
     RParen,
@@ -55,7 +56,7 @@ impl Tok {
             Tok::Ident(s) => format!("'{s}'"),
             Tok::Text(_) => "text literal".into(),
             Tok::Int(s) | Tok::Dec(s) => format!("number {s}"),
-            Tok::Date(_) => "date literal".into(),
+            Tok::Date(_) => "quoted literal".into(),
             Tok::Eof => "end of script".into(),
             other => format!("'{}'", other.symbol()),
         }
@@ -213,6 +214,14 @@ impl Lexer<'_> {
                     self.date(line, column)
                 }
                 c if c.is_ascii_digit() => self.number(),
+                // `.5` is a decimal unless the dot follows a value (`x.5` stays a member access).
+                '.' if self.dot_starts_decimal() => {
+                    self.bump();
+                    match self.number() {
+                        Tok::Int(digits) => Tok::Dec(format!("0.{digits}")),
+                        other => other,
+                    }
+                }
                 c if c.is_alphabetic() || c == '_' => {
                     let mut s = String::new();
                     while let Some(c) = self.peek() {
@@ -246,6 +255,29 @@ impl Lexer<'_> {
         }
     }
 
+    /// Whether a `.` at the cursor begins a decimal such as `.5`: a digit follows and the
+    /// previous token cannot be the receiver of a method call.
+    fn dot_starts_decimal(&self) -> bool {
+        let mut ahead = self.chars.clone();
+        ahead.next();
+        if !ahead.peek().is_some_and(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        !matches!(
+            self.tokens.last().map(|t| &t.tok),
+            Some(
+                Tok::Ident(_)
+                    | Tok::Text(_)
+                    | Tok::Int(_)
+                    | Tok::Dec(_)
+                    | Tok::Date(_)
+                    | Tok::RParen
+                    | Tok::RBracket
+                    | Tok::RBrace
+            )
+        )
+    }
+
     fn punct(&mut self, c: char) -> Option<Tok> {
         let next = self.peek();
         let two = |lx: &mut Self, t: Tok| {
@@ -257,7 +289,15 @@ impl Lexer<'_> {
             ('-', Some('=')) => two(self, Tok::MinusAssign),
             ('*', Some('=')) => two(self, Tok::StarAssign),
             ('%', Some('=')) => two(self, Tok::PercentAssign),
-            ('=', Some('=')) => two(self, Tok::Eq),
+            ('=', Some('=')) => {
+                self.bump();
+                if self.peek() == Some('=') {
+                    let (line, column) = (self.line, self.column.saturating_sub(2));
+                    self.bump();
+                    self.error(line, column, "'===' is not Deluge; compare with '=='");
+                }
+                Some(Tok::Eq)
+            }
             ('!', Some('=')) => two(self, Tok::Ne),
             ('<', Some('=')) => two(self, Tok::Le),
             ('>', Some('=')) => two(self, Tok::Ge),
@@ -326,10 +366,20 @@ impl Lexer<'_> {
         loop {
             match self.bump() {
                 None | Some('\n') => {
-                    self.error(line, column, "unterminated date literal");
+                    self.error(
+                        line,
+                        column,
+                        "unterminated quoted literal (missing closing ')",
+                    );
                     break;
                 }
                 Some('\'') => break,
+                // `'It\'s'`: a backslash escapes a quote or a backslash; others are kept.
+                Some('\\') if matches!(self.peek(), Some('\'' | '\\')) => {
+                    if let Some(c) = self.bump() {
+                        s.push(c);
+                    }
+                }
                 Some(c) => s.push(c),
             }
         }

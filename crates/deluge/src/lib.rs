@@ -4,20 +4,20 @@
 //! `Send + Sync` and can be cached). Every run is bounded by [`Limits`].
 
 mod arena;
-pub mod ast;
+mod ast;
 pub mod bench_suite;
-pub mod builtins;
+mod builtins;
 mod compile;
-pub mod dates;
-pub mod error;
-pub mod host;
+mod dates;
+mod error;
+mod host;
 mod interp;
-pub mod lexer;
-pub mod limits;
+mod lexer;
+mod limits;
 mod ops;
-pub mod parser;
+mod parser;
 mod tasks;
-pub mod value;
+mod value;
 mod work;
 
 use std::sync::Arc;

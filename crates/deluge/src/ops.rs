@@ -1,4 +1,4 @@
-//! Operators: arithmetic, concatenation, comparison and logic on values (digest §5, §6).
+//! Operators: arithmetic, concatenation, comparison and logic on values (<https://www.zoho.com/deluge/help/>).
 
 use std::cmp::Ordering;
 

@@ -1,4 +1,4 @@
-//! COLLECTION functions (digest §8.6): list-style or key-value-style, never both.
+//! COLLECTION functions (<https://www.zoho.com/deluge/help/built-in-functions.html>): list-style or key-value-style, never both.
 //!
 //! A `k : v` argument (`insert("k" : v)`) arrives as a one-entry KEY-VALUE map: the
 //! evaluator builds one for each pair argument. Such an argument is taken as a pair when

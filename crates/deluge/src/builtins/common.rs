@@ -1,4 +1,4 @@
-//! Functions on any type (digest §8.2): null/empty/type tests, text conversion, `ifnull`.
+//! Functions on any type (<https://www.zoho.com/deluge/help/built-in-functions.html>): null/empty/type tests, text conversion, `ifnull`.
 
 use rust_decimal::Decimal;
 
@@ -67,7 +67,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         // reverse doc: a non-text value is converted to text first ({1,2,13} → "31,2,1").
         "reverse" if !recv.is_null() => arity(name, args, 0, 0)
             .map(|_| Value::text(recv.to_text().chars().rev().collect::<String>())),
-        // Calling a method on null is an error (digest §11); only the tests above accept it.
+        // Calling a method on null is an error (<https://www.zoho.com/deluge/help/>); only the tests above accept it.
         "tostring" | "totext" if args.is_empty() && !recv.is_null() => {
             Ok(Value::text(recv.to_text()))
         }

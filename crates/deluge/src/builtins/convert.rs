@@ -1,4 +1,4 @@
-//! Conversions (digest §5): toNumber/toLong, toDecimal, toDate/toDateTime/toTime (with an
+//! Conversions (<https://www.zoho.com/deluge/help/>): toNumber/toLong, toDecimal, toDate/toDateTime/toTime (with an
 //! optional Java date pattern), toBoolean.
 
 use rust_decimal::Decimal;
@@ -30,7 +30,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
                         Some(z) if name != "todate" => {
                             let from = super::datetime::zone_arg(name, z)?;
                             let ms = from
-                                .to_millis(dt)
+                                .millis_of(dt)
                                 .ok_or_else(|| RuntimeError::value_error("date out of range"))?;
                             super::datetime::from_epoch_millis(ms, ctx.time_zone())?
                         }
@@ -67,7 +67,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
             };
             match parse_text_date(name, t, None) {
                 Ok(dt) => zone
-                    .to_millis(dt)
+                    .millis_of(dt)
                     .map(Value::Number)
                     .ok_or_else(|| RuntimeError::value_error("date out of range")),
                 Err(_) => Ok(recv.clone()),
@@ -175,6 +175,10 @@ fn parse_text_date(
         "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
         "yyyy-MM-dd'T'HH:mm:ssXXX",
         "yyyy-MM-dd'T'HH:mm:ss",
+        // `2022-07-20 17:21:37-05:00` (CRM and Books timestamps); the offset is read and, as
+        // everywhere, the wall time kept.
+        "yyyy-MM-dd HH:mm:ss.SSSXXX",
+        "yyyy-MM-dd HH:mm:ssXXX",
         "yyyy-MM-dd HH:mm:ss",
         "HH:mm:ss",
         "HH:mm",

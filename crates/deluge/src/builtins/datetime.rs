@@ -1,4 +1,4 @@
-//! DATE and DATE-TIME functions (digest §8.7): parts, arithmetic, differences, formatting.
+//! DATE and DATE-TIME functions (<https://www.zoho.com/deluge/help/built-in-functions.html>): parts, arithmetic, differences, formatting.
 //!
 //! Values are wall times in the script's time zone (`ctx.time_zone()`); epoch conversions
 //! go through that zone.
@@ -33,6 +33,37 @@ fn out_of_range() -> RuntimeError {
     RuntimeError::value_error("date out of range")
 }
 
+/// Date methods that also accept a date-time in text as their receiver.
+const TEXT_RECEIVER: &[&str] = &[
+    "addbusinesshour",
+    "addbusinesshours",
+    "subbusinesshour",
+    "subbusinesshours",
+    "addbusinessday",
+    "addbusinessdays",
+    "subbusinessday",
+    "subbusinessdays",
+    "workday",
+    "workdayslist",
+    "workdaysbetween",
+    "nextweekday",
+    "previousweekday",
+    "addday",
+    "subday",
+    "addweek",
+    "subweek",
+    "addmonth",
+    "submonth",
+    "addyear",
+    "subyear",
+    "addhour",
+    "subhour",
+    "addminutes",
+    "subminutes",
+    "addseconds",
+    "subseconds",
+];
+
 /// `date.name(args)`.
 pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -> Dispatch {
     if let (Value::Number(_), "todatetimestring") = (recv, name) {
@@ -40,6 +71,14 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         all.push(recv.clone());
         all.extend_from_slice(args);
         return function(ctx, name, &all);
+    }
+    // Date arithmetic on a date-time written as text (`"1-Jan-2020 16:00:00".addBusinessHour(2)`):
+    // the docs take DATE-TIME/TEXT receivers outside Creator.
+    if let Value::Text(t) = recv
+        && TEXT_RECEIVER.contains(&name)
+    {
+        let v = crate::dates::parse_date_literal(t).ok()?;
+        return method(ctx, &v, name, args);
     }
     let dt = as_datetime(recv)?;
     let num = |n: u32| Ok(Value::Number(i64::from(n)));
@@ -92,30 +131,33 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "addbusinessday" | "addbusinessdays" | "subbusinessday" | "subbusinessdays" | "workday" => {
             business_days(name, recv, dt, args)
         }
-        "nextweekday" => (|| {
-            arity(name, args, 0, 0)?;
+        "nextweekday" | "previousweekday" => (|| {
+            arity(name, args, 0, 1)?;
+            // With a day (`nextWeekDay("Sunday")` or 1 = Sunday ... 7 = Saturday), the next
+            // (previous) date on that day, strictly after (before) this one; without, the
+            // next (previous) Monday-Friday date.
+            let target = match args.first() {
+                None => None,
+                Some(v) => Some(super::business::weekday_arg(name, v)?),
+            };
+            let step = if name == "nextweekday" { 1 } else { -1 };
             let mut d = dt;
             loop {
                 d = d
-                    .checked_add_signed(Duration::days(1))
+                    .checked_add_signed(Duration::days(step))
                     .ok_or_else(out_of_range)?;
-                if !is_weekend(d.date()) {
+                let hit = match target {
+                    Some(day) => d.weekday() == day,
+                    None => !is_weekend(d.date()),
+                };
+                if hit {
                     return Ok(same_kind(recv, d));
                 }
             }
         })(),
-        "previousweekday" => (|| {
-            arity(name, args, 0, 0)?;
-            let mut d = dt;
-            loop {
-                d = d
-                    .checked_sub_signed(Duration::days(1))
-                    .ok_or_else(out_of_range)?;
-                if !is_weekend(d.date()) {
-                    return Ok(same_kind(recv, d));
-                }
-            }
-        })(),
+        "addbusinesshour" | "addbusinesshours" | "subbusinesshour" | "subbusinesshours" => {
+            super::business::add_business_hours(name, dt, args)
+        }
         "eomonth" => (|| {
             arity(name, args, 0, 1)?;
             let n = if args.is_empty() {
@@ -156,6 +198,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "workdaysbetween" => between(name, dt, args, |a, b| {
             Ok(workdays_between(a.date(), b.date()))
         }),
+        "workdayslist" => super::business::work_days_list(name, dt, args),
         "days360" => between(name, dt, args, |a, b| Ok(days360(a.date(), b.date()))),
         "getdate" => arity(name, args, 0, 0).map(|_| Value::text(long_date(dt.date()))),
         "getdatetime" => get_date_time(name, dt, args),
@@ -168,7 +211,7 @@ pub fn method(ctx: &mut CallCtx<'_>, recv: &Value, name: &str, args: &[Value]) -
         "tolong" | "tonumber" => (|| {
             arity(name, args, 0, 1)?;
             match args.first() {
-                Some(z) => zone_arg(name, z)?.to_millis(dt).ok_or_else(out_of_range),
+                Some(z) => zone_arg(name, z)?.millis_of(dt).ok_or_else(out_of_range),
                 None => epoch_millis(dt, ctx.time_zone()),
             }
             .map(Value::Number)
@@ -258,18 +301,18 @@ fn is_weekend(d: NaiveDate) -> bool {
 }
 
 /// Which days count as working days: not a weekend day, not a holiday.
-struct Calendar {
-    weekends: Vec<Weekday>,
-    holidays: Vec<NaiveDate>,
+pub(super) struct Calendar {
+    pub(super) weekends: Vec<Weekday>,
+    pub(super) holidays: Vec<NaiveDate>,
 }
 
 impl Calendar {
-    fn is_working(&self, d: NaiveDate) -> bool {
+    pub(super) fn is_working(&self, d: NaiveDate) -> bool {
         !self.weekends.contains(&d.weekday()) && !self.holidays.contains(&d)
     }
 }
 
-fn weekday_from_name(name: &str) -> Option<Weekday> {
+pub(super) fn weekday_from_name(name: &str) -> Option<Weekday> {
     let n = name.trim().to_ascii_lowercase();
     if n.len() < 3 {
         return None;
@@ -290,12 +333,18 @@ fn weekday_from_name(name: &str) -> Option<Weekday> {
 
 /// The optional `[weekends]` (day names) and `[holidays]` (dates) arguments of
 /// addBusinessDay/workday; defaults: Saturday and Sunday, no holidays (addBusinessDay doc).
-fn calendar(name: &str, args: &[Value]) -> Result<Calendar, RuntimeError> {
+pub(super) fn calendar(name: &str, args: &[Value]) -> Result<Calendar, RuntimeError> {
     let mut cal = Calendar {
         weekends: vec![Weekday::Sat, Weekday::Sun],
         holidays: Vec::new(),
     };
-    if let Some(w) = args.get(1).filter(|v| !v.is_null()) {
+    // `{}` is an empty KEY-VALUE, but here it can only mean "no days".
+    let given = |v: &&Value| match v {
+        Value::Null => false,
+        Value::Map(m) => !m.borrow().entries.is_empty(),
+        _ => true,
+    };
+    if let Some(w) = args.get(1).filter(given) {
         cal.weekends = super::list::elements(name, w)?
             .iter()
             .map(|d| {
@@ -310,7 +359,7 @@ fn calendar(name: &str, args: &[Value]) -> Result<Calendar, RuntimeError> {
             )));
         }
     }
-    if let Some(h) = args.get(2).filter(|v| !v.is_null()) {
+    if let Some(h) = args.get(2).filter(given) {
         let days = super::list::elements(name, h)?;
         for i in 0..days.len() {
             cal.holidays.push(date_arg(name, &days, i)?.date());
@@ -376,7 +425,11 @@ fn between(
 }
 
 /// A DATE/DATE-TIME argument; text is parsed as a date literal.
-fn date_arg(name: &str, args: &[Value], i: usize) -> Result<NaiveDateTime, RuntimeError> {
+pub(super) fn date_arg(
+    name: &str,
+    args: &[Value],
+    i: usize,
+) -> Result<NaiveDateTime, RuntimeError> {
     match args.get(i) {
         Some(Value::Text(t)) => crate::dates::parse_date_literal(t)
             .ok()
@@ -528,7 +581,7 @@ pub(crate) fn format_with(
             let utc_ms = epoch_millis(dt, home)?;
             // Same range guard as from_epoch_millis.
             from_epoch_millis(utc_ms, home)?;
-            zone.from_millis(utc_ms).ok_or_else(out_of_range)?
+            zone.local_at_millis(utc_ms).ok_or_else(out_of_range)?
         }
         _ => (dt, home, None),
     };

@@ -1,4 +1,4 @@
-//! LIST functions (digest §8.4): access, search, mutation, sorting, aggregates.
+//! LIST functions (<https://www.zoho.com/deluge/help/built-in-functions.html>): access, search, mutation, sorting, aggregates.
 //!
 //! Membership (`contains`, `indexOf`, `distinct`, ...) is type-strict (`Value::strict_eq`):
 //! the text "1" is not the number 1 (contains and distinct docs).

@@ -25,6 +25,7 @@
 //! * Test each function in the module's `#[cfg(test)]` block, plus a golden script in
 //!   `tests/golden/` when it matters for documented behaviour.
 
+mod business;
 pub mod collection;
 pub mod common;
 pub mod convert;
@@ -39,6 +40,9 @@ pub mod regex_fns;
 pub mod text;
 pub mod xml;
 pub mod zone;
+
+#[cfg(test)]
+mod no_panic_tests;
 
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
@@ -174,10 +178,52 @@ pub fn call_function(
             }
         }
     }
+    if let Some(product) = other_product(name) {
+        return Err(RuntimeError::new(
+            ErrorKind::Unsupported,
+            format!("'{name}' is a {product} task, not available in Cliq"),
+        ));
+    }
     Err(RuntimeError::new(
         ErrorKind::UnknownFunction,
         format!("unknown function '{name}'"),
     ))
+}
+
+/// The Zoho product whose integration tasks (`zoho.crm.*`, `zoho.books.*`, ...) a name
+/// belongs to, for an error that says why the task does not run here.
+fn other_product(name: &str) -> Option<&'static str> {
+    const PRODUCTS: &[(&str, &str)] = &[
+        ("crm", "Zoho CRM"),
+        ("books", "Zoho Books"),
+        ("creator", "Zoho Creator"),
+        ("desk", "Zoho Desk"),
+        ("projects", "Zoho Projects"),
+        ("workdrive", "Zoho WorkDrive"),
+        ("writer", "Zoho Writer"),
+        ("sign", "Zoho Sign"),
+        ("recruit", "Zoho Recruit"),
+        ("people", "Zoho People"),
+        ("inventory", "Zoho Inventory"),
+        ("invoice", "Zoho Invoice"),
+        ("billing", "Zoho Billing"),
+        ("subscriptions", "Zoho Subscriptions"),
+        ("salesiq", "Zoho SalesIQ"),
+        ("mail", "Zoho Mail"),
+        ("sheet", "Zoho Sheet"),
+        ("bigin", "Bigin"),
+        ("campaigns", "Zoho Campaigns"),
+        ("analytics", "Zoho Analytics"),
+        ("expense", "Zoho Expense"),
+        ("fsm", "Zoho FSM"),
+        ("file", "Zoho file"),
+        ("ai", "Zia"),
+    ];
+    let service = name.strip_prefix("zoho.")?.split('.').next()?;
+    PRODUCTS
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map(|(_, product)| *product)
 }
 
 /// Checks the argument count: `min..=max`.

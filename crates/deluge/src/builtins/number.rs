@@ -1,4 +1,4 @@
-//! NUMBER and DECIMAL functions (digest §8.3): abs, ceil, floor, round, power, roots,
+//! NUMBER and DECIMAL functions (<https://www.zoho.com/deluge/help/built-in-functions.html>): abs, ceil, floor, round, power, roots,
 //! logarithms, hex, min/max and randomNumber.
 
 use std::cell::Cell;

@@ -1,4 +1,4 @@
-//! TEXT functions (digest §8.1): case, search, substrings, padding, splitting.
+//! TEXT functions (<https://www.zoho.com/deluge/help/built-in-functions.html>): case, search, substrings, padding, splitting.
 //!
 //! Positions are 0-based character (not byte) offsets. Regular-expression functions live in
 //! `regex_fns`; JSON/XML parsing in `json`; conversions (`toNumber`, `toDate`, ...) in

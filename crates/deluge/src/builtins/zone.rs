@@ -56,7 +56,7 @@ impl Zone {
 
     /// Epoch milliseconds of wall time `local` in this zone. A time skipped by a
     /// daylight-saving change moves forward an hour; a repeated one takes the first.
-    pub fn to_millis(&self, local: NaiveDateTime) -> Option<i64> {
+    pub fn millis_of(&self, local: NaiveDateTime) -> Option<i64> {
         match self {
             Zone::Fixed(f) => f
                 .from_local_datetime(&local)
@@ -74,7 +74,7 @@ impl Zone {
     }
 
     /// Wall time, UTC offset and (for named zones) abbreviation at an epoch instant.
-    pub fn from_millis(&self, ms: i64) -> Option<(NaiveDateTime, FixedOffset, Option<String>)> {
+    pub fn local_at_millis(&self, ms: i64) -> Option<(NaiveDateTime, FixedOffset, Option<String>)> {
         let utc = chrono::DateTime::from_timestamp_millis(ms)?;
         Some(match self {
             Zone::Fixed(f) => (utc.with_timezone(f).naive_local(), *f, None),
@@ -154,15 +154,15 @@ mod tests {
         // 12:00 UTC is 07:00 EST in January and 08:00 EDT in July.
         let jan = dt("2023-01-15 12:00:00").and_utc().timestamp_millis();
         let jul = dt("2023-07-15 12:00:00").and_utc().timestamp_millis();
-        let (w, off, ab) = ny.from_millis(jan).unwrap();
+        let (w, off, ab) = ny.local_at_millis(jan).unwrap();
         assert_eq!(
             (w, off.local_minus_utc(), ab.as_deref()),
             (dt("2023-01-15 07:00:00"), -18000, Some("EST"))
         );
-        let (w, _, ab) = ny.from_millis(jul).unwrap();
+        let (w, _, ab) = ny.local_at_millis(jul).unwrap();
         assert_eq!((w, ab.as_deref()), (dt("2023-07-15 08:00:00"), Some("EDT")));
-        assert_eq!(ny.to_millis(dt("2023-07-15 08:00:00")), Some(jul));
+        assert_eq!(ny.millis_of(dt("2023-07-15 08:00:00")), Some(jul));
         // 02:30 on 12 March 2023 does not exist in New York: it moves forward.
-        assert!(ny.to_millis(dt("2023-03-12 02:30:00")).is_some());
+        assert!(ny.millis_of(dt("2023-03-12 02:30:00")).is_some());
     }
 }

@@ -162,6 +162,18 @@ pub(super) fn general(e: &Expr) -> ExprFn {
             Box::new(move |it| it.zoho_variable(&name).map_err(|e| e.at_line(line)))
         }
         Expr::Task { kind, params, line } => task(kind, params, *line),
+        Expr::Unsupported { what, line } => {
+            let (message, line) = (
+                format!("Creator task, not available in Cliq: {what}"),
+                *line,
+            );
+            Box::new(move |_| {
+                Err(
+                    RuntimeError::new(crate::error::ErrorKind::Unsupported, message.as_str())
+                        .at_line(line),
+                )
+            })
+        }
     }
 }
 

@@ -68,22 +68,45 @@ pub(super) fn arith(op: BinOp, x: i64, y: i64) -> Option<i64> {
     }
 }
 
+/// Whether `e` has the shape `int_arg` compiles (checked first, without allocating, so a
+/// tree that fails near the top does not build and drop closures for its subtrees).
+fn int_shape(e: &Expr) -> bool {
+    match e {
+        Expr::Const(Const::Number(_)) | Expr::Var { .. } => true,
+        Expr::Unary(UnOp::Neg | UnOp::Plus, x, _) => int_shape(x),
+        Expr::Binary(op, a, b, _) => is_arith(*op) && int_shape(a) && int_shape(b),
+        Expr::Chain(first, rest) => {
+            int_shape(first) && rest.iter().all(|(op, e, _)| is_arith(*op) && int_shape(e))
+        }
+        _ => false,
+    }
+}
+
 /// Compiles `e` if it is a pure whole-number arithmetic tree. A chain `a op b op c` is
 /// the left-nested tree `(a op b) op c`, which it equals on whole numbers.
 pub(super) fn int_arg(e: &Expr) -> Option<IntArg> {
+    if !int_shape(e) {
+        return None;
+    }
+    build_int_arg(e)
+}
+
+fn build_int_arg(e: &Expr) -> Option<IntArg> {
     Some(match e {
         Expr::Const(Const::Number(n)) => IntArg::Const(*n),
         Expr::Var { slot, .. } => IntArg::Slot(*slot as usize),
         Expr::Unary(UnOp::Neg, x, _) => {
-            let x = int_arg(x)?;
+            let x = build_int_arg(x)?;
             IntArg::Node(Box::new(move |v| x.get(v)?.checked_neg()))
         }
-        Expr::Unary(UnOp::Plus, x, _) => int_arg(x)?,
-        Expr::Binary(op, a, b, _) if is_arith(*op) => node(*op, int_arg(a)?, int_arg(b)?),
+        Expr::Unary(UnOp::Plus, x, _) => build_int_arg(x)?,
+        Expr::Binary(op, a, b, _) if is_arith(*op) => {
+            node(*op, build_int_arg(a)?, build_int_arg(b)?)
+        }
         Expr::Chain(first, rest) if rest.iter().all(|(op, _, _)| is_arith(*op)) => {
-            let mut acc = int_arg(first)?;
+            let mut acc = build_int_arg(first)?;
             for (op, e, _) in rest {
-                acc = node(*op, acc, int_arg(e)?);
+                acc = node(*op, acc, build_int_arg(e)?);
             }
             acc
         }

@@ -2,9 +2,9 @@
 //! receivers of every type and as a free function, with awkward arguments, under tight
 //! limits. Any result is fine; a panic or an unbounded allocation is not.
 
-use deluge::builtins::{CallCtx, call_function, call_method};
-use deluge::value::{CollectionValue, Key, Value};
-use deluge::{Limits, NullHost};
+use crate::builtins::{CallCtx, call_function, call_method};
+use crate::value::{CollectionValue, Key, Value};
+use crate::{Limits, NullHost};
 
 const NAMES: &[&str] = &[
     "abs",
@@ -12,6 +12,8 @@ const NAMES: &[&str] = &[
     "addall",
     "addbusinessday",
     "addbusinessdays",
+    "addbusinesshour",
+    "addbusinesshours",
     "addday",
     "adddays",
     "addhour",
@@ -135,6 +137,7 @@ const NAMES: &[&str] = &[
     "month",
     "monthsbetween",
     "nextweekday",
+    "workdayslist",
     "notcontains",
     "nthlargest",
     "nthsmallest",
@@ -183,6 +186,7 @@ const NAMES: &[&str] = &[
     "startswithignorecase",
     "subbusinessday",
     "subbusinessdays",
+    "subbusinesshour",
     "subday",
     "subdays",
     "subhour",
@@ -277,8 +281,8 @@ fn receivers() -> Vec<Value> {
         Value::text("{company:Zoho, list:[1,2], 'q':\"\\u00e9\\é\"}"),
         Value::text("(a+)+$"),
         Value::text("31-Dec-1969 16:00:01"),
-        deluge::dates::parse_date_literal("29-Feb-2020 23:59:59").unwrap_or_default(),
-        deluge::dates::parse_date_literal("01-Jan-0001").unwrap_or_default(),
+        crate::dates::parse_date_literal("29-Feb-2020 23:59:59").unwrap_or_default(),
+        crate::dates::parse_date_literal("01-Jan-0001").unwrap_or_default(),
         Value::list(vec![Value::Number(3), Value::text("a"), Value::Null]),
         Value::list(vec![Value::Number(3), Value::Number(1), Value::Number(2)]),
         pair.clone(),
