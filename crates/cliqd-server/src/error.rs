@@ -38,6 +38,7 @@ error_codes! {
     Internal => (INTERNAL_SERVER_ERROR, None, "Cliq server encountered an error which prevents it from fulfilling the request."),
     // Cross-cutting specific codes.
     InvalidOauthScope => (FORBIDDEN, Some("invalid_oauthscope"), "The access token does not have the OAuth scope this API requires"),
+    RequestTimeout => (REQUEST_TIMEOUT, Some("request_timeout"), "The request did not arrive in time: send the whole request without pausing"),
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, Some("request_entity_too_large"), "The request body is larger than the server accepts"),
     UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"), "The request body must be JSON (Content-Type: application/json)"),
     InvalidInputs => (BAD_REQUEST, Some("invalid_inputs"), "Request body validation failed"),

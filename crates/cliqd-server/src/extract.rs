@@ -18,12 +18,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CliqJson<T> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(ErrorCode::PayloadTooLarge)
+            } else if is_body_timeout(&rej) {
+                ApiError::new(ErrorCode::RequestTimeout)
             } else {
                 ApiError::new(ErrorCode::BadRequest)
             }
         })?;
         parse_json(&bytes).map(CliqJson)
     }
+}
+
+/// Whether reading the body failed because the client stopped sending it (the body-read
+/// timeout of [`crate::app`]).
+fn is_body_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// Parses a JSON body into `T`, naming what was wrong and where.

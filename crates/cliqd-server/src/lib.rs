@@ -12,6 +12,7 @@ mod auth;
 pub mod config;
 mod error;
 mod extract;
+mod listen;
 mod oauth;
 mod pagination;
 pub mod ratelimit;
@@ -31,11 +32,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// The whole HTTP application for `state`.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
+    let body_timeout = state.config.body_read_timeout;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/oauth/v2/token", post(oauth::token))
@@ -44,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -156,11 +160,9 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> Result<RunningServer, S
     let state = AppState::new(store, config);
     let (tx, rx) = oneshot::channel::<()>();
     let app = app(state.clone());
+    let header_timeout = state.config.header_read_timeout;
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
+        listen::serve(listener, app, header_timeout, rx)
             .await
             .map_err(ServerError::Serve)
     });

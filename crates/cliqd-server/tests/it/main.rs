@@ -22,5 +22,6 @@ mod messaging_replies;
 mod messaging_threads;
 mod pagination;
 mod robustness;
+mod slow_clients;
 mod sync_visibility;
 mod upstream_conformance;
