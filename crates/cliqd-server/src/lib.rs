@@ -6,6 +6,7 @@
 //! store's event feed (`cliqd_store::EventBus`); rate-limit counters sit behind
 //! [`ratelimit::RateCounters`].
 
+mod access_log;
 pub mod admin;
 mod api;
 mod auth;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(access_log::log_request))
         .with_state(state)
 }
 
@@ -70,14 +72,39 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::new(ErrorCode::Internal).into_response()
 }
 
+/// Why a server could not start or stopped. Each message is complete: the cause is part of
+/// it, never a separate `source` that a caller printing the chain would repeat.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("cannot open the store: {0}")]
-    Store(#[from] cliqd_store::StoreError),
-    #[error("cannot bind {0}: {1}")]
+    #[error("cannot set up the demo organization: {0}")]
+    Store(cliqd_store::StoreError),
+    #[error("cannot listen on {0}: {reason}", reason = bind_reason(.1))]
     Bind(SocketAddr, std::io::Error),
     #[error("server failed: {0}")]
     Serve(std::io::Error),
+}
+
+impl From<cliqd_store::StoreError> for ServerError {
+    fn from(e: cliqd_store::StoreError) -> Self {
+        ServerError::Store(e)
+    }
+}
+
+fn bind_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "the port is in use (another cliqd or another program listens there; choose another \
+             address with --bind)"
+                .to_string()
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "the address is not one of this machine's (check --bind)".to_string()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied (ports below 1024 need privileges)".to_string()
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// The store a server runs on. The caller opens it (the binary picks the backend from
@@ -150,10 +177,12 @@ pub async fn start(config: Config, backend: Backend) -> Result<RunningServer, Se
 }
 
 async fn serve(config: Config, store: Arc<dyn Store>) -> Result<RunningServer, ServerError> {
-    let demo = admin::ensure_demo(store.as_ref(), &config.data_dir).await?;
+    // Bind first: a start that cannot listen (the port is taken) creates nothing, so the
+    // next start is still the first one and shows the demo organization's token.
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|e| ServerError::Bind(config.bind, e))?;
+    let demo = admin::ensure_demo(store.as_ref(), &config.data_dir).await?;
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
     let mut config = config;
     config.bind = addr;

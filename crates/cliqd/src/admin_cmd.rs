@@ -177,17 +177,8 @@ pub fn run(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Structured JSON lines with CLIQD_LOG_FORMAT=json; human-readable otherwise.
-    if std::env::var("CLIQD_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
+    let json_logs = std::env::var("CLIQD_LOG_FORMAT").is_ok_and(|f| f == "json");
+    init_logs(json_logs);
     let flags = Overrides {
         data_dir: args.data,
         bind: args.bind,
@@ -195,9 +186,87 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allow_private_network: args.allow_private_network,
     };
     let config = Config::load(args.config.as_deref(), |k| std::env::var(k).ok(), &flags)?;
-    let data_dir = config.data_dir.clone();
-    let backend = open_store(args.database.as_deref(), &data_dir, Access::Server)?;
-    let server = cliqd_server::start(config, backend).await?;
+    let token_file = config.data_dir.join("admin.token");
+    let backend = open_store(args.database.as_deref(), &config.data_dir, Access::Server)
+        .map_err(|e| with_token_hint(e, &token_file))?;
+    let server = cliqd_server::start(config, backend)
+        .await
+        .map_err(|e| with_token_hint(e.into(), &token_file))?;
+    print_banner(&server, &token_file, json_logs);
+    server
+        .run_until(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No signal handling available: run until killed.
+                std::future::pending::<()>().await;
+            }
+            tracing::info!("shutting down");
+        })
+        .await?;
+    Ok(())
+}
+
+/// Logs go to stderr: JSON lines with `CLIQD_LOG_FORMAT=json`, text otherwise, coloured only
+/// when stderr is a terminal. The filter is `CLIQD_LOG` (default `info`, which includes one
+/// line per request).
+fn init_logs(json: bool) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+/// A failed start names where the admin token is (or will be), so the next step is clear.
+fn with_token_hint(err: anyhow::Error, token_file: &std::path::Path) -> anyhow::Error {
+    if token_file.is_file() {
+        err.context(format!(
+            "cliqd did not start (the admin token is in {})",
+            token_file.display()
+        ))
+    } else {
+        err.context("cliqd did not start")
+    }
+}
+
+/// What the server created and where it listens, on stdout (logs go to stderr): text lines, or
+/// one JSON object with `CLIQD_LOG_FORMAT=json`. Every start names the admin token file.
+fn print_banner(server: &cliqd_server::RunningServer, token_file: &std::path::Path, json: bool) {
+    let url = format!("http://{}", server.addr);
+    let token_state = if server.demo.is_some() {
+        "created"
+    } else if token_file.is_file() {
+        "exists"
+    } else {
+        "missing"
+    };
+    if json {
+        let mut banner = serde_json::json!({
+            "message": "cliqd listening",
+            "url": url,
+            "admin_token_file": token_file.display().to_string(),
+            "admin_token_file_state": token_state,
+        });
+        if let Some(demo) = &server.demo {
+            banner["demo"] = serde_json::json!({
+                "org": {"id": demo.org.id.to_string(), "name": demo.org.name},
+                "admin": demo.admin.email,
+                "users": demo.users.iter().map(|u| serde_json::json!({
+                    "id": u.id.to_string(), "name": u.name, "email": u.email,
+                })).collect::<Vec<_>>(),
+                "teams": demo.teams.iter().map(|t| serde_json::json!({
+                    "id": t.id.to_string(), "name": t.name,
+                })).collect::<Vec<_>>(),
+            });
+        }
+        println!("{banner}");
+        return;
+    }
     if let Some(demo) = &server.demo {
         println!(
             "Created the demo organization {} ({}); admin {}.",
@@ -209,23 +278,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         for t in &demo.teams {
             println!("  team {} id {} members {:?}", t.name, t.id, t.members);
         }
-        println!(
-            "Admin token (also in {}):",
-            data_dir.join("admin.token").display()
-        );
+        println!("Admin token (also in {}):", token_file.display());
         println!("{}", demo.admin_token);
+    } else if token_state == "exists" {
+        println!("Admin token: in {}", token_file.display());
+    } else {
+        println!(
+            "Admin token: {} is missing; create one with `cliqd token create --user EMAIL --scopes all`",
+            token_file.display()
+        );
     }
-    println!("cliqd listening on http://{}", server.addr);
-    server
-        .run_until(async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                // No signal handling available: run until killed.
-                std::future::pending::<()>().await;
-            }
-            tracing::info!("shutting down");
-        })
-        .await?;
-    Ok(())
+    println!("cliqd listening on {url}");
 }
 
 fn open(data: &DataArg) -> anyhow::Result<CommandStore> {
