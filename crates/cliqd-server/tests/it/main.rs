@@ -12,6 +12,7 @@ mod guard;
 mod handler_races;
 mod handlers;
 mod helpers;
+mod input_rules;
 mod message_actions;
 mod messaging;
 mod messaging_bots;
