@@ -23,6 +23,7 @@ mod messaging_replies;
 mod messaging_threads;
 mod pagination;
 mod robustness;
+mod seed_samples;
 mod slow_clients;
 mod sync_visibility;
 mod upstream_conformance;

@@ -305,11 +305,6 @@ async fn create_and_update_validation_codes() {
     let updates = [
         (json!({"function_type": "form"}), 400, "invalid_inputs"),
         (json!({"execution_type": "webhook"}), 400, "invalid_inputs"),
-        (
-            json!({"execution_url": "https://example.com/x"}),
-            400,
-            "execution_url_not_allowed",
-        ),
         (json!({"name": ""}), 400, "invalid_inputs"),
         (json!({"name": "a".repeat(31)}), 400, "invalid_inputs"),
         (
