@@ -54,7 +54,7 @@ pub struct ServeArgs {
 /// Where the admin commands find the store.
 #[derive(clap::Args)]
 pub struct DataArg {
-    /// Data directory of the server.
+    /// Data directory of the server (it must exist: only `cliqd serve` creates one).
     #[arg(long, env = "CLIQD_DATA", default_value = "./cliqd-data")]
     data: PathBuf,
     /// The store: sqlite:<dir> or a directory path (default: the embedded SQLite database in
@@ -67,13 +67,16 @@ pub struct DataArg {
 pub enum UsersCommand {
     /// Add a user to an organization (the first one unless --org is given).
     Add {
+        /// The user's email address (unique across the server).
         #[arg(long)]
         email: String,
+        /// The user's display name.
         #[arg(long)]
         name: String,
         /// Make the user an organization admin.
         #[arg(long)]
         admin: bool,
+        /// Organization ID (default: the first organization).
         #[arg(long)]
         org: Option<i64>,
         #[command(flatten)]
@@ -85,8 +88,10 @@ pub enum UsersCommand {
 pub enum TeamsCommand {
     /// Create a team with members (emails, comma-separated) of one organization.
     Add {
+        /// The team's name.
         #[arg(long)]
         name: String,
+        /// Members' emails, comma-separated (all of one organization).
         #[arg(long, value_delimiter = ',')]
         members: Vec<String>,
         #[command(flatten)]
@@ -98,6 +103,7 @@ pub enum TeamsCommand {
 pub enum TokenCommand {
     /// Create an access token for a user and print it.
     Create {
+        /// Email of the user the token acts as.
         #[arg(long)]
         user: String,
         /// Scopes, comma-separated (e.g. ZohoCliq.Bots.CREATE,ZohoCliq.Bots.READ); `all` for every scope.
@@ -106,6 +112,14 @@ pub enum TokenCommand {
         /// Lifetime in seconds (default: never expires).
         #[arg(long)]
         expires_in: Option<i64>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoke an access token (a running server stops accepting it within 5 seconds).
+    Revoke {
+        /// The token itself, as `token create` printed it.
+        #[arg(long)]
+        token: String,
         #[command(flatten)]
         data: DataArg,
     },
@@ -118,6 +132,7 @@ pub enum TokenCommand {
 pub enum WebhookTokenCommand {
     /// Create a webhook token for a user (at most 5 per user) and print it.
     Create {
+        /// Email of the user who owns the webhook token.
         #[arg(long)]
         user: String,
         /// A label for the token.
@@ -132,10 +147,13 @@ pub enum WebhookTokenCommand {
 pub enum ClientsCommand {
     /// Register an OAuth client acting as a user; prints its id, secret and a refresh token.
     Add {
+        /// The client's name.
         #[arg(long)]
         name: String,
+        /// Email of the user the client's tokens act as.
         #[arg(long)]
         user: String,
+        /// Scopes the client may be granted, comma-separated; `all` for every scope.
         #[arg(long)]
         scopes: String,
         #[command(flatten)]
@@ -147,10 +165,13 @@ pub enum ClientsCommand {
 pub enum OrgsCommand {
     /// Create an organization with an admin user.
     Add {
+        /// The organization's name.
         #[arg(long)]
         name: String,
+        /// Email of the organization's first admin.
         #[arg(long)]
         admin_email: String,
+        /// Display name of that admin.
         #[arg(long, default_value = "Admin")]
         admin_name: String,
         #[command(flatten)]
@@ -310,6 +331,7 @@ async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
         org,
         data,
     } = cmd;
+    let email = check_email(&email)?;
     let store = open(&data)?;
     let org_id = match org {
         Some(id) => id,
@@ -323,7 +345,11 @@ async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
     };
     let user = cliqd_server::admin::add_user(&*store, org_id, &email, &name, admin)
         .await
-        .context("cannot add the user (is the email taken?)")?;
+        .context("cannot add the user (is the email taken, does the organization exist?)")?;
+    eprintln!(
+        "Added {} <{}> to organization {} (user ID below).",
+        user.name, user.email, user.org_id
+    );
     println!("{}", user.id);
     store.close();
     Ok(())
@@ -354,17 +380,61 @@ async fn teams(cmd: TeamsCommand) -> anyhow::Result<()> {
         .create_team(org_id, &name, ids)
         .await
         .context("cannot create the team")?;
+    eprintln!(
+        "Created team {} with {} members (ID below).",
+        team.name,
+        team.members.len()
+    );
     println!("{}", team.id);
     store.close();
     Ok(())
 }
 
-fn expand_scopes(scopes: &str) -> String {
+/// `all`, or a comma-separated list of known scopes (any case; `ZohoCliq.<Area>.ALL` for a
+/// whole area). An unknown scope is an error that names it.
+fn expand_scopes(scopes: &str) -> anyhow::Result<String> {
+    let known = cliqd_server::admin::ALL_SCOPES;
     if scopes.trim().eq_ignore_ascii_case("all") {
-        cliqd_server::admin::ALL_SCOPES.join(",")
-    } else {
-        scopes.to_string()
+        return Ok(known.join(","));
     }
+    let area_of = |s: &str| s.rsplit_once('.').map(|(a, _)| a.to_ascii_lowercase());
+    let mut out = Vec::new();
+    for scope in scopes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let exact = known.iter().any(|k| k.eq_ignore_ascii_case(scope));
+        let whole_area = scope.to_ascii_lowercase().ends_with(".all")
+            && known.iter().any(|k| area_of(k) == area_of(scope));
+        if !exact && !whole_area {
+            anyhow::bail!(
+                "unknown scope `{scope}` (known scopes: {}; or `all`)",
+                known.join(", ")
+            );
+        }
+        out.push(scope.to_string());
+    }
+    if out.is_empty() {
+        anyhow::bail!("no scopes given (e.g. --scopes ZohoCliq.Bots.READ, or --scopes all)");
+    }
+    Ok(out.join(","))
+}
+
+/// A plausible email address: `local@domain.tld`, no spaces or control characters.
+fn check_email(email: &str) -> anyhow::Result<String> {
+    let email = email.trim();
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !valid {
+        anyhow::bail!("`{email}` is not an email address");
+    }
+    Ok(email.to_string())
 }
 
 async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
@@ -375,6 +445,19 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
             expires_in,
             data,
         } => (user, scopes, expires_in, data),
+        TokenCommand::Revoke { token, data } => {
+            let store = open(&data)?;
+            let revoked = store
+                .revoke_token(&cliqd_server::admin::hash_secret(token.trim()))
+                .await;
+            store.close();
+            match revoked {
+                Ok(()) => eprintln!("Revoked the token."),
+                Err(cliqd_store::StoreError::NotFound) => anyhow::bail!("no such token"),
+                Err(e) => return Err(e.into()),
+            }
+            return Ok(());
+        }
         TokenCommand::Webhook(WebhookTokenCommand::Create { user, name, data }) => {
             let store = open(&data)?;
             let u = user_by_email(&*store, &user).await?;
@@ -393,7 +476,7 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
     let store = open(&data)?;
     let u = user_by_email(&*store, &user).await?;
     let secret =
-        cliqd_server::admin::create_token(&*store, u.id, &expand_scopes(&scopes), expires_in)
+        cliqd_server::admin::create_token(&*store, u.id, &expand_scopes(&scopes)?, expires_in)
             .await?;
     println!("{secret}");
     store.close();
@@ -409,7 +492,7 @@ async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
     } = cmd;
     let store = open(&data)?;
     let u = user_by_email(&*store, &user).await?;
-    let c = cliqd_server::admin::add_client(&*store, &name, u.id, &expand_scopes(&scopes)).await?;
+    let c = cliqd_server::admin::add_client(&*store, &name, u.id, &expand_scopes(&scopes)?).await?;
     println!("client_id={}", c.client_id);
     println!("client_secret={}", c.client_secret);
     println!("refresh_token={}", c.refresh_token);
@@ -424,10 +507,15 @@ async fn orgs(cmd: OrgsCommand) -> anyhow::Result<()> {
         admin_name,
         data,
     } = cmd;
+    let admin_email = check_email(&admin_email)?;
     let store = open(&data)?;
     let org = store.create_org(&name).await?;
     let admin =
         cliqd_server::admin::add_user(&*store, org.id, &admin_email, &admin_name, true).await?;
+    eprintln!(
+        "Created organization {} with admin {} (IDs below).",
+        org.name, admin.email
+    );
     println!("org {} admin {}", org.id, admin.id);
     store.close();
     Ok(())
