@@ -63,8 +63,20 @@ pub struct DataArg {
     database: Option<String>,
 }
 
+/// Which organization a list shows.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Organization ID (default: the first organization).
+    #[arg(long)]
+    org: Option<i64>,
+    #[command(flatten)]
+    data: DataArg,
+}
+
 #[derive(clap::Subcommand)]
 pub enum UsersCommand {
+    /// List an organization's users: ID, email, name, admin.
+    List(ListArgs),
     /// Add a user to an organization (the first one unless --org is given).
     Add {
         /// The user's email address (unique across the server).
@@ -86,6 +98,8 @@ pub enum UsersCommand {
 
 #[derive(clap::Subcommand)]
 pub enum TeamsCommand {
+    /// List an organization's teams: ID, name, member IDs.
+    List(ListArgs),
     /// Create a team with members (emails, comma-separated) of one organization.
     Add {
         /// The team's name.
@@ -101,6 +115,9 @@ pub enum TeamsCommand {
 
 #[derive(clap::Subcommand)]
 pub enum TokenCommand {
+    /// List an organization's tokens (their hashes: secrets are never stored), with owner,
+    /// kind, state and scopes.
+    List(ListArgs),
     /// Create an access token for a user and print it.
     Create {
         /// Email of the user the token acts as.
@@ -145,6 +162,16 @@ pub enum WebhookTokenCommand {
 
 #[derive(clap::Subcommand)]
 pub enum ClientsCommand {
+    /// List an organization's OAuth clients: ID, name, user, scopes.
+    List(ListArgs),
+    /// Delete an OAuth client and revoke every token issued to it.
+    Revoke {
+        /// The client's ID (`client_id=` of `clients add`).
+        #[arg(long)]
+        client_id: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Register an OAuth client acting as a user; prints its id, secret and a refresh token.
     Add {
         /// The client's name.
@@ -163,6 +190,11 @@ pub enum ClientsCommand {
 
 #[derive(clap::Subcommand)]
 pub enum OrgsCommand {
+    /// List every organization: ID, name.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Create an organization with an admin user.
     Add {
         /// The organization's name.
@@ -323,26 +355,51 @@ async fn user_by_email(store: &dyn Store, email: &str) -> anyhow::Result<cliqd_s
         .with_context(|| format!("no user with email {email}"))
 }
 
+/// The organization a list shows: `--org` if it exists, else the first one.
+async fn list_org(store: &dyn Store, org: Option<i64>) -> anyhow::Result<i64> {
+    match org {
+        Some(id) => {
+            if store.list_orgs().await?.iter().any(|o| o.id == id) {
+                Ok(id)
+            } else {
+                anyhow::bail!("no organization with ID {id} (see `cliqd orgs list`)")
+            }
+        }
+        None => Ok(store
+            .first_org()
+            .await
+            .context("no organization yet; run `cliqd serve` once")?
+            .id),
+    }
+}
+
 async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
+    let cmd = match cmd {
+        UsersCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            for u in store.users_of_org(org).await? {
+                let admin = if u.is_admin { "admin" } else { "" };
+                println!("{}\t{}\t{}\t{admin}", u.id, u.email, u.name);
+            }
+            store.close();
+            return Ok(());
+        }
+        add => add,
+    };
     let UsersCommand::Add {
         email,
         name,
         admin,
         org,
         data,
-    } = cmd;
+    } = cmd
+    else {
+        return Ok(());
+    };
     let email = check_email(&email)?;
     let store = open(&data)?;
-    let org_id = match org {
-        Some(id) => id,
-        None => {
-            store
-                .first_org()
-                .await
-                .context("no organization yet; run `cliqd serve` once")?
-                .id
-        }
-    };
+    let org_id = list_org(&*store, org).await?;
     let user = cliqd_server::admin::add_user(&*store, org_id, &email, &name, admin)
         .await
         .context("cannot add the user (is the email taken, does the organization exist?)")?;
@@ -356,11 +413,23 @@ async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
 }
 
 async fn teams(cmd: TeamsCommand) -> anyhow::Result<()> {
-    let TeamsCommand::Add {
-        name,
-        members,
-        data,
-    } = cmd;
+    let (name, members, data) = match cmd {
+        TeamsCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            for t in store.teams_of_org(org).await? {
+                let members: Vec<String> = t.members.iter().map(i64::to_string).collect();
+                println!("{}\t{}\t{}", t.id, t.name, members.join(","));
+            }
+            store.close();
+            return Ok(());
+        }
+        TeamsCommand::Add {
+            name,
+            members,
+            data,
+        } => (name, members, data),
+    };
     let store = open(&data)?;
     let mut ids = Vec::new();
     let mut org_id = None;
@@ -439,6 +508,35 @@ fn check_email(email: &str) -> anyhow::Result<String> {
 
 async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
     let (user, scopes, expires_in, data) = match cmd {
+        TokenCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            let users = store.users_of_org(org).await?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            for t in store.tokens_of_org(org).await? {
+                let owner = users
+                    .iter()
+                    .find(|u| u.id == t.user_id)
+                    .map_or(String::new(), |u| u.email.clone());
+                let state = if t.revoked {
+                    "revoked"
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    "expired"
+                } else {
+                    "active"
+                };
+                let kind = match t.kind {
+                    cliqd_store::TokenKind::Access => "access",
+                    cliqd_store::TokenKind::Refresh => "refresh",
+                };
+                let hash: String = t.hash.chars().take(12).collect();
+                println!("{hash}…\t{owner}\t{kind}\t{state}\t{}", t.scopes);
+            }
+            store.close();
+            return Ok(());
+        }
         TokenCommand::Create {
             user,
             scopes,
@@ -484,12 +582,43 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
 }
 
 async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
-    let ClientsCommand::Add {
-        name,
-        user,
-        scopes,
-        data,
-    } = cmd;
+    let (name, user, scopes, data) = match cmd {
+        ClientsCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            let users = store.users_of_org(org).await?;
+            for c in store.clients_of_org(org).await? {
+                let owner = users
+                    .iter()
+                    .find(|u| u.id == c.user_id)
+                    .map_or(String::new(), |u| u.email.clone());
+                println!("{}\t{}\t{owner}\t{}", c.client_id, c.name, c.scopes);
+            }
+            store.close();
+            return Ok(());
+        }
+        ClientsCommand::Revoke { client_id, data } => {
+            let store = open(&data)?;
+            let deleted = store.delete_client(client_id.trim()).await;
+            store.close();
+            return match deleted {
+                Ok(()) => {
+                    eprintln!("Deleted client {client_id} and revoked its tokens.");
+                    Ok(())
+                }
+                Err(cliqd_store::StoreError::NotFound) => {
+                    anyhow::bail!("no client with ID {client_id} (see `cliqd clients list`)")
+                }
+                Err(e) => Err(e.into()),
+            };
+        }
+        ClientsCommand::Add {
+            name,
+            user,
+            scopes,
+            data,
+        } => (name, user, scopes, data),
+    };
     let store = open(&data)?;
     let u = user_by_email(&*store, &user).await?;
     let c = cliqd_server::admin::add_client(&*store, &name, u.id, &expand_scopes(&scopes)?).await?;
@@ -501,12 +630,22 @@ async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
 }
 
 async fn orgs(cmd: OrgsCommand) -> anyhow::Result<()> {
-    let OrgsCommand::Add {
-        name,
-        admin_email,
-        admin_name,
-        data,
-    } = cmd;
+    let (name, admin_email, admin_name, data) = match cmd {
+        OrgsCommand::List { data } => {
+            let store = open(&data)?;
+            for o in store.list_orgs().await? {
+                println!("{}\t{}", o.id, o.name);
+            }
+            store.close();
+            return Ok(());
+        }
+        OrgsCommand::Add {
+            name,
+            admin_email,
+            admin_name,
+            data,
+        } => (name, admin_email, admin_name, data),
+    };
     let admin_email = check_email(&admin_email)?;
     let store = open(&data)?;
     let org = store.create_org(&name).await?;

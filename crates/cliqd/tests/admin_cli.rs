@@ -88,6 +88,55 @@ fn admin_commands_validate_and_revoke() {
     let again = cliqd(&["token", "revoke", "--token", "1000.nope"], dir.path());
     assert!(!again.status.success());
     assert!(stderr(&again).contains("no such token"), "{again:?}");
+
+    let stdout = |o: &Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    let orgs = cliqd(&["orgs", "list"], dir.path());
+    assert!(stdout(&orgs).contains("\tAcme"), "{orgs:?}");
+    let users = cliqd(&["users", "list"], dir.path());
+    assert!(stdout(&users).contains("dev@acme.com"), "{users:?}");
+    let tokens = cliqd(&["token", "list"], dir.path());
+    assert!(stdout(&tokens).contains("\trevoked\t"), "{tokens:?}");
+    let added = cliqd(
+        &[
+            "teams",
+            "add",
+            "--name",
+            "Core",
+            "--members",
+            "dev@acme.com",
+        ],
+        dir.path(),
+    );
+    assert!(added.status.success(), "{added:?}");
+    assert!(stdout(&cliqd(&["teams", "list"], dir.path())).contains("\tCore\t"));
+    let client = cliqd(
+        &[
+            "clients",
+            "add",
+            "--name",
+            "ci",
+            "--user",
+            "dev@acme.com",
+            "--scopes",
+            "all",
+        ],
+        dir.path(),
+    );
+    assert!(client.status.success(), "{client:?}");
+    let id = stdout(&client)
+        .lines()
+        .find_map(|l| l.strip_prefix("client_id=").map(str::to_string))
+        .unwrap();
+    assert!(stdout(&cliqd(&["clients", "list"], dir.path())).contains(&id));
+    let revoke = cliqd(&["clients", "revoke", "--client-id", &id], dir.path());
+    assert!(revoke.status.success(), "{revoke:?}");
+    assert!(!stdout(&cliqd(&["clients", "list"], dir.path())).contains(&id));
+    let no_org = cliqd(&["users", "list", "--org", "42"], dir.path());
+    assert!(!no_org.status.success());
+    assert!(
+        stderr(&no_org).contains("no organization with ID 42"),
+        "{no_org:?}"
+    );
 }
 
 #[test]
