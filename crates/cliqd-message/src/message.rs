@@ -92,7 +92,10 @@ pub(crate) fn message(
     let has_content = map
         .field("text")
         .is_some_and(|t| !t.is_null() && t.as_str().is_none_or(|t| !t.trim().is_empty()))
-        || present("card")
+        // An empty card (`{"card": {}}`) shows nothing: it is not content.
+        || map
+            .field("card")
+            .is_some_and(|c| !c.is_null() && c.as_object().is_none_or(|o| !o.is_empty()))
         || map
             .field("slides")
             .is_some_and(|s| !s.is_null() && s.as_array().is_none_or(|a| !a.is_empty()))

@@ -190,7 +190,14 @@ fn slide_data(kind: SlideType, v: &Value, path: &Path<'_>, errs: &mut Errors) ->
             let out: Vec<String> = items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, x)| scalar_text(x, &path.index(i), errs))
+                .filter_map(|(i, x)| {
+                    // A null item is a mistake, not an empty line.
+                    if x.is_null() {
+                        crate::read::wrong_type(errs, &path.index(i), "a string", x);
+                        return None;
+                    }
+                    scalar_text(x, &path.index(i), errs)
+                })
                 .collect();
             (out.len() == items.len()).then_some(SlideData::List(out))
         }

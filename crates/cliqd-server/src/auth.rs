@@ -166,7 +166,8 @@ pub async fn authenticate(
     cache: &TokenCache,
     token: Option<&str>,
 ) -> Result<AuthContext, ApiError> {
-    let token = token.ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+    let token = token
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized).logged("no access token given"))?;
     let hash = hash_secret(token);
     let now = now_secs();
     if let Some(auth) = cache.get(&hash, now) {
@@ -174,12 +175,23 @@ pub async fn authenticate(
     }
     let (row, user) = match store.token_by_hash(&hash).await {
         Ok(found) => found,
-        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::Unauthorized)),
+        Err(StoreError::NotFound) => {
+            return Err(ApiError::new(ErrorCode::Unauthorized).logged("unknown access token"));
+        }
         Err(e) => return Err(e.into()),
     };
     let expired = row.expires_at.is_some_and(|t| t <= now);
-    if row.revoked || expired || row.kind != TokenKind::Access {
-        return Err(ApiError::new(ErrorCode::Unauthorized));
+    let refused = if row.revoked {
+        Some("the access token was revoked")
+    } else if expired {
+        Some("the access token has expired")
+    } else if row.kind != TokenKind::Access {
+        Some("a refresh token was sent where an access token is needed")
+    } else {
+        None
+    };
+    if let Some(why) = refused {
+        return Err(ApiError::new(ErrorCode::Unauthorized).logged(why));
     }
     let auth = AuthContext {
         user: Arc::new(user),

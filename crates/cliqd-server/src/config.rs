@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// How rate limits apply: as the spec says, not at all, or with thresholds multiplied.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +43,12 @@ pub struct Config {
     pub max_components_per_org: u64,
     /// Divides every rate-limit window and lock period (TOML only; lets tests see a lock end).
     pub rate_limit_time_divisor: u32,
+    /// A request's head (request line and headers) must arrive within this time, or the
+    /// connection gets `408 Request Timeout` and is closed. The same timer closes a keep-alive
+    /// connection that stays idle this long between requests (silently: nothing was asked).
+    pub header_read_timeout: Duration,
+    /// Longest wait for the next piece of a request body; a stalled body gets `408`.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for Config {
@@ -54,6 +61,8 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             max_components_per_org: 1000,
             rate_limit_time_divisor: 1,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -69,6 +78,8 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     max_components_per_org: Option<u64>,
     rate_limit_time_divisor: Option<u32>,
+    header_read_timeout_secs: Option<u64>,
+    body_read_timeout_secs: Option<u64>,
 }
 
 /// Values given on the command line (None = not given).
@@ -121,6 +132,12 @@ impl Config {
             }
             if let Some(v) = f.rate_limit_time_divisor {
                 cfg.rate_limit_time_divisor = v.max(1);
+            }
+            if let Some(v) = f.header_read_timeout_secs {
+                cfg.header_read_timeout = Duration::from_secs(v.max(1));
+            }
+            if let Some(v) = f.body_read_timeout_secs {
+                cfg.body_read_timeout = Duration::from_secs(v.max(1));
             }
         }
         if let Some(v) = env("CLIQD_DATA") {
@@ -182,5 +199,10 @@ mod tests {
         let cfg = Config::load(Some(&path), |_| None, &Overrides::default()).unwrap();
         assert_eq!(cfg.rate_limits, RateLimitMode::Spec);
         assert_eq!(cfg.max_body_bytes, Config::default().max_body_bytes);
+        assert_eq!(
+            cfg.header_read_timeout,
+            Config::default().header_read_timeout
+        );
+        assert_eq!(cfg.body_read_timeout, Config::default().body_read_timeout);
     }
 }

@@ -38,6 +38,7 @@ error_codes! {
     Internal => (INTERNAL_SERVER_ERROR, None, "Cliq server encountered an error which prevents it from fulfilling the request."),
     // Cross-cutting specific codes.
     InvalidOauthScope => (FORBIDDEN, Some("invalid_oauthscope"), "The access token does not have the OAuth scope this API requires"),
+    RequestTimeout => (REQUEST_TIMEOUT, Some("request_timeout"), "The request did not arrive in time: send the whole request without pausing"),
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, Some("request_entity_too_large"), "The request body is larger than the server accepts"),
     UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"), "The request body must be JSON (Content-Type: application/json)"),
     InvalidInputs => (BAD_REQUEST, Some("invalid_inputs"), "Request body validation failed"),
@@ -115,6 +116,8 @@ pub struct ApiError {
     pub message: Option<String>,
     /// Seconds for `Retry-After` (rate limits).
     pub retry_after: Option<u64>,
+    /// Why, for the request log only (never sent): a refused token's reason, say.
+    pub detail: Option<String>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -125,6 +128,7 @@ impl ApiError {
             code,
             message: None,
             retry_after: None,
+            detail: None,
         }
     }
 
@@ -134,7 +138,14 @@ impl ApiError {
             code,
             message: Some(message.into()),
             retry_after: None,
+            detail: None,
         }
+    }
+
+    /// The same error, with a reason the request log gives and the client does not see.
+    pub fn logged(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
     }
 
     /// Shorthand for the most common validation failure.
@@ -206,7 +217,15 @@ impl From<cliqd_service::ServiceError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut resp = (self.status(), axum::Json(self.body())).into_response();
+        let body = self.body();
+        let reason = match (&self.detail, body["code"].as_str()) {
+            (Some(detail), _) => detail.clone(),
+            (None, Some(code)) => format!("{code}: {}", body["message"].as_str().unwrap_or("")),
+            (None, None) => body["message"].as_str().unwrap_or("").to_string(),
+        };
+        let mut resp = (self.status(), axum::Json(body)).into_response();
+        resp.extensions_mut()
+            .insert(crate::access_log::LogReason(reason));
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

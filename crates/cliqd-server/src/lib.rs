@@ -6,12 +6,14 @@
 //! store's event feed (`cliqd_store::EventBus`); rate-limit counters sit behind
 //! [`ratelimit::RateCounters`].
 
+mod access_log;
 pub mod admin;
 mod api;
 mod auth;
 pub mod config;
 mod error;
 mod extract;
+mod listen;
 mod oauth;
 mod pagination;
 pub mod ratelimit;
@@ -31,11 +33,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// The whole HTTP application for `state`.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
+    let body_timeout = state.config.body_read_timeout;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/oauth/v2/token", post(oauth::token))
@@ -44,8 +48,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(access_log::log_request))
         .with_state(state)
 }
 
@@ -66,14 +72,39 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::new(ErrorCode::Internal).into_response()
 }
 
+/// Why a server could not start or stopped. Each message is complete: the cause is part of
+/// it, never a separate `source` that a caller printing the chain would repeat.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("cannot open the store: {0}")]
-    Store(#[from] cliqd_store::StoreError),
-    #[error("cannot bind {0}: {1}")]
+    #[error("cannot set up the demo organization: {0}")]
+    Store(cliqd_store::StoreError),
+    #[error("cannot listen on {0}: {reason}", reason = bind_reason(.1))]
     Bind(SocketAddr, std::io::Error),
     #[error("server failed: {0}")]
     Serve(std::io::Error),
+}
+
+impl From<cliqd_store::StoreError> for ServerError {
+    fn from(e: cliqd_store::StoreError) -> Self {
+        ServerError::Store(e)
+    }
+}
+
+fn bind_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "the port is in use (another cliqd or another program listens there; choose another \
+             address with --bind)"
+                .to_string()
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "the address is not one of this machine's (check --bind)".to_string()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied (ports below 1024 need privileges)".to_string()
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// The store a server runs on. The caller opens it (the binary picks the backend from
@@ -146,21 +177,21 @@ pub async fn start(config: Config, backend: Backend) -> Result<RunningServer, Se
 }
 
 async fn serve(config: Config, store: Arc<dyn Store>) -> Result<RunningServer, ServerError> {
-    let demo = admin::ensure_demo(store.as_ref(), &config.data_dir).await?;
+    // Bind first: a start that cannot listen (the port is taken) creates nothing, so the
+    // next start is still the first one and shows the demo organization's token.
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|e| ServerError::Bind(config.bind, e))?;
+    let demo = admin::ensure_demo(store.as_ref(), &config.data_dir).await?;
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
     let mut config = config;
     config.bind = addr;
     let state = AppState::new(store, config);
     let (tx, rx) = oneshot::channel::<()>();
     let app = app(state.clone());
+    let header_timeout = state.config.header_read_timeout;
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
+        listen::serve(listener, app, header_timeout, rx)
             .await
             .map_err(ServerError::Serve)
     });

@@ -113,8 +113,9 @@ pub async fn list_components(
     let limit = match &params.limit {
         None => spec.default_limit,
         Some(raw) => match raw.trim().parse::<u32>() {
-            // Above the maximum is clamped rather than refused, as a lenient server would.
-            Ok(n) if n >= 1 => n.min(spec.max_limit),
+            // One rule on every list endpoint: a `limit` outside 1..=maximum is refused with
+            // the range, never silently changed (README, "List endpoints").
+            Ok(n) if (1..=spec.max_limit).contains(&n) => n,
             _ => {
                 return Err(ApiError::invalid(format!(
                     "limit must be a number from 1 to {}",

@@ -7,8 +7,9 @@ use serde_json::Value;
 /// Most users one list may name.
 const MAX_USERS: usize = 100;
 
-/// A user named by ZUID or email. Users of other organizations are refused
-/// ([`ServiceError::UserNotInOrganization`]), unknown ones are [`ServiceError::UserNotFound`].
+/// A user named by ZUID or email. Unknown ones are [`ServiceError::UserNotFound`]; so is an
+/// email of another organization's user, so a lookup never reveals whether an address exists
+/// elsewhere. A ZUID of another organization is [`ServiceError::UserNotInOrganization`].
 pub async fn resolve_user(store: &dyn Store, actor: &Actor, raw: &str) -> ServiceResult<UserRow> {
     let raw = raw.trim();
     let found = if raw.contains('@') {
@@ -22,6 +23,7 @@ pub async fn resolve_user(store: &dyn Store, actor: &Actor, raw: &str) -> Servic
     };
     match found {
         Ok(u) if u.org_id == actor.org_id() => Ok(u),
+        Ok(_) if raw.contains('@') => Err(ServiceError::UserNotFound(format!("no user `{raw}`"))),
         Ok(_) => Err(ServiceError::UserNotInOrganization),
         Err(StoreError::NotFound) => Err(ServiceError::UserNotFound(format!("no user `{raw}`"))),
         Err(e) => Err(e.into()),

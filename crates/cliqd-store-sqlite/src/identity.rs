@@ -297,4 +297,145 @@ impl IdentityStore for SqliteStore {
         })
         .await
     }
+
+    async fn list_orgs(&self) -> StoreResult<Vec<OrgRow>> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT id, name FROM orgs ORDER BY id")
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(OrgRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn users_of_org(&self, org_id: i64) -> StoreResult<Vec<UserRow>> {
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached(&format!(
+                    "SELECT {USER_COLS} FROM users WHERE org_id = ?1 ORDER BY id"
+                ))
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([org_id], user_from_row)
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn teams_of_org(&self, org_id: i64) -> StoreResult<Vec<TeamRow>> {
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached("SELECT id, name FROM teams WHERE org_id = ?1 ORDER BY id")
+                .map_err(map_err)?;
+            let teams = stmt
+                .query_map([org_id], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            teams
+                .into_iter()
+                .map(|(id, name)| {
+                    Ok(TeamRow {
+                        id,
+                        org_id,
+                        name,
+                        members: team_members(c, id)?,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn tokens_of_org(&self, org_id: i64) -> StoreResult<Vec<TokenRow>> {
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT t.hash, t.user_id, t.kind, t.scopes, t.expires_at, t.revoked, t.client_id
+                     FROM tokens t JOIN users u ON u.id = t.user_id
+                     WHERE u.org_id = ?1 ORDER BY t.user_id, t.hash",
+                )
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([org_id], |r| {
+                    let kind: String = r.get(2)?;
+                    Ok(TokenRow {
+                        hash: r.get(0)?,
+                        user_id: r.get(1)?,
+                        kind: token_kind(&kind),
+                        scopes: r.get(3)?,
+                        expires_at: r.get(4)?,
+                        revoked: r.get(5)?,
+                        client_id: r.get(6)?,
+                    })
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn clients_of_org(&self, org_id: i64) -> StoreResult<Vec<ClientRow>> {
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT c.client_id, c.secret_hash, c.name, c.user_id, c.scopes
+                     FROM clients c JOIN users u ON u.id = c.user_id
+                     WHERE u.org_id = ?1 ORDER BY c.name, c.client_id",
+                )
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([org_id], |r| {
+                    Ok(ClientRow {
+                        client_id: r.get(0)?,
+                        secret_hash: r.get(1)?,
+                        name: r.get(2)?,
+                        user_id: r.get(3)?,
+                        scopes: r.get(4)?,
+                    })
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn delete_client(&self, client_id: &str) -> StoreResult<()> {
+        let client_id = client_id.to_string();
+        self.write(move |c| {
+            c.prepare_cached("UPDATE tokens SET revoked = 1 WHERE client_id = ?1")
+                .map_err(map_err)?
+                .execute([&client_id])
+                .map_err(map_err)?;
+            let n = c
+                .prepare_cached("DELETE FROM clients WHERE client_id = ?1")
+                .map_err(map_err)?
+                .execute([&client_id])
+                .map_err(map_err)?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
+        .await
+    }
 }

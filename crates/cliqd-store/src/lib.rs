@@ -103,6 +103,18 @@ pub trait IdentityStore: Send + Sync {
     async fn revoke_token(&self, hash: &str) -> StoreResult<()>;
     async fn insert_client(&self, client: ClientRow) -> StoreResult<()>;
     async fn client_by_id(&self, client_id: &str) -> StoreResult<ClientRow>;
+    /// Every organization, by id (for the admin CLI).
+    async fn list_orgs(&self) -> StoreResult<Vec<OrgRow>>;
+    /// The users of `org_id`, by id.
+    async fn users_of_org(&self, org_id: i64) -> StoreResult<Vec<UserRow>>;
+    /// The teams of `org_id` with their members, by id.
+    async fn teams_of_org(&self, org_id: i64) -> StoreResult<Vec<TeamRow>>;
+    /// The tokens of users of `org_id` (hashes only: secrets are never stored).
+    async fn tokens_of_org(&self, org_id: i64) -> StoreResult<Vec<TokenRow>>;
+    /// The OAuth clients acting as users of `org_id`.
+    async fn clients_of_org(&self, org_id: i64) -> StoreResult<Vec<ClientRow>>;
+    /// Deletes a client and revokes every token issued to it; `NotFound` if there is none.
+    async fn delete_client(&self, client_id: &str) -> StoreResult<()>;
 }
 
 /// Platform components (bots, functions, message actions, extensions, …) and their handlers.

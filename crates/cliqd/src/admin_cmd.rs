@@ -54,7 +54,7 @@ pub struct ServeArgs {
 /// Where the admin commands find the store.
 #[derive(clap::Args)]
 pub struct DataArg {
-    /// Data directory of the server.
+    /// Data directory of the server (it must exist: only `cliqd serve` creates one).
     #[arg(long, env = "CLIQD_DATA", default_value = "./cliqd-data")]
     data: PathBuf,
     /// The store: sqlite:<dir> or a directory path (default: the embedded SQLite database in
@@ -63,17 +63,32 @@ pub struct DataArg {
     database: Option<String>,
 }
 
+/// Which organization a list shows.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Organization ID (default: the first organization).
+    #[arg(long)]
+    org: Option<i64>,
+    #[command(flatten)]
+    data: DataArg,
+}
+
 #[derive(clap::Subcommand)]
 pub enum UsersCommand {
+    /// List an organization's users: ID, email, name, admin.
+    List(ListArgs),
     /// Add a user to an organization (the first one unless --org is given).
     Add {
+        /// The user's email address (unique across the server).
         #[arg(long)]
         email: String,
+        /// The user's display name.
         #[arg(long)]
         name: String,
         /// Make the user an organization admin.
         #[arg(long)]
         admin: bool,
+        /// Organization ID (default: the first organization).
         #[arg(long)]
         org: Option<i64>,
         #[command(flatten)]
@@ -83,10 +98,14 @@ pub enum UsersCommand {
 
 #[derive(clap::Subcommand)]
 pub enum TeamsCommand {
+    /// List an organization's teams: ID, name, member IDs.
+    List(ListArgs),
     /// Create a team with members (emails, comma-separated) of one organization.
     Add {
+        /// The team's name.
         #[arg(long)]
         name: String,
+        /// Members' emails, comma-separated (all of one organization).
         #[arg(long, value_delimiter = ',')]
         members: Vec<String>,
         #[command(flatten)]
@@ -96,8 +115,12 @@ pub enum TeamsCommand {
 
 #[derive(clap::Subcommand)]
 pub enum TokenCommand {
+    /// List an organization's tokens (their hashes: secrets are never stored), with owner,
+    /// kind, state and scopes.
+    List(ListArgs),
     /// Create an access token for a user and print it.
     Create {
+        /// Email of the user the token acts as.
         #[arg(long)]
         user: String,
         /// Scopes, comma-separated (e.g. ZohoCliq.Bots.CREATE,ZohoCliq.Bots.READ); `all` for every scope.
@@ -106,6 +129,14 @@ pub enum TokenCommand {
         /// Lifetime in seconds (default: never expires).
         #[arg(long)]
         expires_in: Option<i64>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoke an access token (a running server stops accepting it within 5 seconds).
+    Revoke {
+        /// The token itself, as `token create` printed it.
+        #[arg(long)]
+        token: String,
         #[command(flatten)]
         data: DataArg,
     },
@@ -118,6 +149,7 @@ pub enum TokenCommand {
 pub enum WebhookTokenCommand {
     /// Create a webhook token for a user (at most 5 per user) and print it.
     Create {
+        /// Email of the user who owns the webhook token.
         #[arg(long)]
         user: String,
         /// A label for the token.
@@ -130,12 +162,25 @@ pub enum WebhookTokenCommand {
 
 #[derive(clap::Subcommand)]
 pub enum ClientsCommand {
+    /// List an organization's OAuth clients: ID, name, user, scopes.
+    List(ListArgs),
+    /// Delete an OAuth client and revoke every token issued to it.
+    Revoke {
+        /// The client's ID (`client_id=` of `clients add`).
+        #[arg(long)]
+        client_id: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Register an OAuth client acting as a user; prints its id, secret and a refresh token.
     Add {
+        /// The client's name.
         #[arg(long)]
         name: String,
+        /// Email of the user the client's tokens act as.
         #[arg(long)]
         user: String,
+        /// Scopes the client may be granted, comma-separated; `all` for every scope.
         #[arg(long)]
         scopes: String,
         #[command(flatten)]
@@ -145,12 +190,20 @@ pub enum ClientsCommand {
 
 #[derive(clap::Subcommand)]
 pub enum OrgsCommand {
+    /// List every organization: ID, name.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Create an organization with an admin user.
     Add {
+        /// The organization's name.
         #[arg(long)]
         name: String,
+        /// Email of the organization's first admin.
         #[arg(long)]
         admin_email: String,
+        /// Display name of that admin.
         #[arg(long, default_value = "Admin")]
         admin_name: String,
         #[command(flatten)]
@@ -177,17 +230,8 @@ pub fn run(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Structured JSON lines with CLIQD_LOG_FORMAT=json; human-readable otherwise.
-    if std::env::var("CLIQD_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
+    let json_logs = std::env::var("CLIQD_LOG_FORMAT").is_ok_and(|f| f == "json");
+    init_logs(json_logs);
     let flags = Overrides {
         data_dir: args.data,
         bind: args.bind,
@@ -195,9 +239,87 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allow_private_network: args.allow_private_network,
     };
     let config = Config::load(args.config.as_deref(), |k| std::env::var(k).ok(), &flags)?;
-    let data_dir = config.data_dir.clone();
-    let backend = open_store(args.database.as_deref(), &data_dir, Access::Server)?;
-    let server = cliqd_server::start(config, backend).await?;
+    let token_file = config.data_dir.join("admin.token");
+    let backend = open_store(args.database.as_deref(), &config.data_dir, Access::Server)
+        .map_err(|e| with_token_hint(e, &token_file))?;
+    let server = cliqd_server::start(config, backend)
+        .await
+        .map_err(|e| with_token_hint(e.into(), &token_file))?;
+    print_banner(&server, &token_file, json_logs);
+    server
+        .run_until(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No signal handling available: run until killed.
+                std::future::pending::<()>().await;
+            }
+            tracing::info!("shutting down");
+        })
+        .await?;
+    Ok(())
+}
+
+/// Logs go to stderr: JSON lines with `CLIQD_LOG_FORMAT=json`, text otherwise, coloured only
+/// when stderr is a terminal. The filter is `CLIQD_LOG` (default `info`, which includes one
+/// line per request).
+fn init_logs(json: bool) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+/// A failed start names where the admin token is (or will be), so the next step is clear.
+fn with_token_hint(err: anyhow::Error, token_file: &std::path::Path) -> anyhow::Error {
+    if token_file.is_file() {
+        err.context(format!(
+            "cliqd did not start (the admin token is in {})",
+            token_file.display()
+        ))
+    } else {
+        err.context("cliqd did not start")
+    }
+}
+
+/// What the server created and where it listens, on stdout (logs go to stderr): text lines, or
+/// one JSON object with `CLIQD_LOG_FORMAT=json`. Every start names the admin token file.
+fn print_banner(server: &cliqd_server::RunningServer, token_file: &std::path::Path, json: bool) {
+    let url = format!("http://{}", server.addr);
+    let token_state = if server.demo.is_some() {
+        "created"
+    } else if token_file.is_file() {
+        "exists"
+    } else {
+        "missing"
+    };
+    if json {
+        let mut banner = serde_json::json!({
+            "message": "cliqd listening",
+            "url": url,
+            "admin_token_file": token_file.display().to_string(),
+            "admin_token_file_state": token_state,
+        });
+        if let Some(demo) = &server.demo {
+            banner["demo"] = serde_json::json!({
+                "org": {"id": demo.org.id.to_string(), "name": demo.org.name},
+                "admin": demo.admin.email,
+                "users": demo.users.iter().map(|u| serde_json::json!({
+                    "id": u.id.to_string(), "name": u.name, "email": u.email,
+                })).collect::<Vec<_>>(),
+                "teams": demo.teams.iter().map(|t| serde_json::json!({
+                    "id": t.id.to_string(), "name": t.name,
+                })).collect::<Vec<_>>(),
+            });
+        }
+        println!("{banner}");
+        return;
+    }
     if let Some(demo) = &server.demo {
         println!(
             "Created the demo organization {} ({}); admin {}.",
@@ -209,23 +331,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         for t in &demo.teams {
             println!("  team {} id {} members {:?}", t.name, t.id, t.members);
         }
-        println!(
-            "Admin token (also in {}):",
-            data_dir.join("admin.token").display()
-        );
+        println!("Admin token (also in {}):", token_file.display());
         println!("{}", demo.admin_token);
+    } else if token_state == "exists" {
+        println!("Admin token: in {}", token_file.display());
+    } else {
+        println!(
+            "Admin token: {} is missing; create one with `cliqd token create --user EMAIL --scopes all`",
+            token_file.display()
+        );
     }
-    println!("cliqd listening on http://{}", server.addr);
-    server
-        .run_until(async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                // No signal handling available: run until killed.
-                std::future::pending::<()>().await;
-            }
-            tracing::info!("shutting down");
-        })
-        .await?;
-    Ok(())
+    println!("cliqd listening on {url}");
 }
 
 fn open(data: &DataArg) -> anyhow::Result<CommandStore> {
@@ -239,39 +355,81 @@ async fn user_by_email(store: &dyn Store, email: &str) -> anyhow::Result<cliqd_s
         .with_context(|| format!("no user with email {email}"))
 }
 
+/// The organization a list shows: `--org` if it exists, else the first one.
+async fn list_org(store: &dyn Store, org: Option<i64>) -> anyhow::Result<i64> {
+    match org {
+        Some(id) => {
+            if store.list_orgs().await?.iter().any(|o| o.id == id) {
+                Ok(id)
+            } else {
+                anyhow::bail!("no organization with ID {id} (see `cliqd orgs list`)")
+            }
+        }
+        None => Ok(store
+            .first_org()
+            .await
+            .context("no organization yet; run `cliqd serve` once")?
+            .id),
+    }
+}
+
 async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
+    let cmd = match cmd {
+        UsersCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            for u in store.users_of_org(org).await? {
+                let admin = if u.is_admin { "admin" } else { "" };
+                println!("{}\t{}\t{}\t{admin}", u.id, u.email, u.name);
+            }
+            store.close();
+            return Ok(());
+        }
+        add => add,
+    };
     let UsersCommand::Add {
         email,
         name,
         admin,
         org,
         data,
-    } = cmd;
-    let store = open(&data)?;
-    let org_id = match org {
-        Some(id) => id,
-        None => {
-            store
-                .first_org()
-                .await
-                .context("no organization yet; run `cliqd serve` once")?
-                .id
-        }
+    } = cmd
+    else {
+        return Ok(());
     };
+    let email = check_email(&email)?;
+    let store = open(&data)?;
+    let org_id = list_org(&*store, org).await?;
     let user = cliqd_server::admin::add_user(&*store, org_id, &email, &name, admin)
         .await
-        .context("cannot add the user (is the email taken?)")?;
+        .context("cannot add the user (is the email taken, does the organization exist?)")?;
+    eprintln!(
+        "Added {} <{}> to organization {} (user ID below).",
+        user.name, user.email, user.org_id
+    );
     println!("{}", user.id);
     store.close();
     Ok(())
 }
 
 async fn teams(cmd: TeamsCommand) -> anyhow::Result<()> {
-    let TeamsCommand::Add {
-        name,
-        members,
-        data,
-    } = cmd;
+    let (name, members, data) = match cmd {
+        TeamsCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            for t in store.teams_of_org(org).await? {
+                let members: Vec<String> = t.members.iter().map(i64::to_string).collect();
+                println!("{}\t{}\t{}", t.id, t.name, members.join(","));
+            }
+            store.close();
+            return Ok(());
+        }
+        TeamsCommand::Add {
+            name,
+            members,
+            data,
+        } => (name, members, data),
+    };
     let store = open(&data)?;
     let mut ids = Vec::new();
     let mut org_id = None;
@@ -291,27 +449,113 @@ async fn teams(cmd: TeamsCommand) -> anyhow::Result<()> {
         .create_team(org_id, &name, ids)
         .await
         .context("cannot create the team")?;
+    eprintln!(
+        "Created team {} with {} members (ID below).",
+        team.name,
+        team.members.len()
+    );
     println!("{}", team.id);
     store.close();
     Ok(())
 }
 
-fn expand_scopes(scopes: &str) -> String {
+/// `all`, or a comma-separated list of known scopes (any case; `ZohoCliq.<Area>.ALL` for a
+/// whole area). An unknown scope is an error that names it.
+fn expand_scopes(scopes: &str) -> anyhow::Result<String> {
+    let known = cliqd_server::admin::ALL_SCOPES;
     if scopes.trim().eq_ignore_ascii_case("all") {
-        cliqd_server::admin::ALL_SCOPES.join(",")
-    } else {
-        scopes.to_string()
+        return Ok(known.join(","));
     }
+    let area_of = |s: &str| s.rsplit_once('.').map(|(a, _)| a.to_ascii_lowercase());
+    let mut out = Vec::new();
+    for scope in scopes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let exact = known.iter().any(|k| k.eq_ignore_ascii_case(scope));
+        let whole_area = scope.to_ascii_lowercase().ends_with(".all")
+            && known.iter().any(|k| area_of(k) == area_of(scope));
+        if !exact && !whole_area {
+            anyhow::bail!(
+                "unknown scope `{scope}` (known scopes: {}; or `all`)",
+                known.join(", ")
+            );
+        }
+        out.push(scope.to_string());
+    }
+    if out.is_empty() {
+        anyhow::bail!("no scopes given (e.g. --scopes ZohoCliq.Bots.READ, or --scopes all)");
+    }
+    Ok(out.join(","))
+}
+
+/// A plausible email address: `local@domain.tld`, no spaces or control characters.
+fn check_email(email: &str) -> anyhow::Result<String> {
+    let email = email.trim();
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !valid {
+        anyhow::bail!("`{email}` is not an email address");
+    }
+    Ok(email.to_string())
 }
 
 async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
     let (user, scopes, expires_in, data) = match cmd {
+        TokenCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            let users = store.users_of_org(org).await?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            for t in store.tokens_of_org(org).await? {
+                let owner = users
+                    .iter()
+                    .find(|u| u.id == t.user_id)
+                    .map_or(String::new(), |u| u.email.clone());
+                let state = if t.revoked {
+                    "revoked"
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    "expired"
+                } else {
+                    "active"
+                };
+                let kind = match t.kind {
+                    cliqd_store::TokenKind::Access => "access",
+                    cliqd_store::TokenKind::Refresh => "refresh",
+                };
+                let hash: String = t.hash.chars().take(12).collect();
+                println!("{hash}…\t{owner}\t{kind}\t{state}\t{}", t.scopes);
+            }
+            store.close();
+            return Ok(());
+        }
         TokenCommand::Create {
             user,
             scopes,
             expires_in,
             data,
         } => (user, scopes, expires_in, data),
+        TokenCommand::Revoke { token, data } => {
+            let store = open(&data)?;
+            let revoked = store
+                .revoke_token(&cliqd_server::admin::hash_secret(token.trim()))
+                .await;
+            store.close();
+            match revoked {
+                Ok(()) => eprintln!("Revoked the token."),
+                Err(cliqd_store::StoreError::NotFound) => anyhow::bail!("no such token"),
+                Err(e) => return Err(e.into()),
+            }
+            return Ok(());
+        }
         TokenCommand::Webhook(WebhookTokenCommand::Create { user, name, data }) => {
             let store = open(&data)?;
             let u = user_by_email(&*store, &user).await?;
@@ -330,7 +574,7 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
     let store = open(&data)?;
     let u = user_by_email(&*store, &user).await?;
     let secret =
-        cliqd_server::admin::create_token(&*store, u.id, &expand_scopes(&scopes), expires_in)
+        cliqd_server::admin::create_token(&*store, u.id, &expand_scopes(&scopes)?, expires_in)
             .await?;
     println!("{secret}");
     store.close();
@@ -338,15 +582,46 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
 }
 
 async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
-    let ClientsCommand::Add {
-        name,
-        user,
-        scopes,
-        data,
-    } = cmd;
+    let (name, user, scopes, data) = match cmd {
+        ClientsCommand::List(args) => {
+            let store = open(&args.data)?;
+            let org = list_org(&*store, args.org).await?;
+            let users = store.users_of_org(org).await?;
+            for c in store.clients_of_org(org).await? {
+                let owner = users
+                    .iter()
+                    .find(|u| u.id == c.user_id)
+                    .map_or(String::new(), |u| u.email.clone());
+                println!("{}\t{}\t{owner}\t{}", c.client_id, c.name, c.scopes);
+            }
+            store.close();
+            return Ok(());
+        }
+        ClientsCommand::Revoke { client_id, data } => {
+            let store = open(&data)?;
+            let deleted = store.delete_client(client_id.trim()).await;
+            store.close();
+            return match deleted {
+                Ok(()) => {
+                    eprintln!("Deleted client {client_id} and revoked its tokens.");
+                    Ok(())
+                }
+                Err(cliqd_store::StoreError::NotFound) => {
+                    anyhow::bail!("no client with ID {client_id} (see `cliqd clients list`)")
+                }
+                Err(e) => Err(e.into()),
+            };
+        }
+        ClientsCommand::Add {
+            name,
+            user,
+            scopes,
+            data,
+        } => (name, user, scopes, data),
+    };
     let store = open(&data)?;
     let u = user_by_email(&*store, &user).await?;
-    let c = cliqd_server::admin::add_client(&*store, &name, u.id, &expand_scopes(&scopes)).await?;
+    let c = cliqd_server::admin::add_client(&*store, &name, u.id, &expand_scopes(&scopes)?).await?;
     println!("client_id={}", c.client_id);
     println!("client_secret={}", c.client_secret);
     println!("refresh_token={}", c.refresh_token);
@@ -355,16 +630,31 @@ async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
 }
 
 async fn orgs(cmd: OrgsCommand) -> anyhow::Result<()> {
-    let OrgsCommand::Add {
-        name,
-        admin_email,
-        admin_name,
-        data,
-    } = cmd;
+    let (name, admin_email, admin_name, data) = match cmd {
+        OrgsCommand::List { data } => {
+            let store = open(&data)?;
+            for o in store.list_orgs().await? {
+                println!("{}\t{}", o.id, o.name);
+            }
+            store.close();
+            return Ok(());
+        }
+        OrgsCommand::Add {
+            name,
+            admin_email,
+            admin_name,
+            data,
+        } => (name, admin_email, admin_name, data),
+    };
+    let admin_email = check_email(&admin_email)?;
     let store = open(&data)?;
     let org = store.create_org(&name).await?;
     let admin =
         cliqd_server::admin::add_user(&*store, org.id, &admin_email, &admin_name, true).await?;
+    eprintln!(
+        "Created organization {} with admin {} (IDs below).",
+        org.name, admin.email
+    );
     println!("org {} admin {}", org.id, admin.id);
     store.close();
     Ok(())

@@ -73,6 +73,7 @@ pub fn open_store(url: Option<&str>, data_dir: &Path, access: Access) -> anyhow:
     };
     match parsed {
         DatabaseUrl::Sqlite(dir) => {
+            check_directory(&dir, access)?;
             let store = match access {
                 Access::Server => SqliteStore::open_exclusive(&dir),
                 Access::Admin => SqliteStore::open(&dir),
@@ -85,6 +86,56 @@ pub fn open_store(url: Option<&str>, data_dir: &Path, access: Access) -> anyhow:
             })
         }
     }
+}
+
+/// The SQLite file's first bytes (<https://www.sqlite.org/fileformat.html>).
+const SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
+
+/// Refuses, in one plain sentence, a data directory that cannot be cliqd's: a path that is a
+/// file, a `cliqd.db` that is not an SQLite database, and (for every command but `serve`, which
+/// alone creates a data directory) a directory with no database yet, so that a typo in
+/// `--data` is an error rather than a new empty database.
+fn check_directory(dir: &Path, access: Access) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => anyhow::bail!("{} is not a directory", dir.display()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match access {
+                Access::Server => Ok(()),
+                Access::Admin => Err(no_database(dir)),
+            };
+        }
+        Err(e) => anyhow::bail!("cannot read {}: {e}", dir.display()),
+    }
+    let db = dir.join("cliqd.db");
+    match std::fs::File::open(&db) {
+        Ok(mut file) => {
+            use std::io::Read;
+            let mut head = Vec::with_capacity(SQLITE_HEADER.len());
+            (&mut file)
+                .take(SQLITE_HEADER.len() as u64)
+                .read_to_end(&mut head)
+                .with_context(|| format!("cannot read {}", db.display()))?;
+            // An empty file is what SQLite itself leaves before the first write.
+            if !head.is_empty() && head != SQLITE_HEADER {
+                anyhow::bail!("{} is not a cliqd database", db.display());
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match access {
+            Access::Server => Ok(()),
+            Access::Admin => Err(no_database(dir)),
+        },
+        Err(e) => anyhow::bail!("cannot read {}: {e}", db.display()),
+    }
+}
+
+fn no_database(dir: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no cliqd database in {} (check --data; `cliqd serve --data {}` creates one)",
+        dir.display(),
+        dir.display()
+    )
 }
 
 /// A store opened by a one-shot command ([`Access::Admin`]); derefs to the store.
@@ -137,6 +188,41 @@ mod tests {
         );
         assert!(DatabaseUrl::parse("sqlite:").is_err());
         assert!(DatabaseUrl::parse("  ").is_err());
+    }
+
+    #[test]
+    fn unusable_directories_are_named_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        let err = format!(
+            "{:#}",
+            open_store(None, &file, Access::Server).err().unwrap()
+        );
+        assert_eq!(err, format!("{} is not a directory", file.display()));
+
+        let bad = dir.path().join("bad");
+        std::fs::create_dir(&bad).unwrap();
+        std::fs::write(bad.join("cliqd.db"), "not sqlite at all").unwrap();
+        let err = format!(
+            "{:#}",
+            open_store(None, &bad, Access::Server).err().unwrap()
+        );
+        assert_eq!(
+            err,
+            format!("{} is not a cliqd database", bad.join("cliqd.db").display())
+        );
+
+        let missing = dir.path().join("typo");
+        let err = format!(
+            "{:#}",
+            open_store(None, &missing, Access::Admin).err().unwrap()
+        );
+        assert!(err.starts_with("no cliqd database in"), "{err}");
+        assert!(
+            !missing.exists(),
+            "an admin command created a data directory"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub struct DelugeArgs {
 enum DelugeCommand {
     /// Run a script and print its info lines and return value.
     Run {
+        /// The Deluge script file.
         file: PathBuf,
         /// JSON object of pre-bound variables (a handler's `user`, `message`, ...).
         #[arg(long)]
@@ -24,8 +25,10 @@ enum DelugeCommand {
         /// Print the return value as JSON.
         #[arg(long)]
         json: bool,
+        /// Statement limit (default: the handler limit).
         #[arg(long)]
         max_statements: Option<u64>,
+        /// Wall-clock limit in milliseconds.
         #[arg(long)]
         timeout_ms: Option<u64>,
         /// Let invokeUrl reach loopback and private addresses (your own services, locally).
@@ -34,11 +37,13 @@ enum DelugeCommand {
     },
     /// Report syntax errors with positions; exit 1 if any.
     Check {
+        /// Deluge script files; every readable one is checked, unreadable ones are reported.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Run conformance cases (JSON lines) and report failures.
     Test {
+        /// JSON-lines corpus files: one case per line, `{"id", "script", "inputs", "expect"}`.
         #[arg(required = true)]
         corpora: Vec<PathBuf>,
         /// Exit 0 even when cases fail.
@@ -47,11 +52,15 @@ enum DelugeCommand {
     },
     /// Time parsing and running of scripts (or of the built-in suite).
     Bench {
+        /// Scripts to time (default: the built-in suite).
         files: Vec<PathBuf>,
+        /// Runs per script.
         #[arg(long, default_value_t = 1000)]
         iterations: u32,
+        /// A JSON object of input variables for every script.
         #[arg(long)]
         inputs: Option<PathBuf>,
+        /// Statement limit per run.
         #[arg(long)]
         max_statements: Option<u64>,
         /// One JSON object per script.
@@ -158,8 +167,15 @@ fn run_cmd(
 fn check_cmd(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for file in files {
-        let source =
-            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        // A file that cannot be read is reported and the others are still checked.
+        let source = match std::fs::read_to_string(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", file.display());
+                failed = true;
+                continue;
+            }
+        };
         if parse_or_report(file, &source).is_none() {
             failed = true;
         } else {

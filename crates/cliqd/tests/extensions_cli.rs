@@ -38,6 +38,13 @@ fn value<'a>(stdout: &'a str, key: &str) -> &'a str {
 #[test]
 fn create_prints_id_and_key_and_stores_only_the_hash() {
     let dir = fresh_dir();
+    // Only `serve` creates a data directory: a missing one is an error, and nothing is created.
+    let out = cliqd(&["extensions", "create", "--name", "Weather"], &dir);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no cliqd database"));
+    assert!(!dir.exists());
+    // An empty database (what `serve` creates, without its demo organization).
+    SqliteStore::open(&dir).unwrap().close();
     let out = cliqd(&["extensions", "create", "--name", "Weather"], &dir);
     assert!(!out.status.success(), "no organization yet");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no organization"));

@@ -353,3 +353,15 @@ fn slide_buttons() {
         codes::BUTTON_LIMIT_EXCEEDED,
     );
 }
+
+#[test]
+fn a_null_list_item_is_refused() {
+    let errs = bad(json!({"slides": [{"type": "list", "data": ["a", null]}]}));
+    only(&errs, "slides[0].data[1]", codes::INVALID_FIELD_TYPE);
+}
+
+#[test]
+fn an_empty_card_is_no_content() {
+    only(&bad(json!({"card": {}})), "text", codes::TEXT_REQUIRED);
+    ok(json!({"text": "t", "card": {}}));
+}

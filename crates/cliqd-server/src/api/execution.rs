@@ -124,7 +124,7 @@ pub fn check_execution(
 }
 
 /// An update's `execution_type` (immutable: accepted only unchanged) and `execution_url`
-/// (webhook components only). Returns the new URL, if one was sent.
+/// (webhook components only; ignored for Deluge ones). Returns the new URL, if one applies.
 pub fn patch_execution(
     current_type: ExecutionType,
     execution_type: Option<&str>,
@@ -140,8 +140,15 @@ pub fn patch_execution(
     }
     match execution_url {
         None => Ok(None),
+        // An update of a Deluge component that carries an `execution_url` (as the pages'
+        // update samples do) has it ignored, and the log says so; on creation it is refused.
         Some(_) if current_type != ExecutionType::Webhook => {
-            Err(ApiError::new(ErrorCode::ExecutionUrlNotAllowed))
+            tracing::info!(
+                ignored = "execution_url",
+                execution_type = current_type.as_str(),
+                "ignored execution_url in an update of a Deluge component"
+            );
+            Ok(None)
         }
         Some(u) => Ok(Some(check_url(u, max_url_chars)?)),
     }
@@ -171,6 +178,21 @@ pub fn handler_data(
         .filter(Value::is_object)
         .unwrap_or_else(|| json!({}));
     let mut script = existing.and_then(|h| h.script.clone());
+    // A body with both (as the pages' samples send) applies the one that fits the component
+    // and ignores the other, saying so in the log; one that only carries the other is refused.
+    let mut data = data;
+    if data.script.is_some() && data.permissions.is_some() {
+        let ignored = match execution_type {
+            ExecutionType::Webhook => data.script.take().map(|_| "script"),
+            ExecutionType::Deluge => data.permissions.take().map(|_| "permissions"),
+        };
+        tracing::info!(
+            ignored,
+            execution_type = execution_type.as_str(),
+            handler = spec.api_name,
+            "ignored a handler field that does not fit the component's execution type"
+        );
+    }
     if execution_type == ExecutionType::Webhook {
         if data.script.is_some() {
             return Err(ApiError::invalid(format!(
@@ -398,16 +420,24 @@ pub async fn save_handler(
         })
 }
 
-/// Deletes a handler that is not a default one (`default_handler_delete_not_allowed`).
+/// Deletes a handler. A default handler (a function's `button_handler`, a message action's
+/// `execution_handler`, …) cannot go, since the component needs it: deleting it empties it
+/// instead (no script, no permissions: as on creation) and answers the same 204, as the
+/// functions page's `DELETE /functions/{ID}/handlers/button_handler` sample shows
+/// (<https://www.zoho.com/cliq/help/restapi/v3/functions/>). It can be given a script again.
 pub async fn remove_handler(state: &AppState, d: &Descriptor, h: &HandlerRow) -> ApiResult<()> {
     if is_default(h) {
-        return Err(ApiError::with_message(
-            ErrorCode::DefaultHandlerDeleteNotAllowed,
-            format!(
-                "{} is the default handler of this {} and cannot be deleted",
-                h.handler_type, d.singular
-            ),
-        ));
+        let mut attrs = h.attrs.clone();
+        if let Some(obj) = attrs.as_object_mut() {
+            obj.remove("permissions");
+        }
+        tracing::info!(
+            handler = %h.handler_type,
+            component = d.singular,
+            "the default handler was emptied rather than deleted"
+        );
+        save_handler(state, h.clone(), None, attrs).await?;
+        return Ok(());
     }
     state
         .store
@@ -546,11 +576,10 @@ mod tests {
                 .code,
             ErrorCode::InvalidInputs
         );
+        // Ignored in an update of a Deluge component (refused on creation, above).
         assert_eq!(
-            patch_execution(ExecutionType::Deluge, None, Some("https://a.b"), None)
-                .unwrap_err()
-                .code,
-            ErrorCode::ExecutionUrlNotAllowed
+            patch_execution(ExecutionType::Deluge, None, Some("https://a.b"), None).unwrap(),
+            None
         );
         assert_eq!(
             patch_execution(

@@ -207,9 +207,18 @@ pub(super) async fn guard(
         tracing::error!(path = %req.uri().path(), "route without an endpoint entry");
         return ApiError::new(ErrorCode::Internal).into_response();
     };
+    let route = crate::access_log::LogRoute(endpoint.path);
     let caller = match resolve(&state, endpoint, &mut req).await {
         Ok(c) => c,
-        Err(e) => return e.into_response(),
+        Err(e) => {
+            let mut response = e.into_response();
+            response.extensions_mut().insert(route);
+            return response;
+        }
+    };
+    let log_user = match &caller {
+        Caller::User(auth) => crate::access_log::LogUser(auth.user.email.clone()),
+        Caller::Extension(ext) => crate::access_log::LogUser(format!("extension:{}", ext.id)),
     };
     let rate = state
         .limiter
@@ -224,7 +233,14 @@ pub(super) async fn guard(
         .user()
         .is_some_and(|auth| !auth.has_scope(endpoint.scope))
     {
-        ApiError::new(ErrorCode::InvalidOauthScope).into_response()
+        ApiError::with_message(
+            ErrorCode::InvalidOauthScope,
+            format!(
+                "The access token does not have the OAuth scope this API requires: {}",
+                wire_scope(endpoint.scope)
+            ),
+        )
+        .into_response()
     } else {
         if let Some(auth) = caller.user() {
             req.extensions_mut().insert(auth.clone());
@@ -235,7 +251,18 @@ pub(super) async fn guard(
     if let Some(r) = rate {
         add_rate_headers(&mut response, r);
     }
+    response.extensions_mut().insert(log_user);
+    response.extensions_mut().insert(route);
     response
+}
+
+/// A normalized scope (`bots.create`) as a token lists it (`ZohoCliq.Bots.CREATE`).
+fn wire_scope(scope: &'static str) -> &'static str {
+    crate::auth::ALL_SCOPES
+        .iter()
+        .find(|s| crate::auth::normalize_scope(s) == scope)
+        .copied()
+        .unwrap_or(scope)
 }
 
 pub(crate) fn add_rate_headers(resp: &mut Response, r: RateStatus) {

@@ -33,8 +33,10 @@ async fn deluge_handlers() {
             json!({"type": "welcome_handler"}),
             "execution_handler_data_required",
         ),
+        // Permissions alone on a Deluge bot are refused (with a script too, they are ignored:
+        // see `both_script_and_permissions_apply_the_fitting_one`).
         (
-            json!({"type": "welcome_handler", "script": "return {};", "permissions": ["user"]}),
+            json!({"type": "welcome_handler", "permissions": ["user"]}),
             "invalid_inputs",
         ),
         (

@@ -175,3 +175,72 @@ pub async fn tokens_and_clients(t: TestStore) {
         Err(StoreError::NotFound)
     ));
 }
+
+/// The admin CLI's lists: organizations, an organization's users, teams, tokens and clients
+/// (nothing of another organization), and deleting a client revokes its tokens.
+pub async fn admin_lists(t: TestStore) {
+    let (store, _guard) = t.into_parts();
+    let org = store.create_org("One").await.unwrap();
+    let other = store.create_org("Two").await.unwrap();
+    let a = store
+        .create_user(new_user(org.id, "a@one", "A"))
+        .await
+        .unwrap();
+    let b = store
+        .create_user(new_user(other.id, "b@two", "B"))
+        .await
+        .unwrap();
+    let names: Vec<String> = store
+        .list_orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(names, ["One", "Two"]);
+    assert_eq!(store.users_of_org(org.id).await.unwrap(), vec![a.clone()]);
+    store.create_team(org.id, "T", vec![a.id]).await.unwrap();
+    store.create_team(other.id, "U", vec![b.id]).await.unwrap();
+    let teams = store.teams_of_org(org.id).await.unwrap();
+    assert_eq!(teams.len(), 1);
+    assert_eq!(
+        (teams[0].name.as_str(), teams[0].members.clone()),
+        ("T", vec![a.id])
+    );
+    for (hash, user, client) in [("h1", a.id, Some("c1")), ("h2", b.id, None)] {
+        store
+            .insert_token(NewToken {
+                hash: hash.into(),
+                user_id: user,
+                kind: TokenKind::Access,
+                scopes: "s".into(),
+                expires_at: None,
+                client_id: client.map(Into::into),
+            })
+            .await
+            .unwrap();
+    }
+    let tokens = store.tokens_of_org(org.id).await.unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].hash, "h1");
+    store
+        .insert_client(ClientRow {
+            client_id: "c1".into(),
+            secret_hash: "sh".into(),
+            name: "ci".into(),
+            user_id: a.id,
+            scopes: "s".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.clients_of_org(org.id).await.unwrap().len(), 1);
+    assert!(store.clients_of_org(other.id).await.unwrap().is_empty());
+    store.delete_client("c1").await.unwrap();
+    assert!(store.clients_of_org(org.id).await.unwrap().is_empty());
+    assert!(store.token_by_hash("h1").await.unwrap().0.revoked);
+    assert!(!store.token_by_hash("h2").await.unwrap().0.revoked);
+    assert!(matches!(
+        store.delete_client("c1").await,
+        Err(StoreError::NotFound)
+    ));
+}

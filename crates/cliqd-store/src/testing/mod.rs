@@ -64,6 +64,7 @@ macro_rules! store_conformance_tests {
             current components::handlers_of_many_reads_a_page_at_once,
             current identity::orgs_users_and_teams,
             current identity::tokens_and_clients,
+            current identity::admin_lists,
             current messaging::refusals_write_nothing_and_publish_nothing,
             multi messaging::events_follow_commit_order,
             current messaging::threads_and_reading_shapes,

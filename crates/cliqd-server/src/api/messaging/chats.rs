@@ -113,24 +113,36 @@ async fn chat_json(state: &AppState, chat: &ChatRow, viewer: i64) -> ApiResult<V
     Ok(v)
 }
 
-#[derive(Debug, Deserialize)]
-struct ListParams {
-    chat_type: Option<String>,
-}
-
-/// The caller's chats, most recently active first; `chat_type` filters by kind.
+/// The caller's chats, most recently active first, filtered as the document lists
+/// (`super::chat_filters`).
 async fn list(
     State(state): State<AppState>,
     auth: AuthContext,
     uri: Uri,
-    CliqQuery(p): CliqQuery<ListParams>,
+    CliqQuery(p): CliqQuery<super::chat_filters::ChatFilters>,
 ) -> ApiResult<Response> {
+    let filters = p.check()?;
     let rows = state.store.chats_of_user(auth.user.id).await?;
     let mut data = Vec::new();
-    for chat in rows
-        .iter()
-        .filter(|c| p.chat_type.as_deref().is_none_or(|t| t == c.kind))
-    {
+    for chat in rows.iter().filter(|c| filters.row_matches(c)) {
+        if data.len() >= filters.limit {
+            break;
+        }
+        if let Some(want) = filters.wants_muted()
+            && state.store.is_muted(&chat.id, auth.user.id).await? != want
+        {
+            continue;
+        }
+        if let Some(user) = filters.recipient
+            && !state
+                .store
+                .chat_members(&chat.acl_chat_id)
+                .await?
+                .iter()
+                .any(|m| m.id == user)
+        {
+            continue;
+        }
         data.push(chat_json(&state, chat, auth.user.id).await?);
     }
     Ok(envelope(uri.path(), "chat", Value::Array(data)).into_response())

@@ -217,7 +217,9 @@ async fn list(
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| ApiError::invalid(format!("limit must be between 1 and {MAX_LIMIT}")))?,
+            .ok_or_else(|| {
+                ApiError::invalid(format!("limit must be a number from 1 to {MAX_LIMIT}"))
+            })?,
     };
     let from_time = parse_ms("fromtime", p.fromtime.as_deref())?;
     let to_time = parse_ms("totime", p.totime.as_deref())?;

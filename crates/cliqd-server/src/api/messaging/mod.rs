@@ -8,6 +8,7 @@
 
 pub mod bot_messages;
 pub mod channels;
+mod chat_filters;
 pub mod chats;
 pub mod forward;
 pub mod messages;

@@ -209,7 +209,7 @@ async fn search(
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| bad(format!("limit must be between 1 and {MAX_LIMIT}")))?,
+            .ok_or_else(|| bad(format!("limit must be a number from 1 to {MAX_LIMIT}")))?,
     };
     let before = match p
         .next_token

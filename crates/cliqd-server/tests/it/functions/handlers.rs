@@ -50,11 +50,6 @@ async fn deluge_handlers() {
             "execution_handler_data_invalid",
         ),
         (
-            json!({"type": "button_handler", "script": SCRIPT, "permissions": ["user"]}),
-            400,
-            "invalid_inputs",
-        ),
-        (
             json!({"type": "button_handler", "permissions": ["user"]}),
             400,
             "invalid_inputs",
@@ -173,10 +168,13 @@ async fn deluge_handlers() {
         assert_eq!(code(&app.delete(&p, &t).await), want, "DELETE {path}");
     }
 
-    // The default handler cannot be deleted.
+    // Deleting the default handler empties it (204, as the page's sample shows); it stays,
+    // and can be given a script again.
     let d = app.delete(&handler, &t).await;
-    assert_eq!(code(&d), (400, "default_handler_delete_not_allowed"));
-    assert_eq!(app.get(&handler, &t).await.status, 200);
+    assert_eq!(d.status, 204, "{}", d.body);
+    let emptied = app.get(&handler, &t).await;
+    assert_eq!(emptied.status, 200);
+    assert_eq!(emptied.body["data"]["script"], "", "{}", emptied.body);
 }
 
 #[tokio::test]
@@ -271,11 +269,11 @@ async fn form_handlers() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
-        code(
-            &app.delete(&format!("{handlers}/form_submit_handler"), &t)
-                .await
-        ),
-        (400, "default_handler_delete_not_allowed")
+        app.delete(&format!("{handlers}/form_submit_handler"), &t)
+            .await
+            .status,
+        204,
+        "deleting a default handler empties it"
     );
     // A button handler does not belong to a form function.
     let r = app

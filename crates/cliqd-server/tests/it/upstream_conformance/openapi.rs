@@ -108,21 +108,6 @@ const PLAN_REFUSALS: &[(&str, &str, u16, &str, &str)] = &[
          permissions are for webhook components only (platform area)",
     ),
     (
-        "deleteFunctionHandler",
-        "/handlers/button_handler",
-        400,
-        "default_handler_delete_not_allowed",
-        "button_handler is a button function's default handler, which cannot be deleted (platform area)",
-    ),
-    (
-        "deleteFunctionHandler",
-        "/handlers/form_submit_handler",
-        400,
-        "default_handler_delete_not_allowed",
-        "form_submit_handler is a form function's default handler, which cannot be deleted \
-         (platform area)",
-    ),
-    (
         "updateFunctionHandler",
         "form_change_handler",
         404,
