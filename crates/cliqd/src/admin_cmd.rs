@@ -374,7 +374,7 @@ async fn list_org(store: &dyn Store, org: Option<i64>) -> anyhow::Result<i64> {
 }
 
 async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
-    let cmd = match cmd {
+    let (email, name, admin, org, data) = match cmd {
         UsersCommand::List(args) => {
             let store = open(&args.data)?;
             let org = list_org(&*store, args.org).await?;
@@ -385,17 +385,13 @@ async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
             store.close();
             return Ok(());
         }
-        add => add,
-    };
-    let UsersCommand::Add {
-        email,
-        name,
-        admin,
-        org,
-        data,
-    } = cmd
-    else {
-        return Ok(());
+        UsersCommand::Add {
+            email,
+            name,
+            admin,
+            org,
+            data,
+        } => (email, name, admin, org, data),
     };
     let email = check_email(&email)?;
     let store = open(&data)?;
