@@ -10,7 +10,7 @@ impl std::fmt::Display for ForbiddenTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "target address {} is private or loopback and not allowed",
+            "target address {} is private or loopback, which is refused unless allowed with --allow-private-network",
             self.0
         )
     }

@@ -76,7 +76,9 @@ pub enum OutboundError {
     InvalidUrl(String),
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    #[error("target address {0} is private or loopback and not allowed")]
+    #[error(
+        "target address {0} is private or loopback, which is refused unless allowed with --allow-private-network"
+    )]
     Forbidden(String),
     #[error("request timed out")]
     Timeout,
@@ -214,7 +216,34 @@ fn map_reqwest_error(e: reqwest::Error) -> OutboundError {
         }
         source = err.source();
     }
-    OutboundError::Transport(e.to_string())
+    OutboundError::Transport(describe(&e))
+}
+
+/// Why a request failed, in words: reqwest's own message says only that sending failed, the
+/// cause (connection refused, a DNS failure, a TLS error) is further down its source chain.
+fn describe(e: &reqwest::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = err.source();
+    }
+    let cause = if e.is_connect() {
+        "cannot connect"
+    } else if e.is_redirect() {
+        "too many redirects"
+    } else {
+        ""
+    };
+    let detail = parts.join(": ");
+    if cause.is_empty() {
+        detail
+    } else {
+        format!("{cause} ({detail})")
+    }
 }
 
 impl From<guard::ForbiddenTarget> for OutboundError {

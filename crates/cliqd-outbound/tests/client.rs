@@ -114,3 +114,24 @@ async fn rejects_bad_urls() {
         assert!(matches!(err, OutboundError::InvalidUrl(_)), "{url}: {err}");
     }
 }
+
+#[tokio::test]
+async fn failures_say_why() {
+    // Refused: the message names the flag that allows it.
+    let err = client(false)
+        .execute(get_req("http://127.0.0.1:9/x".to_string()))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("--allow-private-network"), "{err}");
+    // A closed port: the message says the connection failed, not only "error sending request".
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let err = client(true)
+        .execute(get_req(format!("http://127.0.0.1:{port}/x")))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("cannot connect"), "{text}");
+    assert!(text.to_lowercase().contains("refused"), "{text}");
+}

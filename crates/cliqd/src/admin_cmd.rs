@@ -374,7 +374,7 @@ async fn list_org(store: &dyn Store, org: Option<i64>) -> anyhow::Result<i64> {
 }
 
 async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
-    let cmd = match cmd {
+    let (email, name, admin, org, data) = match cmd {
         UsersCommand::List(args) => {
             let store = open(&args.data)?;
             let org = list_org(&*store, args.org).await?;
@@ -385,17 +385,13 @@ async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
             store.close();
             return Ok(());
         }
-        add => add,
-    };
-    let UsersCommand::Add {
-        email,
-        name,
-        admin,
-        org,
-        data,
-    } = cmd
-    else {
-        return Ok(());
+        UsersCommand::Add {
+            email,
+            name,
+            admin,
+            org,
+            data,
+        } => (email, name, admin, org, data),
     };
     let email = check_email(&email)?;
     let store = open(&data)?;
@@ -576,6 +572,15 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
     let secret =
         cliqd_server::admin::create_token(&*store, u.id, &expand_scopes(&scopes)?, expires_in)
             .await?;
+    eprintln!(
+        "Created an access token for {} ({}); it is shown once, below.",
+        u.email,
+        if expires_in.is_some() {
+            "expiring"
+        } else {
+            "never expires"
+        }
+    );
     println!("{secret}");
     store.close();
     Ok(())
@@ -622,6 +627,10 @@ async fn clients(cmd: ClientsCommand) -> anyhow::Result<()> {
     let store = open(&data)?;
     let u = user_by_email(&*store, &user).await?;
     let c = cliqd_server::admin::add_client(&*store, &name, u.id, &expand_scopes(&scopes)?).await?;
+    eprintln!(
+        "Registered the OAuth client {name} acting as {}; its secret and refresh token are shown once, below.",
+        u.email
+    );
     println!("client_id={}", c.client_id);
     println!("client_secret={}", c.client_secret);
     println!("refresh_token={}", c.refresh_token);
