@@ -88,12 +88,7 @@ fn query_rows(
     sql: &str,
     p: impl rusqlite::Params,
 ) -> StoreResult<Vec<ComponentRow>> {
-    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
-    let raws = stmt
-        .query_map(p, component_from_row)
-        .map_err(map_err)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(map_err)?;
+    let raws = crate::query_all(conn, sql, p, component_from_row)?;
     raws.into_iter().map(finish).collect()
 }
 

@@ -1,6 +1,6 @@
 //! Identity tables: organizations, users, teams, tokens and OAuth clients.
 
-use super::{SqliteStore, map_err, next_counter, unique_on};
+use super::{SqliteStore, map_err, next_counter, query_all, unique_on};
 use async_trait::async_trait;
 use cliqd_store::rows::*;
 use cliqd_store::{ConflictOn, IdentityStore, StoreError, StoreResult};
@@ -24,6 +24,32 @@ fn token_kind(s: &str) -> TokenKind {
     } else {
         TokenKind::Access
     }
+}
+
+/// A token from the first seven columns `hash, user_id, kind, scopes, expires_at, revoked,
+/// client_id`.
+fn token_from_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
+    let kind: String = r.get(2)?;
+    Ok(TokenRow {
+        hash: r.get(0)?,
+        user_id: r.get(1)?,
+        kind: token_kind(&kind),
+        scopes: r.get(3)?,
+        expires_at: r.get(4)?,
+        revoked: r.get(5)?,
+        client_id: r.get(6)?,
+    })
+}
+
+/// A client from `client_id, secret_hash, name, user_id, scopes`.
+fn client_from_row(r: &Row<'_>) -> rusqlite::Result<ClientRow> {
+    Ok(ClientRow {
+        client_id: r.get(0)?,
+        secret_hash: r.get(1)?,
+        name: r.get(2)?,
+        user_id: r.get(3)?,
+        scopes: r.get(4)?,
+    })
 }
 
 fn team_members(conn: &Connection, team_id: i64) -> StoreResult<Vec<i64>> {
@@ -230,17 +256,8 @@ impl IdentityStore for SqliteStore {
             )
             .map_err(map_err)?
             .query_row([hash], |r| {
-                let kind: String = r.get(2)?;
                 Ok((
-                    TokenRow {
-                        hash: r.get(0)?,
-                        user_id: r.get(1)?,
-                        kind: token_kind(&kind),
-                        scopes: r.get(3)?,
-                        expires_at: r.get(4)?,
-                        revoked: r.get(5)?,
-                        client_id: r.get(6)?,
-                    },
+                    token_from_row(r)?,
                     UserRow {
                         id: r.get(7)?,
                         org_id: r.get(8)?,
@@ -282,17 +299,7 @@ impl IdentityStore for SqliteStore {
     async fn client_by_id(&self, client_id: &str) -> StoreResult<ClientRow> {
         let client_id = client_id.to_string();
         self.read(move |c| {
-            c.prepare_cached("SELECT client_id, secret_hash, name, user_id, scopes FROM clients WHERE client_id = ?1").map_err(map_err)?.query_row([client_id],
-                |r| {
-                    Ok(ClientRow {
-                        client_id: r.get(0)?,
-                        secret_hash: r.get(1)?,
-                        name: r.get(2)?,
-                        user_id: r.get(3)?,
-                        scopes: r.get(4)?,
-                    })
-                },
-            )
+            c.prepare_cached("SELECT client_id, secret_hash, name, user_id, scopes FROM clients WHERE client_id = ?1").map_err(map_err)?.query_row([client_id], client_from_row)
             .map_err(map_err)
         })
         .await
@@ -300,53 +307,36 @@ impl IdentityStore for SqliteStore {
 
     async fn list_orgs(&self) -> StoreResult<Vec<OrgRow>> {
         self.read(|c| {
-            let mut stmt = c
-                .prepare_cached("SELECT id, name FROM orgs ORDER BY id")
-                .map_err(map_err)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok(OrgRow {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                    })
+            query_all(c, "SELECT id, name FROM orgs ORDER BY id", [], |r| {
+                Ok(OrgRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
                 })
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
-            Ok(rows)
+            })
         })
         .await
     }
 
     async fn users_of_org(&self, org_id: i64) -> StoreResult<Vec<UserRow>> {
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached(&format!(
-                    "SELECT {USER_COLS} FROM users WHERE org_id = ?1 ORDER BY id"
-                ))
-                .map_err(map_err)?;
-            let rows = stmt
-                .query_map([org_id], user_from_row)
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
-            Ok(rows)
+            query_all(
+                c,
+                &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 ORDER BY id"),
+                [org_id],
+                user_from_row,
+            )
         })
         .await
     }
 
     async fn teams_of_org(&self, org_id: i64) -> StoreResult<Vec<TeamRow>> {
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached("SELECT id, name FROM teams WHERE org_id = ?1 ORDER BY id")
-                .map_err(map_err)?;
-            let teams = stmt
-                .query_map([org_id], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-                })
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
+            let teams = query_all(
+                c,
+                "SELECT id, name FROM teams WHERE org_id = ?1 ORDER BY id",
+                [org_id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )?;
             teams
                 .into_iter()
                 .map(|(id, name)| {
@@ -364,57 +354,28 @@ impl IdentityStore for SqliteStore {
 
     async fn tokens_of_org(&self, org_id: i64) -> StoreResult<Vec<TokenRow>> {
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached(
-                    "SELECT t.hash, t.user_id, t.kind, t.scopes, t.expires_at, t.revoked, t.client_id
-                     FROM tokens t JOIN users u ON u.id = t.user_id
-                     WHERE u.org_id = ?1 ORDER BY t.user_id, t.hash",
-                )
-                .map_err(map_err)?;
-            let rows = stmt
-                .query_map([org_id], |r| {
-                    let kind: String = r.get(2)?;
-                    Ok(TokenRow {
-                        hash: r.get(0)?,
-                        user_id: r.get(1)?,
-                        kind: token_kind(&kind),
-                        scopes: r.get(3)?,
-                        expires_at: r.get(4)?,
-                        revoked: r.get(5)?,
-                        client_id: r.get(6)?,
-                    })
-                })
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
-            Ok(rows)
+            query_all(
+                c,
+                "SELECT t.hash, t.user_id, t.kind, t.scopes, t.expires_at, t.revoked, t.client_id
+                 FROM tokens t JOIN users u ON u.id = t.user_id
+                 WHERE u.org_id = ?1 ORDER BY t.user_id, t.hash",
+                [org_id],
+                token_from_row,
+            )
         })
         .await
     }
 
     async fn clients_of_org(&self, org_id: i64) -> StoreResult<Vec<ClientRow>> {
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached(
-                    "SELECT c.client_id, c.secret_hash, c.name, c.user_id, c.scopes
-                     FROM clients c JOIN users u ON u.id = c.user_id
-                     WHERE u.org_id = ?1 ORDER BY c.name, c.client_id",
-                )
-                .map_err(map_err)?;
-            let rows = stmt
-                .query_map([org_id], |r| {
-                    Ok(ClientRow {
-                        client_id: r.get(0)?,
-                        secret_hash: r.get(1)?,
-                        name: r.get(2)?,
-                        user_id: r.get(3)?,
-                        scopes: r.get(4)?,
-                    })
-                })
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
-            Ok(rows)
+            query_all(
+                c,
+                "SELECT c.client_id, c.secret_hash, c.name, c.user_id, c.scopes
+                 FROM clients c JOIN users u ON u.id = c.user_id
+                 WHERE u.org_id = ?1 ORDER BY c.name, c.client_id",
+                [org_id],
+                client_from_row,
+            )
         })
         .await
     }

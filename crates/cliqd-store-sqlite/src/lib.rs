@@ -362,6 +362,21 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
 /// A constraint violation becomes [`ConflictOn::Constraint`]: the rules callers tell apart are
 /// checked explicitly, or named by the statement that can break them ([`unique_on`]), never
 /// read back from SQLite's error message.
+/// Every row of `sql` with `params`, each read by `row`: a prepared, cached statement.
+pub(crate) fn query_all<T, P: rusqlite::Params>(
+    c: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Vec<T>> {
+    c.prepare_cached(sql)
+        .map_err(map_err)?
+        .query_map(params, row)
+        .map_err(map_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map_err)
+}
+
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,

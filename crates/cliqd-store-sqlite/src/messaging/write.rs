@@ -204,13 +204,7 @@ pub(super) fn users_query(
     sql: &str,
     p: impl rusqlite::Params,
 ) -> StoreResult<Vec<UserRow>> {
-    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
-    let rows = stmt
-        .query_map(p, user_from_row)
-        .map_err(map_err)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(map_err)?;
-    Ok(rows)
+    crate::query_all(c, sql, p, user_from_row)
 }
 
 pub(super) fn members_of(c: &Connection, chat_id: &str) -> StoreResult<Vec<UserRow>> {
@@ -227,13 +221,7 @@ pub(super) fn chats_query(
     sql: &str,
     p: &[&dyn rusqlite::ToSql],
 ) -> StoreResult<Vec<ChatRow>> {
-    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
-    let rows = stmt
-        .query_map(p, chat_from_row)
-        .map_err(map_err)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(map_err)?;
-    Ok(rows)
+    crate::query_all(c, sql, p, chat_from_row)
 }
 
 pub(super) fn bot_chat(
