@@ -795,15 +795,7 @@ impl MessagingStore for SqliteStore {
                  JOIN users u ON u.id = w.user_id WHERE w.hash = ?1",
             )
             .map_err(map_err)?
-            .query_row([hash], |r| {
-                Ok(UserRow {
-                    id: r.get(0)?,
-                    org_id: r.get(1)?,
-                    email: r.get(2)?,
-                    name: r.get(3)?,
-                    is_admin: r.get(4)?,
-                })
-            })
+            .query_row([hash], crate::identity::user_from_row)
             .map_err(map_err)
         })
         .await
