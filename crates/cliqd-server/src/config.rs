@@ -49,6 +49,12 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Longest wait for the next piece of a request body; a stalled body gets `408`.
     pub body_read_timeout: Duration,
+    /// Wall-clock time one handler run may take.
+    pub handler_timeout: Duration,
+    /// Execution journal records kept per organization (the newest).
+    pub execution_retention: usize,
+    /// Handler triggers of one bot waiting or running; more are refused visibly.
+    pub bot_backlog: usize,
 }
 
 impl Default for Config {
@@ -63,6 +69,9 @@ impl Default for Config {
             rate_limit_time_divisor: 1,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
+            handler_timeout: Duration::from_secs(15),
+            execution_retention: 10_000,
+            bot_backlog: 1000,
         }
     }
 }
@@ -80,6 +89,9 @@ struct FileConfig {
     rate_limit_time_divisor: Option<u32>,
     header_read_timeout_secs: Option<u64>,
     body_read_timeout_secs: Option<u64>,
+    handler_timeout_ms: Option<u64>,
+    execution_retention: Option<usize>,
+    bot_backlog: Option<usize>,
 }
 
 /// Values given on the command line (None = not given).
@@ -139,6 +151,15 @@ impl Config {
             if let Some(v) = f.body_read_timeout_secs {
                 cfg.body_read_timeout = Duration::from_secs(v.max(1));
             }
+            if let Some(v) = f.handler_timeout_ms {
+                cfg.handler_timeout = Duration::from_millis(v.max(1));
+            }
+            if let Some(v) = f.execution_retention {
+                cfg.execution_retention = v.max(1);
+            }
+            if let Some(v) = f.bot_backlog {
+                cfg.bot_backlog = v.max(1);
+            }
         }
         if let Some(v) = env("CLIQD_DATA") {
             cfg.data_dir = v.into();
@@ -152,6 +173,12 @@ impl Config {
             cfg.max_body_bytes = v
                 .parse()
                 .map_err(|_| ConfigError::Value("CLIQD_MAX_BODY_BYTES", v))?;
+        }
+        if let Some(v) = env("CLIQD_HANDLER_TIMEOUT_MS") {
+            let ms: u64 = v
+                .parse()
+                .map_err(|_| ConfigError::Value("CLIQD_HANDLER_TIMEOUT_MS", v))?;
+            cfg.handler_timeout = Duration::from_millis(ms.max(1));
         }
         if let Some(v) = &flags.data_dir {
             cfg.data_dir = v.clone();
@@ -170,6 +197,26 @@ impl Config {
                 .map_err(|e| ConfigError::Value("rate_limits", e))?;
         }
         Ok(cfg)
+    }
+}
+
+/// The handler engine's configuration from the server's: `environment.base_url` is the address
+/// the server listens on; `invokeUrl` goes through the outbound client, reaching private and
+/// loopback addresses only with `allow_private_network`.
+pub fn engine_config(cfg: &Config) -> cliqd_runtime::EngineConfig {
+    let outbound = cliqd_outbound::OutboundClient::new(cliqd_outbound::OutboundConfig {
+        allow_private: cfg.allow_private_network,
+        ..Default::default()
+    })
+    .map_err(|e| tracing::error!(error = %e, "cannot build the outbound client; invokeUrl is off"))
+    .ok();
+    cliqd_runtime::EngineConfig {
+        base_url: format!("http://{}", cfg.bind),
+        timeout: cfg.handler_timeout,
+        retention: cfg.execution_retention,
+        bot_backlog: cfg.bot_backlog,
+        outbound,
+        ..Default::default()
     }
 }
 

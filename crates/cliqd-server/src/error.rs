@@ -60,6 +60,11 @@ error_codes! {
     BotNameAlreadyExists => (CONFLICT, Some("bot_name_already_exists"), "A bot with this name already exists"),
     BotPermissionDenied => (FORBIDDEN, Some("bot_permission_denied"), "Only the bot creator or an organization admin can do this"),
     BotCreationLimitExceeded => (BAD_REQUEST, Some("bot_creation_limit_exceeded"), "Organization has reached the maximum number of bots"),
+    BotAlertNotEnabled => (BAD_REQUEST, Some("bot_alert_not_enabled"), "Calls are not enabled for this bot"),
+    BotmessageNoValidUsers => (BAD_REQUEST, Some("botmessage_no_valid_users"), "None of the given users can receive the bot's message"),
+    CallNotFound => (NOT_FOUND, Some("call_not_found"), "The call does not exist or does not ring you"),
+    // The execution journal.
+    ExecutionNotFound => (NOT_FOUND, Some("execution_not_found"), "The execution does not exist"),
     // Functions.
     FunctionNotFound => (NOT_FOUND, Some("function_not_found"), "The function does not exist"),
     FunctionNameAlreadyExists => (CONFLICT, Some("function_name_already_exists"), "A function with this name already exists"),

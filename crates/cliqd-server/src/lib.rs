@@ -187,13 +187,17 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> Result<RunningServer, S
     let mut config = config;
     config.bind = addr;
     let state = AppState::new(store, config);
+    // Pending handler triggers (from before a restart too) run from here on.
+    let engine_task = state.engine.start();
     let (tx, rx) = oneshot::channel::<()>();
     let app = app(state.clone());
     let header_timeout = state.config.header_read_timeout;
     let task = tokio::spawn(async move {
-        listen::serve(listener, app, header_timeout, rx)
+        let served = listen::serve(listener, app, header_timeout, rx)
             .await
-            .map_err(ServerError::Serve)
+            .map_err(ServerError::Serve);
+        engine_task.abort();
+        served
     });
     tracing::info!(%addr, "cliqd listening");
     Ok(RunningServer {

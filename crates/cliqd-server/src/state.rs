@@ -4,6 +4,7 @@ use crate::api::EndpointTable;
 use crate::config::Config;
 use crate::ratelimit::RateLimiter;
 use crate::token_cache::TokenCache;
+use cliqd_runtime::Engine;
 use cliqd_store::Store;
 use std::sync::Arc;
 
@@ -14,11 +15,15 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     pub tokens: Arc<TokenCache>,
     pub(crate) endpoints: Arc<EndpointTable>,
+    /// The handler engine (its outbox loop runs once the server is started).
+    pub engine: Engine,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let engine = Engine::new(store.clone(), crate::config::engine_config(&config));
         AppState {
+            engine,
             limiter: Arc::new(RateLimiter::new(
                 config.rate_limits,
                 config.rate_limit_time_divisor,

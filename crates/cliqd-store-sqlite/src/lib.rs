@@ -69,6 +69,8 @@ struct Inner {
     events: Arc<dyn EventBus>,
     /// Held by a store opened with [`SqliteStore::open_exclusive`] until [`SqliteStore::close`].
     lock: Mutex<Option<std::fs::File>>,
+    /// Woken by the writer thread after a COMMIT that wrote a handler trigger.
+    triggers: Arc<tokio::sync::Notify>,
 }
 
 impl SqliteStore {
@@ -125,9 +127,11 @@ impl SqliteStore {
             .map(|_| open_conn(&path, true).map(Mutex::new))
             .collect::<StoreResult<Vec<_>>>()?;
         let (tx, rx) = mpsc::channel::<Job>();
+        let triggers = Arc::new(tokio::sync::Notify::new());
+        let wake = triggers.clone();
         std::thread::Builder::new()
             .name("cliqd-store-writer".into())
-            .spawn(move || writer_loop(writer, rx))
+            .spawn(move || writer_loop(writer, rx, &wake))
             .map_err(|e| StoreError::Other(format!("cannot start writer thread: {e}")))?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
@@ -137,6 +141,7 @@ impl SqliteStore {
                 path,
                 events,
                 lock: Mutex::new(lock),
+                triggers,
             }),
         })
     }
@@ -155,6 +160,11 @@ impl SqliteStore {
         if let Ok(mut l) = self.inner.lock.lock() {
             l.take();
         }
+    }
+
+    /// What the writer wakes after a COMMIT that wrote a handler trigger.
+    pub(crate) fn trigger_notify(&self) -> Arc<tokio::sync::Notify> {
+        self.inner.triggers.clone()
     }
 
     /// The bus this store publishes committed chat events on.
@@ -305,7 +315,7 @@ fn in_savepoint<T>(
     result
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, triggers: &tokio::sync::Notify) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -348,6 +358,9 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
             }
             commit
         };
+        if messaging::take_wrote_trigger() && commit.is_ok() {
+            triggers.notify_one();
+        }
         for reply in replies {
             reply(match &commit {
                 Ok(()) => Ok(()),

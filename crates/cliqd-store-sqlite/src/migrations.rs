@@ -183,6 +183,31 @@ const MIGRATIONS: &[&str] = &[
             new.seq);
     END;
     "#,
+    // 8: the handler engine's trigger outbox and execution journal, and who was ever
+    // subscribed to a bot (its welcome handler's `newuser`).
+    r#"
+    CREATE TABLE triggers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, org_id INTEGER NOT NULL,
+        bot_id INTEGER NOT NULL, kind TEXT NOT NULL, user_id INTEGER NOT NULL,
+        chat_id TEXT, message_id TEXT, data TEXT NOT NULL, created_at INTEGER NOT NULL);
+    CREATE TABLE executions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, org_id INTEGER NOT NULL,
+        component_id INTEGER NOT NULL, component_kind TEXT NOT NULL,
+        component_name TEXT NOT NULL, component_creator_id INTEGER NOT NULL,
+        handler TEXT NOT NULL, user_id INTEGER NOT NULL, outcome TEXT NOT NULL,
+        started_at INTEGER NOT NULL, duration_us INTEGER NOT NULL, detail TEXT NOT NULL,
+        delivered TEXT NOT NULL);
+    CREATE INDEX executions_org ON executions (org_id, id);
+    CREATE TABLE bot_welcomed (
+        bot_id INTEGER NOT NULL, user_id INTEGER NOT NULL, PRIMARY KEY (bot_id, user_id))
+        WITHOUT ROWID;
+    INSERT OR IGNORE INTO bot_welcomed (bot_id, user_id)
+        SELECT bot_id, user_id FROM bot_subscribers;
+    CREATE TABLE bot_calls (
+        id TEXT NOT NULL, user_id INTEGER NOT NULL, org_id INTEGER NOT NULL,
+        bot_id INTEGER NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
+        PRIMARY KEY (id, user_id)) WITHOUT ROWID;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

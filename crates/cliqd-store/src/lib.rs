@@ -9,12 +9,14 @@
 pub mod events;
 pub mod messaging;
 pub mod rows;
+pub mod runtime;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use events::{EventBus, EventStream, InProcessBus, RecvError, Subscription, TryRecvError};
 pub use messaging::*;
 pub use rows::*;
+pub use runtime::*;
 
 use async_trait::async_trait;
 
@@ -207,8 +209,14 @@ pub trait ExtensionStore: Send + Sync {
 }
 
 /// Everything the server needs from storage.
-pub trait Store: IdentityStore + ComponentStore + ExtensionStore + MessagingStore {}
-impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore> Store for T {}
+pub trait Store:
+    IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore
+{
+}
+impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore> Store
+    for T
+{
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! Nothing here loads anything: callers pass in what they read and get back a decision.
 
 mod post;
+mod triggers;
 
 use crate::kinds::Scope;
 use serde_json::Value;
@@ -13,6 +14,7 @@ pub use post::{
     Refusal, ReplyFacts, Target, ThreadFacts, bot_channel, plan_post, reply_to_allowed,
     thread_title,
 };
+pub use triggers::{MessageFacts, MessageRoute, bots_to_notify, route_message};
 
 /// Who is asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 pub mod bots;
 pub mod component;
 pub mod execution;
+pub mod executions;
 pub mod extensions;
 pub mod functions;
 pub mod guard;
@@ -89,6 +90,7 @@ fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
         message_actions::ENDPOINTS,
         extensions::ENDPOINTS,
         messaging::ENDPOINTS,
+        executions::ENDPOINTS,
     ]
     .into_iter()
     .flatten()
@@ -111,6 +113,7 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
         .merge(functions::routes())
         .merge(message_actions::routes())
         .merge(messaging::routes())
+        .merge(executions::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard::guard))
 }
 

@@ -76,12 +76,18 @@ async fn bot_messages_association_and_subscribers() {
     assert_eq!(texts(&list), ["deployed", "v3 in channel"]);
 
     // Subscriptions and the subscriber list.
+    // Subscribing answers the subscriber's bot chat (opened for them).
     for t in [&scott, &olivia] {
-        assert_eq!(
-            app.post("/api/v3/bots/deploybot/subscribe", t, json!({}))
-                .await
-                .status,
-            204
+        let r = app
+            .post("/api/v3/bots/deploybot/subscribe", t, json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body["chat_id"]
+                .as_str()
+                .is_some_and(|c| c.ends_with("-B2")),
+            "{}",
+            r.body
         );
     }
     let r = app

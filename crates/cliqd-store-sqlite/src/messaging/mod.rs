@@ -3,6 +3,8 @@
 
 mod post;
 mod rows;
+mod runtime;
+pub(crate) use runtime::take_wrote_trigger;
 mod search;
 pub(crate) use search::index_pending_messages;
 mod write;

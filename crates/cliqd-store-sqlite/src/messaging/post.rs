@@ -9,6 +9,7 @@
 
 use super::super::{exists, map_err};
 use super::rows::*;
+use super::runtime::message_triggers;
 use super::write::{Insert, chat_seq, follow, insert_chat, insert_message};
 use cliqd_core::ChatKind;
 use cliqd_core::policy::{
@@ -16,7 +17,7 @@ use cliqd_core::policy::{
     ThreadFacts, bot_channel, plan_post,
 };
 use cliqd_store::messaging::*;
-use cliqd_store::{StoreError, StoreResult};
+use cliqd_store::{StoreError, StoreResult, TriggerKind};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -199,7 +200,7 @@ fn load_facts(
 
 /// The whole post: load the facts, ask the core, write the plan. Runs in the writer without a
 /// savepoint: every refusal is answered before the first write.
-pub(super) fn post(
+pub(crate) fn post(
     c: &Connection,
     mut p: NewPost,
     opts: PostOptions,
@@ -212,8 +213,29 @@ pub(super) fn post(
     };
     let loaded = loaded
         .ok_or_else(|| StoreError::Other("a post was planned without a target chat".into()))?;
-    let reply_to = facts.reply_to.map(|r| r.message_id);
-    write_plan(c, &p, plan, loaded, reply_to.as_deref(), events).map(Ok)
+    let reply_to = facts.reply_to.as_ref().map(|r| r.message_id.clone());
+    let row = write_plan(c, &p, plan, loaded, reply_to.as_deref(), events)?;
+    if let Target::Chat(chat) = &facts.target {
+        // The channel the chat belongs to; a thread's is its parent chat's.
+        let channel = match (&chat.channel_id, &chat.parent_chat_id, &facts.parent) {
+            (Some(ch), _, _) => Some(ch.clone()),
+            (None, Some(_), Some(parent)) => parent.channel_id.clone(),
+            (None, Some(parent), None) => {
+                load_chat_facts(c, parent.clone())?.and_then(|(parent, _)| parent.channel_id)
+            }
+            (None, None, _) => None,
+        };
+        message_triggers(
+            c,
+            p.org_id,
+            &row,
+            TriggerKind::MessagePosted,
+            chat.kind,
+            chat.bot_id,
+            channel.as_deref(),
+        )?;
+    }
+    Ok(Ok(row))
 }
 
 /// Writes an accepted post: maybe open the thread, insert the message, follow, copy.

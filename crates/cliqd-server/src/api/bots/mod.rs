@@ -4,6 +4,7 @@
 //! and channel association come with messaging.
 
 mod handlers;
+mod runs;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
@@ -108,6 +109,14 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &handlers::UPDATE,
     &handlers::GET,
     &handlers::DELETE,
+    &runs::INVOKE,
+    &runs::MENU_ACTION,
+    &runs::INCOMING,
+    &runs::INCOMING_V2_GET,
+    &runs::INCOMING_V2_POST,
+    &runs::INCOMING_V2_HEAD,
+    &runs::CALLS,
+    &runs::CALL_STATE,
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -124,6 +133,17 @@ pub fn routes() -> Router<AppState> {
                 .patch(handlers::update)
                 .delete(handlers::delete),
         )
+        .route(runs::INVOKE.path, post(runs::invoke))
+        .route(runs::MENU_ACTION.path, post(runs::menu_action))
+        .route(runs::INCOMING.path, post(runs::incoming))
+        .route(
+            runs::INCOMING_V2_GET.path,
+            get(runs::incoming_v2)
+                .post(runs::incoming_v2)
+                .head(runs::incoming_v2),
+        )
+        .route(runs::CALLS.path, post(runs::call))
+        .route(runs::CALL_STATE.path, post(runs::call_state))
 }
 
 #[derive(Debug, Deserialize)]

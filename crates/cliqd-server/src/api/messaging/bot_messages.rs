@@ -197,7 +197,12 @@ async fn associate(
     {
         return Err(ApiError::new(ErrorCode::AccessDenied));
     }
-    if !state.store.associate_bot(&channel.id, bot.id).await? {
+    // The participation handler runs with `added` (its trigger is written with it).
+    if !state
+        .store
+        .add_bot_to_channel(auth.org_id(), &channel.id, bot.id, auth.user.id)
+        .await?
+    {
         return Err(ApiError::new(ErrorCode::BotAlreadyMember));
     }
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -242,9 +247,13 @@ async fn subscribe(
     CliqPath(bot_ref): CliqPath<String>,
 ) -> ApiResult<Response> {
     let bot = find_bot(&state, &auth, bot_ref.trim()).await?;
-    // Subscribing twice is not an error: the user is subscribed either way.
-    state.store.subscribe_bot(bot.id, auth.user.id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    // Subscribing twice is not an error: the user is subscribed either way, and the welcome
+    // handler runs only for a new subscription (its trigger is written with it).
+    let sub = state
+        .store
+        .subscribe_with_welcome(auth.user.org_id, bot.id, auth.user.id)
+        .await?;
+    Ok(axum::Json(json!({"chat_id": sub.chat.id})).into_response())
 }
 
 async fn unsubscribe(

@@ -48,7 +48,8 @@ async fn stream(
         .await?
         .into_iter()
         .collect();
-    Ok(ws.on_upgrade(move |socket| run(socket, auth.user.id, chats, events)))
+    let user_events = state.engine.user_events();
+    Ok(ws.on_upgrade(move |socket| run(socket, auth.user.id, chats, events, user_events)))
 }
 
 async fn run(
@@ -56,6 +57,7 @@ async fn run(
     user_id: i64,
     mut chats: HashSet<String>,
     mut events: EventStream,
+    mut user_events: tokio::sync::broadcast::Receiver<cliqd_runtime::UserEvent>,
 ) {
     let hello = json!({"event": "ready", "user_id": user_id.to_string()});
     if socket.send(Message::text(hello.to_string())).await.is_err() {
@@ -93,6 +95,20 @@ async fn run(
                     return;
                 }
                 Err(RecvError::Closed) => return,
+            },
+            // Banners and execution notices for this user only (never stored).
+            ue = user_events.recv() => match ue {
+                Ok(ue) => {
+                    if ue.user_id == user_id
+                        && socket.send(Message::text(ue.event.to_string())).await.is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                    user_events = tokio::sync::broadcast::channel(1).1;
+                }
             },
             incoming = socket.recv() => match incoming {
                 // Pings are answered by axum; anything else from the client is ignored.

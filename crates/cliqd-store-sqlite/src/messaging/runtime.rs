@@ -1,0 +1,533 @@
+//! The trigger outbox and the execution journal ([`cliqd_store::RuntimeStore`]).
+//!
+//! A trigger row is written by the job that writes its event (a post, a subscription, a call)
+//! and deleted by the job that posts its reply and journals the run, so both happen exactly
+//! once per committed event. The writer thread wakes the engine after a COMMIT that wrote a
+//! trigger: [`insert_trigger`] raises a flag of the writer thread, [`take_wrote_trigger`]
+//! reads and clears it after the COMMIT (a rolled-back job may leave it raised; a spurious
+//! wake-up only costs the engine one empty read).
+
+use super::super::{SqliteStore, map_err, now_ms, query_all};
+use super::post;
+use super::write::{Insert, bot_chat, insert_message};
+use async_trait::async_trait;
+use cliqd_store::messaging::*;
+use cliqd_store::runtime::*;
+use cliqd_store::{StoreError, StoreResult};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::Value;
+use std::cell::Cell;
+use std::sync::Arc;
+
+thread_local! {
+    static WROTE_TRIGGER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this (writer) thread wrote a trigger since the last call; clears the flag.
+pub(crate) fn take_wrote_trigger() -> bool {
+    WROTE_TRIGGER.with(|f| f.replace(false))
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Other(format!("json: {e}"))
+}
+
+/// Writes one trigger in the current transaction.
+pub(super) fn insert_trigger(c: &Connection, t: &NewTrigger) -> StoreResult<i64> {
+    let data = serde_json::to_string(&t.data).map_err(json_err)?;
+    c.prepare_cached(
+        "INSERT INTO triggers (org_id, bot_id, kind, user_id, chat_id, message_id, data, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .map_err(map_err)?
+    .execute(params![
+        t.org_id,
+        t.bot_id,
+        t.kind.as_str(),
+        t.user_id,
+        t.chat_id,
+        t.message_id,
+        data,
+        now_ms()
+    ])
+    .map_err(map_err)?;
+    WROTE_TRIGGER.with(|f| f.set(true));
+    Ok(c.last_insert_rowid())
+}
+
+/// The bots associated with a channel.
+pub(super) fn channel_bot_ids(c: &Connection, channel_id: &str) -> StoreResult<Vec<i64>> {
+    query_all(
+        c,
+        "SELECT bot_id FROM channel_bots WHERE channel_id = ?1",
+        [channel_id],
+        |r| r.get(0),
+    )
+}
+
+fn trigger_from_row(r: &Row<'_>) -> rusqlite::Result<(i64, String, String, i64, NewTrigger)> {
+    Ok((
+        r.get(0)?,
+        r.get::<_, String>(3)?,
+        r.get::<_, String>(7)?,
+        r.get(8)?,
+        NewTrigger {
+            org_id: r.get(1)?,
+            bot_id: r.get(2)?,
+            kind: TriggerKind::Subscribed,
+            user_id: r.get(4)?,
+            chat_id: r.get(5)?,
+            message_id: r.get(6)?,
+            data: Value::Null,
+        },
+    ))
+}
+
+const EXECUTION_COLS: &str = "id, org_id, component_id, component_kind, component_name, \
+    component_creator_id, handler, user_id, outcome, started_at, duration_us, detail, delivered";
+
+fn execution_from_row(r: &Row<'_>) -> rusqlite::Result<(ExecutionRow, String, String)> {
+    Ok((
+        ExecutionRow {
+            id: r.get(0)?,
+            execution: NewExecution {
+                org_id: r.get(1)?,
+                component_id: r.get(2)?,
+                component_kind: r.get(3)?,
+                component_name: r.get(4)?,
+                component_creator_id: r.get(5)?,
+                handler: r.get(6)?,
+                user_id: r.get(7)?,
+                outcome: r.get(8)?,
+                started_at: r.get(9)?,
+                duration_us: r.get(10)?,
+                detail: Value::Null,
+            },
+            delivered: Vec::new(),
+        },
+        r.get(11)?,
+        r.get(12)?,
+    ))
+}
+
+fn finish_execution_row(
+    (mut row, detail, delivered): (ExecutionRow, String, String),
+) -> StoreResult<ExecutionRow> {
+    row.execution.detail = serde_json::from_str(&detail).map_err(json_err)?;
+    row.delivered = serde_json::from_str(&delivered).map_err(json_err)?;
+    Ok(row)
+}
+
+fn deliver(c: &Connection, d: Delivery, events: &mut Vec<ChatEvent>) -> StoreResult<Delivered> {
+    match d {
+        Delivery::Post(p) => Ok(match post::post(c, p, PostOptions::default(), events)? {
+            Ok(row) => Delivered::Posted(vec![row]),
+            Err(refusal) => Delivered::Refused(refusal),
+        }),
+        Delivery::BotMessages {
+            org_id,
+            bot_id,
+            sender_id,
+            user_ids,
+            kind,
+            body,
+        } => {
+            let mut rows = Vec::new();
+            for u in user_ids {
+                let chat = bot_chat(c, org_id, bot_id, u, events)?;
+                let row = insert_message(
+                    c,
+                    Insert {
+                        chat_id: &chat.id,
+                        sender_id,
+                        bot_id: Some(bot_id),
+                        kind: &kind,
+                        body: &body,
+                        reply_to: None,
+                        origin: None,
+                    },
+                )?;
+                events.push(ChatEvent {
+                    acl_chat_id: chat.acl_chat_id.clone(),
+                    seq: row.seq,
+                    kind: ChatEventKind::MessageCreated(row.clone()),
+                });
+                rows.push(row);
+            }
+            Ok(Delivered::Posted(rows))
+        }
+    }
+}
+
+#[async_trait]
+impl RuntimeStore for SqliteStore {
+    fn trigger_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.trigger_notify()
+    }
+
+    async fn pending_triggers(&self, after_id: i64, limit: usize) -> StoreResult<Vec<TriggerRow>> {
+        self.read(move |c| {
+            let raw = query_all(
+                c,
+                "SELECT id, org_id, bot_id, kind, user_id, chat_id, message_id, data, created_at
+                 FROM triggers WHERE id > ?1 ORDER BY id LIMIT ?2",
+                params![after_id, limit as i64],
+                trigger_from_row,
+            )?;
+            raw.into_iter()
+                .map(|(id, kind, data, created_at, mut t)| {
+                    t.kind = TriggerKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Other(format!("trigger {id}: kind {kind}")))?;
+                    t.data = serde_json::from_str(&data).map_err(json_err)?;
+                    Ok(TriggerRow {
+                        id,
+                        trigger: t,
+                        created_at,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn finish_execution(&self, f: Finish) -> StoreResult<Option<Finished>> {
+        self.write_events(move |c, events| {
+            if let Some(id) = f.trigger_id {
+                let n = c
+                    .prepare_cached("DELETE FROM triggers WHERE id = ?1")
+                    .map_err(map_err)?
+                    .execute([id])
+                    .map_err(map_err)?;
+                if n == 0 {
+                    return Ok(None);
+                }
+            }
+            let mut delivered = Vec::new();
+            for d in f.deliveries {
+                delivered.push(deliver(c, d, events)?);
+            }
+            let Some(mut exec) = f.record else {
+                return Ok(Some(Finished {
+                    record: None,
+                    delivered,
+                }));
+            };
+            let ids: Vec<String> = delivered
+                .iter()
+                .flat_map(|d| match d {
+                    Delivered::Posted(rows) => rows.iter().map(|r| r.id.clone()).collect(),
+                    Delivered::Refused(_) => Vec::new(),
+                })
+                .collect();
+            if exec.outcome == "success"
+                && delivered.iter().any(|d| matches!(d, Delivered::Refused(_)))
+            {
+                exec.outcome = "refused".into();
+            }
+            let detail = serde_json::to_string(&exec.detail).map_err(json_err)?;
+            let delivered_json = serde_json::to_string(&ids).map_err(json_err)?;
+            c.prepare_cached(
+                "INSERT INTO executions (org_id, component_id, component_kind, component_name,
+                     component_creator_id, handler, user_id, outcome, started_at, duration_us,
+                     detail, delivered)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .map_err(map_err)?
+            .execute(params![
+                exec.org_id,
+                exec.component_id,
+                exec.component_kind,
+                exec.component_name,
+                exec.component_creator_id,
+                exec.handler,
+                exec.user_id,
+                exec.outcome,
+                exec.started_at,
+                exec.duration_us,
+                detail,
+                delivered_json
+            ])
+            .map_err(map_err)?;
+            let id = c.last_insert_rowid();
+            // Bounded retention: the newest `retention` records of the organization stay.
+            c.prepare_cached(
+                "DELETE FROM executions WHERE org_id = ?1 AND id <= ?2 - ?3 AND id IN (
+                     SELECT id FROM executions WHERE org_id = ?1 ORDER BY id DESC
+                     LIMIT -1 OFFSET ?3)",
+            )
+            .map_err(map_err)?
+            .execute(params![exec.org_id, id, f.retention.max(1) as i64])
+            .map_err(map_err)?;
+            Ok(Some(Finished {
+                record: Some(ExecutionRow {
+                    id,
+                    execution: exec,
+                    delivered: ids,
+                }),
+                delivered,
+            }))
+        })
+        .await
+    }
+
+    async fn subscribe_with_welcome(
+        &self,
+        org_id: i64,
+        bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<Subscribed> {
+        self.write_events(move |c, events| {
+            let new = c
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO bot_subscribers (bot_id, user_id, created_at)
+                     VALUES (?1, ?2, ?3)",
+                )
+                .map_err(map_err)?
+                .execute(params![bot_id, user_id, now_ms()])
+                .map_err(map_err)?
+                > 0;
+            let first_ever = c
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO bot_welcomed (bot_id, user_id) VALUES (?1, ?2)",
+                )
+                .map_err(map_err)?
+                .execute(params![bot_id, user_id])
+                .map_err(map_err)?
+                > 0;
+            let chat = bot_chat(c, org_id, bot_id, user_id, events)?;
+            if new {
+                insert_trigger(
+                    c,
+                    &NewTrigger {
+                        org_id,
+                        bot_id,
+                        kind: TriggerKind::Subscribed,
+                        user_id,
+                        chat_id: Some(chat.id.clone()),
+                        message_id: None,
+                        data: serde_json::json!({"newuser": first_ever}),
+                    },
+                )?;
+            }
+            Ok(Subscribed {
+                chat,
+                new,
+                first_ever,
+            })
+        })
+        .await
+    }
+
+    async fn add_bot_to_channel(
+        &self,
+        org_id: i64,
+        channel_id: &str,
+        bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        let channel_id = channel_id.to_string();
+        self.write(move |c| {
+            let new = c
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO channel_bots (channel_id, bot_id) VALUES (?1, ?2)",
+                )
+                .map_err(map_err)?
+                .execute(params![channel_id, bot_id])
+                .map_err(map_err)?
+                > 0;
+            if new {
+                let chat_id: String = c
+                    .prepare_cached("SELECT chat_id FROM channels WHERE id = ?1")
+                    .map_err(map_err)?
+                    .query_row([&channel_id], |r| r.get(0))
+                    .map_err(map_err)?;
+                insert_trigger(
+                    c,
+                    &NewTrigger {
+                        org_id,
+                        bot_id,
+                        kind: TriggerKind::BotAdded,
+                        user_id,
+                        chat_id: Some(chat_id),
+                        message_id: None,
+                        data: serde_json::json!({"channel_id": channel_id}),
+                    },
+                )?;
+            }
+            Ok(new)
+        })
+        .await
+    }
+
+    async fn add_triggers(&self, triggers: Vec<NewTrigger>) -> StoreResult<()> {
+        self.write(move |c| {
+            for t in &triggers {
+                insert_trigger(c, t)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_call(
+        &self,
+        org_id: i64,
+        bot_id: i64,
+        call_id: &str,
+        user_ids: Vec<i64>,
+    ) -> StoreResult<()> {
+        let call_id = call_id.to_string();
+        self.write(move |c| {
+            for user_id in user_ids {
+                c.prepare_cached(
+                    "INSERT INTO bot_calls (id, user_id, org_id, bot_id, state, created_at)
+                     VALUES (?1, ?2, ?3, ?4, 'ringing', ?5)",
+                )
+                .map_err(map_err)?
+                .execute(params![call_id, user_id, org_id, bot_id, now_ms()])
+                .map_err(map_err)?;
+                insert_trigger(
+                    c,
+                    &NewTrigger {
+                        org_id,
+                        bot_id,
+                        kind: TriggerKind::Call,
+                        user_id,
+                        chat_id: None,
+                        message_id: None,
+                        data: serde_json::json!({"operation": "ringing", "call_id": call_id}),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn report_call(
+        &self,
+        org_id: i64,
+        call_id: &str,
+        user_id: i64,
+        operation: &str,
+    ) -> StoreResult<()> {
+        let (call_id, operation) = (call_id.to_string(), operation.to_string());
+        self.write(move |c| {
+            let bot_id: i64 = c
+                .prepare_cached(
+                    "SELECT bot_id FROM bot_calls WHERE id = ?1 AND user_id = ?2 AND org_id = ?3",
+                )
+                .map_err(map_err)?
+                .query_row(params![call_id, user_id, org_id], |r| r.get(0))
+                .optional()
+                .map_err(map_err)?
+                .ok_or(StoreError::NotFound)?;
+            c.prepare_cached("UPDATE bot_calls SET state = ?1 WHERE id = ?2 AND user_id = ?3")
+                .map_err(map_err)?
+                .execute(params![operation, call_id, user_id])
+                .map_err(map_err)?;
+            insert_trigger(
+                c,
+                &NewTrigger {
+                    org_id,
+                    bot_id,
+                    kind: TriggerKind::Call,
+                    user_id,
+                    chat_id: None,
+                    message_id: None,
+                    data: serde_json::json!({"operation": operation, "call_id": call_id}),
+                },
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn executions(&self, q: ExecutionQuery) -> StoreResult<Vec<ExecutionRow>> {
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {EXECUTION_COLS} FROM executions
+                 WHERE org_id = ?1
+                   AND (?2 IS NULL OR component_creator_id = ?2)
+                   AND (?3 IS NULL OR component_id = ?3)
+                   AND (?4 IS NULL OR handler = ?4)
+                   AND (?5 IS NULL OR outcome = ?5)
+                   AND (?6 IS NULL OR started_at >= ?6)
+                   AND (?7 IS NULL OR started_at <= ?7)
+                   AND (?8 IS NULL OR id < ?8)
+                 ORDER BY id DESC LIMIT ?9"
+            );
+            query_all(
+                c,
+                &sql,
+                params![
+                    q.org_id,
+                    q.creator_id,
+                    q.component_id,
+                    q.handler,
+                    q.outcome,
+                    q.from_time,
+                    q.to_time,
+                    q.before_id,
+                    q.limit as i64
+                ],
+                execution_from_row,
+            )?
+            .into_iter()
+            .map(finish_execution_row)
+            .collect()
+        })
+        .await
+    }
+
+    async fn execution(&self, org_id: i64, id: i64) -> StoreResult<ExecutionRow> {
+        self.read(move |c| {
+            let raw = c
+                .prepare_cached(&format!(
+                    "SELECT {EXECUTION_COLS} FROM executions WHERE id = ?1 AND org_id = ?2"
+                ))
+                .map_err(map_err)?
+                .query_row(params![id, org_id], execution_from_row)
+                .optional()
+                .map_err(map_err)?
+                .ok_or(StoreError::NotFound)?;
+            finish_execution_row(raw)
+        })
+        .await
+    }
+}
+
+/// Writes the triggers of a message just written (see
+/// [`cliqd_core::policy::bots_to_notify`]): `chat_bot` is the bot of a bot chat, `channel` the
+/// channel the chat belongs to (a thread's parent channel). Outside bot chats and channels it
+/// reads nothing.
+pub(super) fn message_triggers(
+    c: &Connection,
+    org_id: i64,
+    row: &MessageRow,
+    kind: TriggerKind,
+    chat_kind: cliqd_core::ChatKind,
+    chat_bot: Option<i64>,
+    channel: Option<&str>,
+) -> StoreResult<()> {
+    let channel_bots = match channel {
+        Some(ch) if chat_kind != cliqd_core::ChatKind::Bot => channel_bot_ids(c, ch)?,
+        _ => Vec::new(),
+    };
+    for bot_id in cliqd_core::policy::bots_to_notify(chat_kind, chat_bot, &channel_bots, row.bot_id)
+    {
+        insert_trigger(
+            c,
+            &NewTrigger {
+                org_id,
+                bot_id,
+                kind,
+                user_id: row.sender_id,
+                chat_id: Some(row.chat_id.clone()),
+                message_id: Some(row.id.clone()),
+                data: Value::Null,
+            },
+        )?;
+    }
+    Ok(())
+}
