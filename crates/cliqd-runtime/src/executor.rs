@@ -207,8 +207,10 @@ impl Executor for DelugeExecutor {
             inv.component.clone(),
             tokio::runtime::Handle::current(),
             self.config.outbound.clone(),
+            std::time::Instant::now() + self.config.timeout,
         );
         let inputs = inv.inputs;
+        let began = std::time::Instant::now();
         let run = tokio::task::spawn_blocking(move || {
             let result = program.run(&mut host, &inputs, &limits);
             (result, host.into_tasks())
@@ -243,10 +245,17 @@ impl Executor for DelugeExecutor {
                 version,
             },
             Err(f) => {
+                let out_of_time = began.elapsed() >= self.config.timeout;
                 let error = match f.error.kind {
                     deluge::ErrorKind::Limit(deluge::LimitKind::Timeout) => {
                         RunError::Timeout(f.error.message.clone())
                     }
+                    // A task cut short by the deadline (a slow invokeUrl) is a timeout too.
+                    deluge::ErrorKind::Host if out_of_time => RunError::Timeout(format!(
+                        "the handler ran longer than {} ms: {}",
+                        self.config.timeout.as_millis(),
+                        f.error.message
+                    )),
                     deluge::ErrorKind::Limit(_) => RunError::Limit(f.error.message.clone()),
                     _ => RunError::Error {
                         message: f.error.message.clone(),

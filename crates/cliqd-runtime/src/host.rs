@@ -21,6 +21,8 @@ pub struct ServerHost {
     handle: tokio::runtime::Handle,
     outbound: Option<OutboundClient>,
     tasks: Vec<Value>,
+    /// When the run's time is up: no outbound call waits past it.
+    deadline: std::time::Instant,
 }
 
 impl ServerHost {
@@ -30,6 +32,7 @@ impl ServerHost {
         component: Arc<ComponentRow>,
         handle: tokio::runtime::Handle,
         outbound: Option<OutboundClient>,
+        deadline: std::time::Instant,
     ) -> Self {
         ServerHost {
             store,
@@ -38,6 +41,7 @@ impl ServerHost {
             handle,
             outbound,
             tasks: Vec::new(),
+            deadline,
         }
     }
 
@@ -57,7 +61,10 @@ impl Host for ServerHost {
             return Err("invokeUrl is not available in this server".into());
         };
         let invoker = UrlInvoker::on_handle(client.clone(), self.handle.clone());
-        let result = invoker.invoke(request);
+        let left = self
+            .deadline
+            .saturating_duration_since(std::time::Instant::now());
+        let result = invoker.invoke_within(request, Some(left));
         self.tasks.push(match &result {
             Ok(r) => json!({"task": "invokeUrl", "method": request.method, "url": request.url, "status": r.status}),
             Err(e) => json!({"task": "invokeUrl", "method": request.method, "url": request.url, "error": e}),

@@ -309,6 +309,9 @@ impl Engine {
                 if !listens(&bot) {
                     return self.complete(row.id).await;
                 }
+                let deliver = chat
+                    .as_ref()
+                    .map_or(Deliver::Nothing, |c| Deliver::Chat(c.id.clone()));
                 self.run_kind(
                     row,
                     bot,
@@ -316,7 +319,7 @@ impl Engine {
                     HandlerKind::BotParticipation,
                     chat.as_ref(),
                     extra,
-                    Deliver::Nothing,
+                    deliver,
                 )
                 .await
             }

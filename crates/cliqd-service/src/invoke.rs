@@ -95,12 +95,32 @@ impl UrlInvoker {
 
     /// Sends the request and waits for the answer (any status); an error says why it failed.
     pub fn invoke(&self, request: &HttpRequest) -> Result<HttpResponse, String> {
-        let fut = self.client.execute(outbound_request(request));
+        self.invoke_within(request, None)
+    }
+
+    /// [`UrlInvoker::invoke`], giving up after `limit` when one is given (a script's remaining
+    /// time), besides the client's own timeouts.
+    pub fn invoke_within(
+        &self,
+        request: &HttpRequest,
+        limit: Option<std::time::Duration>,
+    ) -> Result<HttpResponse, String> {
+        let fut = async {
+            let call = self.client.execute(outbound_request(request));
+            match limit {
+                Some(d) => tokio::time::timeout(d, call)
+                    .await
+                    .map_err(|_| {
+                        "the request did not finish before the script's time ran out".to_string()
+                    })?
+                    .map_err(|e| e.to_string()),
+                None => call.await.map_err(|e| e.to_string()),
+            }
+        };
         let response = match &self.runtime {
             Runtime::Owned(rt) => rt.block_on(fut),
             Runtime::Handle(h) => h.block_on(fut),
-        }
-        .map_err(|e| e.to_string())?;
+        }?;
         Ok(HttpResponse {
             status: response.status,
             headers: response.headers,

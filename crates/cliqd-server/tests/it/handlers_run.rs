@@ -286,6 +286,46 @@ async fn mention_and_participation_handlers_run_in_channels() {
         executions(&app, "handler=mention_handler", 1).await.len(),
         1
     );
+    // Edits and deletions in the channel reach it too, and its reply is posted there.
+    let id = crate::messaging::post_sync(
+        &app,
+        "/api/v2/channelsbyname/general/message",
+        &scott,
+        "tpyo",
+    )
+    .await;
+    let path = format!("/api/v2/chats/{general}/messages/{id}");
+    let r = app
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            &scott,
+            Some(json!({"text": "typo"})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(
+        text(&bot_message(&mut ws).await),
+        "participation message_edited"
+    );
+    let r = app.delete(&path, &scott).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(
+        text(&bot_message(&mut ws).await),
+        "participation message_deleted"
+    );
+    let runs = executions(&app, "handler=participation_handler", 6).await;
+    assert_eq!(
+        runs[0]["inputs"]["data"]["message"]["id"],
+        id.as_str(),
+        "{}",
+        runs[0]
+    );
+    assert_eq!(
+        runs[1]["inputs"]["data"]["message"]["text"], "typo",
+        "{}",
+        runs[1]
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod functions;
 mod guard;
 mod handler_races;
 mod handlers;
+mod handlers_engine;
 mod handlers_run;
 mod helpers;
 mod input_rules;

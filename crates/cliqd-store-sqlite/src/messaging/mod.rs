@@ -400,6 +400,7 @@ impl MessagingStore for SqliteStore {
                 return Err(StoreError::NotFound);
             }
             let row = load_message(c, &chat_id, &id)?;
+            runtime::changed_message_triggers(c, &row, cliqd_store::TriggerKind::MessageEdited)?;
             let (acl, seq) = acl_and_seq(c, &chat_id)?;
             events.push(ChatEvent {
                 acl_chat_id: acl,
@@ -414,6 +415,13 @@ impl MessagingStore for SqliteStore {
     async fn delete_message(&self, chat_id: &str, message_id: &str) -> StoreResult<()> {
         let (chat_id, id) = (chat_id.to_string(), message_id.to_string());
         self.write_events(move |c, events| {
+            // The deleted message as it was, for the bots that listen in its channel.
+            let old = match load_message(c, &chat_id, &id) {
+                Ok(row) => row,
+                Err(StoreError::NotFound) => return Err(StoreError::NotFound),
+                Err(e) => return Err(e),
+            };
+            runtime::changed_message_triggers(c, &old, cliqd_store::TriggerKind::MessageDeleted)?;
             let n = c
                 .execute(
                     "DELETE FROM messages WHERE id = ?1 AND chat_id = ?2",

@@ -531,3 +531,45 @@ pub(super) fn message_triggers(
     }
     Ok(())
 }
+
+/// Writes the triggers of an edit or a deletion of `row` (as it was) in a channel or a thread
+/// under one: one per bot associated with the channel. Bot chats and other chats write none.
+pub(super) fn changed_message_triggers(
+    c: &Connection,
+    row: &MessageRow,
+    kind: TriggerKind,
+) -> StoreResult<()> {
+    let chat = super::rows::load_chat(c, &row.chat_id)?;
+    let channel = match (&chat.channel_id, &chat.parent_chat_id) {
+        (Some(ch), _) => Some(ch.clone()),
+        (None, Some(parent)) => super::rows::load_chat(c, parent)?.channel_id,
+        (None, None) => None,
+    };
+    let Some(channel) = channel else {
+        return Ok(());
+    };
+    let message = serde_json::json!({
+        "id": row.id,
+        "text": row.body.get("text"),
+        "time": row.time,
+        "sender": {"id": row.sender_id.to_string(), "name": row.sender_name},
+    });
+    for bot_id in channel_bot_ids(c, &channel)? {
+        if row.bot_id == Some(bot_id) {
+            continue;
+        }
+        insert_trigger(
+            c,
+            &NewTrigger {
+                org_id: chat.org_id,
+                bot_id,
+                kind,
+                user_id: row.sender_id,
+                chat_id: Some(row.chat_id.clone()),
+                message_id: Some(row.id.clone()),
+                data: serde_json::json!({"message": message}),
+            },
+        )?;
+    }
+    Ok(())
+}
