@@ -289,6 +289,7 @@ impl MessagingStore for SqliteStore {
         kind: String,
         body: Value,
         reply_to: Option<String>,
+        mentions: Vec<MentionRow>,
     ) -> StoreResult<Vec<(i64, MessageRow)>> {
         self.write_events(move |c, events| {
             check_users_in_org(c, org_id, &user_ids)?;
@@ -313,6 +314,7 @@ impl MessagingStore for SqliteStore {
                         body: &body,
                         reply_to: reply_to.as_deref(),
                         origin: None,
+                        mentions: &mentions,
                     },
                 )?;
                 events.push(ChatEvent {

@@ -53,6 +53,7 @@ pub fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
         reply_to: None,
         thread_message_id: None,
         thread_title: None,
+        mentions: Vec::new(),
     }
 }
 

@@ -179,6 +179,7 @@ pub async fn thread_hits_name_their_parent_and_channel(t: TestStore) {
             reply_to: None,
             thread_message_id: Some(parent.id.clone()),
             thread_title: None,
+            mentions: Vec::new(),
         })
         .await
         .unwrap()
