@@ -2,6 +2,9 @@
 //! the poster's organization, and the JSON shapes a mention is read and handed to handlers in
 //! (the `mentions` item, <https://www.zoho.com/cliq/help/platform/cliq-objects/message-details-object.html>).
 //!
+//! Every post path resolves the text's mentions (`post_message`, `post_bot_messages`), and an
+//! edit resolves the new text's in their place; a forwarded copy keeps its original's.
+//!
 //! A mention that names nothing the poster may name — no such user, team, bot or channel in
 //! the organization, a bot the poster cannot see, a private channel the poster is not in — is
 //! dropped: Cliq renders it as the text it is, and so does the stored message, whose text is

@@ -193,7 +193,8 @@ fn message_missing(e: StoreError) -> ServiceError {
     }
 }
 
-/// Replaces the text of a message the actor sent in a chat they are a member of.
+/// Replaces the text of a message the actor sent in a chat they are a member of, and its
+/// mentions with those of the new text.
 pub async fn edit_message(
     store: &dyn Store,
     actor: &Actor,
@@ -209,6 +210,7 @@ pub async fn edit_message(
     if row.sender_id != actor.id() {
         return Err(ServiceError::NotSender);
     }
+    let mentions = crate::mentions::resolve_mentions(store, actor, &edit.text).await?;
     let mut content = row.body.clone();
     match content.as_object_mut() {
         Some(map) => {
@@ -219,7 +221,7 @@ pub async fn edit_message(
     // `notify_edit` only decides whether clients announce the edit; it is passed on in the
     // real-time event through the `is_edited` flag either way.
     store
-        .edit_message(&chat.id, &row.id, content)
+        .edit_message(&chat.id, &row.id, content, mentions)
         .await
         .map_err(message_missing)
 }

@@ -407,12 +407,13 @@ pub trait MessagingStore: Send + Sync {
     /// Full-text search over the messages `query.user_id` may read, newest first.
     async fn search_messages(&self, query: MessageSearch) -> StoreResult<Vec<SearchHit>>;
     async fn get_message(&self, chat_id: &str, message_id: &str) -> StoreResult<MessageRow>;
-    /// Replaces the message body and marks it edited.
+    /// Replaces the message body and its mentions (those of the new text) and marks it edited.
     async fn edit_message(
         &self,
         chat_id: &str,
         message_id: &str,
         body: Value,
+        mentions: Vec<MentionRow>,
     ) -> StoreResult<MessageRow>;
     async fn delete_message(&self, chat_id: &str, message_id: &str) -> StoreResult<()>;
 

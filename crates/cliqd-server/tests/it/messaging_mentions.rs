@@ -1,12 +1,13 @@
 //! Mentions over real HTTP: every mention form posted through the v2/v3 post paths and bot
 //! messages, resolved within the organization, read back by every read (list, single message,
-//! WebSocket event, search hit), and the search filters `mentioned_user_ids` and
+//! WebSocket event, search hit), replaced by an edit, and the search filters `mentioned_user_ids` and
 //! `has_mentions`.
 
 use crate::helpers::{TestApp, spawn};
 use crate::messaging::{general_chat, outsider, post_sync};
 use crate::messaging_realtime::{connect, next};
 use cliqd_store::{NewChannel, UserRow};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 fn user_json(u: &UserRow) -> Value {
@@ -130,6 +131,30 @@ async fn every_mention_form_is_resolved_and_read_back() {
     assert_eq!(ev["event"], "message_created");
     assert_eq!(ev["data"]["id"], id.as_str());
     assert_eq!(ev["data"]["mentions"], want);
+
+    // An edit replaces the mentions with those of the new text (and says so in real time).
+    let path = format!("/api/v2/chats/{chat}/messages/{id}");
+    let edit = format!("now only {{@{}}}", james.id);
+    let r = app
+        .call(Method::PUT, &path, &scott_t, Some(json!({"text": edit})))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let ev = next(&mut ws).await;
+    assert_eq!(ev["event"], "message_edited");
+    assert_eq!(ev["data"]["mentions"], json!([user_json(james)]));
+    let r = app
+        .call(
+            Method::PUT,
+            &path,
+            &scott_t,
+            Some(json!({"text": "no one"})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let single = app.get(&path, &olivia_t).await;
+    let single = single.body.get("data").unwrap_or(&single.body).clone();
+    assert_eq!(single["content"]["text"], "no one");
+    assert!(single.get("mentions").is_none(), "{single}");
 
     // Without mention syntax (or with only what resolves to nothing) there is no `mentions`.
     for text in ["plain words {x}", "{@99999} [x](zohoid:1)"] {

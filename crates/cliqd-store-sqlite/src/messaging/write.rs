@@ -189,8 +189,12 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
     })
 }
 
-/// Indexes the users a new message mentions (migration 8), for search.
-fn index_mentions(c: &Connection, message_id: &str, mentions: &[MentionRow]) -> StoreResult<()> {
+/// Indexes the users a new (or newly edited) message mentions (migration 8), for search.
+pub(super) fn index_mentions(
+    c: &Connection,
+    message_id: &str,
+    mentions: &[MentionRow],
+) -> StoreResult<()> {
     for user_id in mentions.iter().filter_map(MentionRow::user_id) {
         c.prepare_cached(
             "INSERT OR IGNORE INTO message_mentions (user_id, message_id) VALUES (?1, ?2)",

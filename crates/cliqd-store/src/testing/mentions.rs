@@ -1,5 +1,5 @@
 //! Mentions stored with their message: read back as posted by every read (single, list,
-//! search, events, the copy in a thread's parent, bot messages), kept across an edit, and
+//! search, events, the copy in a thread's parent, bot messages), replaced by an edit, and
 //! searchable by mentioned user and by having any.
 
 use super::TestStore;
@@ -97,12 +97,24 @@ pub async fn mentions_are_stored_and_read_back(t: TestStore) {
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].mentions, mentions);
     assert!(listed[1].mentions.is_empty());
-    // An edit replaces the body; the mentions stay as posted.
+    // An edit replaces the body and the mentions with those of the new text.
+    let mut events = store.chat_events();
     let edited = store
-        .edit_message(&row.chat_id, &row.id, json!({"text": "edited"}))
+        .edit_message(
+            &row.chat_id,
+            &row.id,
+            json!({"text": "edited"}),
+            vec![all_mention()],
+        )
         .await
         .unwrap();
-    assert_eq!(edited.mentions, mentions);
+    assert_eq!(edited.mentions, vec![all_mention()]);
+    match events.recv().await.unwrap().kind {
+        ChatEventKind::MessageEdited(m) => assert_eq!(m.mentions, vec![all_mention()]),
+        other => panic!("unexpected event {other:?}"),
+    }
+    let read = store.get_message(&row.chat_id, &row.id).await.unwrap();
+    assert_eq!(read.mentions, vec![all_mention()]);
     // A thread reply's copy in the parent chat carries them too.
     let mut reply = post(&a, PostTarget::Chat(general.chat_id.clone()), "in thread");
     reply.thread_message_id = Some(plain.id.clone());
@@ -216,6 +228,30 @@ pub async fn search_by_mentioned_user_and_has_mentions(t: TestStore) {
         .await
         .unwrap();
     assert_eq!(ids(&hits), vec![to_b.id.clone()]);
+    // An edit that drops the mention drops it from the index; one that adds it, adds it.
+    store
+        .edit_message(&to_a.chat_id, &to_a.id, json!({"text": "fifth"}), vec![])
+        .await
+        .unwrap();
+    store
+        .edit_message(
+            &none.chat_id,
+            &none.id,
+            json!({"text": "third"}),
+            vec![user_mention(&a, false)],
+        )
+        .await
+        .unwrap();
+    let hits = store
+        .search_messages(search(vec![a.id], None))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), vec![none.id.clone()]);
+    let hits = store
+        .search_messages(search(vec![], Some(false)))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), vec![to_a.id.clone()]);
     // A deleted message leaves the mention index.
     store.delete_message(&to_b.chat_id, &to_b.id).await.unwrap();
     let hits = store

@@ -82,7 +82,9 @@ pub async fn refusals_write_nothing_and_publish_nothing(t: TestStore) {
         Err(Refusal::BotNotMember)
     );
     assert!(matches!(
-        store.edit_message(&channel.chat_id, "1_1", json!({})).await,
+        store
+            .edit_message(&channel.chat_id, "1_1", json!({}), Vec::new())
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(

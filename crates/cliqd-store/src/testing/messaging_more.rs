@@ -325,7 +325,7 @@ pub async fn edits_deletes_and_reactions_are_published(t: TestStore) {
         .unwrap();
     let mut events = store.chat_events();
     let edited = store
-        .edit_message(&chat, &m.id, json!({"text": "second"}))
+        .edit_message(&chat, &m.id, json!({"text": "second"}), Vec::new())
         .await
         .unwrap();
     assert!(edited.edited);

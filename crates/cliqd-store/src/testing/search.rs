@@ -60,7 +60,12 @@ pub async fn index_follows_posts_edits_and_deletes(t: TestStore) {
     assert!(hits.is_empty());
     // Edit: the old words are gone from the index, the new ones found.
     store
-        .edit_message(&channel.chat_id, &m2.id, json!({"text": "dinner proposal"}))
+        .edit_message(
+            &channel.chat_id,
+            &m2.id,
+            json!({"text": "dinner proposal"}),
+            Vec::new(),
+        )
         .await
         .unwrap();
     assert!(
