@@ -1,4 +1,4 @@
-//! Mentions in a message's text (<https://www.zoho.com/cliq/help/restapi/v3/mentions/>):
+//! Mentions in a message's text (the Mentions page of <https://www.zoho.com/cliq/help/restapi/v2/>):
 //! what the text references, parsed without IO; the service layer resolves them.
 //!
 //! Syntax recognized:
