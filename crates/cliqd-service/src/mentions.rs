@@ -239,3 +239,99 @@ pub fn mentions_input(row: &MessageRow) -> Value {
 pub fn mentioned_bot_ids(row: &MessageRow) -> Vec<i64> {
     row.mentions.iter().filter_map(MentionRow::bot_id).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn row(mentions: Vec<MentionRow>) -> MessageRow {
+        MessageRow {
+            id: "1_1".into(),
+            chat_id: "CT_1_1".into(),
+            seq: 1,
+            time: 1,
+            sender_id: 1,
+            sender_name: "S".into(),
+            bot_id: None,
+            bot_name: None,
+            kind: "text".into(),
+            body: json!({"text": "x"}),
+            edited: false,
+            reply_to: None,
+            thread_chat_id: None,
+            origin_chat_id: None,
+            origin_message_id: None,
+            mentions,
+        }
+    }
+
+    fn bot(id: &str) -> MentionRow {
+        MentionRow {
+            kind: MentionKind::Bot,
+            id: id.into(),
+            name: "Support Bot".into(),
+            dname: None,
+            first_name: None,
+            last_name: None,
+            email: None,
+            silent: false,
+        }
+    }
+
+    #[test]
+    fn user_items_split_the_name_and_show_the_documented_keys() {
+        let u = user(UserRow {
+            id: 55000001,
+            org_id: 1,
+            email: "scott.fisher@zylker.com".into(),
+            name: "Scott  van Fisher".into(),
+            is_admin: false,
+        });
+        assert_eq!(
+            mention_json(&u),
+            json!({"id": "55000001", "type": "user", "name": "Scott  van Fisher",
+                   "dname": "@Scott  van Fisher", "first_name": "Scott",
+                   "last_name": "van Fisher", "email": "scott.fisher@zylker.com"})
+        );
+        let single = user(UserRow {
+            id: 2,
+            org_id: 1,
+            email: "a@b.c".into(),
+            name: "Admin".into(),
+            is_admin: true,
+        });
+        assert_eq!(single.first_name.as_deref(), Some("Admin"));
+        assert_eq!(single.last_name.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn keyword_and_bot_items() {
+        assert_eq!(
+            mention_json(&keyword(MentionKind::Available)),
+            json!({"id": "available", "type": "available", "name": "available",
+                   "dname": "@available"})
+        );
+        // As the documented bot mention: no dname, no user fields.
+        assert_eq!(
+            mention_json(&bot("b-1775998000015152705")),
+            json!({"name": "Support Bot", "id": "b-1775998000015152705", "type": "bot"})
+        );
+    }
+
+    #[test]
+    fn handler_inputs() {
+        assert_eq!(mentions_input(&row(vec![])), json!([]));
+        assert!(mentioned_bot_ids(&row(vec![])).is_empty());
+        let r = row(vec![
+            keyword(MentionKind::All),
+            bot("b-7"),
+            bot("b-9"),
+            bot("not-a-bot-id"),
+        ]);
+        assert_eq!(mentioned_bot_ids(&r), vec![7, 9]);
+        let input = mentions_input(&r);
+        assert_eq!(input.as_array().map(Vec::len), Some(4));
+        assert_eq!(input[1]["id"], "b-7");
+    }
+}
