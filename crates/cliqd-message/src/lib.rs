@@ -49,6 +49,7 @@ mod context;
 mod error;
 mod form;
 mod handler;
+pub mod mentions;
 mod message;
 pub mod model;
 mod read;
@@ -65,6 +66,7 @@ pub use handler::{
     Banner, BannerStatus, CommandSuggestion, HandlerResponse, InstallationStatus, MessageEdit,
     validate_handler_response,
 };
+pub use mentions::{MentionRef, MentionTarget, may_mention, parse_mentions};
 pub use message::{EditRequest, MAX_USER_IDS, TEXT_MAX, normalize_message_id};
 pub use model::Message;
 

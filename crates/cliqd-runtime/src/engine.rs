@@ -12,8 +12,8 @@ use cliqd_core::kinds::ExecutionType;
 use cliqd_outbound::OutboundClient;
 use cliqd_service::Actor;
 use cliqd_store::{
-    ComponentRow, Delivered, Delivery, ExecutionRow, Finish, HandlerRow, NewExecution, NewPost,
-    PostTarget, Store, StoreError, TriggerRow,
+    ComponentRow, Delivered, Delivery, ExecutionRow, Finish, HandlerRow, MentionRow, NewExecution,
+    NewPost, PostTarget, Store, StoreError, TriggerRow,
 };
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -270,6 +270,15 @@ impl Engine {
         let mut deliveries = Vec::new();
         let mut conversation = None;
         if let Reply::Message(m) = &reply {
+            // A reply's mentions resolve as the invoking user's would.
+            let mentions = match m.text.as_deref() {
+                Some(t) if cliqd_message::mentions::may_mention(t) => {
+                    cliqd_service::resolve_mentions(self.inner.store.as_ref(), &req.actor, t)
+                        .await
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            };
             let (kind, mut body) = cliqd_service::canonical(m);
             if let Some(map) = body.as_object_mut() {
                 map.remove("context");
@@ -280,7 +289,7 @@ impl Engine {
                 || !m.slides.is_empty();
             match &req.deliver {
                 Deliver::Chat(chat) => {
-                    let post = |kind: String, body: Value| {
+                    let post = |kind: String, body: Value, mentions: Vec<MentionRow>| {
                         Delivery::Post(NewPost {
                             org_id: req.actor.org_id(),
                             target: PostTarget::Chat(chat.clone()),
@@ -291,15 +300,16 @@ impl Engine {
                             reply_to: None,
                             thread_message_id: None,
                             thread_title: None,
+                            mentions,
                         })
                     };
                     if shows_something {
-                        deliveries.push(post(kind, body));
+                        deliveries.push(post(kind, body, mentions.clone()));
                     }
                     if let Some(ctx) = &m.context
                         && let Some(first) = crate::context::question(ctx, 0)
                     {
-                        deliveries.push(post("text".into(), first));
+                        deliveries.push(post("text".into(), first, Vec::new()));
                         conversation = Some((chat.clone(), ctx.clone()));
                     }
                 }
@@ -310,6 +320,7 @@ impl Engine {
                     user_ids: users.clone(),
                     kind,
                     body,
+                    mentions,
                 }),
                 Deliver::Nothing => {}
             }

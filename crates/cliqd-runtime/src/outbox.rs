@@ -352,7 +352,7 @@ impl Engine {
         };
         let facts = MessageFacts {
             in_bot_chat: chat.kind == "bot",
-            mentions_bot: crate::tasks::mentions_bot(&message, bot.id),
+            mentions_bot: cliqd_service::mentioned_bot_ids(&message).contains(&bot.id),
             listens: listens(&bot),
             context_open: self
                 .inner
@@ -384,6 +384,7 @@ impl Engine {
                                 reply_to: None,
                                 thread_message_id: None,
                                 thread_title: None,
+                                mentions: Vec::new(),
                             });
                             self.complete_with(row.id, post).await?;
                         }
@@ -567,7 +568,7 @@ fn listens(bot: &ComponentRow) -> bool {
 
 /// The message inputs of the message and mention handlers.
 fn message_inputs(kind: HandlerKind, m: &MessageRow) -> Map<String, Value> {
-    let mentions = crate::tasks::mentions_input(m);
+    let mentions = cliqd_service::mentions_input(m);
     let text = inputs::message_text(m);
     let mut extra = Map::new();
     let message = if kind == HandlerKind::BotMention {

@@ -25,14 +25,3 @@ pub fn system_variable(actor: &Actor, name: &str) -> Option<Value> {
         _ => None,
     }
 }
-
-/// Whether a message mentions the bot (`{@b-<id>}` in its text).
-pub fn mentions_bot(m: &cliqd_store::MessageRow, bot_id: i64) -> bool {
-    crate::inputs::message_text(m).contains(&format!("{{@b-{bot_id}}}"))
-}
-
-/// The `mentions` input of a message.
-pub fn mentions_input(m: &cliqd_store::MessageRow) -> Value {
-    let _ = m;
-    Value::Array(Vec::new())
-}

@@ -1,6 +1,6 @@
 //! The domain service layer: what the HTTP API and the handler engine both do to the platform,
 //! without HTTP. Posting, editing and deleting a message as a user or as a bot (validation,
-//! canonical form, bot lookup, refusals), resolving users and chats, finding components with
+//! canonical form, bot lookup, refusals, the text's mentions), resolving users and chats, finding components with
 //! visibility, and performing a Deluge script's `invokeUrl` through the outbound client.
 //!
 //! Outcomes are typed: [`ServiceError`] says what was refused, and the HTTP layer maps it to
@@ -10,6 +10,7 @@ mod actor;
 mod components;
 mod error;
 mod invoke;
+mod mentions;
 mod messages;
 mod users;
 
@@ -19,6 +20,9 @@ pub use components::{
 };
 pub use error::{ServiceError, ServiceResult};
 pub use invoke::{UrlInvoker, outbound_request};
+pub use mentions::{
+    MAX_MENTIONS, mention_json, mentioned_bot_ids, mentions_input, mentions_json, resolve_mentions,
+};
 pub use messages::{
     FORWARDED_FROM, PostAs, Posted, bot_message_recipients, canonical, delete_message,
     edit_message, member_chat, post_bot_messages, post_message, validate_post,

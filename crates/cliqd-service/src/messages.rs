@@ -72,7 +72,8 @@ pub struct Posted {
 /// into that existing thread; `thread_message_id` opens (or joins) the thread under that
 /// message; `reply_to` must name a message of the chat the post lands in; `post_in_parent`
 /// also copies a thread reply into the parent chat. Refusals (membership, bot association,
-/// closed threads, dangling references) write nothing.
+/// closed threads, dangling references) write nothing. The text's mentions are resolved
+/// ([`crate::resolve_mentions`]) and stored with the message.
 pub async fn post_message(
     store: &dyn Store,
     actor: &Actor,
@@ -84,6 +85,7 @@ pub async fn post_message(
         (Some(thread), None) => PostTarget::Chat(thread.clone()),
         _ => target,
     };
+    let mentions = crate::mentions::mentions_of(store, actor, msg.text.as_deref()).await?;
     let (kind, content) = canonical(msg);
     let post = NewPost {
         org_id: actor.org_id(),
@@ -98,6 +100,7 @@ pub async fn post_message(
         reply_to: msg.reply_to.as_deref().map(normalize_message_id),
         thread_message_id: msg.thread_message_id.as_deref().map(normalize_message_id),
         thread_title: msg.thread_title.clone(),
+        mentions,
     };
     let opts = PostOptions {
         post_in_parent: msg.post_in_parent == Some(true),
@@ -133,7 +136,8 @@ pub async fn bot_message_recipients(
 }
 
 /// Sends `msg` (validated as a bot message) as `bot_id` into the bot chat of each recipient
-/// (see [`bot_message_recipients`]), in one write; returns `(user id, message)` per recipient.
+/// (see [`bot_message_recipients`]), in one write, with the text's resolved mentions; returns
+/// `(user id, message)` per recipient.
 pub async fn post_bot_messages(
     store: &dyn Store,
     actor: &Actor,
@@ -141,6 +145,7 @@ pub async fn post_bot_messages(
     msg: &Message,
 ) -> ServiceResult<Vec<(i64, MessageRow)>> {
     let recipients = bot_message_recipients(store, actor, bot_id, msg).await?;
+    let mentions = crate::mentions::mentions_of(store, actor, msg.text.as_deref()).await?;
     let (kind, content) = canonical(msg);
     store
         .post_bot_messages(
@@ -151,6 +156,7 @@ pub async fn post_bot_messages(
             kind,
             content,
             msg.reply_to.clone(),
+            mentions,
         )
         .await
         .map_err(|e| match e {
@@ -187,7 +193,8 @@ fn message_missing(e: StoreError) -> ServiceError {
     }
 }
 
-/// Replaces the text of a message the actor sent in a chat they are a member of.
+/// Replaces the text of a message the actor sent in a chat they are a member of, and its
+/// mentions with those of the new text.
 pub async fn edit_message(
     store: &dyn Store,
     actor: &Actor,
@@ -203,6 +210,7 @@ pub async fn edit_message(
     if row.sender_id != actor.id() {
         return Err(ServiceError::NotSender);
     }
+    let mentions = crate::mentions::resolve_mentions(store, actor, &edit.text).await?;
     let mut content = row.body.clone();
     match content.as_object_mut() {
         Some(map) => {
@@ -213,7 +221,7 @@ pub async fn edit_message(
     // `notify_edit` only decides whether clients announce the edit; it is passed on in the
     // real-time event through the `is_edited` flag either way.
     store
-        .edit_message(&chat.id, &row.id, content)
+        .edit_message(&chat.id, &row.id, content, mentions)
         .await
         .map_err(message_missing)
 }

@@ -183,7 +183,21 @@ const MIGRATIONS: &[&str] = &[
             new.seq);
     END;
     "#,
-    // 8: the handler engine's trigger outbox and execution journal, and who was ever
+    // 8: mentions. A message keeps the mentions of its text, resolved when it was posted, as
+    // a JSON array (NULL: none); `message_mentions` indexes the users it mentions for the
+    // search filter `mentioned_user_ids`, and goes with the message when it is deleted.
+    r#"
+    ALTER TABLE messages ADD COLUMN mentions TEXT;
+    CREATE TABLE message_mentions (
+        user_id INTEGER NOT NULL, message_id TEXT NOT NULL,
+        PRIMARY KEY (user_id, message_id)) WITHOUT ROWID;
+    CREATE INDEX message_mentions_message ON message_mentions(message_id);
+    CREATE TRIGGER message_mentions_delete AFTER DELETE ON messages
+        WHEN old.mentions IS NOT NULL BEGIN
+        DELETE FROM message_mentions WHERE message_id = old.id;
+    END;
+    "#,
+    // 9: the handler engine's trigger outbox and execution journal, and who was ever
     // subscribed to a bot (its welcome handler's `newuser`).
     r#"
     CREATE TABLE triggers (

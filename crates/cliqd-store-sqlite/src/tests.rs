@@ -181,11 +181,16 @@ async fn migration_backfills_existing_messages() {
     let (dir, store, a, channel) = setup_messaging().await;
     let m = post(&store, &a, &channel.chat_id, "written before the index").await;
     drop(store);
-    // Take the database back to version 5: no index, no triggers.
+    // Take the database back to version 5: no index, no triggers (and nothing of the later
+    // migrations: 8's mentions).
     {
         let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
         c.execute_batch(
-            "DROP TRIGGER messages_fts_queue; DROP TRIGGER messages_fts_update;
+            "DROP TABLE triggers; DROP TABLE executions; DROP TABLE bot_welcomed;
+             DROP TABLE bot_calls;
+             DROP TRIGGER message_mentions_delete; DROP TABLE message_mentions;
+             ALTER TABLE messages DROP COLUMN mentions;
+             DROP TRIGGER messages_fts_queue; DROP TRIGGER messages_fts_update;
              DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts;
              DROP TABLE messages_fts_pending; PRAGMA user_version = 5;",
         )

@@ -98,6 +98,86 @@ pub struct MessageRow {
     /// reply it copies.
     pub origin_chat_id: Option<String>,
     pub origin_message_id: Option<String>,
+    /// What the text mentioned, resolved when the message was posted (empty: nothing).
+    pub mentions: Vec<MentionRow>,
+}
+
+/// What a resolved mention names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MentionKind {
+    User,
+    Bot,
+    Channel,
+    Team,
+    /// `{@all}`: every participant.
+    All,
+    /// `{@available}`: the participants who are available.
+    Available,
+}
+
+impl MentionKind {
+    pub const ALL: [MentionKind; 6] = [
+        MentionKind::User,
+        MentionKind::Bot,
+        MentionKind::Channel,
+        MentionKind::Team,
+        MentionKind::All,
+        MentionKind::Available,
+    ];
+
+    /// The `type` of a mentions item (<https://www.zoho.com/cliq/help/platform/cliq-objects/message-details-object.html>).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MentionKind::User => "user",
+            MentionKind::Bot => "bot",
+            MentionKind::Channel => "channel",
+            MentionKind::Team => "team",
+            MentionKind::All => "all",
+            MentionKind::Available => "available",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MentionKind> {
+        MentionKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A mention of a message as stored: resolved within the poster's organization when the
+/// message was posted, so it reads back as it was then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentionRow {
+    pub kind: MentionKind,
+    /// Users and teams: their id; bots: `b-<id>`; channels: the channel id; `all` and
+    /// `available`: the keyword.
+    pub id: String,
+    pub name: String,
+    /// How it is shown (`@Scott Fisher`, `#general`).
+    pub dname: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    /// Named without notifying (`[Name](zohoid:…)`).
+    pub silent: bool,
+}
+
+impl MentionRow {
+    /// The user a user mention names.
+    pub fn user_id(&self) -> Option<i64> {
+        match self.kind {
+            MentionKind::User => self.id.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The bot a bot mention names.
+    pub fn bot_id(&self) -> Option<i64> {
+        match self.kind {
+            MentionKind::Bot => {
+                cliqd_core::ids::parse_component_id(&self.id, cliqd_core::ids::BOT_ID_PREFIX)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Where a post goes.
@@ -122,6 +202,8 @@ pub struct NewPost {
     /// Start (or reuse) the thread under this message of the target chat and post there.
     pub thread_message_id: Option<String>,
     pub thread_title: Option<String>,
+    /// The text's mentions, resolved by the caller; stored with the message as they are.
+    pub mentions: Vec<MentionRow>,
 }
 
 /// How a post is delivered besides its target.
@@ -186,6 +268,11 @@ pub struct MessageSearch {
     pub include_bots: bool,
     /// Only messages whose text holds a URL.
     pub links_only: bool,
+    /// Only messages that mention one of these users by ZUID or email, loudly or silently
+    /// (`{@all}` names no one in particular; empty: any).
+    pub mentioned_user_ids: Vec<i64>,
+    /// Only messages with (`Some(true)`) or without (`Some(false)`) any mention.
+    pub has_mentions: Option<bool>,
     pub limit: u32,
 }
 
@@ -300,7 +387,8 @@ pub trait MessagingStore: Send + Sync {
         post: NewPost,
         opts: PostOptions,
     ) -> StoreResult<Result<MessageRow, Refusal>>;
-    /// Posts `body` as `bot_id` into each user's bot chat (created on first use), in one job.
+    /// Posts `body` as `bot_id` into each user's bot chat (created on first use), in one job,
+    /// each copy with `mentions`.
     /// `reply_to` must name a message of every recipient's bot chat, else nothing is written
     /// and the reply is `Conflict(ReplyTo)`.
     #[allow(clippy::too_many_arguments)]
@@ -313,17 +401,19 @@ pub trait MessagingStore: Send + Sync {
         kind: String,
         body: Value,
         reply_to: Option<String>,
+        mentions: Vec<MentionRow>,
     ) -> StoreResult<Vec<(i64, MessageRow)>>;
     async fn list_messages(&self, query: MessageQuery) -> StoreResult<Vec<MessageRow>>;
     /// Full-text search over the messages `query.user_id` may read, newest first.
     async fn search_messages(&self, query: MessageSearch) -> StoreResult<Vec<SearchHit>>;
     async fn get_message(&self, chat_id: &str, message_id: &str) -> StoreResult<MessageRow>;
-    /// Replaces the message body and marks it edited.
+    /// Replaces the message body and its mentions (those of the new text) and marks it edited.
     async fn edit_message(
         &self,
         chat_id: &str,
         message_id: &str,
         body: Value,
+        mentions: Vec<MentionRow>,
     ) -> StoreResult<MessageRow>;
     async fn delete_message(&self, chat_id: &str, message_id: &str) -> StoreResult<()>;
 

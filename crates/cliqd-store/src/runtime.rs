@@ -102,6 +102,8 @@ pub enum Delivery {
         user_ids: Vec<i64>,
         kind: String,
         body: Value,
+        /// The mentions of its text, resolved.
+        mentions: Vec<crate::messaging::MentionRow>,
     },
 }
 
@@ -184,6 +186,8 @@ pub struct ExecutionQuery {
     pub to_time: Option<i64>,
     /// Records with an id below this one (paging).
     pub before_id: Option<i64>,
+    /// Records with an id above this one (following new records).
+    pub after_id: Option<i64>,
     pub limit: usize,
 }
 

@@ -26,6 +26,8 @@ pub enum AdminCommand {
     /// Manage organizations.
     #[command(subcommand)]
     Orgs(OrgsCommand),
+    /// Show handler runs from the execution journal (with --follow, as they happen).
+    Executions(crate::executions_cmd::ExecutionsArgs),
 }
 
 #[derive(clap::Args)]
@@ -56,11 +58,11 @@ pub struct ServeArgs {
 pub struct DataArg {
     /// Data directory of the server (it must exist: only `cliqd serve` creates one).
     #[arg(long, env = "CLIQD_DATA", default_value = "./cliqd-data")]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
     /// The store: sqlite:<dir> or a directory path (default: the embedded SQLite database in
     /// the data directory). May be the store of a running server.
     #[arg(long, env = "CLIQD_DATABASE")]
-    database: Option<String>,
+    pub(crate) database: Option<String>,
 }
 
 /// Which organization a list shows.
@@ -224,6 +226,7 @@ pub fn run(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             AdminCommand::Token(c) => token(c).await,
             AdminCommand::Clients(c) => clients(c).await,
             AdminCommand::Orgs(c) => orgs(c).await,
+            AdminCommand::Executions(a) => crate::executions_cmd::run(a).await,
         }
     })?;
     Ok(ExitCode::SUCCESS)
@@ -356,7 +359,7 @@ async fn user_by_email(store: &dyn Store, email: &str) -> anyhow::Result<cliqd_s
 }
 
 /// The organization a list shows: `--org` if it exists, else the first one.
-async fn list_org(store: &dyn Store, org: Option<i64>) -> anyhow::Result<i64> {
+pub(crate) async fn list_org(store: &dyn Store, org: Option<i64>) -> anyhow::Result<i64> {
     match org {
         Some(id) => {
             if store.list_orgs().await?.iter().any(|o| o.id == id) {

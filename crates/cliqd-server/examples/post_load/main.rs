@@ -223,6 +223,7 @@ async fn seed(store: Arc<dyn Store>, org: i64, user: i64, name: &str, n: usize) 
                         reply_to: None,
                         thread_message_id: None,
                         thread_title: None,
+                        mentions: Vec::new(),
                     })
                     .await
             });

@@ -178,6 +178,7 @@ async fn list(
             from_time: int("from_time", p.from_time.as_deref())?,
             to_time: int("to_time", p.to_time.as_deref())?,
             before_id,
+            after_id: None,
             limit: limit + 1,
         })
         .await?;

@@ -268,6 +268,14 @@ async fn mention_and_participation_handlers_run_in_channels() {
         text(&reply),
         format!("mentioned by Scott: hey {{@b-{}}} look", bot.id)
     );
+    let runs = executions(&app, "handler=mention_handler", 1).await;
+    let mentions = &runs[0]["inputs"]["mentions"];
+    assert_eq!(mentions[0]["id"], format!("b-{}", bot.id), "{mentions}");
+    assert_eq!(mentions[0]["type"], "bot");
+    assert_eq!(
+        runs[0]["inputs"]["message_details"]["message"]["mentions"],
+        *mentions
+    );
     // listen_message: the participation handler saw the message (and posted nothing).
     let runs = executions(&app, "handler=participation_handler", 2).await;
     assert_eq!(

@@ -20,6 +20,7 @@ mod messaging;
 mod messaging_bots;
 mod messaging_chats;
 mod messaging_forward_search;
+mod messaging_mentions;
 mod messaging_realtime;
 mod messaging_replies;
 mod messaging_threads;

@@ -291,6 +291,7 @@ impl MessagingStore for SqliteStore {
         kind: String,
         body: Value,
         reply_to: Option<String>,
+        mentions: Vec<MentionRow>,
     ) -> StoreResult<Vec<(i64, MessageRow)>> {
         self.write_events(move |c, events| {
             check_users_in_org(c, org_id, &user_ids)?;
@@ -315,6 +316,7 @@ impl MessagingStore for SqliteStore {
                         body: &body,
                         reply_to: reply_to.as_deref(),
                         origin: None,
+                        mentions: &mentions,
                     },
                 )?;
                 events.push(ChatEvent {
@@ -386,19 +388,24 @@ impl MessagingStore for SqliteStore {
         chat_id: &str,
         message_id: &str,
         body: Value,
+        mentions: Vec<MentionRow>,
     ) -> StoreResult<MessageRow> {
         let (chat_id, id) = (chat_id.to_string(), message_id.to_string());
         self.write_events(move |c, events| {
             let text = serde_json::to_string(&body).map_err(json_err)?;
             let n = c
                 .execute(
-                    "UPDATE messages SET body = ?1, edited = 1 WHERE id = ?2 AND chat_id = ?3",
-                    params![text, id, chat_id],
+                    "UPDATE messages SET body = ?1, edited = 1, mentions = ?4
+                     WHERE id = ?2 AND chat_id = ?3",
+                    params![text, id, chat_id, mentions_to_json(&mentions)],
                 )
                 .map_err(map_err)?;
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
+            c.execute("DELETE FROM message_mentions WHERE message_id = ?1", [&id])
+                .map_err(map_err)?;
+            index_mentions(c, &id, &mentions)?;
             let row = load_message(c, &chat_id, &id)?;
             runtime::changed_message_triggers(c, &row, cliqd_store::TriggerKind::MessageEdited)?;
             let (acl, seq) = acl_and_seq(c, &chat_id)?;

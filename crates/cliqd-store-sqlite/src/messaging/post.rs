@@ -301,6 +301,7 @@ fn write_plan(
             body: &p.body,
             reply_to,
             origin: None,
+            mentions: &p.mentions,
         },
     )?;
     events.push(ChatEvent {
@@ -322,6 +323,7 @@ fn write_plan(
                 body: &p.body,
                 reply_to: copy.reply_to.as_deref(),
                 origin: Some((&chat_id, &row.id)),
+                mentions: &p.mentions,
             },
         )?;
         events.push(ChatEvent {

@@ -57,10 +57,15 @@ pub(super) fn finish_channel((mut row, teams): (ChannelRow, String)) -> StoreRes
 
 pub(super) const MSG_COLS: &str = "m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
     (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
-    m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id";
+    m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, m.mentions";
+/// How many columns [`MSG_COLS`] selects.
+pub(super) const MSG_COL_COUNT: usize = 16;
 pub(super) const MSG_FROM: &str = "messages m JOIN users u ON u.id = m.sender_id";
 
-pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<(MessageRow, String)> {
+/// A message row as read, with its JSON columns (body, mentions) still text.
+pub(super) type RawMessage = (MessageRow, String, Option<String>);
+
+pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
     Ok((
         MessageRow {
             id: r.get(0)?,
@@ -78,14 +83,73 @@ pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<(MessageRow, Str
             thread_chat_id: r.get(12)?,
             origin_chat_id: r.get(13)?,
             origin_message_id: r.get(14)?,
+            mentions: Vec::new(),
         },
         r.get(9)?,
+        r.get(15)?,
     ))
 }
 
-pub(super) fn finish_message((mut row, body): (MessageRow, String)) -> StoreResult<MessageRow> {
+pub(super) fn finish_message((mut row, body, mentions): RawMessage) -> StoreResult<MessageRow> {
     row.body = serde_json::from_str(&body).map_err(json_err)?;
+    if let Some(m) = mentions {
+        row.mentions = mentions_from_json(&m)?;
+    }
     Ok(row)
+}
+
+/// The `mentions` column of a message: a JSON array, or NULL when there is none.
+pub(super) fn mentions_to_json(mentions: &[MentionRow]) -> Option<String> {
+    if mentions.is_empty() {
+        return None;
+    }
+    let items: Vec<Value> = mentions
+        .iter()
+        .map(|m| {
+            let mut o = serde_json::Map::new();
+            o.insert("type".into(), m.kind.as_str().into());
+            o.insert("id".into(), m.id.clone().into());
+            o.insert("name".into(), m.name.clone().into());
+            for (k, v) in [
+                ("dname", &m.dname),
+                ("first_name", &m.first_name),
+                ("last_name", &m.last_name),
+                ("email", &m.email),
+            ] {
+                if let Some(v) = v {
+                    o.insert(k.into(), v.clone().into());
+                }
+            }
+            if m.silent {
+                o.insert("silent".into(), true.into());
+            }
+            Value::Object(o)
+        })
+        .collect();
+    Some(Value::Array(items).to_string())
+}
+
+fn mentions_from_json(raw: &str) -> StoreResult<Vec<MentionRow>> {
+    let corrupt = || StoreError::Other("corrupt mentions column".into());
+    let items: Vec<Value> = serde_json::from_str(raw).map_err(json_err)?;
+    items
+        .iter()
+        .map(|v| {
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+            Ok(MentionRow {
+                kind: text("type")
+                    .and_then(|t| MentionKind::parse(&t))
+                    .ok_or_else(corrupt)?,
+                id: text("id").ok_or_else(corrupt)?,
+                name: text("name").unwrap_or_default(),
+                dname: text("dname"),
+                first_name: text("first_name"),
+                last_name: text("last_name"),
+                email: text("email"),
+                silent: v.get("silent").and_then(Value::as_bool).unwrap_or(false),
+            })
+        })
+        .collect()
 }
 
 pub(super) fn json_err(e: serde_json::Error) -> StoreError {

@@ -131,6 +131,7 @@ fn deliver(c: &Connection, d: Delivery, events: &mut Vec<ChatEvent>) -> StoreRes
             user_ids,
             kind,
             body,
+            mentions,
         } => {
             let mut rows = Vec::new();
             for u in user_ids {
@@ -145,6 +146,7 @@ fn deliver(c: &Connection, d: Delivery, events: &mut Vec<ChatEvent>) -> StoreRes
                         body: &body,
                         reply_to: None,
                         origin: None,
+                        mentions: &mentions,
                     },
                 )?;
                 events.push(ChatEvent {
@@ -455,6 +457,7 @@ impl RuntimeStore for SqliteStore {
                    AND (?6 IS NULL OR started_at >= ?6)
                    AND (?7 IS NULL OR started_at <= ?7)
                    AND (?8 IS NULL OR id < ?8)
+                   AND (?10 IS NULL OR id > ?10)
                  ORDER BY id DESC LIMIT ?9"
             );
             query_all(
@@ -469,7 +472,8 @@ impl RuntimeStore for SqliteStore {
                     q.from_time,
                     q.to_time,
                     q.before_id,
-                    q.limit as i64
+                    q.limit as i64,
+                    q.after_id
                 ],
                 execution_from_row,
             )?

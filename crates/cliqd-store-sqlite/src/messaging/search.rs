@@ -1,7 +1,7 @@
 //! Message search: the FTS5 index `messages_fts` (migration 6) joined with the caller's
 //! memberships, so only chats the caller may read are ever candidates.
 
-use super::rows::{MSG_COLS, finish_message, message_from_row};
+use super::rows::{MSG_COL_COUNT, MSG_COLS, finish_message, message_from_row};
 use crate::map_err;
 use cliqd_store::StoreResult;
 use cliqd_store::{MessageSearch, SearchHit};
@@ -62,6 +62,18 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
     if !q.include_bots {
         conds.push("m.bot_id IS NULL".into());
     }
+    if !q.mentioned_user_ids.is_empty() {
+        let marks = vec!["?"; q.mentioned_user_ids.len()].join(", ");
+        conds.push(format!(
+            "m.id IN (SELECT mm.message_id FROM message_mentions mm WHERE mm.user_id IN ({marks}))"
+        ));
+        args.extend(ints(&q.mentioned_user_ids));
+    }
+    match q.has_mentions {
+        Some(true) => conds.push("m.mentions IS NOT NULL".into()),
+        Some(false) => conds.push("m.mentions IS NULL".into()),
+        None => {}
+    }
     if q.links_only {
         conds.push("(f.text LIKE '%http://%' OR f.text LIKE '%https://%')".into());
     }
@@ -87,18 +99,20 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
          ORDER BY f.rowid DESC LIMIT ?"
     );
     let mut stmt = c.prepare(&sql).map_err(map_err)?;
+    // The hit's columns follow the message's.
+    let n = MSG_COL_COUNT;
     let raw = stmt
         .query_map(rusqlite::params_from_iter(args), |r| {
             Ok((
                 message_from_row(r)?,
-                r.get::<_, i64>(15)?,
-                r.get::<_, String>(16)?,
-                r.get::<_, String>(17)?,
-                r.get::<_, Option<String>>(18)?,
-                r.get::<_, Option<String>>(19)?,
-                r.get::<_, Option<String>>(20)?,
-                r.get::<_, Option<String>>(21)?,
-                r.get::<_, bool>(22)?,
+                r.get::<_, i64>(n)?,
+                r.get::<_, String>(n + 1)?,
+                r.get::<_, String>(n + 2)?,
+                r.get::<_, Option<String>>(n + 3)?,
+                r.get::<_, Option<String>>(n + 4)?,
+                r.get::<_, Option<String>>(n + 5)?,
+                r.get::<_, Option<String>>(n + 6)?,
+                r.get::<_, bool>(n + 7)?,
             ))
         })
         .map_err(map_err)?

@@ -130,6 +130,7 @@ pub(super) struct Insert<'a> {
     pub(super) reply_to: Option<&'a str>,
     /// The copy of a thread reply in the parent chat: (thread chat, reply).
     pub(super) origin: Option<(&'a str, &'a str)>,
+    pub(super) mentions: &'a [MentionRow],
 }
 
 pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<MessageRow> {
@@ -139,8 +140,8 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
     let body = serde_json::to_string(m.body).map_err(json_err)?;
     c.prepare_cached(
         "INSERT INTO messages (chat_id, seq, id, time, sender_id, bot_id, kind, body, reply_to,
-             origin_chat_id, origin_message_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             origin_chat_id, origin_message_id, mentions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )
     .map_err(map_err)?
     .execute(params![
@@ -154,9 +155,11 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
         body,
         m.reply_to,
         m.origin.map(|o| o.0),
-        m.origin.map(|o| o.1)
+        m.origin.map(|o| o.1),
+        mentions_to_json(m.mentions)
     ])
     .map_err(map_err)?;
+    index_mentions(c, &id, m.mentions)?;
     let bot_name = match m.bot_id {
         Some(b) => c
             .prepare_cached("SELECT name FROM components WHERE id = ?1")
@@ -182,7 +185,25 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
         thread_chat_id: None,
         origin_chat_id: m.origin.map(|o| o.0.to_string()),
         origin_message_id: m.origin.map(|o| o.1.to_string()),
+        mentions: m.mentions.to_vec(),
     })
+}
+
+/// Indexes the users a new (or newly edited) message mentions (migration 8), for search.
+pub(super) fn index_mentions(
+    c: &Connection,
+    message_id: &str,
+    mentions: &[MentionRow],
+) -> StoreResult<()> {
+    for user_id in mentions.iter().filter_map(MentionRow::user_id) {
+        c.prepare_cached(
+            "INSERT OR IGNORE INTO message_mentions (user_id, message_id) VALUES (?1, ?2)",
+        )
+        .map_err(map_err)?
+        .execute(params![user_id, message_id])
+        .map_err(map_err)?;
+    }
+    Ok(())
 }
 
 /// `user_id` follows thread `chat_id` (no-op when already following).

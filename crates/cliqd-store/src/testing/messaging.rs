@@ -53,6 +53,7 @@ pub fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
         reply_to: None,
         thread_message_id: None,
         thread_title: None,
+        mentions: Vec::new(),
     }
 }
 
@@ -81,7 +82,9 @@ pub async fn refusals_write_nothing_and_publish_nothing(t: TestStore) {
         Err(Refusal::BotNotMember)
     );
     assert!(matches!(
-        store.edit_message(&channel.chat_id, "1_1", json!({})).await,
+        store
+            .edit_message(&channel.chat_id, "1_1", json!({}), Vec::new())
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(

@@ -247,6 +247,7 @@ pub async fn bot_messages_and_reply_to(t: TestStore) {
             "text".into(),
             json!({"text": "one"}),
             None,
+            Vec::new(),
         )
         .await
         .unwrap();
@@ -268,6 +269,7 @@ pub async fn bot_messages_and_reply_to(t: TestStore) {
             "text".into(),
             json!({"text": "two"}),
             Some(sent[1].1.id.clone()),
+            Vec::new(),
         )
         .await
         .unwrap();
@@ -282,6 +284,7 @@ pub async fn bot_messages_and_reply_to(t: TestStore) {
             "text".into(),
             json!({"text": "three"}),
             Some(sent[1].1.id.clone()),
+            Vec::new(),
         )
         .await;
     assert!(matches!(
@@ -322,7 +325,7 @@ pub async fn edits_deletes_and_reactions_are_published(t: TestStore) {
         .unwrap();
     let mut events = store.chat_events();
     let edited = store
-        .edit_message(&chat, &m.id, json!({"text": "second"}))
+        .edit_message(&chat, &m.id, json!({"text": "second"}), Vec::new())
         .await
         .unwrap();
     assert!(edited.edited);

@@ -16,6 +16,7 @@
 
 pub mod components;
 pub mod identity;
+pub mod mentions;
 pub mod messaging;
 pub mod messaging_more;
 pub mod search;
@@ -82,6 +83,8 @@ macro_rules! store_conformance_tests {
             current search::cursor_pages_without_repeats_and_input_is_never_syntax,
             current search::thread_hits_name_their_parent_and_channel,
             current search::concurrent_posts_are_indexed_by_their_batch,
+            current mentions::mentions_are_stored_and_read_back,
+            current mentions::search_by_mentioned_user_and_has_mentions,
         );
     };
     (@cases $make:path; $($flavor:ident $module:ident :: $case:ident,)*) => {

@@ -60,7 +60,12 @@ pub async fn index_follows_posts_edits_and_deletes(t: TestStore) {
     assert!(hits.is_empty());
     // Edit: the old words are gone from the index, the new ones found.
     store
-        .edit_message(&channel.chat_id, &m2.id, json!({"text": "dinner proposal"}))
+        .edit_message(
+            &channel.chat_id,
+            &m2.id,
+            json!({"text": "dinner proposal"}),
+            Vec::new(),
+        )
         .await
         .unwrap();
     assert!(
@@ -179,6 +184,7 @@ pub async fn thread_hits_name_their_parent_and_channel(t: TestStore) {
             reply_to: None,
             thread_message_id: Some(parent.id.clone()),
             thread_title: None,
+            mentions: Vec::new(),
         })
         .await
         .unwrap()

@@ -17,7 +17,7 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use cliqd_message::{TEXT_MAX, normalize_message_id};
-use cliqd_store::{MessageRow, NewPost, PostTarget, StoreError};
+use cliqd_store::{MentionRow, MessageRow, NewPost, PostTarget, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -126,13 +126,17 @@ fn sender_of(row: &MessageRow) -> Value {
 }
 
 /// The posts one recipient gets: one per message, or one grouped message.
+/// One message to post: its kind, its body and the mentions it carries over (resolved when
+/// the original was posted).
+type Forwarded = (String, Value, Vec<MentionRow>);
+
 fn bodies(
     source_chat: &str,
     rows: &[MessageRow],
     group: bool,
     show_sender: bool,
     title: Option<&str>,
-) -> ApiResult<Vec<(String, Value)>> {
+) -> ApiResult<Vec<Forwarded>> {
     if group {
         let mut lines = Vec::new();
         if let Some(t) = title {
@@ -160,9 +164,17 @@ fn bodies(
         if show_sender {
             origin["senders"] = rows.iter().map(sender_of).collect();
         }
+        // The grouped text keeps every message's mention syntax, so it keeps their mentions.
+        let mut mentions: Vec<MentionRow> = Vec::new();
+        for m in rows.iter().flat_map(|r| &r.mentions) {
+            if !mentions.iter().any(|o| o.kind == m.kind && o.id == m.id) {
+                mentions.push(m.clone());
+            }
+        }
         return Ok(vec![(
             "text".to_string(),
             json!({"text": text, FORWARDED_FROM: origin}),
+            mentions,
         )]);
     }
     Ok(rows
@@ -179,7 +191,7 @@ fn bodies(
                 map.remove("bot");
                 map.insert(FORWARDED_FROM.into(), origin);
             }
-            (r.kind.clone(), body)
+            (r.kind.clone(), body, r.mentions.clone())
         })
         .collect())
 }
@@ -194,9 +206,9 @@ async fn deliver(
     state: &AppState,
     auth: &AuthContext,
     chat_id: &str,
-    bodies: &[(String, Value)],
+    bodies: &[Forwarded],
 ) -> ApiResult<()> {
-    for (kind, body) in bodies {
+    for (kind, body, mentions) in bodies {
         let posted = state
             .store
             .post_message(NewPost {
@@ -209,6 +221,7 @@ async fn deliver(
                 reply_to: None,
                 thread_message_id: None,
                 thread_title: None,
+                mentions: mentions.clone(),
             })
             .await?;
         posted.map_err(cliqd_service::ServiceError::from)?;

@@ -149,7 +149,8 @@ pub(crate) fn field_errors(errs: &[FieldError]) -> ApiError {
 }
 
 /// The message read shape (<https://www.zoho.com/cliq/help/restapi/v2/messages/>): `sender`, `id`, `time`, `type`, `content`, plus the
-/// chat, edit flag, `reply_to` and the thread under it when there is one.
+/// chat, edit flag, `reply_to`, the thread under it and the `mentions` of its text when there
+/// are any.
 pub(crate) fn message_json(row: &MessageRow) -> Value {
     let sender = match (row.bot_id, &row.bot_name) {
         (Some(id), name) => json!({
@@ -188,6 +189,12 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
         m.insert(
             "posted_from_thread".into(),
             json!({"chat_id": chat, "message_id": message}),
+        );
+    }
+    if !row.mentions.is_empty() {
+        m.insert(
+            "mentions".into(),
+            cliqd_service::mentions_json(&row.mentions),
         );
     }
     Value::Object(m)

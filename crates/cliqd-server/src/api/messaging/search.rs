@@ -190,6 +190,9 @@ fn hit_json(h: &SearchHit) -> Value {
     if let Some(f) = m.body.get(super::forward::FORWARDED_FROM) {
         o.insert("forwarded_from".into(), f.clone());
     }
+    if !m.mentions.is_empty() {
+        o.insert("mentions".into(), cliqd_service::mentions_json(&m.mentions));
+    }
     Value::Object(o)
 }
 
@@ -316,9 +319,7 @@ async fn search(
     // Filters cliqd cannot answer honestly are refused rather than ignored.
     for (name, used) in [
         ("to_user_ids", !to_user_ids.is_empty()),
-        ("mentioned_user_ids", !mentioned.is_empty()),
         ("team_ids", !team_ids.is_empty()),
-        ("has_mentions", has_mentions.is_some()),
     ] {
         if used {
             return Err(bad(format!("{name} is not supported by cliqd")));
@@ -358,6 +359,8 @@ async fn search(
             channel_kinds,
             include_bots,
             links_only,
+            mentioned_user_ids: mentioned,
+            has_mentions,
             limit,
         })
         .await?;
