@@ -1,7 +1,7 @@
 //! The Messages API: reading (v2 get messages, retrieve one), posting into channels, chats,
 //! threads and users' direct chats (v2 and v3), editing, deleting and reactions.
 
-use super::{ep, field_errors, member_chat, message_json, resolve_user, validate};
+use super::{ep, field_errors, member_chat, message_json, validate};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -596,10 +596,6 @@ async fn post_buddy(
     // Validate first so a bad message does not open a chat.
     validate(&body, MessageContext::Post)?;
     check_mark_as_read(&q)?;
-    let target = resolve_user(&state, &auth, &user).await?;
-    let chat = state
-        .store
-        .open_direct_chat(auth.org_id(), auth.user.id, target.id)
-        .await?;
+    let chat = cliqd_service::open_direct_chat(state.store.as_ref(), &auth.actor(), &user).await?;
     post_to(&state, &auth, PostTarget::Chat(chat.id), &q, &body, None).await
 }
