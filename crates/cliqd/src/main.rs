@@ -3,6 +3,7 @@
 mod admin_cmd;
 mod database;
 mod deluge_cmd;
+mod deluge_remote;
 mod extensions_cmd;
 
 use clap::{Parser, Subcommand};
