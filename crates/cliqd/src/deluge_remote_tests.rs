@@ -42,15 +42,46 @@ impl Server {
         self.running.state.store.as_ref()
     }
 
-    async fn get(&self, path: &str, token: &str) -> Value {
-        let resp = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .header("Authorization", format!("Zoho-oauthtoken {token}"))
-            .send()
+    /// A request to the server through the outbound client (the only HTTP client outside
+    /// tests/ directories); the status and the JSON body.
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let client = cliqd_outbound::OutboundClient::new(cliqd_outbound::OutboundConfig {
+            allow_private: true,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut headers = vec![(
+            "Authorization".to_string(),
+            format!("Zoho-oauthtoken {token}"),
+        )];
+        if body.is_some() {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        let resp = client
+            .execute(cliqd_outbound::OutboundRequest {
+                method: method.into(),
+                url: format!("{}{path}", self.base),
+                headers,
+                body: body.map(|b| b.to_string().into_bytes()),
+            })
             .await
             .unwrap();
-        assert_eq!(resp.status(), 200, "GET {path}");
-        resp.json().await.unwrap()
+        (
+            resp.status,
+            serde_json::from_slice(&resp.body).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Value {
+        let (status, body) = self.call("GET", path, token, None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
     }
 
     /// The ids of the messages of `chat_id`, read over HTTP.
@@ -200,14 +231,9 @@ async fn bot_tasks_answer_the_recipients_like_perform() {
     let demo = server.running.demo.as_ref().unwrap();
     let admin = demo.admin.clone();
     let token = demo.admin_token.clone();
-    let created = reqwest::Client::new()
-        .post(format!("{}/api/v3/bots", server.base))
-        .header("Authorization", format!("Zoho-oauthtoken {token}"))
-        .json(&json!({"name": "Helper", "description": "d", "scope": "organization"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 200);
+    let bot = json!({"name": "Helper", "description": "d", "scope": "organization"});
+    let (status, created) = server.call("POST", "/api/v3/bots", &token, Some(bot)).await;
+    assert_eq!(status, 200, "{created}");
     let out = run(
         &server,
         &token,
