@@ -39,7 +39,7 @@ enum DelugeCommand {
         #[arg(long, requires = "token")]
         server: Option<String>,
         /// The OAuth token the tasks act with on `--server`.
-        #[arg(long, requires = "server", env = "CLIQD_TOKEN", hide_env_values = true)]
+        #[arg(long, env = "CLIQD_TOKEN", hide_env_values = true)]
         token: Option<String>,
     },
     /// Report syntax errors with positions; exit 1 if any.
