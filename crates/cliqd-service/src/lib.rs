@@ -25,5 +25,7 @@ pub use messages::{
     FORWARDED_FROM, PostAs, Posted, bot_message_recipients, canonical, delete_message,
     edit_message, member_chat, post_bot_messages, post_message, validate_post,
 };
-pub use tasks::{CliqTask, org_admin, perform, system_variable, task_result};
+pub use tasks::{
+    CliqTask, bot_sync_reply, org_admin, perform, sync_reply, system_variable, task_result,
+};
 pub use users::{open_direct_chat, resolve_user, resolve_users};

@@ -23,8 +23,8 @@ use crate::{
     Actor, PostAs, ServiceError, ServiceResult, find_bot, open_direct_chat, post_bot_messages,
     post_message, validate_post,
 };
-use cliqd_message::MessageContext;
-use cliqd_store::{PostTarget, Store, UserRow};
+use cliqd_message::{Message, MessageContext};
+use cliqd_store::{MessageRow, PostTarget, Store, UserRow};
 use serde_json::{Map, Value, json};
 
 /// A `zoho.cliq.*` task with its arguments read. `message` is a JSON object (a text message
@@ -302,18 +302,7 @@ pub async fn perform(store: &dyn Store, actor: &Actor, task: &CliqTask) -> Servi
             let bot = find_bot(store, actor, bot_unique_name.trim()).await?;
             let msg = validate_post(message, MessageContext::BotMessage)?;
             let sent = post_bot_messages(store, actor, bot.id, &msg).await?;
-            let mut details = Map::new();
-            for (user, row) in &sent {
-                details.insert(
-                    user.to_string(),
-                    json!({"chat_id": row.chat_id, "message_id": row.id}),
-                );
-            }
-            let ids: Vec<Value> = sent.iter().map(|(u, _)| u.to_string().into()).collect();
-            let mut reply = Map::new();
-            reply.insert("user_ids".into(), Value::Array(ids));
-            reply.insert("message_details".into(), Value::Object(details));
-            Ok(task_result(&reply))
+            Ok(task_result(&bot_sync_reply(&sent)))
         }
         CliqTask::Datastore { task } => Err(ServiceError::Invalid(format!(
             "zoho.cliq.{} is not supported yet: cliqd has no datastores",
@@ -337,12 +326,36 @@ async fn post_as_user(
         Some(name) => PostAs::Bot(find_bot(store, actor, name).await?.id),
     };
     let row = post_message(store, actor, target, &msg, from).await?.row;
+    Ok(task_result(&sync_reply(&msg, &row)))
+}
+
+/// The reply to a post that asked for `sync_message`: `{"message_id"}`, plus the
+/// `thread_chat_id` the post landed in when it named a `thread_message_id`. What the v2 and v3
+/// post endpoints answer, and the body of a post task's result.
+pub fn sync_reply(msg: &Message, row: &MessageRow) -> Map<String, Value> {
     let mut reply = Map::new();
     reply.insert("message_id".into(), row.id.clone().into());
     if msg.thread_message_id.is_some() {
         reply.insert("thread_chat_id".into(), row.chat_id.clone().into());
     }
-    Ok(task_result(&reply))
+    reply
+}
+
+/// The reply to a bot message sent into users' bot chats with `sync_message`: `{"user_ids":
+/// [...], "message_details": {"<user id>": {"chat_id", "message_id"}}}`, in the order sent.
+pub fn bot_sync_reply(sent: &[(i64, MessageRow)]) -> Map<String, Value> {
+    let mut details = Map::new();
+    for (user, row) in sent {
+        details.insert(
+            user.to_string(),
+            json!({"chat_id": row.chat_id, "message_id": row.id}),
+        );
+    }
+    let ids: Vec<Value> = sent.iter().map(|(u, _)| u.to_string().into()).collect();
+    let mut reply = Map::new();
+    reply.insert("user_ids".into(), Value::Array(ids));
+    reply.insert("message_details".into(), Value::Object(details));
+    reply
 }
 
 /// The value of a `zoho.*` user variable for a script run by `actor`, in an organization whose

@@ -516,11 +516,8 @@ pub(crate) async fn post_to(
         return Ok(crate::api::envelope(url, "message", Value::Object(data)).into_response());
     }
     if msg.sync_message == Some(true) {
-        let mut reply = json!({"message_id": row.id});
-        if msg.thread_message_id.is_some() {
-            reply["thread_chat_id"] = row.chat_id.clone().into();
-        }
-        return Ok(axum::Json(reply).into_response());
+        let reply = cliqd_service::sync_reply(&msg, &row);
+        return Ok(axum::Json(Value::Object(reply)).into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
