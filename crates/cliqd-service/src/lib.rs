@@ -26,6 +26,7 @@ pub use messages::{
     edit_message, member_chat, post_bot_messages, post_message, validate_post,
 };
 pub use tasks::{
-    CliqTask, bot_sync_reply, org_admin, perform, sync_reply, system_variable, task_result,
+    CliqTask, bot_sync_reply, org_admin, perform, sync_reply, system_variable, task_error,
+    task_result,
 };
 pub use users::{open_direct_chat, resolve_user, resolve_users};

@@ -261,6 +261,29 @@ pub fn task_result(reply: &Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
+/// The error a script sees when `task` was refused: the task and the refusal, with every
+/// field error of an invalid message by JSON path, e.g. `zoho.cliq.postToChannel failed: not a
+/// member of this chat`.
+pub fn task_error(task: &CliqTask, e: &ServiceError) -> String {
+    let why = match e {
+        ServiceError::InvalidMessage(errs) => {
+            let fields: Vec<String> = errs
+                .iter()
+                .map(|f| {
+                    if f.path.is_empty() {
+                        f.message.clone()
+                    } else {
+                        format!("{}: {}", f.path, f.message)
+                    }
+                })
+                .collect();
+            format!("invalid message: {}", fields.join("; "))
+        }
+        other => other.to_string(),
+    };
+    format!("zoho.cliq.{} failed: {why}", task.name())
+}
+
 /// Performs `task` as `actor`: validation, lookups, membership and refusals exactly as the v2
 /// endpoint the task maps onto (see the module documentation for the result maps). The
 /// datastore tasks are refused with [`ServiceError::Invalid`]: not supported yet.

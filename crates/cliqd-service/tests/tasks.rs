@@ -4,7 +4,9 @@
 // Test code: a failed step stops the test with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use cliqd_service::{Actor, CliqTask, ServiceError, org_admin, perform, system_variable};
+use cliqd_service::{
+    Actor, CliqTask, ServiceError, org_admin, perform, system_variable, task_error,
+};
 use cliqd_store::{MessageQuery, NewChannel, NewComponent, NewUser, Store, UserRow};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -279,6 +281,18 @@ async fn post_to_channel_posts_as_the_actor_and_answers_the_message_id() {
         .unwrap_err();
     assert!(matches!(e, ServiceError::InvalidMessage(_)), "{e:?}");
     assert_eq!(f.messages(&f.eng_chat).await.len(), msgs.len());
+
+    // What a script sees.
+    let task = CliqTask::parse("posttochannel", &[json!("eng"), json!("x")]).unwrap();
+    assert_eq!(
+        task_error(&task, &ServiceError::NotMember),
+        "zoho.cliq.postToChannel failed: not a member of this chat"
+    );
+    let text = task_error(&task, &e);
+    assert!(
+        text.starts_with("zoho.cliq.postToChannel failed: invalid message: "),
+        "{text}"
+    );
 }
 
 #[tokio::test]
