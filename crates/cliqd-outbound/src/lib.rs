@@ -6,6 +6,7 @@
 //! resolves to a private address (DNS rebinding included) is refused at connect time.
 
 mod guard;
+mod websocket;
 
 use std::sync::{Arc, Once};
 use std::time::Duration;

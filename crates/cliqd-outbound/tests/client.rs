@@ -135,3 +135,44 @@ async fn failures_say_why() {
     assert!(text.contains("cannot connect"), "{text}");
     assert!(text.to_lowercase().contains("refused"), "{text}");
 }
+
+#[tokio::test]
+async fn reads_a_websocket_greeting() {
+    use axum::extract::ws::{Message, WebSocketUpgrade};
+    let app = Router::new().route(
+        "/ws",
+        get(
+            |ws: WebSocketUpgrade, headers: axum::http::HeaderMap| async move {
+                let who = headers
+                    .get("x-who")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                ws.on_upgrade(move |mut socket| async move {
+                    let _ = socket.send(Message::Ping(vec![1].into())).await;
+                    let _ = socket.send(Message::text(format!("hello {who}"))).await;
+                })
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let headers = vec![("X-Who".to_string(), "scott".to_string())];
+    let text = client(true)
+        .websocket_first_text(&format!("http://{addr}/ws"), &headers)
+        .await
+        .unwrap();
+    assert_eq!(text, "hello scott");
+    let err = client(false)
+        .websocket_first_text(&format!("http://{addr}/ws"), &headers)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OutboundError::Forbidden(_)), "{err}");
+    // Not a WebSocket endpoint: the handshake is refused.
+    let err = client(true)
+        .websocket_first_text(&format!("http://{addr}/nope"), &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("HTTP 404"), "{err}");
+}

@@ -23,6 +23,8 @@ pub struct ServerHost {
     tasks: Vec<Value>,
     /// When the run's time is up: no outbound call waits past it.
     deadline: std::time::Instant,
+    /// The organization's admin, once a script asked for it.
+    admin: Option<Option<cliqd_store::UserRow>>,
 }
 
 impl ServerHost {
@@ -42,6 +44,7 @@ impl ServerHost {
             outbound,
             tasks: Vec::new(),
             deadline,
+            admin: None,
         }
     }
 
@@ -95,6 +98,18 @@ impl Host for ServerHost {
     }
 
     fn system_variable(&mut self, name: &str) -> Option<Value> {
-        crate::tasks::system_variable(&self.actor, name)
+        if name.starts_with("admin") && self.admin.is_none() {
+            // Looked up once per run, on first use.
+            let found = self
+                .handle
+                .block_on(cliqd_service::org_admin(
+                    self.store.as_ref(),
+                    self.actor.org_id(),
+                ))
+                .ok()
+                .flatten();
+            self.admin = Some(found);
+        }
+        crate::tasks::system_variable(&self.actor, self.admin.clone().flatten().as_ref(), name)
     }
 }

@@ -1,7 +1,8 @@
-//! Resolving users named by ZUID or email, within the actor's organization.
+//! Resolving users named by ZUID or email, within the actor's organization, and opening the
+//! direct chat with one.
 
 use crate::{Actor, ServiceError, ServiceResult};
-use cliqd_store::{Store, StoreError, UserRow};
+use cliqd_store::{ChatRow, Store, StoreError, UserRow};
 use serde_json::Value;
 
 /// Most users one list may name.
@@ -74,4 +75,18 @@ pub async fn resolve_users(
         }
     }
     Ok(out)
+}
+
+/// The direct chat between the actor and the user named by `raw` (ZUID or email, see
+/// [`resolve_user`]), opened on first use: where `POST /api/v2/buddies/{user}/message` and the
+/// `postToUser` task post. Users outside the actor's organization are refused.
+pub async fn open_direct_chat(
+    store: &dyn Store,
+    actor: &Actor,
+    raw: &str,
+) -> ServiceResult<ChatRow> {
+    let target = resolve_user(store, actor, raw).await?;
+    Ok(store
+        .open_direct_chat(actor.org_id(), actor.id(), target.id)
+        .await?)
 }

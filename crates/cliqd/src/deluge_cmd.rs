@@ -34,6 +34,13 @@ enum DelugeCommand {
         /// Let invokeUrl reach loopback and private addresses (your own services, locally).
         #[arg(long)]
         allow_private_network: bool,
+        /// Perform the script's `zoho.cliq.*` tasks on this running cliqd (e.g.
+        /// `http://127.0.0.1:8080`) through its HTTP API; without it they are only printed.
+        #[arg(long, requires = "token")]
+        server: Option<String>,
+        /// The OAuth token the tasks act with on `--server`.
+        #[arg(long, env = "CLIQD_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
     /// Report syntax errors with positions; exit 1 if any.
     Check {
@@ -78,13 +85,18 @@ pub fn run(args: DelugeArgs) -> anyhow::Result<ExitCode> {
             max_statements,
             timeout_ms,
             allow_private_network,
+            server,
+            token,
         } => run_cmd(
             &file,
             inputs.as_deref(),
             json,
-            max_statements,
-            timeout_ms,
-            allow_private_network,
+            RunOptions {
+                max_statements,
+                timeout_ms,
+                allow_private_network,
+                server: server.zip(token),
+            },
         ),
         DelugeCommand::Check { files } => check_cmd(&files),
         DelugeCommand::Test {
@@ -125,13 +137,41 @@ fn parse_or_report(path: &Path, source: &str) -> Option<Program> {
     }
 }
 
+/// How `deluge run` runs a script.
+pub(crate) struct RunOptions {
+    pub max_statements: Option<u64>,
+    pub timeout_ms: Option<u64>,
+    pub allow_private_network: bool,
+    /// `(server URL, token)`: perform the `zoho.cliq.*` tasks there.
+    pub server: Option<(String, String)>,
+}
+
+/// Runs a parsed script with the CLI's host (printing its info lines), `zoho.cliq.*` tasks
+/// performed on `opts.server` when given.
+pub(crate) fn run_program(
+    program: &Program,
+    inputs: &serde_json::Map<String, serde_json::Value>,
+    opts: &RunOptions,
+) -> anyhow::Result<Result<deluge::Outcome, deluge::Failure>> {
+    let mut limits = Limits::default();
+    if let Some(n) = opts.max_statements {
+        limits.max_statements = n;
+    }
+    if let Some(ms) = opts.timeout_ms {
+        limits.timeout_ms = ms;
+    }
+    let mut host = CliHost::new(true, opts.allow_private_network)?;
+    if let Some((server, token)) = &opts.server {
+        host.remote = Some(crate::deluge_remote::Remote::new(server, token)?);
+    }
+    Ok(program.run(&mut host, inputs, &limits))
+}
+
 fn run_cmd(
     file: &Path,
     inputs: Option<&Path>,
     json: bool,
-    max_statements: Option<u64>,
-    timeout_ms: Option<u64>,
-    allow_private_network: bool,
+    opts: RunOptions,
 ) -> anyhow::Result<ExitCode> {
     let source =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -139,15 +179,7 @@ fn run_cmd(
     let Some(program) = parse_or_report(file, &source) else {
         return Ok(ExitCode::FAILURE);
     };
-    let mut limits = Limits::default();
-    if let Some(n) = max_statements {
-        limits.max_statements = n;
-    }
-    if let Some(ms) = timeout_ms {
-        limits.timeout_ms = ms;
-    }
-    let mut host = CliHost::new(true, allow_private_network)?;
-    match program.run(&mut host, &inputs, &limits) {
+    match run_program(&program, &inputs, &opts)? {
         Ok(outcome) => {
             // Info lines were printed by the host as they happened.
             if json {
@@ -189,8 +221,9 @@ fn check_cmd(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The CLI's host: real clock, `invokeUrl` over HTTP through the outbound client, and
-/// Cliq tasks / mails recorded and printed (to stderr) instead of performed.
+/// The CLI's host: real clock, `invokeUrl` over HTTP through the outbound client, mails
+/// recorded and printed (to stderr) instead of sent, and Cliq tasks performed on a server
+/// (`--server`) or, without one, recorded and printed.
 struct CliHost {
     print_info: bool,
     /// Whether invokeUrl may reach loopback and private addresses.
@@ -199,6 +232,8 @@ struct CliHost {
     invoker: Option<cliqd_service::UrlInvoker>,
     /// Tasks the script asked for, as `(name, arguments)`.
     tasks: Vec<(String, serde_json::Value)>,
+    /// The server `zoho.cliq.*` tasks and user variables come from, if any.
+    remote: Option<crate::deluge_remote::Remote>,
 }
 
 impl CliHost {
@@ -208,6 +243,7 @@ impl CliHost {
             allow_private,
             invoker: None,
             tasks: Vec::new(),
+            remote: None,
         })
     }
 
@@ -218,6 +254,7 @@ impl CliHost {
             allow_private: false,
             invoker: None,
             tasks: Vec::new(),
+            remote: None,
         }
     }
 
@@ -268,6 +305,9 @@ impl Host for CliHost {
         task: &str,
         args: &[serde_json::Value],
     ) -> Result<serde_json::Value, String> {
+        if let Some(remote) = &mut self.remote {
+            return remote.cliq_task(task, args);
+        }
         self.record(
             format!("zoho.cliq.{task}"),
             serde_json::Value::Array(args.to_vec()),
@@ -276,6 +316,9 @@ impl Host for CliHost {
     }
 
     fn system_variable(&mut self, name: &str) -> Option<serde_json::Value> {
+        if let Some(remote) = &mut self.remote {
+            return remote.system_variable(name);
+        }
         match name {
             "loginuser" | "adminuser" => Some("user@example.com".into()),
             "loginuserid" | "adminuserid" => Some("user@example.com".into()),

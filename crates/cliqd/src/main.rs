@@ -3,6 +3,7 @@
 mod admin_cmd;
 mod database;
 mod deluge_cmd;
+mod deluge_remote;
 mod executions_cmd;
 mod extensions_cmd;
 

@@ -135,6 +135,7 @@ pub(crate) fn cliq_task(
         "posttochannel",
         "posttochannelasbot",
         "posttobot",
+        "posttobotasadmin",
         "posttouser",
         "createrecord",
         "getrecords",

@@ -672,3 +672,59 @@ return {"text": "fine"};
     assert_eq!(done["data"]["handler"], "mention_handler");
     assert_eq!(done["data"]["outcome"], "success");
 }
+
+#[tokio::test]
+async fn scripts_perform_cliq_tasks_as_the_invoking_user() {
+    let app = spawn().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let bot = bot_with(
+        &app,
+        "Relay",
+        json!({}),
+        &[(
+            "message_handler",
+            r#"
+r = zoho.cliq.postToChannel("general", "relayed: " + message + " by " + zoho.loginuserid);
+try { zoho.cliq.createRecord("db", {"a": 1}); } catch (e) { info "caught: " + e; }
+return {"text": "posted " + r.get("status") + " admin " + zoho.adminuserid};
+"#,
+        )],
+    )
+    .await;
+    let chat = subscribe(&app, &bot, &scott).await;
+    let general = general_chat(&app, &scott).await;
+    let mut ws = connect(&app, &scott).await;
+    post_in(&app, &chat, &scott, "news").await;
+    // The task's post lands first, as Scott; then the bot's reply.
+    let relayed = loop {
+        let ev = event(&mut ws, "message_created").await;
+        if ev["chat_id"] == general.as_str() {
+            break ev;
+        }
+    };
+    assert_eq!(
+        text(&relayed),
+        format!("relayed: news by {}", app.users[0].email)
+    );
+    assert_eq!(relayed["data"]["sender"]["id"], app.users[0].id.to_string());
+    let reply = bot_message(&mut ws).await;
+    assert_eq!(text(&reply), "posted SUCCESS admin admin@zylker.com");
+    let runs = executions(&app, "handler=message_handler", 1).await;
+    assert!(
+        runs[0]["info"][0].as_str().unwrap().starts_with("caught: "),
+        "{}",
+        runs[0]
+    );
+    let tasks = runs[0]["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 2, "{}", runs[0]);
+    assert_eq!(tasks[0]["task"], "zoho.cliq.posttochannel");
+    assert_eq!(tasks[0]["result"]["status"], "SUCCESS");
+    assert!(
+        tasks[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not supported"),
+        "{}",
+        runs[0]
+    );
+}

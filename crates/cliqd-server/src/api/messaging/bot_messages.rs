@@ -19,7 +19,7 @@ use cliqd_message::MessageContext;
 use cliqd_service::PostAs;
 use cliqd_store::{ChannelRow, PostTarget, StoreError};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// Also accepts a webhook token (`?zapikey=`), see [`crate::api::guard`].
 pub const V2_POST_BOT: Endpoint = Endpoint::with_auth(
@@ -143,17 +143,8 @@ async fn send(
     let sent =
         cliqd_service::post_bot_messages(state.store.as_ref(), &auth.actor(), bot.id, &msg).await?;
     if msg.sync_message == Some(true) {
-        let mut details = Map::new();
-        for (user, row) in &sent {
-            details.insert(
-                user.to_string(),
-                json!({"chat_id": row.chat_id, "message_id": row.id}),
-            );
-        }
-        let ids: Vec<String> = sent.iter().map(|(u, _)| u.to_string()).collect();
-        return Ok(
-            axum::Json(json!({"user_ids": ids, "message_details": details})).into_response(),
-        );
+        let reply = cliqd_service::bot_sync_reply(&sent);
+        return Ok(axum::Json(Value::Object(reply)).into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

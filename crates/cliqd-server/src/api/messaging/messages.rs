@@ -1,7 +1,7 @@
 //! The Messages API: reading (v2 get messages, retrieve one), posting into channels, chats,
 //! threads and users' direct chats (v2 and v3), editing, deleting and reactions.
 
-use super::{ep, field_errors, member_chat, message_json, resolve_user, validate};
+use super::{ep, field_errors, member_chat, message_json, validate};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -516,11 +516,8 @@ pub(crate) async fn post_to(
         return Ok(crate::api::envelope(url, "message", Value::Object(data)).into_response());
     }
     if msg.sync_message == Some(true) {
-        let mut reply = json!({"message_id": row.id});
-        if msg.thread_message_id.is_some() {
-            reply["thread_chat_id"] = row.chat_id.clone().into();
-        }
-        return Ok(axum::Json(reply).into_response());
+        let reply = cliqd_service::sync_reply(&msg, &row);
+        return Ok(axum::Json(Value::Object(reply)).into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -596,10 +593,6 @@ async fn post_buddy(
     // Validate first so a bad message does not open a chat.
     validate(&body, MessageContext::Post)?;
     check_mark_as_read(&q)?;
-    let target = resolve_user(&state, &auth, &user).await?;
-    let chat = state
-        .store
-        .open_direct_chat(auth.org_id(), auth.user.id, target.id)
-        .await?;
+    let chat = cliqd_service::open_direct_chat(state.store.as_ref(), &auth.actor(), &user).await?;
     post_to(&state, &auth, PostTarget::Chat(chat.id), &q, &body, None).await
 }
