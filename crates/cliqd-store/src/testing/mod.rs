@@ -19,6 +19,7 @@ pub mod identity;
 pub mod mentions;
 pub mod messaging;
 pub mod messaging_more;
+pub mod runtime;
 pub mod search;
 
 use crate::Store;
@@ -85,6 +86,9 @@ macro_rules! store_conformance_tests {
             current search::concurrent_posts_are_indexed_by_their_batch,
             current mentions::mentions_are_stored_and_read_back,
             current mentions::search_by_mentioned_user_and_has_mentions,
+            current runtime::triggers_are_written_with_their_events,
+            current runtime::a_trigger_completes_once_with_its_reply_and_record,
+            current runtime::the_journal_filters_pages_and_keeps_its_retention,
         );
     };
     (@cases $make:path; $($flavor:ident $module:ident :: $case:ident,)*) => {
