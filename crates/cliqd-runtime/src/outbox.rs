@@ -17,6 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// A trigger's bot and its handlers, as read for it.
+struct Bot {
+    row: Arc<ComponentRow>,
+    handlers: Vec<cliqd_store::HandlerRow>,
+}
+
 /// Triggers read per store round trip.
 const PAGE: usize = 512;
 
@@ -217,31 +223,36 @@ impl Engine {
 
     async fn process_once(&self, row: &TriggerRow) -> Result<(), StoreError> {
         let t = &row.trigger;
-        let store = self.inner.store.clone();
-        let bot = match store.get_component(t.org_id, "bot", t.bot_id).await {
-            Ok(b) => Arc::new(b),
-            Err(StoreError::NotFound) => return self.complete(row.id).await,
-            Err(e) => return Err(e),
+        // One read for what every run of this trigger needs.
+        let ctx = self.inner.store.trigger_context(t).await?;
+        let (Some(bot), Some(user)) = (ctx.bot, ctx.user) else {
+            // The bot or the user is gone: nothing to run.
+            return self.complete(row.id).await;
         };
-        let user = match store.user_by_id(t.user_id).await {
-            Ok(u) => Arc::new(u),
-            Err(StoreError::NotFound) => return self.complete(row.id).await,
-            Err(e) => return Err(e),
+        let bot = Bot {
+            row: Arc::new(bot),
+            handlers: ctx.handlers,
         };
-        let actor = Actor::new(user);
+        let actor = Actor::new(Arc::new(user));
+        let chat = ctx.chat;
         match t.kind {
-            TriggerKind::MessagePosted => self.on_message(row, bot, actor).await,
+            TriggerKind::MessagePosted => match (chat, ctx.message) {
+                (Some(chat), Some(message)) => {
+                    self.on_message(row, &bot, actor, chat, message).await
+                }
+                // Deleted before its handler ran: nothing to answer.
+                _ => self.complete(row.id).await,
+            },
             TriggerKind::Subscribed => {
                 let mut extra = Map::new();
                 extra.insert(
                     "newuser".into(),
                     t.data.get("newuser").cloned().unwrap_or(Value::Bool(false)),
                 );
-                let chat = t.chat_id.clone();
-                let deliver = chat.clone().map_or(Deliver::Nothing, Deliver::Chat);
+                let deliver = t.chat_id.clone().map_or(Deliver::Nothing, Deliver::Chat);
                 self.run_kind(
                     row,
-                    bot,
+                    &bot,
                     actor,
                     HandlerKind::BotWelcome,
                     None,
@@ -251,10 +262,6 @@ impl Engine {
                 .await
             }
             TriggerKind::BotAdded | TriggerKind::BotRemoved => {
-                let chat = match &t.chat_id {
-                    Some(c) => store.get_chat(t.org_id, c).await.ok(),
-                    None => None,
-                };
                 let mut extra = Map::new();
                 extra.insert("operation".into(), t.kind.as_str().into());
                 extra.insert("data".into(), json!({"time": row.created_at}));
@@ -265,7 +272,7 @@ impl Engine {
                 };
                 self.run_kind(
                     row,
-                    bot,
+                    &bot,
                     actor,
                     HandlerKind::BotParticipation,
                     chat.as_ref(),
@@ -286,7 +293,7 @@ impl Engine {
                 );
                 self.run_kind(
                     row,
-                    bot,
+                    &bot,
                     actor,
                     HandlerKind::BotCall,
                     None,
@@ -296,25 +303,21 @@ impl Engine {
                 .await
             }
             TriggerKind::MessageEdited | TriggerKind::MessageDeleted => {
-                let chat = match &t.chat_id {
-                    Some(c) => store.get_chat(t.org_id, c).await.ok(),
-                    None => None,
-                };
+                if !listens(&bot.row) {
+                    return self.complete(row.id).await;
+                }
                 let mut extra = Map::new();
                 extra.insert("operation".into(), t.kind.as_str().into());
                 extra.insert(
                     "data".into(),
                     json!({"message": t.data.get("message"), "time": row.created_at}),
                 );
-                if !listens(&bot) {
-                    return self.complete(row.id).await;
-                }
                 let deliver = chat
                     .as_ref()
                     .map_or(Deliver::Nothing, |c| Deliver::Chat(c.id.clone()));
                 self.run_kind(
                     row,
-                    bot,
+                    &bot,
                     actor,
                     HandlerKind::BotParticipation,
                     chat.as_ref(),
@@ -331,33 +334,20 @@ impl Engine {
     async fn on_message(
         &self,
         row: &TriggerRow,
-        bot: Arc<ComponentRow>,
+        bot: &Bot,
         actor: Actor,
+        chat: ChatRow,
+        message: MessageRow,
     ) -> Result<(), StoreError> {
         let t = &row.trigger;
-        let store = self.inner.store.clone();
-        let (Some(chat_id), Some(message_id)) = (&t.chat_id, &t.message_id) else {
-            return self.complete(row.id).await;
-        };
-        let chat = match store.get_chat(t.org_id, chat_id).await {
-            Ok(c) => c,
-            Err(StoreError::NotFound) => return self.complete(row.id).await,
-            Err(e) => return Err(e),
-        };
-        let message = match store.get_message(chat_id, message_id).await {
-            Ok(m) => m,
-            // Deleted before its handler ran: nothing to answer.
-            Err(StoreError::NotFound) => return self.complete(row.id).await,
-            Err(e) => return Err(e),
-        };
         let facts = MessageFacts {
             in_bot_chat: chat.kind == "bot",
-            mentions_bot: cliqd_service::mentioned_bot_ids(&message).contains(&bot.id),
-            listens: listens(&bot),
+            mentions_bot: cliqd_service::mentioned_bot_ids(&message).contains(&bot.row.id),
+            listens: listens(&bot.row),
             context_open: self
                 .inner
                 .conversations
-                .is_open(bot.id, actor.id(), &chat.id),
+                .is_open(bot.row.id, actor.id(), &chat.id),
         };
         let routes = route_message(facts);
         if routes.is_empty() {
@@ -371,14 +361,14 @@ impl Engine {
                     match self
                         .inner
                         .conversations
-                        .answer(bot.id, actor.id(), &chat.id, &text)
+                        .answer(bot.row.id, actor.id(), &chat.id, &text)
                     {
                         Some(Step::Ask(question)) => {
                             let post = Delivery::Post(NewPost {
                                 org_id: t.org_id,
                                 target: PostTarget::Chat(chat.id.clone()),
                                 sender_id: actor.id(),
-                                bot_id: Some(bot.id),
+                                bot_id: Some(bot.row.id),
                                 kind: "text".into(),
                                 body: question,
                                 reply_to: None,
@@ -398,7 +388,7 @@ impl Engine {
                             extra.insert("attachments".into(), json!([]));
                             self.run_kind(
                                 row,
-                                bot.clone(),
+                                bot,
                                 actor.clone(),
                                 HandlerKind::BotContext,
                                 Some(&chat),
@@ -423,7 +413,7 @@ impl Engine {
                     self.run_kind_with(
                         trigger_id,
                         row,
-                        bot.clone(),
+                        bot,
                         actor.clone(),
                         kind,
                         Some(&chat),
@@ -443,7 +433,7 @@ impl Engine {
     async fn run_kind(
         &self,
         row: &TriggerRow,
-        bot: Arc<ComponentRow>,
+        bot: &Bot,
         actor: Actor,
         kind: HandlerKind,
         chat: Option<&ChatRow>,
@@ -461,7 +451,7 @@ impl Engine {
         &self,
         trigger_id: Option<i64>,
         row: &TriggerRow,
-        bot: Arc<ComponentRow>,
+        bot: &Bot,
         actor: Actor,
         kind: HandlerKind,
         chat: Option<&ChatRow>,
@@ -469,11 +459,11 @@ impl Engine {
         deliver: Deliver,
     ) -> Result<(), StoreError> {
         let spec: &'static HandlerSpec = kind.spec();
-        let handler = cliqd_service::handlers_of_kind(self.inner.store.as_ref(), bot.id, spec)
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?
-            .into_iter()
-            .next();
+        let handler = bot
+            .handlers
+            .iter()
+            .find(|h| h.handler_type == spec.api_name)
+            .cloned();
         let Some(handler) = handler else {
             if let Some(id) = trigger_id {
                 self.complete(id).await?;
@@ -492,7 +482,7 @@ impl Engine {
             extra,
         );
         let req = RunRequest {
-            component: bot,
+            component: bot.row.clone(),
             handler: Arc::new(handler),
             spec,
             actor,

@@ -74,7 +74,8 @@ fn finish((mut row, teams, attrs): (ComponentRow, String, String)) -> StoreResul
     Ok(row)
 }
 
-fn load(conn: &Connection, id: i64) -> StoreResult<ComponentRow> {
+/// A component by id, on a connection (the handler engine's combined read uses it).
+pub(crate) fn load(conn: &Connection, id: i64) -> StoreResult<ComponentRow> {
     let raw = conn
         .prepare_cached(&format!("SELECT {COLS} FROM {FROM} WHERE c.id = ?1"))
         .map_err(map_err)?
@@ -546,4 +547,23 @@ impl ComponentStore for SqliteStore {
         })
         .await
     }
+}
+
+/// The handlers of one component, on a connection, in position order.
+pub(crate) fn handlers_on(conn: &Connection, component_id: i64) -> StoreResult<Vec<HandlerRow>> {
+    let raws = crate::query_all(
+        conn,
+        &format!(
+            "SELECT {HANDLER_COLS} FROM handlers WHERE component_id = ?1
+             ORDER BY component_id, type, position, id"
+        ),
+        [component_id],
+        handler_from_row,
+    )?;
+    raws.into_iter()
+        .map(|(mut h, attrs)| {
+            h.attrs = serde_json::from_str(&attrs).map_err(json_err)?;
+            Ok(h)
+        })
+        .collect()
 }

@@ -400,3 +400,13 @@ impl IdentityStore for SqliteStore {
         .await
     }
 }
+
+/// A user by id, on a connection (`None`: no such user).
+pub(crate) fn user_on(conn: &Connection, id: i64) -> StoreResult<Option<UserRow>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))
+        .map_err(map_err)?
+        .query_row([id], user_from_row)
+        .optional()
+        .map_err(map_err)
+}

@@ -212,6 +212,7 @@ const MIGRATIONS: &[&str] = &[
         started_at INTEGER NOT NULL, duration_us INTEGER NOT NULL, detail TEXT NOT NULL,
         delivered TEXT NOT NULL);
     CREATE INDEX executions_org ON executions (org_id, id);
+    CREATE TABLE execution_counts (org_id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
     CREATE TABLE bot_welcomed (
         bot_id INTEGER NOT NULL, user_id INTEGER NOT NULL, PRIMARY KEY (bot_id, user_id))
         WITHOUT ROWID;

@@ -186,7 +186,8 @@ async fn migration_backfills_existing_messages() {
     {
         let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
         c.execute_batch(
-            "DROP TABLE triggers; DROP TABLE executions; DROP TABLE bot_welcomed;
+            "DROP TABLE triggers; DROP TABLE executions; DROP TABLE execution_counts;
+             DROP TABLE bot_welcomed;
              DROP TABLE bot_calls;
              DROP TRIGGER message_mentions_delete; DROP TABLE message_mentions;
              ALTER TABLE messages DROP COLUMN mentions;

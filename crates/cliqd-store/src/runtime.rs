@@ -202,6 +202,18 @@ pub struct Subscribed {
     pub first_ever: bool,
 }
 
+/// What running a trigger needs, read together ([`RuntimeStore::trigger_context`]); `None`
+/// where the row is gone (a deleted bot, chat or message).
+#[derive(Debug, Clone)]
+pub struct TriggerContext {
+    pub bot: Option<crate::rows::ComponentRow>,
+    pub user: Option<crate::rows::UserRow>,
+    pub chat: Option<ChatRow>,
+    pub message: Option<MessageRow>,
+    /// The bot's handlers, in position order (empty without a bot).
+    pub handlers: Vec<crate::rows::HandlerRow>,
+}
+
 /// The outbox and the journal (see the module documentation).
 #[async_trait]
 pub trait RuntimeStore: Send + Sync {
@@ -209,6 +221,9 @@ pub trait RuntimeStore: Send + Sync {
     fn trigger_signal(&self) -> Arc<tokio::sync::Notify>;
     /// Pending triggers with an id above `after_id`, oldest first.
     async fn pending_triggers(&self, after_id: i64, limit: usize) -> StoreResult<Vec<TriggerRow>>;
+    /// The bot (of the trigger's organization), user, chat, message and handlers a trigger
+    /// names, in one read.
+    async fn trigger_context(&self, trigger: &NewTrigger) -> StoreResult<TriggerContext>;
     /// See [`Finish`].
     async fn finish_execution(&self, finish: Finish) -> StoreResult<Option<Finished>>;
     /// Subscribes the user to the bot, opens their bot chat, and when the subscription is new

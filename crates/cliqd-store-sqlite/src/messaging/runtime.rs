@@ -192,6 +192,46 @@ impl RuntimeStore for SqliteStore {
         .await
     }
 
+    async fn trigger_context(&self, t: &NewTrigger) -> StoreResult<TriggerContext> {
+        let t = t.clone();
+        self.read(move |c| {
+            let bot = match crate::components::load(c, t.bot_id) {
+                Ok(b) if b.org_id == t.org_id && b.kind == "bot" => Some(b),
+                Ok(_) | Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e),
+            };
+            let handlers = match &bot {
+                Some(b) => crate::components::handlers_on(c, b.id)?,
+                None => Vec::new(),
+            };
+            let user = crate::identity::user_on(c, t.user_id)?;
+            let chat = match &t.chat_id {
+                Some(id) => match super::rows::load_chat(c, id) {
+                    Ok(chat) if chat.org_id == t.org_id => Some(chat),
+                    Ok(_) | Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e),
+                },
+                None => None,
+            };
+            let message = match (&chat, &t.message_id) {
+                (Some(chat), Some(id)) => match super::rows::load_message(c, &chat.id, id) {
+                    Ok(m) => Some(m),
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e),
+                },
+                _ => None,
+            };
+            Ok(TriggerContext {
+                bot,
+                user,
+                chat,
+                message,
+                handlers,
+            })
+        })
+        .await
+    }
+
     async fn finish_execution(&self, f: Finish) -> StoreResult<Option<Finished>> {
         self.write_events(move |c, events| {
             if let Some(id) = f.trigger_id {
@@ -251,15 +291,32 @@ impl RuntimeStore for SqliteStore {
             ])
             .map_err(map_err)?;
             let id = c.last_insert_rowid();
-            // Bounded retention: the newest `retention` records of the organization stay.
-            c.prepare_cached(
-                "DELETE FROM executions WHERE org_id = ?1 AND id <= ?2 - ?3 AND id IN (
-                     SELECT id FROM executions WHERE org_id = ?1 ORDER BY id DESC
-                     LIMIT -1 OFFSET ?3)",
-            )
-            .map_err(map_err)?
-            .execute(params![exec.org_id, id, f.retention.max(1) as i64])
-            .map_err(map_err)?;
+            // Bounded retention: the newest `retention` records of the organization stay. A
+            // count per organization makes this exact without walking the index: the oldest
+            // records beyond the count go (cheap: the front of the org's index).
+            let n: i64 = c
+                .prepare_cached(
+                    "INSERT INTO execution_counts (org_id, n) VALUES (?1, 1)
+                     ON CONFLICT (org_id) DO UPDATE SET n = n + 1 RETURNING n",
+                )
+                .map_err(map_err)?
+                .query_row([exec.org_id], |r| r.get(0))
+                .map_err(map_err)?;
+            let over = n - f.retention.max(1) as i64;
+            if over > 0 {
+                let gone = c
+                    .prepare_cached(
+                        "DELETE FROM executions WHERE id IN (
+                             SELECT id FROM executions WHERE org_id = ?1 ORDER BY id LIMIT ?2)",
+                    )
+                    .map_err(map_err)?
+                    .execute(params![exec.org_id, over])
+                    .map_err(map_err)?;
+                c.prepare_cached("UPDATE execution_counts SET n = n - ?2 WHERE org_id = ?1")
+                    .map_err(map_err)?
+                    .execute(params![exec.org_id, gone as i64])
+                    .map_err(map_err)?;
+            }
             Ok(Some(Finished {
                 record: Some(ExecutionRow {
                     id,

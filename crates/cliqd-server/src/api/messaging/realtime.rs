@@ -17,6 +17,7 @@ use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use cliqd_store::{ChatEvent, ChatEventKind, EventStream, RecvError};
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -53,14 +54,29 @@ async fn stream(
 }
 
 async fn run(
-    mut socket: WebSocket,
+    socket: WebSocket,
     user_id: i64,
     mut chats: HashSet<String>,
     mut events: EventStream,
     mut user_events: tokio::sync::broadcast::Receiver<cliqd_runtime::UserEvent>,
 ) {
+    let mut user_events_open = true;
+    // The client's side is read by a task of its own (it answers pings and notices the
+    // close), so waking for an event never touches the socket's read buffer.
+    let (mut sink, mut stream) = socket.split();
+    let (closed_tx, mut closed) = tokio::sync::oneshot::channel::<()>();
+    let reader = tokio::spawn(async move {
+        while let Some(incoming) = stream.next().await {
+            // Anything else from the client is ignored.
+            if matches!(incoming, Ok(Message::Close(_)) | Err(_)) {
+                break;
+            }
+        }
+        let _ = closed_tx.send(());
+    });
     let hello = json!({"event": "ready", "user_id": user_id.to_string()});
-    if socket.send(Message::text(hello.to_string())).await.is_err() {
+    if sink.send(Message::text(hello.to_string())).await.is_err() {
+        reader.abort();
         return;
     }
     loop {
@@ -81,42 +97,37 @@ async fn run(
                         chats.remove(chat_id);
                     }
                     let text = event_json(&ev).to_string();
-                    if socket.send(Message::text(text)).await.is_err() {
-                        return;
+                    if sink.send(Message::text(text)).await.is_err() {
+                        break;
                     }
                 }
                 Err(RecvError::Lagged(n)) => {
                     // Too far behind to deliver everything in order: say so and close; the
                     // client re-reads with get-messages and reconnects.
                     let reason = format!("lagged: {n} events dropped; reconnect and re-read");
-                    let _ = socket
+                    let _ = sink
                         .send(Message::Close(Some(CloseFrame { code: 4000, reason: reason.into() })))
                         .await;
-                    return;
+                    break;
                 }
-                Err(RecvError::Closed) => return,
+                Err(RecvError::Closed) => break,
             },
             // Banners and execution notices for this user only (never stored).
-            ue = user_events.recv() => match ue {
+            ue = user_events.recv(), if user_events_open => match ue {
                 Ok(ue) => {
                     if ue.user_id == user_id
-                        && socket.send(Message::text(ue.event.to_string())).await.is_err()
+                        && sink.send(Message::text(ue.event.to_string())).await.is_err()
                     {
-                        return;
+                        break;
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => {
-                    user_events = tokio::sync::broadcast::channel(1).1;
-                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => user_events_open = false,
             },
-            incoming = socket.recv() => match incoming {
-                // Pings are answered by axum; anything else from the client is ignored.
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => {}
-            },
+            _ = &mut closed => break,
         }
     }
+    reader.abort();
 }
 
 /// One event as sent on the wire (see `docs/realtime.md`).
