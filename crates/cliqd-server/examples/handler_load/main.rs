@@ -166,11 +166,14 @@ async fn round_trip_phase(addr: SocketAddr, users: &[User], seconds: u64) -> (Ve
 fn main() {
     let mut users_n = 64usize;
     let mut seconds = 10u64;
+    // `--only-many`: just the many-users round trip (for profiling it alone).
+    let mut only_many = false;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--users" => users_n = it.next().unwrap().parse().unwrap(),
             "--seconds" => seconds = it.next().unwrap().parse().unwrap(),
+            "--only-many" => only_many = true,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -238,6 +241,11 @@ fn main() {
             users.push(User { token, chat });
         }
 
+        if only_many {
+            let (m, secs, e) = round_trip_phase(addr, &users, seconds).await;
+            report(&format!("handler round trip, {users_n} users"), m, secs, e);
+            return;
+        }
         // Baseline in the same run.
         let healthz = load::Load {
             addr,

@@ -195,39 +195,12 @@ impl RuntimeStore for SqliteStore {
     async fn trigger_context(&self, t: &NewTrigger) -> StoreResult<TriggerContext> {
         let t = t.clone();
         self.read(move |c| {
-            let bot = match crate::components::load(c, t.bot_id) {
-                Ok(b) if b.org_id == t.org_id && b.kind == "bot" => Some(b),
-                Ok(_) | Err(StoreError::NotFound) => None,
-                Err(e) => return Err(e),
-            };
-            let handlers = match &bot {
-                Some(b) => crate::components::handlers_on(c, b.id)?,
-                None => Vec::new(),
-            };
-            let user = crate::identity::user_on(c, t.user_id)?;
-            let chat = match &t.chat_id {
-                Some(id) => match super::rows::load_chat(c, id) {
-                    Ok(chat) if chat.org_id == t.org_id => Some(chat),
-                    Ok(_) | Err(StoreError::NotFound) => None,
-                    Err(e) => return Err(e),
-                },
-                None => None,
-            };
-            let message = match (&chat, &t.message_id) {
-                (Some(chat), Some(id)) => match super::rows::load_message(c, &chat.id, id) {
-                    Ok(m) => Some(m),
-                    Err(StoreError::NotFound) => None,
-                    Err(e) => return Err(e),
-                },
-                _ => None,
-            };
-            Ok(TriggerContext {
-                bot,
-                user,
-                chat,
-                message,
-                handlers,
-            })
+            // One read transaction: one snapshot, and the connection's page cache is checked
+            // against the newest commit once rather than before each statement.
+            crate::exec_cached(c, "BEGIN")?;
+            let read = trigger_context_in(c, &t);
+            crate::exec_cached(c, "COMMIT")?;
+            read
         })
         .await
     }
@@ -633,4 +606,41 @@ pub(super) fn changed_message_triggers(
         )?;
     }
     Ok(())
+}
+
+/// [`RuntimeStore::trigger_context`]'s reads, inside its read transaction.
+fn trigger_context_in(c: &Connection, t: &NewTrigger) -> StoreResult<TriggerContext> {
+    let bot = match crate::components::load(c, t.bot_id) {
+        Ok(b) if b.org_id == t.org_id && b.kind == "bot" => Some(b),
+        Ok(_) | Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e),
+    };
+    let handlers = match &bot {
+        Some(b) => crate::components::handlers_on(c, b.id)?,
+        None => Vec::new(),
+    };
+    let user = crate::identity::user_on(c, t.user_id)?;
+    let chat = match &t.chat_id {
+        Some(id) => match super::rows::load_chat(c, id) {
+            Ok(chat) if chat.org_id == t.org_id => Some(chat),
+            Ok(_) | Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let message = match (&chat, &t.message_id) {
+        (Some(chat), Some(id)) => match super::rows::load_message(c, &chat.id, id) {
+            Ok(m) => Some(m),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        _ => None,
+    };
+    Ok(TriggerContext {
+        bot,
+        user,
+        chat,
+        message,
+        handlers,
+    })
 }
