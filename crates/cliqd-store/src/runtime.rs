@@ -214,11 +214,32 @@ pub struct TriggerContext {
     pub handlers: Vec<crate::rows::HandlerRow>,
 }
 
+/// A trigger as committed, with its context read in the transaction that wrote it.
+#[derive(Debug, Clone)]
+pub struct CommittedTrigger {
+    pub row: TriggerRow,
+    pub context: TriggerContext,
+}
+
+/// What [`RuntimeStore::take_committed`] hands over.
+#[derive(Debug, Clone, Default)]
+pub struct Committed {
+    /// In commit order.
+    pub triggers: Vec<CommittedTrigger>,
+    /// Some committed triggers were not kept (nobody took them in time, or the backend does
+    /// not hand them over): read them with [`RuntimeStore::pending_triggers`].
+    pub lagged: bool,
+}
+
 /// The outbox and the journal (see the module documentation).
 #[async_trait]
 pub trait RuntimeStore: Send + Sync {
     /// Woken (a stored permit) after every COMMIT that wrote a trigger.
     fn trigger_signal(&self) -> Arc<tokio::sync::Notify>;
+    /// The triggers committed since the last call, with their context, in commit order — the
+    /// engine's fast path, which saves reading them back. Every one of them is also in
+    /// storage ([`RuntimeStore::pending_triggers`]) until it is completed.
+    fn take_committed(&self) -> Committed;
     /// Pending triggers with an id above `after_id`, oldest first.
     async fn pending_triggers(&self, after_id: i64, limit: usize) -> StoreResult<Vec<TriggerRow>>;
     /// The bot (of the trigger's organization), user, chat, message and handlers a trigger

@@ -2,10 +2,11 @@
 //!
 //! A trigger row is written by the job that writes its event (a post, a subscription, a call)
 //! and deleted by the job that posts its reply and journals the run, so both happen exactly
-//! once per committed event. The writer thread wakes the engine after a COMMIT that wrote a
-//! trigger: [`insert_trigger`] raises a flag of the writer thread, [`take_wrote_trigger`]
-//! reads and clears it after the COMMIT (a rolled-back job may leave it raised; a spurious
-//! wake-up only costs the engine one empty read).
+//! once per committed event. [`insert_trigger`] also reads the trigger's context (bot,
+//! handlers, user, chat, message) on the writer's connection, whose cache is always warm, and
+//! keeps both in a list of the writer thread; a job that is rolled back drops its entries
+//! ([`rollback_captured`]), and after the COMMIT the writer hands the batch's entries to
+//! the engine ([`take_captured`], [`cliqd_store::RuntimeStore::take_committed`]) and wakes it.
 
 use super::super::{SqliteStore, map_err, now_ms, query_all};
 use super::post;
@@ -16,16 +17,27 @@ use cliqd_store::runtime::*;
 use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 thread_local! {
-    static WROTE_TRIGGER: Cell<bool> = const { Cell::new(false) };
+    /// Triggers the writer thread wrote in the current batch, with their context.
+    static CAPTURED: RefCell<Vec<CommittedTrigger>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Whether this (writer) thread wrote a trigger since the last call; clears the flag.
-pub(crate) fn take_wrote_trigger() -> bool {
-    WROTE_TRIGGER.with(|f| f.replace(false))
+/// How many triggers the current batch has captured (a job's starting mark).
+pub(crate) fn captured_mark() -> usize {
+    CAPTURED.with(|c| c.borrow().len())
+}
+
+/// Forgets the triggers captured after `mark` (their job was rolled back).
+pub(crate) fn rollback_captured(mark: usize) {
+    CAPTURED.with(|c| c.borrow_mut().truncate(mark));
+}
+
+/// The triggers the batch captured; clears them (call after COMMIT, or to discard).
+pub(crate) fn take_captured() -> Vec<CommittedTrigger> {
+    CAPTURED.with(|c| std::mem::take(&mut *c.borrow_mut()))
 }
 
 fn json_err(e: serde_json::Error) -> StoreError {
@@ -35,6 +47,7 @@ fn json_err(e: serde_json::Error) -> StoreError {
 /// Writes one trigger in the current transaction.
 pub(super) fn insert_trigger(c: &Connection, t: &NewTrigger) -> StoreResult<i64> {
     let data = serde_json::to_string(&t.data).map_err(json_err)?;
+    let created_at = now_ms();
     c.prepare_cached(
         "INSERT INTO triggers (org_id, bot_id, kind, user_id, chat_id, message_id, data, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -48,11 +61,23 @@ pub(super) fn insert_trigger(c: &Connection, t: &NewTrigger) -> StoreResult<i64>
         t.chat_id,
         t.message_id,
         data,
-        now_ms()
+        created_at
     ])
     .map_err(map_err)?;
-    WROTE_TRIGGER.with(|f| f.set(true));
-    Ok(c.last_insert_rowid())
+    let id = c.last_insert_rowid();
+    // The context, read now on the writer's warm cache, travels with the trigger.
+    let context = trigger_context_in(c, t)?;
+    CAPTURED.with(|cap| {
+        cap.borrow_mut().push(CommittedTrigger {
+            row: TriggerRow {
+                id,
+                trigger: t.clone(),
+                created_at,
+            },
+            context,
+        })
+    });
+    Ok(id)
 }
 
 /// The bots associated with a channel.
@@ -165,6 +190,10 @@ fn deliver(c: &Connection, d: Delivery, events: &mut Vec<ChatEvent>) -> StoreRes
 impl RuntimeStore for SqliteStore {
     fn trigger_signal(&self) -> Arc<tokio::sync::Notify> {
         self.trigger_notify()
+    }
+
+    fn take_committed(&self) -> Committed {
+        self.take_committed_triggers()
     }
 
     async fn pending_triggers(&self, after_id: i64, limit: usize) -> StoreResult<Vec<TriggerRow>> {

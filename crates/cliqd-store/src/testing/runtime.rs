@@ -126,6 +126,25 @@ pub async fn triggers_are_written_with_their_events(t: TestStore) {
         ]
     );
     assert!(all.windows(2).all(|w| w[0].id < w[1].id), "commit order");
+    // The same triggers are handed over once, in commit order, with their context as of the
+    // commit (a backend that does not hand them over says it lagged).
+    let handed = store.take_committed();
+    if !handed.lagged {
+        let ids: Vec<i64> = handed.triggers.iter().map(|t| t.row.id).collect();
+        assert_eq!(ids, all.iter().map(|r| r.id).collect::<Vec<_>>());
+        let posted = &handed.triggers[2].context;
+        assert_eq!(
+            posted.message.as_ref().map(|m| m.id.as_str()),
+            Some(m.id.as_str())
+        );
+        assert_eq!(posted.bot.as_ref().map(|b| b.id), Some(helper.id));
+        assert_eq!(posted.user.as_ref().map(|u| u.id), Some(b.id));
+        assert_eq!(
+            posted.chat.as_ref().map(|c| c.id.as_str()),
+            Some(sub.chat.id.as_str())
+        );
+        assert!(store.take_committed().triggers.is_empty());
+    }
     assert_eq!(all[1].trigger.data["newuser"], false);
     assert_eq!(all[2].trigger.message_id.as_deref(), Some(m.id.as_str()));
     assert_eq!(all[2].trigger.user_id, b.id);
