@@ -245,8 +245,10 @@ impl SqliteStore {
                 Containment::Batch => f(conn, &mut events),
             };
             if result.is_err() {
-                // Its triggers were rolled back with it (or the whole batch will be).
+                // Its triggers were rolled back with it (or the whole batch will be), and
+                // what the writer cached may reflect its undone writes.
                 messaging::rollback_captured(mark);
+                messaging::clear_writer_cache();
             }
             let spoils_batch = containment == Containment::Batch && result.is_err();
             let reply: Reply = Box::new(move |commit: StoreResult<()>| {
@@ -368,6 +370,9 @@ impl Handoff {
     /// or are forgotten.
     fn after_batch(&self, ok: bool) {
         let captured = messaging::take_captured();
+        if !ok {
+            messaging::clear_writer_cache();
+        }
         if !ok || captured.is_empty() {
             return;
         }

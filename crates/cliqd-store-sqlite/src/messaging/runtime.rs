@@ -14,10 +14,12 @@ use super::write::{Insert, bot_chat, insert_message};
 use async_trait::async_trait;
 use cliqd_store::messaging::*;
 use cliqd_store::runtime::*;
+use cliqd_store::{ComponentRow, HandlerRow};
 use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 thread_local! {
@@ -46,6 +48,15 @@ fn json_err(e: serde_json::Error) -> StoreError {
 
 /// Writes one trigger in the current transaction.
 pub(super) fn insert_trigger(c: &Connection, t: &NewTrigger) -> StoreResult<i64> {
+    insert_trigger_with(c, t, None)
+}
+
+/// [`insert_trigger`] for a message the job just wrote (`message`), which is not read back.
+pub(super) fn insert_trigger_with(
+    c: &Connection,
+    t: &NewTrigger,
+    message: Option<&MessageRow>,
+) -> StoreResult<i64> {
     let data = serde_json::to_string(&t.data).map_err(json_err)?;
     let created_at = now_ms();
     c.prepare_cached(
@@ -66,7 +77,7 @@ pub(super) fn insert_trigger(c: &Connection, t: &NewTrigger) -> StoreResult<i64>
     .map_err(map_err)?;
     let id = c.last_insert_rowid();
     // The context, read now on the writer's warm cache, travels with the trigger.
-    let context = trigger_context_in(c, t)?;
+    let context = writer_context(c, t, message)?;
     CAPTURED.with(|cap| {
         cap.borrow_mut().push(CommittedTrigger {
             row: TriggerRow {
@@ -579,7 +590,7 @@ pub(super) fn message_triggers(
     };
     for bot_id in cliqd_core::policy::bots_to_notify(chat_kind, chat_bot, &channel_bots, row.bot_id)
     {
-        insert_trigger(
+        insert_trigger_with(
             c,
             &NewTrigger {
                 org_id,
@@ -590,6 +601,7 @@ pub(super) fn message_triggers(
                 message_id: Some(row.id.clone()),
                 data: Value::Null,
             },
+            Some(row),
         )?;
     }
     Ok(())
@@ -635,6 +647,91 @@ pub(super) fn changed_message_triggers(
         )?;
     }
     Ok(())
+}
+
+thread_local! {
+    /// The writer thread's bots: (change sequence, component, handlers), reloaded when the
+    /// component's `seq` moved (every write to it or its handlers moves it); cleared when a
+    /// job rolls back, so nothing of an undone write survives here.
+    static WRITER_BOTS: RefCell<HashMap<i64, CachedBot>> = RefCell::new(HashMap::new());
+}
+
+/// A bot as the writer cached it: its `seq` then, the row and its handlers.
+type CachedBot = (i64, ComponentRow, Vec<HandlerRow>);
+
+/// Forgets the writer's cached bots (after a rollback).
+pub(crate) fn clear_writer_cache() {
+    WRITER_BOTS.with(|b| b.borrow_mut().clear());
+}
+
+/// A bot and its handlers, on the writer's connection, from its cache when still current.
+fn writer_bot(
+    c: &Connection,
+    t: &NewTrigger,
+) -> StoreResult<Option<(ComponentRow, Vec<HandlerRow>)>> {
+    let seq: Option<i64> = c
+        .prepare_cached("SELECT seq FROM components WHERE id = ?1 AND org_id = ?2 AND kind = 'bot'")
+        .map_err(map_err)?
+        .query_row(params![t.bot_id, t.org_id], |r| r.get(0))
+        .optional()
+        .map_err(map_err)?;
+    let Some(seq) = seq else {
+        WRITER_BOTS.with(|b| b.borrow_mut().remove(&t.bot_id));
+        return Ok(None);
+    };
+    if let Some(hit) = WRITER_BOTS.with(|b| {
+        b.borrow()
+            .get(&t.bot_id)
+            .filter(|(s, _, _)| *s == seq)
+            .map(|(_, row, handlers)| (row.clone(), handlers.clone()))
+    }) {
+        return Ok(Some(hit));
+    }
+    let row = crate::components::load(c, t.bot_id)?;
+    let handlers = crate::components::handlers_on(c, t.bot_id)?;
+    WRITER_BOTS.with(|b| {
+        b.borrow_mut()
+            .insert(t.bot_id, (seq, row.clone(), handlers.clone()))
+    });
+    Ok(Some((row, handlers)))
+}
+
+/// A trigger's context on the writer's connection: the bot from its cache, the message the
+/// job just wrote when it is given.
+fn writer_context(
+    c: &Connection,
+    t: &NewTrigger,
+    message: Option<&MessageRow>,
+) -> StoreResult<TriggerContext> {
+    let (bot, handlers) = match writer_bot(c, t)? {
+        Some((b, h)) => (Some(b), h),
+        None => (None, Vec::new()),
+    };
+    let user = crate::identity::user_on(c, t.user_id)?;
+    let chat = match &t.chat_id {
+        Some(id) => match super::rows::load_chat(c, id) {
+            Ok(chat) if chat.org_id == t.org_id => Some(chat),
+            Ok(_) | Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let message = match (message, &chat, &t.message_id) {
+        (Some(m), _, _) => Some(m.clone()),
+        (None, Some(chat), Some(id)) => match super::rows::load_message(c, &chat.id, id) {
+            Ok(m) => Some(m),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        _ => None,
+    };
+    Ok(TriggerContext {
+        bot,
+        user,
+        chat,
+        message,
+        handlers,
+    })
 }
 
 /// [`RuntimeStore::trigger_context`]'s reads, inside its read transaction.
