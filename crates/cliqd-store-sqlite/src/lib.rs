@@ -327,9 +327,11 @@ fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
     // Reads through a memory map: in WAL mode a connection drops its page cache whenever
     // another one has committed, and re-reading pages through the map costs no system call
     // or copy (a busy server commits thousands of times a second).
+    // A checkpoint (copying the WAL into the database) runs inside a COMMIT; every 4,000
+    // pages rather than SQLite's 1,000, a hot page is copied once for more commits.
     conn.execute_batch(
         "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
-         PRAGMA mmap_size=1073741824;",
+         PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=4000;",
     )
     .map_err(map_err)?;
     // Every statement cliqd runs is prepared once per connection and kept.

@@ -81,7 +81,7 @@ async fn run(
     }
     loop {
         tokio::select! {
-            ev = events.recv() => match ev {
+            ev = events.recv_shared() => match ev {
                 Ok(ev) => {
                     if let ChatEventKind::MemberJoined { chat_id, user_id: u } = &ev.kind
                         && *u == user_id
