@@ -612,6 +612,7 @@ t = message.get("text");
 if(t.contains("banner")) { return {"type": "banner", "text": "only you", "status": "success"}; }
 if(t.contains("bad")) { return {"text": 5}; }
 if(t.contains("throw")) { x = 1 / 0; }
+if(t.contains("huge")) { s = "x"; for each i in {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18} { s = s + s; } return {"text": s}; }
 if(t.contains("loop")) { d = {1,2,3,4,5,6,7,8,9,10}; l = List(); for each i in d { for each j in d { for each k in d { for each m in d { l.add(i); } } } } }
 return {"text": "fine"};
 "#,
@@ -640,10 +641,12 @@ return {"text": "fine"};
     assert_eq!(seen["event"], "message_created");
     quiet(&mut olivia_ws).await;
 
+    // A 256 KB reply is refused by the message's limits like any bad field.
     for (word, outcome) in [
         ("bad", "invalid_reply"),
         ("throw", "error"),
         ("loop", "limit"),
+        ("huge", "invalid_reply"),
     ] {
         post_in(&app, &general, &scott, &format!("{mention} {word}")).await;
         let b = event(&mut scott_ws, "banner").await;
