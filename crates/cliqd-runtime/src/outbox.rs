@@ -339,6 +339,29 @@ impl Engine {
                 )
                 .await
             }
+            TriggerKind::ThreadClosed | TriggerKind::ThreadReopened => {
+                let mut extra = Map::new();
+                extra.insert("operation".into(), t.kind.as_str().into());
+                extra.insert(
+                    "data".into(),
+                    json!({"thread": t.data.get("thread"), "time": row.created_at}),
+                );
+                // A closed thread takes no reply; a reopened one does.
+                let deliver = match (&chat, t.kind) {
+                    (Some(c), TriggerKind::ThreadReopened) => Deliver::Chat(c.id.clone()),
+                    _ => Deliver::Nothing,
+                };
+                self.run_kind(
+                    row,
+                    &bot,
+                    actor,
+                    HandlerKind::BotParticipation,
+                    chat.as_ref(),
+                    extra,
+                    deliver,
+                )
+                .await
+            }
             TriggerKind::MessageEdited | TriggerKind::MessageDeleted => {
                 if !listens(&bot.row) {
                     return self.complete(row.id).await;

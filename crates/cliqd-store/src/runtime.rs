@@ -32,10 +32,14 @@ pub enum TriggerKind {
     BotRemoved,
     /// A bot call changed state (`data.operation`, `data.call_id`).
     Call,
+    /// A thread under a channel the bot is associated with was closed.
+    ThreadClosed,
+    /// Such a thread was reopened.
+    ThreadReopened,
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 7] = [
+    pub const ALL: [TriggerKind; 9] = [
         TriggerKind::MessagePosted,
         TriggerKind::MessageEdited,
         TriggerKind::MessageDeleted,
@@ -43,6 +47,8 @@ impl TriggerKind {
         TriggerKind::BotAdded,
         TriggerKind::BotRemoved,
         TriggerKind::Call,
+        TriggerKind::ThreadClosed,
+        TriggerKind::ThreadReopened,
     ];
 
     /// The name stored and shown in the journal.
@@ -55,6 +61,8 @@ impl TriggerKind {
             TriggerKind::BotAdded => "added",
             TriggerKind::BotRemoved => "removed",
             TriggerKind::Call => "call",
+            TriggerKind::ThreadClosed => "thread_closed",
+            TriggerKind::ThreadReopened => "thread_reopened",
         }
     }
 
@@ -263,6 +271,15 @@ pub trait RuntimeStore: Send + Sync {
         org_id: i64,
         channel_id: &str,
         bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool>;
+    /// Closes or reopens a thread (as [`crate::MessagingStore::set_thread_closed`]) and, when
+    /// that changed it, writes a [`TriggerKind::ThreadClosed`] or
+    /// [`TriggerKind::ThreadReopened`] trigger for `user_id` per bot of the thread's channel.
+    async fn close_thread(
+        &self,
+        thread_chat_id: &str,
+        closed: bool,
         user_id: i64,
     ) -> StoreResult<bool>;
     /// Writes triggers on their own (a call's state change, a bot added to a channel).

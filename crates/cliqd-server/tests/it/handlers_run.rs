@@ -731,3 +731,66 @@ return {"text": "posted " + r.get("status") + " admin " + zoho.adminuserid};
         runs[0]
     );
 }
+
+#[tokio::test]
+async fn closing_and_reopening_a_thread_reach_the_channel_bots() {
+    let app = spawn().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let bot = bot_with(
+        &app,
+        "Threads",
+        json!({}),
+        &[(
+            "participation_handler",
+            r#"if(operation == "added") { return ""; } return {"text": operation + " " + data.get("thread").get("chat_id")};"#,
+        )],
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v3/bots/{}/associate", bot.unique),
+            &app.admin_token,
+            json!({"channel_unique_name": "general"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let parent =
+        crate::messaging::post_sync(&app, "/api/v3/channelsbyname/general/messages", &scott, "q")
+            .await;
+    let r = app
+        .post(
+            "/api/v3/channelsbyname/general/messages",
+            &scott,
+            json!({"text": "a", "thread_message_id": parent, "sync_message": true}),
+        )
+        .await;
+    let thread = r.body["thread_chat_id"].as_str().unwrap().to_string();
+    let mut ws = connect(&app, &scott).await;
+    let base = format!("/api/v3/threads/{thread}");
+    for action in ["close", "reopen"] {
+        let r = app
+            .call(
+                reqwest::Method::PUT,
+                &base,
+                &scott,
+                Some(json!({"action": action})),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{}", r.body);
+    }
+    // Closed: journaled (a closed thread takes no reply); reopened: the reply lands in it.
+    let m = bot_message(&mut ws).await;
+    assert_eq!(m["chat_id"], thread.as_str());
+    assert_eq!(text(&m), format!("thread_reopened {thread}"));
+    let runs = executions(&app, "handler=participation_handler", 3).await;
+    assert_eq!(
+        runs[1]["inputs"]["operation"], "thread_closed",
+        "{}",
+        runs[1]
+    );
+    assert_eq!(runs[1]["inputs"]["chat"]["type"], "thread");
+    assert_eq!(
+        runs[1]["inputs"]["chat"]["parent_resource"]["channel_unique_name"],
+        "general"
+    );
+}

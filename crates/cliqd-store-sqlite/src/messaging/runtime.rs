@@ -390,6 +390,59 @@ impl RuntimeStore for SqliteStore {
         .await
     }
 
+    async fn close_thread(
+        &self,
+        thread_chat_id: &str,
+        closed: bool,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        let id = thread_chat_id.to_string();
+        self.write(move |c| {
+            let n = c
+                .prepare_cached(
+                    "UPDATE chats SET closed = ?2 WHERE id = ?1 AND kind = 'thread' AND closed != ?2",
+                )
+                .map_err(map_err)?
+                .execute(params![id, closed])
+                .map_err(map_err)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let thread = super::rows::load_chat(c, &id)?;
+            let channel = match &thread.parent_chat_id {
+                Some(parent) => super::rows::load_chat(c, parent)?.channel_id,
+                None => None,
+            };
+            if let Some(channel) = channel {
+                let kind = if closed {
+                    TriggerKind::ThreadClosed
+                } else {
+                    TriggerKind::ThreadReopened
+                };
+                for bot_id in channel_bot_ids(c, &channel)? {
+                    insert_trigger(
+                        c,
+                        &NewTrigger {
+                            org_id: thread.org_id,
+                            bot_id,
+                            kind,
+                            user_id,
+                            chat_id: Some(thread.id.clone()),
+                            message_id: None,
+                            data: serde_json::json!({"thread": {
+                                "chat_id": thread.id,
+                                "title": thread.title,
+                                "parent_chat_id": thread.parent_chat_id,
+                            }}),
+                        },
+                    )?;
+                }
+            }
+            Ok(true)
+        })
+        .await
+    }
+
     async fn add_bot_to_channel(
         &self,
         org_id: i64,
