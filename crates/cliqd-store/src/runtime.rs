@@ -273,6 +273,16 @@ pub trait RuntimeStore: Send + Sync {
         bot_id: i64,
         user_id: i64,
     ) -> StoreResult<bool>;
+    /// Dissociates the bot from a channel and, when it was associated, writes a
+    /// [`TriggerKind::BotRemoved`] trigger for `user_id` (who removed it) with it. Answers
+    /// whether it was associated.
+    async fn remove_bot_from_channel(
+        &self,
+        org_id: i64,
+        channel_id: &str,
+        bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool>;
     /// Closes or reopens a thread (as [`crate::MessagingStore::set_thread_closed`]) and, when
     /// that changed it, writes a [`TriggerKind::ThreadClosed`] or
     /// [`TriggerKind::ThreadReopened`] trigger for `user_id` per bot of the thread's channel.

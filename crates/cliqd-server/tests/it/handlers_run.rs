@@ -334,6 +334,30 @@ async fn mention_and_participation_handlers_run_in_channels() {
         "{}",
         runs[1]
     );
+    // Removed from the channel (as a `b-<id>` member): `removed` runs; the bot posts nothing
+    // there any more, and is no longer told of the channel's messages.
+    let channel = app.get("/api/v3/channels/general", &scott).await.body["data"]["channel_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let member = format!("/api/v3/channels/{channel}/members/b-{}", bot.id);
+    let r = app.delete(&member, &scott).await;
+    assert_eq!(r.code(), "channel_permission_denied", "{}", r.body);
+    let r = app.delete(&member, &app.admin_token).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let runs = executions(&app, "handler=participation_handler", 7).await;
+    assert_eq!(runs[0]["inputs"]["operation"], "removed", "{}", runs[0]);
+    assert_eq!(runs[0]["delivered"]["message_ids"], json!([]));
+    let r = app.delete(&member, &app.admin_token).await;
+    assert_eq!(r.code(), "bot_not_member");
+    post_in(&app, &general, &scott, "after removal").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        executions(&app, "handler=participation_handler", 7)
+            .await
+            .len(),
+        7
+    );
 }
 
 #[tokio::test]

@@ -390,6 +390,45 @@ impl RuntimeStore for SqliteStore {
         .await
     }
 
+    async fn remove_bot_from_channel(
+        &self,
+        org_id: i64,
+        channel_id: &str,
+        bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        let channel_id = channel_id.to_string();
+        self.write(move |c| {
+            let gone = c
+                .prepare_cached("DELETE FROM channel_bots WHERE channel_id = ?1 AND bot_id = ?2")
+                .map_err(map_err)?
+                .execute(params![channel_id, bot_id])
+                .map_err(map_err)?
+                > 0;
+            if gone {
+                let chat_id: String = c
+                    .prepare_cached("SELECT chat_id FROM channels WHERE id = ?1")
+                    .map_err(map_err)?
+                    .query_row([&channel_id], |r| r.get(0))
+                    .map_err(map_err)?;
+                insert_trigger(
+                    c,
+                    &NewTrigger {
+                        org_id,
+                        bot_id,
+                        kind: TriggerKind::BotRemoved,
+                        user_id,
+                        chat_id: Some(chat_id),
+                        message_id: None,
+                        data: serde_json::json!({"channel_id": channel_id}),
+                    },
+                )?;
+            }
+            Ok(gone)
+        })
+        .await
+    }
+
     async fn close_thread(
         &self,
         thread_chat_id: &str,
