@@ -395,3 +395,57 @@ pub async fn the_journal_filters_pages_and_keeps_its_retention(t: TestStore) {
         .unwrap();
     assert!(other_org.is_empty());
 }
+
+pub async fn removals_and_thread_states_write_triggers(t: TestStore) {
+    let (_dir, store, a, _b, general) = setup(t).await;
+    let helper = bot(store.as_ref(), &a, "Helper").await;
+    assert!(
+        store
+            .add_bot_to_channel(a.org_id, &general.id, helper.id, a.id)
+            .await
+            .unwrap()
+    );
+    let parent = store
+        .post_message(post(&a, PostTarget::Chat(general.chat_id.clone()), "q"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut reply = post(&a, PostTarget::Chat(general.chat_id.clone()), "a");
+    reply.thread_message_id = Some(parent.id.clone());
+    let in_thread = store.post_message(reply).await.unwrap().unwrap();
+    let thread = in_thread.chat_id.clone();
+    assert!(store.close_thread(&thread, true, a.id).await.unwrap());
+    assert!(!store.close_thread(&thread, true, a.id).await.unwrap());
+    assert!(store.close_thread(&thread, false, a.id).await.unwrap());
+    assert!(
+        store
+            .remove_bot_from_channel(a.org_id, &general.id, helper.id, a.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remove_bot_from_channel(a.org_id, &general.id, helper.id, a.id)
+            .await
+            .unwrap()
+    );
+    assert!(store.channel_bots(&general.id).await.unwrap().is_empty());
+    let all = store.pending_triggers(0, 100).await.unwrap();
+    assert_eq!(
+        kinds(&all),
+        [
+            (TriggerKind::BotAdded, helper.id),
+            (TriggerKind::MessagePosted, helper.id),
+            (TriggerKind::MessagePosted, helper.id),
+            (TriggerKind::ThreadClosed, helper.id),
+            (TriggerKind::ThreadReopened, helper.id),
+            (TriggerKind::BotRemoved, helper.id),
+        ]
+    );
+    assert_eq!(all[2].trigger.chat_id.as_deref(), Some(thread.as_str()));
+    assert_eq!(all[3].trigger.data["thread"]["chat_id"], thread.as_str());
+    assert_eq!(
+        all[5].trigger.chat_id.as_deref(),
+        Some(general.chat_id.as_str())
+    );
+}
