@@ -75,6 +75,11 @@ pub enum Deliver {
     Chat(String),
     /// Into each user's bot chat with the bot.
     Users(Vec<i64>),
+    /// Only to the invoking user, never stored: an `ephemeral_message` event on their
+    /// WebSocket (in the context of this chat, if any), and the synchronous caller's answer.
+    /// Buttons, message actions and forms reply this way (a script that wants a message seen
+    /// by everyone posts it with a `zoho.cliq` task).
+    Invoker(Option<String>),
 }
 
 /// A run to perform now.
@@ -174,7 +179,8 @@ impl Engine {
         &self.inner.config
     }
 
-    pub(crate) fn emit(&self, user_id: i64, event: Value) {
+    /// Sends `event` to `user_id`'s real-time connections (not stored).
+    pub fn emit(&self, user_id: i64, event: Value) {
         let _ = self.inner.events.send(UserEvent { user_id, event });
     }
 
@@ -269,6 +275,7 @@ impl Engine {
         };
         let mut deliveries = Vec::new();
         let mut conversation = None;
+        let mut ephemeral = None;
         if let Reply::Message(m) = &reply {
             // A reply's mentions resolve as the invoking user's would.
             let mentions = match m.text.as_deref() {
@@ -322,6 +329,7 @@ impl Engine {
                     body,
                     mentions,
                 }),
+                Deliver::Invoker(_) => ephemeral = Some(body),
                 Deliver::Nothing => {}
             }
         }
@@ -380,8 +388,21 @@ impl Engine {
         }
         let chat_id = match &req.deliver {
             Deliver::Chat(c) => Some(c.clone()),
+            Deliver::Invoker(c) => c.clone(),
             _ => None,
         };
+        if let Some(message) = ephemeral
+            && outcome == "success"
+        {
+            self.emit(
+                req.actor.id(),
+                json!({"event": "ephemeral_message", "chat_id": chat_id, "data": {
+                    "message": message,
+                    "component": {"type": req.component.kind, "id": req.component.id.to_string(), "name": req.component.name},
+                    "execution_id": finished.record.as_ref().map(|r| r.id.to_string()),
+                }}),
+            );
+        }
         // Banners reach only the invoking user.
         let banner = match (&reply, outcome) {
             (Reply::Banner(b), "success") => Some(b.clone()),

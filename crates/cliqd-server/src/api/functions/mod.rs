@@ -4,7 +4,9 @@
 //! personal to its creator (the documents give it no `scope` field and always show
 //! `"scope": "personal"`), and its default handler exists from creation.
 
+mod buttons;
 mod handlers;
+pub(crate) mod runs;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
@@ -114,6 +116,8 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &handlers::UPDATE,
     &handlers::GET,
     &handlers::DELETE,
+    &runs::CLICK,
+    &runs::INVOKE,
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -132,6 +136,8 @@ pub fn routes() -> Router<AppState> {
                 .patch(update_handler::<Functions>)
                 .delete(handlers::delete),
         )
+        .route(runs::CLICK.path, post(runs::click))
+        .route(runs::INVOKE.path, post(runs::invoke))
 }
 
 /// Create and update body. `function_type` and `execution_type` are immutable: an update may
