@@ -122,7 +122,7 @@ pub fn find(body: &Value, text: &str, sel: &str) -> Option<Found> {
 }
 
 /// The markdown instant buttons of a text, in order: `[Label](invoke.function|Name)`,
-/// `[Label](system.api|api)`, `[Label](copy|text)` as button objects. Reference placeholders
+/// `[Label](invoke.function|Name|owner@example.com)`, `[Label](system.api|api)`, `[Label](copy|text)` as button objects. Reference placeholders
 /// (`[Yes]($1)`) and ordinary links are not buttons here.
 pub fn markdown_buttons(text: &str) -> Vec<Value> {
     let mut out = Vec::new();
@@ -148,7 +148,12 @@ pub fn markdown_buttons(text: &str) -> Vec<Value> {
             continue;
         };
         let data = match kind {
-            "invoke.function" => json!({"name": arg}),
+            // cliqd reads a third segment as the function's owner (an email), as a button's
+            // `data.owner`: `[Approve](invoke.function|ApproveTask|owner@example.com)`.
+            "invoke.function" => match arg.split_once('|') {
+                Some((name, owner)) => json!({"name": name, "owner": owner}),
+                None => json!({"name": arg}),
+            },
             "system.api" => json!({"api": arg}),
             "copy" => json!({"text": arg}),
             _ => continue,
@@ -197,6 +202,11 @@ mod tests {
         );
         let md = find(&b, text, "text[0]").unwrap();
         assert_eq!(md.button["action"]["data"]["name"], "ApproveTask");
+        let owned = markdown_buttons("[A](invoke.function|F|o@example.com)");
+        assert_eq!(
+            owned[0]["action"]["data"],
+            json!({"name": "F", "owner": "o@example.com"})
+        );
         let by_key = find(&b, text, "c").unwrap();
         assert_eq!(by_key.path, "card.buttons[1]");
         assert_eq!(find(&b, text, "a").unwrap().path, "buttons[0]");
