@@ -223,6 +223,15 @@ const MIGRATIONS: &[&str] = &[
         bot_id INTEGER NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
         PRIMARY KEY (id, user_id)) WITHOUT ROWID;
     "#,
+    // Form sessions (forms.rs).
+    r#"
+    CREATE TABLE form_sessions (
+        id TEXT PRIMARY KEY, org_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+        component_id INTEGER NOT NULL, chat_id TEXT, message_id TEXT, form TEXT NOT NULL,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, closed INTEGER NOT NULL)
+        WITHOUT ROWID;
+    CREATE INDEX form_sessions_expiry ON form_sessions (expires_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {
