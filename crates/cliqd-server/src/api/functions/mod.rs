@@ -5,6 +5,7 @@
 //! `"scope": "personal"`), and its default handler exists from creation.
 
 mod buttons;
+pub(crate) mod forms;
 mod handlers;
 pub(crate) mod runs;
 
@@ -118,6 +119,11 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &handlers::DELETE,
     &runs::CLICK,
     &runs::INVOKE,
+    &forms::SUBMIT,
+    &forms::CHANGE,
+    &forms::OPTIONS,
+    &forms::CANCEL,
+    &forms::VIEW,
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -138,6 +144,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(runs::CLICK.path, post(runs::click))
         .route(runs::INVOKE.path, post(runs::invoke))
+        .route(forms::SUBMIT.path, post(forms::submit))
+        .route(forms::CHANGE.path, post(forms::change))
+        .route(forms::OPTIONS.path, post(forms::options))
+        .route(forms::CANCEL.path, post(forms::cancel))
+        .route(forms::VIEW.path, get(forms::view))
 }
 
 /// Create and update body. `function_type` and `execution_type` are immutable: an update may

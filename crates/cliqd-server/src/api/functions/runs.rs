@@ -64,7 +64,7 @@ pub(crate) async fn readable_message(
 }
 
 /// The function named `name` whose creator is `owner_id`.
-async fn function_of(
+pub(crate) async fn function_of(
     state: &AppState,
     org_id: i64,
     owner_id: i64,
@@ -261,7 +261,16 @@ pub async fn click(
                 })
                 .await
                 .map_err(engine_error)?;
-            let answer = apply_edit(&state, &auth, &function, &chat, &message, &report).await?;
+            let mut answer = apply_edit(&state, &auth, &function, &chat, &message, &report).await?;
+            super::forms::open_if_form(
+                &state,
+                &auth,
+                &function,
+                Some(&chat.id),
+                Some(&message.id),
+                &mut answer,
+            )
+            .await?;
             Ok(axum::Json(answer).into_response())
         }
         "invoke.bot" => {

@@ -248,7 +248,17 @@ pub async fn execute(
         })
         .await
         .map_err(engine_error)?;
-    Ok(axum::Json(run_answer(&report, &action)).into_response())
+    let mut answer = run_answer(&report, &action);
+    crate::api::functions::forms::open_if_form(
+        &state,
+        &auth,
+        &action,
+        Some(&chat.id),
+        Some(&first.id),
+        &mut answer,
+    )
+    .await?;
+    Ok(axum::Json(answer).into_response())
 }
 
 /// `POST /api/v3/messageactions/{ID}/handlers/execution_handler/invoke`: as for functions.
