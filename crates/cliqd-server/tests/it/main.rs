@@ -16,6 +16,7 @@ mod handlers_run;
 mod helpers;
 mod input_rules;
 mod interactive;
+mod interactive_forms;
 mod message_actions;
 mod messaging;
 mod messaging_bots;
