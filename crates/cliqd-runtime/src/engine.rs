@@ -420,12 +420,22 @@ impl Engine {
             )),
         };
         if let Some(b) = banner {
+            // A bot's banner names the bot; another component's (a function, a message
+            // action) names the component.
+            let (key, from) = if req.component.kind == "bot" {
+                (
+                    "bot",
+                    json!({"id": format!("b-{}", req.component.id), "name": req.component.name}),
+                )
+            } else {
+                (
+                    "component",
+                    json!({"type": req.component.kind, "id": req.component.id.to_string(), "name": req.component.name}),
+                )
+            };
             self.emit(
                 req.actor.id(),
-                json!({"event": "banner", "chat_id": chat_id, "data": {
-                    "banner": b,
-                    "bot": {"id": format!("b-{}", req.component.id), "name": req.component.name},
-                }}),
+                json!({"event": "banner", "chat_id": chat_id, "data": {"banner": b, key: from}}),
             );
         }
         if let Some(record) = &finished.record {

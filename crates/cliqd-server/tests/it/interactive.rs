@@ -451,6 +451,8 @@ async fn bad_clicks_are_refused_and_failures_are_journaled() {
     assert_eq!(r.body["outcome"], "error");
     let b = event(&mut ws, "banner").await;
     assert_eq!(b["data"]["banner"]["status"], "failure");
+    assert_eq!(b["data"]["component"]["type"], "function", "{b}");
+    assert_eq!(b["data"]["component"]["name"], "Boom");
     let runs = executions(&app, "status=error", 1).await;
     assert_eq!(runs[0]["handler"], "button_handler");
     let _ = next;

@@ -87,6 +87,12 @@ pub(crate) async fn open_if_form(
         return Ok(());
     }
     let form = answer["data"].clone();
+    // Now and then, drop the sessions that expired or closed.
+    if rand::random::<u8>() < 8
+        && let Err(e) = state.store.purge_form_sessions(now_ms()).await
+    {
+        tracing::warn!(error = %e, "purging form sessions failed");
+    }
     let id = hex::encode(rand::random::<[u8; 16]>());
     state
         .store
