@@ -535,6 +535,17 @@ async fn message_actions_list_and_execute() {
         )
         .await;
     assert_eq!(names(&r), ["Ticket", "Mine"]);
+    // A team's action: its members see it, others do not.
+    action(
+        &app,
+        json!({"name": "Support", "hint": "h", "scope": "team", "team_ids": [app.teams[1]]}),
+        script,
+    )
+    .await;
+    let james = app.token_for(&app.users[2]).await;
+    let path = format!("/api/v3/chats/{general}/messages/{plain}/messageactions");
+    assert_eq!(names(&app.get(&path, &james).await), ["Ticket", "Support"]);
+    assert_eq!(names(&app.get(&path, &olivia).await), ["Ticket"]);
 
     let mut olivia_ws = connect(&app, &olivia).await;
     let mut scott_ws = connect(&app, &scott).await;
