@@ -248,6 +248,16 @@ mod tests {
     }
 
     #[test]
+    fn form_sessions_expire_as_configured() {
+        assert_eq!(Config::default().form_ttl, Duration::from_secs(3600));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "form_ttl_secs = 90\n").unwrap();
+        let cfg = Config::load(Some(&file), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(cfg.form_ttl, Duration::from_secs(90));
+    }
+
+    #[test]
     fn example_config_is_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cliqd.example.toml");
         let cfg = Config::load(Some(&path), |_| None, &Overrides::default()).unwrap();
