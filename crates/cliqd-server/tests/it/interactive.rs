@@ -361,6 +361,53 @@ async fn message_edit_replaces_the_message_for_everyone_under_the_creator_rule()
         .get(&format!("/api/v2/chats/{chat}/messages/{posted}"), &scott)
         .await;
     assert_eq!(got.body["data"]["content"]["text"], "closed by Scott");
+
+    // A message posted as a bot someone else created: refused.
+    let r = app
+        .post(
+            "/api/v3/bots",
+            &scott,
+            json!({"name": "Mybot", "description": "d", "scope": "personal"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mine = crate::handlers_run::Bot {
+        id: r.body["data"]["id"].as_str().unwrap().to_string(),
+        unique: r.body["data"]["unique_name"].as_str().unwrap().to_string(),
+    };
+    let r = app
+        .post(
+            &format!("/api/v3/bots/b-{}/handlers", mine.id),
+            &scott,
+            json!({"type": "menu_handler", "name": "Post", "script": format!(
+                r#"return {{"text": "ticket", "buttons": [{{"label": "Close", "action": {{"type": "invoke.function", "data": {{"name": "Close", "owner": "{admin}"}}}}}}]}};"#)}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let menu = r.body["data"]["id"].as_str().unwrap().to_string();
+    let chat = subscribe(&app, &mine, &scott).await;
+    let r = app
+        .post(
+            &format!("/api/v3/bots/b-{}/actions/{menu}", mine.id),
+            &scott,
+            json!({"chat_id": chat}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let posted = r.body["message_ids"][0].as_str().unwrap().to_string();
+    let r = click(
+        &app,
+        &scott,
+        &chat,
+        &posted,
+        json!({"button": "buttons[0]"}),
+    )
+    .await;
+    assert_eq!(r.body["outcome"], "refused", "{}", r.body);
+    let got = app
+        .get(&format!("/api/v2/chats/{chat}/messages/{posted}"), &scott)
+        .await;
+    assert_eq!(got.body["data"]["content"]["text"], "ticket");
 }
 
 #[tokio::test]
