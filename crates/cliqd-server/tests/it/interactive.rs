@@ -203,7 +203,9 @@ async fn client_actions_invoke_bot_and_confirm_inputs() {
                    {"label": "Copy", "action": {"type": "copy", "data": {"text": "abc"}}},
                    {"label": "Call", "action": {"type": "system.api", "data": {"api": "audiocall/1"}}},
                    {"label": "Ask", "action": {"type": "invoke.bot", "data": {"bot_name": bot.unique, "message": "hello"}}},
-                   {"label": "Sure", "key": "sure", "action": confirm_action}]}),
+                   {"label": "Sure", "key": "sure", "action": confirm_action}],
+               "card": {"title": "t", "theme": "modern-inline", "buttons": [
+                   {"label": "Nobody", "key": "nobot", "action": {"type": "invoke.bot", "data": {"bot_name": "nosuchbot", "message": "hi"}}}]}}),
     )
     .await;
     for (i, kind) in [(0, "open.url"), (1, "copy"), (2, "system.api")] {
@@ -231,6 +233,14 @@ async fn client_actions_invoke_bot_and_confirm_inputs() {
     assert_eq!(bot_chat, subscribe(&app, &bot, &scott).await);
     let reply = crate::handlers_run::bot_message(&mut ws).await;
     assert_eq!(reply["data"]["content"]["text"], "got hello");
+
+    let r = click(&app, &scott, &general, &id, json!({"button": "nobot"})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (404, "bot_not_found"),
+        "{}",
+        r.body
+    );
 
     // A mandatory confirmation needs its input, which reaches the handler.
     let r = click(&app, &scott, &general, &id, json!({"button": "sure"})).await;
