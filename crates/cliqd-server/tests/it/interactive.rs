@@ -639,6 +639,26 @@ async fn message_actions_list_and_execute() {
         "on 2 first see https://example.com by Olivia in channel"
     );
 
+    // A form reply opens a session for the invoker.
+    let formy = action(
+        &app,
+        json!({"name": "Formy", "hint": "h", "scope": "organization"}),
+        r#"return {"type": "form", "title": "T", "name": "f", "action": {"type": "invoke.function", "name": "x"},
+                   "inputs": [{"type": "text", "name": "a", "label": "A", "placeholder": "p"}]};"#,
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v3/messageactions/{formy}/execute"),
+            &olivia,
+            json!({"chat_id": general, "message_ids": [plain]}),
+        )
+        .await;
+    assert_eq!(r.body["type"], "form", "{}", r.body);
+    let form_id = r.body["form_id"].as_str().unwrap();
+    let e = event(&mut olivia_ws, "form_opened").await;
+    assert_eq!(e["data"]["form_id"], form_id);
+
     let too_many: Vec<String> = (0..26).map(|_| linked.clone()).collect();
     let refusals = [
         (
