@@ -794,3 +794,31 @@ async fn function_and_message_action_handlers_are_invoked_directly() {
         .await;
     assert!(r.status.is_client_error(), "{}", r.body);
 }
+
+#[tokio::test]
+async fn buttons_in_threads_are_clickable_by_the_channels_members() {
+    let app = spawn().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let james = app.token_for(&app.users[2]).await;
+    function(&app, "Approve", "button", &[("button_handler", ECHO_CLICK)]).await;
+    let admin = app.admin.email.clone();
+    let parent = post_general(&app, &scott, json!({"text": "plan"})).await;
+    let r = app
+        .post(
+            "/api/v3/channelsbyname/general/messages",
+            &scott,
+            json!({"text": "in thread", "thread_message_id": parent, "sync_message": true,
+                   "buttons": [{"label": "T", "key": "t", "action": invoke("Approve", &admin)}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let thread = r.body["thread_chat_id"].as_str().unwrap().to_string();
+    let msg = r.body["message_id"].as_str().unwrap().to_string();
+    let r = click(&app, &james, &thread, &msg, json!({"button": "t"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let text = r.body["data"]["text"].as_str().unwrap();
+    assert!(
+        text.ends_with("by James on in thread in thread event click"),
+        "{text}"
+    );
+}
