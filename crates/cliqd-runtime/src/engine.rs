@@ -74,6 +74,11 @@ pub enum Deliver {
     Chat(String),
     /// Into each user's bot chat with the bot.
     Users(Vec<i64>),
+    /// Only to the invoking user, never stored: an `ephemeral_message` event on their
+    /// WebSocket (in the context of this chat, if any), and the synchronous caller's answer.
+    /// Buttons, message actions and forms reply this way (a script that wants a message seen
+    /// by everyone posts it with a `zoho.cliq` task).
+    Invoker(Option<String>),
 }
 
 /// A run to perform now.
@@ -179,8 +184,8 @@ impl Engine {
         &self.inner.config
     }
 
-    /// Sends `event` to `user_id`'s connections, if any listens.
-    pub(crate) fn emit(&self, user_id: i64, event: Value) {
+    /// Sends `event` to `user_id`'s real-time connections, if any listens (not stored).
+    pub fn emit(&self, user_id: i64, event: Value) {
         if let Ok(mut map) = self.inner.events.lock()
             && let Some(tx) = map.get(&user_id)
             && tx.send(Arc::new(event)).is_err()
@@ -281,6 +286,7 @@ impl Engine {
         };
         let mut deliveries = Vec::new();
         let mut conversation = None;
+        let mut ephemeral = None;
         if let Reply::Message(m) = &reply {
             // A reply's mentions resolve as the invoking user's would.
             let mentions = match m.text.as_deref() {
@@ -334,6 +340,7 @@ impl Engine {
                     body,
                     mentions,
                 }),
+                Deliver::Invoker(_) => ephemeral = Some(body),
                 Deliver::Nothing => {}
             }
         }
@@ -392,8 +399,21 @@ impl Engine {
         }
         let chat_id = match &req.deliver {
             Deliver::Chat(c) => Some(c.clone()),
+            Deliver::Invoker(c) => c.clone(),
             _ => None,
         };
+        if let Some(message) = ephemeral
+            && outcome == "success"
+        {
+            self.emit(
+                req.actor.id(),
+                json!({"event": "ephemeral_message", "chat_id": chat_id, "data": {
+                    "message": message,
+                    "component": {"type": req.component.kind, "id": req.component.id.to_string(), "name": req.component.name},
+                    "execution_id": finished.record.as_ref().map(|r| r.id.to_string()),
+                }}),
+            );
+        }
         // Banners reach only the invoking user.
         let banner = match (&reply, outcome) {
             (Reply::Banner(b), "success") => Some(b.clone()),
@@ -411,12 +431,22 @@ impl Engine {
             )),
         };
         if let Some(b) = banner {
+            // A bot's banner names the bot; another component's (a function, a message
+            // action) names the component.
+            let (key, from) = if req.component.kind == "bot" {
+                (
+                    "bot",
+                    json!({"id": format!("b-{}", req.component.id), "name": req.component.name}),
+                )
+            } else {
+                (
+                    "component",
+                    json!({"type": req.component.kind, "id": req.component.id.to_string(), "name": req.component.name}),
+                )
+            };
             self.emit(
                 req.actor.id(),
-                json!({"event": "banner", "chat_id": chat_id, "data": {
-                    "banner": b,
-                    "bot": {"id": format!("b-{}", req.component.id), "name": req.component.name},
-                }}),
+                json!({"event": "banner", "chat_id": chat_id, "data": {"banner": b, key: from}}),
             );
         }
         if let Some(record) = &finished.record {

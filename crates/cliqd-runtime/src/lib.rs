@@ -24,6 +24,7 @@
 mod context;
 mod engine;
 pub mod executor;
+pub mod forms;
 pub mod host;
 pub mod inputs;
 mod outbox;

@@ -84,9 +84,20 @@ pub fn check(spec: &HandlerSpec, value: &Value) -> Result<Reply, Vec<FieldError>
     {
         return Ok(Reply::Nothing);
     }
+    // A form submit handler may answer the next step of a multi-step form
+    // (<https://www.zoho.com/cliq/help/platform/cliq-form.html>), which the catalog's reply
+    // table (Cliq's responses page) does not list: it is checked as a form.
+    let next_step = spec.kind == cliqd_core::HandlerKind::FunctionFormSubmit
+        && value.get("type").and_then(Value::as_str) == Some("form");
+    let handler = if next_step {
+        Handler::FunctionButton
+    } else {
+        handler
+    };
     let response = cliqd_message::validate_handler_response(&value, handler)?;
     if let Some(kind) = response.kind()
         && !spec.allows(kind)
+        && !next_step
     {
         return Err(vec![FieldError {
             path: String::new(),

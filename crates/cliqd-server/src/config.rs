@@ -55,6 +55,8 @@ pub struct Config {
     pub execution_retention: usize,
     /// Handler triggers of one bot waiting or running; more are refused visibly.
     pub bot_backlog: usize,
+    /// How long a form session stays open without use (default one hour).
+    pub form_ttl: Duration,
 }
 
 impl Default for Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             handler_timeout: Duration::from_secs(15),
             execution_retention: 10_000,
             bot_backlog: 1000,
+            form_ttl: Duration::from_secs(3600),
         }
     }
 }
@@ -92,6 +95,7 @@ struct FileConfig {
     handler_timeout_ms: Option<u64>,
     execution_retention: Option<usize>,
     bot_backlog: Option<usize>,
+    form_ttl_secs: Option<u64>,
 }
 
 /// Values given on the command line (None = not given).
@@ -159,6 +163,9 @@ impl Config {
             }
             if let Some(v) = f.bot_backlog {
                 cfg.bot_backlog = v.max(1);
+            }
+            if let Some(v) = f.form_ttl_secs {
+                cfg.form_ttl = Duration::from_secs(v.max(1));
             }
         }
         if let Some(v) = env("CLIQD_DATA") {
@@ -238,6 +245,16 @@ mod tests {
         assert_eq!(cfg.bind.port(), 2);
         assert_eq!(cfg.rate_limits, RateLimitMode::Scaled(3));
         assert!("x0".parse::<RateLimitMode>().is_err());
+    }
+
+    #[test]
+    fn form_sessions_expire_as_configured() {
+        assert_eq!(Config::default().form_ttl, Duration::from_secs(3600));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "form_ttl_secs = 90\n").unwrap();
+        let cfg = Config::load(Some(&file), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(cfg.form_ttl, Duration::from_secs(90));
     }
 
     #[test]

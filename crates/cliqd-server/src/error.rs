@@ -112,6 +112,9 @@ error_codes! {
     ExtensionPlanLimitExceeded => (BAD_REQUEST, Some("extension_plan_limit_exceeded"), "The extension plan limit has been exceeded"),
     ExtensionPropertyInvalidKey => (BAD_REQUEST, Some("extension_property_invalid_key"), "The property key is invalid"),
     ExtensionPropertyKeyLengthExceeded => (BAD_REQUEST, Some("extension_property_key_length_exceeded"), "The property key is longer than 30 characters"),
+    // cliqd's own: form sessions.
+    FormNotFound => (NOT_FOUND, Some("form_not_found"), "No open form has this id"),
+    FormExpired => (GONE, Some("form_expired"), "The form has expired or was closed"),
 }
 
 /// An error answer: a code from the table, optionally a more specific message.

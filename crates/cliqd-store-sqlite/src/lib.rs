@@ -17,6 +17,7 @@
 
 mod components;
 mod extensions;
+mod forms;
 mod identity;
 mod messaging;
 mod migrations;

@@ -223,6 +223,16 @@ const MIGRATIONS: &[&str] = &[
         bot_id INTEGER NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
         PRIMARY KEY (id, user_id)) WITHOUT ROWID;
     "#,
+    // Form sessions (forms.rs); idempotent, so a database taken back to an older version
+    // by hand migrates again.
+    r#"
+    CREATE TABLE IF NOT EXISTS form_sessions (
+        id TEXT PRIMARY KEY, org_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+        component_id INTEGER NOT NULL, chat_id TEXT, message_id TEXT, form TEXT NOT NULL,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, closed INTEGER NOT NULL)
+        WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS form_sessions_expiry ON form_sessions (expires_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

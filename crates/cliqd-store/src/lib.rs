@@ -7,6 +7,7 @@
 //! same traits; nothing above this crate would change.
 
 pub mod events;
+pub mod forms;
 pub mod messaging;
 pub mod rows;
 pub mod runtime;
@@ -14,6 +15,7 @@ pub mod runtime;
 pub mod testing;
 
 pub use events::{EventBus, EventStream, InProcessBus, RecvError, Subscription, TryRecvError};
+pub use forms::{FormSessionRow, FormStore};
 pub use messaging::*;
 pub use rows::*;
 pub use runtime::*;
@@ -210,11 +212,11 @@ pub trait ExtensionStore: Send + Sync {
 
 /// Everything the server needs from storage.
 pub trait Store:
-    IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore
+    IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore + FormStore
 {
 }
-impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore> Store
-    for T
+impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore + FormStore>
+    Store for T
 {
 }
 

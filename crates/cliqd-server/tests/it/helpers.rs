@@ -76,6 +76,24 @@ pub fn open_backend(dir: &std::path::Path) -> cliqd_server::Backend {
 }
 
 impl TestApp {
+    /// Stops the server and starts it again on the same data directory (a new port).
+    pub async fn restart(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await.expect("shutdown");
+        }
+        let config = Config {
+            data_dir: self._dir.path().to_path_buf(),
+            bind: "127.0.0.1:0".parse().unwrap(),
+            rate_limits: RateLimitMode::Off,
+            ..Config::default()
+        };
+        let server = cliqd_server::start(config, open_backend(self._dir.path()))
+            .await
+            .expect("server restarts");
+        self.base = format!("http://{}", server.addr);
+        self.server = Some(server);
+    }
+
     pub fn store(&self) -> &dyn cliqd_store::Store {
         self.server.as_ref().unwrap().state.store.as_ref()
     }

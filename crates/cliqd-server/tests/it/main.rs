@@ -15,6 +15,8 @@ mod handlers_engine;
 mod handlers_run;
 mod helpers;
 mod input_rules;
+mod interactive;
+mod interactive_forms;
 mod message_actions;
 mod messaging;
 mod messaging_bots;

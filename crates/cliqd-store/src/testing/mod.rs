@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod components;
+pub mod forms;
 pub mod identity;
 pub mod mentions;
 pub mod messaging;
@@ -90,6 +91,7 @@ macro_rules! store_conformance_tests {
             current runtime::a_trigger_completes_once_with_its_reply_and_record,
             current runtime::the_journal_filters_pages_and_keeps_its_retention,
             current runtime::removals_and_thread_states_write_triggers,
+            current forms::form_sessions_live_until_closed_or_expired,
         );
     };
     (@cases $make:path; $($flavor:ident $module:ident :: $case:ident,)*) => {

@@ -4,7 +4,7 @@
 //! and channel association come with messaging.
 
 mod handlers;
-mod runs;
+pub(crate) mod runs;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,

@@ -87,7 +87,7 @@ pub const CALL_STATE: Endpoint = ep_locked(
 const MAX_INCOMING_KEYS: usize = 50;
 const MAX_INCOMING_VALUE: usize = 10_000;
 
-fn engine_error(e: cliqd_runtime::EngineError) -> ApiError {
+pub(crate) fn engine_error(e: cliqd_runtime::EngineError) -> ApiError {
     match e {
         cliqd_runtime::EngineError::Store(e) => e.into(),
     }
@@ -95,7 +95,7 @@ fn engine_error(e: cliqd_runtime::EngineError) -> ApiError {
 
 /// A run's answer to a synchronous caller: `{"type", "data"}` plus the messages posted and the
 /// journal record's id. A failed run answers the failure banner the user would see.
-fn run_answer(report: &RunReport, component: &ComponentRow) -> Value {
+pub(crate) fn run_answer(report: &RunReport, component: &ComponentRow) -> Value {
     let mut out = match (&report.reply, report.outcome.as_str()) {
         (reply, "success") => match reply.type_name() {
             Some(t) => json!({"type": t, "data": reply.to_json()}),

@@ -4,7 +4,10 @@
 //! personal to its creator (the documents give it no `scope` field and always show
 //! `"scope": "personal"`), and its default handler exists from creation.
 
+mod buttons;
+pub(crate) mod forms;
 mod handlers;
+pub(crate) mod runs;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
@@ -114,6 +117,13 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &handlers::UPDATE,
     &handlers::GET,
     &handlers::DELETE,
+    &runs::CLICK,
+    &runs::INVOKE,
+    &forms::SUBMIT,
+    &forms::CHANGE,
+    &forms::OPTIONS,
+    &forms::CANCEL,
+    &forms::VIEW,
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -132,6 +142,13 @@ pub fn routes() -> Router<AppState> {
                 .patch(update_handler::<Functions>)
                 .delete(handlers::delete),
         )
+        .route(runs::CLICK.path, post(runs::click))
+        .route(runs::INVOKE.path, post(runs::invoke))
+        .route(forms::SUBMIT.path, post(forms::submit))
+        .route(forms::CHANGE.path, post(forms::change))
+        .route(forms::OPTIONS.path, post(forms::options))
+        .route(forms::CANCEL.path, post(forms::cancel))
+        .route(forms::VIEW.path, get(forms::view))
 }
 
 /// Create and update body. `function_type` and `execution_type` are immutable: an update may

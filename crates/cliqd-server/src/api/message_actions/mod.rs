@@ -4,6 +4,7 @@
 //! exists from creation and is read and updated through [`handlers`].
 
 mod handlers;
+mod runs;
 
 use super::component::{
     self, Area, Descriptor, ErrorCodes, NewParts, add_common_fields, check_text, endpoint,
@@ -111,6 +112,9 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &DELETE,
     &handlers::UPDATE,
     &handlers::GET,
+    &runs::LIST_FOR_MESSAGE,
+    &runs::EXECUTE,
+    &runs::INVOKE,
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -129,6 +133,9 @@ pub fn routes() -> Router<AppState> {
             handlers::GET.path,
             get(get_handler::<MessageActions>).patch(update_handler::<MessageActions>),
         )
+        .route(runs::LIST_FOR_MESSAGE.path, get(runs::list_for_message))
+        .route(runs::EXECUTE.path, post(runs::execute))
+        .route(runs::INVOKE.path, post(runs::invoke))
 }
 
 /// Create and update body (all optional on update). `execution_type` is immutable: an update
