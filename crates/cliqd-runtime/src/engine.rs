@@ -13,7 +13,7 @@ use cliqd_outbound::OutboundClient;
 use cliqd_service::Actor;
 use cliqd_store::{
     ComponentRow, Delivered, Delivery, ExecutionRow, Finish, HandlerRow, MentionRow, NewExecution,
-    NewPost, PostTarget, Store, StoreError, TriggerRow,
+    NewPost, PostTarget, Store, StoreError,
 };
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -58,13 +58,12 @@ impl Default for EngineConfig {
     }
 }
 
-/// An event for one user's real-time connections (not stored): a banner for the invoker,
-/// `execution_finished` for a component's creator. `event` is the wire object.
-#[derive(Debug, Clone)]
-pub struct UserEvent {
-    pub user_id: i64,
-    pub event: Value,
-}
+/// The events for one user's real-time connections (not stored): a banner for the invoker,
+/// `execution_finished` for a component's creator; each is the wire object.
+pub type UserEvents = broadcast::Receiver<Arc<Value>>;
+
+/// Events buffered per user for a slow connection.
+const USER_EVENT_BUFFER: usize = 256;
 
 /// Where a run's message reply goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,10 +115,11 @@ pub(crate) struct Inner {
     pub(crate) config: EngineConfig,
     deluge: DelugeExecutor,
     webhook: Box<dyn Executor>,
-    events: broadcast::Sender<UserEvent>,
+    /// Per user with a connection listening: only that user's connections wake.
+    events: Mutex<HashMap<i64, broadcast::Sender<Arc<Value>>>>,
     pub(crate) conversations: Conversations,
     /// Per (bot, chat) queue of triggers, each drained by one task in order.
-    pub(crate) queues: Mutex<HashMap<(i64, String), mpsc::UnboundedSender<TriggerRow>>>,
+    pub(crate) queues: Mutex<HashMap<(i64, String), mpsc::UnboundedSender<crate::outbox::Queued>>>,
     /// Triggers per bot waiting or running.
     pub(crate) backlog: Mutex<HashMap<i64, usize>>,
     bot_slots: Mutex<HashMap<i64, Arc<Semaphore>>>,
@@ -147,14 +147,13 @@ impl Engine {
                 outbound: config.outbound.clone(),
             },
         );
-        let (events, _) = broadcast::channel(4096);
         Engine {
             inner: Arc::new(Inner {
                 store,
                 config,
                 deluge,
                 webhook: Box::new(WebhookUnsupported),
-                events,
+                events: Mutex::new(HashMap::new()),
                 conversations: Conversations::default(),
                 queues: Mutex::new(HashMap::new()),
                 backlog: Mutex::new(HashMap::new()),
@@ -170,18 +169,30 @@ impl Engine {
         tokio::spawn(async move { engine.outbox_loop().await })
     }
 
-    /// The user events from now on.
-    pub fn user_events(&self) -> broadcast::Receiver<UserEvent> {
-        self.inner.events.subscribe()
+    /// The events for `user_id` from now on.
+    pub fn user_events(&self, user_id: i64) -> UserEvents {
+        match self.inner.events.lock() {
+            Ok(mut map) => map
+                .entry(user_id)
+                .or_insert_with(|| broadcast::channel(USER_EVENT_BUFFER).0)
+                .subscribe(),
+            Err(_) => broadcast::channel(1).1,
+        }
     }
 
     pub fn config(&self) -> &EngineConfig {
         &self.inner.config
     }
 
-    /// Sends `event` to `user_id`'s real-time connections (not stored).
+    /// Sends `event` to `user_id`'s real-time connections (not stored), if any listens.
     pub fn emit(&self, user_id: i64, event: Value) {
-        let _ = self.inner.events.send(UserEvent { user_id, event });
+        if let Ok(mut map) = self.inner.events.lock()
+            && let Some(tx) = map.get(&user_id)
+            && tx.send(Arc::new(event)).is_err()
+        {
+            // Nobody listens any more.
+            map.remove(&user_id);
+        }
     }
 
     fn bot_slots(&self, component_id: i64) -> Arc<Semaphore> {

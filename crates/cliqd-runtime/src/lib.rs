@@ -31,5 +31,5 @@ mod outbox;
 pub mod reply;
 mod tasks;
 
-pub use engine::{Deliver, Engine, EngineConfig, EngineError, RunReport, RunRequest, UserEvent};
+pub use engine::{Deliver, Engine, EngineConfig, EngineError, RunReport, RunRequest, UserEvents};
 pub use executor::{Execution, Executor, Invocation, RunError};

@@ -10,7 +10,7 @@ use cliqd_core::{HandlerKind, HandlerSpec};
 use cliqd_service::Actor;
 use cliqd_store::{
     ChatRow, ComponentRow, Delivery, Finish, MessageRow, NewExecution, NewPost, PostTarget,
-    StoreError, TriggerKind, TriggerRow,
+    StoreError, TriggerContext, TriggerKind, TriggerRow,
 };
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -23,30 +23,57 @@ struct Bot {
     handlers: Vec<cliqd_store::HandlerRow>,
 }
 
+/// A trigger waiting in its queue, with its context when the store handed it over.
+pub(crate) struct Queued {
+    pub(crate) row: TriggerRow,
+    pub(crate) context: Option<TriggerContext>,
+}
+
 /// Triggers read per store round trip.
 const PAGE: usize = 512;
 
 impl Engine {
     pub(crate) async fn outbox_loop(&self) {
         let signal = self.inner.store.trigger_signal();
+        // At start-up everything pending in storage (from before a restart too); from then on
+        // the store hands over each committed trigger with its context, and storage is read
+        // again only when that hand-over lagged. Ids grow in commit order: one already
+        // queued (id ≤ last_id) is skipped.
         let mut last_id = 0;
+        let mut scan = true;
         loop {
-            match self.inner.store.pending_triggers(last_id, PAGE).await {
-                Ok(rows) => {
-                    let full = rows.len() == PAGE;
-                    for row in rows {
-                        last_id = last_id.max(row.id);
-                        self.enqueue(row);
+            if scan {
+                match self.inner.store.pending_triggers(last_id, PAGE).await {
+                    Ok(rows) => {
+                        scan = rows.len() == PAGE;
+                        for row in rows {
+                            last_id = last_id.max(row.id);
+                            self.enqueue(Queued { row, context: None });
+                        }
+                        if scan {
+                            continue;
+                        }
                     }
-                    if full {
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read pending handler triggers");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
                         continue;
                     }
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read pending handler triggers");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
+            }
+            let committed = self.inner.store.take_committed();
+            for t in committed.triggers {
+                if t.row.id > last_id {
+                    last_id = t.row.id;
+                    self.enqueue(Queued {
+                        row: t.row,
+                        context: Some(t.context),
+                    });
                 }
+            }
+            if committed.lagged {
+                scan = true;
+                continue;
             }
             signal.notified().await;
         }
@@ -54,8 +81,8 @@ impl Engine {
 
     /// Queues a trigger behind the earlier ones of its bot and chat, or refuses it when the
     /// bot's backlog is full.
-    fn enqueue(&self, row: TriggerRow) {
-        let bot = row.trigger.bot_id;
+    fn enqueue(&self, queued: Queued) {
+        let bot = queued.row.trigger.bot_id;
         let over = match self.inner.backlog.lock() {
             Ok(mut backlog) => {
                 let n = backlog.entry(bot).or_insert(0);
@@ -70,35 +97,37 @@ impl Engine {
         };
         if over {
             let engine = self.clone();
-            tokio::spawn(async move { engine.refuse_overflow(row).await });
+            tokio::spawn(async move { engine.refuse_overflow(queued.row).await });
             return;
         }
         let key = (
             bot,
-            row.trigger
+            queued
+                .row
+                .trigger
                 .chat_id
                 .clone()
-                .unwrap_or_else(|| format!("user:{}", row.trigger.user_id)),
+                .unwrap_or_else(|| format!("user:{}", queued.row.trigger.user_id)),
         );
         let Ok(mut queues) = self.inner.queues.lock() else {
             return;
         };
-        let row = match queues.get(&key) {
-            Some(tx) => match tx.send(row) {
+        let queued = match queues.get(&key) {
+            Some(tx) => match tx.send(queued) {
                 Ok(()) => return,
                 // The worker is gone (it ended between the lookup and the send): replace it.
-                Err(mpsc::error::SendError(row)) => row,
+                Err(mpsc::error::SendError(queued)) => queued,
             },
-            None => row,
+            None => queued,
         };
-        self.spawn_worker(&mut queues, key, row);
+        self.spawn_worker(&mut queues, key, queued);
     }
 
     fn spawn_worker(
         &self,
-        queues: &mut std::collections::HashMap<(i64, String), mpsc::UnboundedSender<TriggerRow>>,
+        queues: &mut std::collections::HashMap<(i64, String), mpsc::UnboundedSender<Queued>>,
         key: (i64, String),
-        first: TriggerRow,
+        first: Queued,
     ) {
         let (tx, mut rx) = mpsc::unbounded_channel();
         queues.insert(key.clone(), tx);
@@ -209,9 +238,10 @@ impl Engine {
 
     /// Runs one trigger; on a store error it is retried a few times, then left pending (it
     /// runs again after a restart).
-    async fn process(&self, row: TriggerRow) {
+    async fn process(&self, queued: Queued) {
+        let Queued { row, mut context } = queued;
         for attempt in 0..3u32 {
-            match self.process_once(&row).await {
+            match self.process_once(&row, context.take()).await {
                 Ok(()) => return,
                 Err(e) => {
                     tracing::warn!(trigger = row.id, attempt, error = %e, "handler trigger failed");
@@ -221,10 +251,17 @@ impl Engine {
         }
     }
 
-    async fn process_once(&self, row: &TriggerRow) -> Result<(), StoreError> {
+    async fn process_once(
+        &self,
+        row: &TriggerRow,
+        context: Option<TriggerContext>,
+    ) -> Result<(), StoreError> {
         let t = &row.trigger;
-        // One read for what every run of this trigger needs.
-        let ctx = self.inner.store.trigger_context(t).await?;
+        // What every run of this trigger needs: handed over with it, or one read.
+        let ctx = match context {
+            Some(c) => c,
+            None => self.inner.store.trigger_context(t).await?,
+        };
         let (Some(bot), Some(user)) = (ctx.bot, ctx.user) else {
             // The bot or the user is gone: nothing to run.
             return self.complete(row.id).await;
@@ -299,6 +336,29 @@ impl Engine {
                     None,
                     extra,
                     Deliver::Nothing,
+                )
+                .await
+            }
+            TriggerKind::ThreadClosed | TriggerKind::ThreadReopened => {
+                let mut extra = Map::new();
+                extra.insert("operation".into(), t.kind.as_str().into());
+                extra.insert(
+                    "data".into(),
+                    json!({"thread": t.data.get("thread"), "time": row.created_at}),
+                );
+                // A closed thread takes no reply; a reopened one does.
+                let deliver = match (&chat, t.kind) {
+                    (Some(c), TriggerKind::ThreadReopened) => Deliver::Chat(c.id.clone()),
+                    _ => Deliver::Nothing,
+                };
+                self.run_kind(
+                    row,
+                    &bot,
+                    actor,
+                    HandlerKind::BotParticipation,
+                    chat.as_ref(),
+                    extra,
+                    deliver,
                 )
                 .await
             }

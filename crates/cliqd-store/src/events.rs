@@ -7,6 +7,7 @@
 
 use crate::messaging::ChatEvent;
 use async_trait::async_trait;
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// Where a store backend publishes committed chat events and subscribers read them.
@@ -58,13 +59,15 @@ pub enum TryRecvError {
 }
 
 /// What an [`EventBus`] implementation hands a subscriber.
+///
+/// Events are shared (`Arc`): a bus hands every subscriber the same event, not a copy.
 #[async_trait]
 pub trait Subscription: Send {
     /// Waits for the next event. Must be cancel-safe: dropping the future before it completes
     /// loses no event (subscribers wait on it inside `select!`).
-    async fn recv(&mut self) -> Result<ChatEvent, RecvError>;
+    async fn recv(&mut self) -> Result<Arc<ChatEvent>, RecvError>;
     /// The next event if one is waiting.
-    fn try_recv(&mut self) -> Result<ChatEvent, TryRecvError>;
+    fn try_recv(&mut self) -> Result<Arc<ChatEvent>, TryRecvError>;
 }
 
 /// One subscriber's view of an [`EventBus`].
@@ -81,12 +84,18 @@ impl EventStream {
 
     /// Waits for the next event (see [`EventBus`] for what a lagging subscriber gets).
     pub async fn recv(&mut self) -> Result<ChatEvent, RecvError> {
+        self.inner.recv().await.map(Arc::unwrap_or_clone)
+    }
+
+    /// [`EventStream::recv`] without copying the event: every subscriber shares it (what a
+    /// fan-out to many connections wants).
+    pub async fn recv_shared(&mut self) -> Result<Arc<ChatEvent>, RecvError> {
         self.inner.recv().await
     }
 
     /// The next event if one is waiting, without waiting.
     pub fn try_recv(&mut self) -> Result<ChatEvent, TryRecvError> {
-        self.inner.try_recv()
+        self.inner.try_recv().map(Arc::unwrap_or_clone)
     }
 }
 
@@ -98,7 +107,7 @@ impl std::fmt::Debug for EventStream {
 
 /// The bus of one process: a broadcast buffer of `capacity` events shared by all subscribers.
 pub struct InProcessBus {
-    tx: broadcast::Sender<ChatEvent>,
+    tx: broadcast::Sender<Arc<ChatEvent>>,
 }
 
 impl InProcessBus {
@@ -114,7 +123,7 @@ impl EventBus for InProcessBus {
     fn publish(&self, events: Vec<ChatEvent>) {
         for e in events {
             // No subscriber is not an error.
-            let _ = self.tx.send(e);
+            let _ = self.tx.send(Arc::new(e));
         }
     }
 
@@ -123,18 +132,18 @@ impl EventBus for InProcessBus {
     }
 }
 
-struct InProcessSubscription(broadcast::Receiver<ChatEvent>);
+struct InProcessSubscription(broadcast::Receiver<Arc<ChatEvent>>);
 
 #[async_trait]
 impl Subscription for InProcessSubscription {
-    async fn recv(&mut self) -> Result<ChatEvent, RecvError> {
+    async fn recv(&mut self) -> Result<Arc<ChatEvent>, RecvError> {
         self.0.recv().await.map_err(|e| match e {
             broadcast::error::RecvError::Lagged(n) => RecvError::Lagged(n),
             broadcast::error::RecvError::Closed => RecvError::Closed,
         })
     }
 
-    fn try_recv(&mut self) -> Result<ChatEvent, TryRecvError> {
+    fn try_recv(&mut self) -> Result<Arc<ChatEvent>, TryRecvError> {
         self.0.try_recv().map_err(|e| match e {
             broadcast::error::TryRecvError::Empty => TryRecvError::Empty,
             broadcast::error::TryRecvError::Lagged(n) => TryRecvError::Lagged(n),

@@ -32,10 +32,14 @@ pub enum TriggerKind {
     BotRemoved,
     /// A bot call changed state (`data.operation`, `data.call_id`).
     Call,
+    /// A thread under a channel the bot is associated with was closed.
+    ThreadClosed,
+    /// Such a thread was reopened.
+    ThreadReopened,
 }
 
 impl TriggerKind {
-    pub const ALL: [TriggerKind; 7] = [
+    pub const ALL: [TriggerKind; 9] = [
         TriggerKind::MessagePosted,
         TriggerKind::MessageEdited,
         TriggerKind::MessageDeleted,
@@ -43,6 +47,8 @@ impl TriggerKind {
         TriggerKind::BotAdded,
         TriggerKind::BotRemoved,
         TriggerKind::Call,
+        TriggerKind::ThreadClosed,
+        TriggerKind::ThreadReopened,
     ];
 
     /// The name stored and shown in the journal.
@@ -55,6 +61,8 @@ impl TriggerKind {
             TriggerKind::BotAdded => "added",
             TriggerKind::BotRemoved => "removed",
             TriggerKind::Call => "call",
+            TriggerKind::ThreadClosed => "thread_closed",
+            TriggerKind::ThreadReopened => "thread_reopened",
         }
     }
 
@@ -214,11 +222,32 @@ pub struct TriggerContext {
     pub handlers: Vec<crate::rows::HandlerRow>,
 }
 
+/// A trigger as committed, with its context read in the transaction that wrote it.
+#[derive(Debug, Clone)]
+pub struct CommittedTrigger {
+    pub row: TriggerRow,
+    pub context: TriggerContext,
+}
+
+/// What [`RuntimeStore::take_committed`] hands over.
+#[derive(Debug, Clone, Default)]
+pub struct Committed {
+    /// In commit order.
+    pub triggers: Vec<CommittedTrigger>,
+    /// Some committed triggers were not kept (nobody took them in time, or the backend does
+    /// not hand them over): read them with [`RuntimeStore::pending_triggers`].
+    pub lagged: bool,
+}
+
 /// The outbox and the journal (see the module documentation).
 #[async_trait]
 pub trait RuntimeStore: Send + Sync {
     /// Woken (a stored permit) after every COMMIT that wrote a trigger.
     fn trigger_signal(&self) -> Arc<tokio::sync::Notify>;
+    /// The triggers committed since the last call, with their context, in commit order — the
+    /// engine's fast path, which saves reading them back. Every one of them is also in
+    /// storage ([`RuntimeStore::pending_triggers`]) until it is completed.
+    fn take_committed(&self) -> Committed;
     /// Pending triggers with an id above `after_id`, oldest first.
     async fn pending_triggers(&self, after_id: i64, limit: usize) -> StoreResult<Vec<TriggerRow>>;
     /// The bot (of the trigger's organization), user, chat, message and handlers a trigger
@@ -242,6 +271,25 @@ pub trait RuntimeStore: Send + Sync {
         org_id: i64,
         channel_id: &str,
         bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool>;
+    /// Dissociates the bot from a channel and, when it was associated, writes a
+    /// [`TriggerKind::BotRemoved`] trigger for `user_id` (who removed it) with it. Answers
+    /// whether it was associated.
+    async fn remove_bot_from_channel(
+        &self,
+        org_id: i64,
+        channel_id: &str,
+        bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool>;
+    /// Closes or reopens a thread (as [`crate::MessagingStore::set_thread_closed`]) and, when
+    /// that changed it, writes a [`TriggerKind::ThreadClosed`] or
+    /// [`TriggerKind::ThreadReopened`] trigger for `user_id` per bot of the thread's channel.
+    async fn close_thread(
+        &self,
+        thread_chat_id: &str,
+        closed: bool,
         user_id: i64,
     ) -> StoreResult<bool>;
     /// Writes triggers on their own (a call's state change, a bot added to a channel).

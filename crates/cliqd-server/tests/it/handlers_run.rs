@@ -334,6 +334,30 @@ async fn mention_and_participation_handlers_run_in_channels() {
         "{}",
         runs[1]
     );
+    // Removed from the channel (as a `b-<id>` member): `removed` runs; the bot posts nothing
+    // there any more, and is no longer told of the channel's messages.
+    let channel = app.get("/api/v3/channels/general", &scott).await.body["data"]["channel_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let member = format!("/api/v3/channels/{channel}/members/b-{}", bot.id);
+    let r = app.delete(&member, &scott).await;
+    assert_eq!(r.code(), "channel_permission_denied", "{}", r.body);
+    let r = app.delete(&member, &app.admin_token).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let runs = executions(&app, "handler=participation_handler", 7).await;
+    assert_eq!(runs[0]["inputs"]["operation"], "removed", "{}", runs[0]);
+    assert_eq!(runs[0]["delivered"]["message_ids"], json!([]));
+    let r = app.delete(&member, &app.admin_token).await;
+    assert_eq!(r.code(), "bot_not_member");
+    post_in(&app, &general, &scott, "after removal").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        executions(&app, "handler=participation_handler", 7)
+            .await
+            .len(),
+        7
+    );
 }
 
 #[tokio::test]
@@ -612,6 +636,7 @@ t = message.get("text");
 if(t.contains("banner")) { return {"type": "banner", "text": "only you", "status": "success"}; }
 if(t.contains("bad")) { return {"text": 5}; }
 if(t.contains("throw")) { x = 1 / 0; }
+if(t.contains("huge")) { s = "x"; for each i in {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18} { s = s + s; } return {"text": s}; }
 if(t.contains("loop")) { d = {1,2,3,4,5,6,7,8,9,10}; l = List(); for each i in d { for each j in d { for each k in d { for each m in d { l.add(i); } } } } }
 return {"text": "fine"};
 "#,
@@ -640,10 +665,12 @@ return {"text": "fine"};
     assert_eq!(seen["event"], "message_created");
     quiet(&mut olivia_ws).await;
 
+    // A 256 KB reply is refused by the message's limits like any bad field.
     for (word, outcome) in [
         ("bad", "invalid_reply"),
         ("throw", "error"),
         ("loop", "limit"),
+        ("huge", "invalid_reply"),
     ] {
         post_in(&app, &general, &scott, &format!("{mention} {word}")).await;
         let b = event(&mut scott_ws, "banner").await;
@@ -726,5 +753,68 @@ return {"text": "posted " + r.get("status") + " admin " + zoho.adminuserid};
             .contains("not supported"),
         "{}",
         runs[0]
+    );
+}
+
+#[tokio::test]
+async fn closing_and_reopening_a_thread_reach_the_channel_bots() {
+    let app = spawn().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let bot = bot_with(
+        &app,
+        "Threads",
+        json!({}),
+        &[(
+            "participation_handler",
+            r#"if(operation == "added") { return ""; } return {"text": operation + " " + data.get("thread").get("chat_id")};"#,
+        )],
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v3/bots/{}/associate", bot.unique),
+            &app.admin_token,
+            json!({"channel_unique_name": "general"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let parent =
+        crate::messaging::post_sync(&app, "/api/v3/channelsbyname/general/messages", &scott, "q")
+            .await;
+    let r = app
+        .post(
+            "/api/v3/channelsbyname/general/messages",
+            &scott,
+            json!({"text": "a", "thread_message_id": parent, "sync_message": true}),
+        )
+        .await;
+    let thread = r.body["thread_chat_id"].as_str().unwrap().to_string();
+    let mut ws = connect(&app, &scott).await;
+    let base = format!("/api/v3/threads/{thread}");
+    for action in ["close", "reopen"] {
+        let r = app
+            .call(
+                reqwest::Method::PUT,
+                &base,
+                &scott,
+                Some(json!({"action": action})),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{}", r.body);
+    }
+    // Closed: journaled (a closed thread takes no reply); reopened: the reply lands in it.
+    let m = bot_message(&mut ws).await;
+    assert_eq!(m["chat_id"], thread.as_str());
+    assert_eq!(text(&m), format!("thread_reopened {thread}"));
+    let runs = executions(&app, "handler=participation_handler", 3).await;
+    assert_eq!(
+        runs[1]["inputs"]["operation"], "thread_closed",
+        "{}",
+        runs[1]
+    );
+    assert_eq!(runs[1]["inputs"]["chat"]["type"], "thread");
+    assert_eq!(
+        runs[1]["inputs"]["chat"]["parent_resource"]["channel_unique_name"],
+        "general"
     );
 }

@@ -4,7 +4,7 @@
 mod post;
 mod rows;
 mod runtime;
-pub(crate) use runtime::take_wrote_trigger;
+pub(crate) use runtime::{captured_mark, clear_writer_cache, rollback_captured, take_captured};
 mod search;
 pub(crate) use search::index_pending_messages;
 mod write;

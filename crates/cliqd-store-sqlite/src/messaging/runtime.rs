@@ -2,10 +2,11 @@
 //!
 //! A trigger row is written by the job that writes its event (a post, a subscription, a call)
 //! and deleted by the job that posts its reply and journals the run, so both happen exactly
-//! once per committed event. The writer thread wakes the engine after a COMMIT that wrote a
-//! trigger: [`insert_trigger`] raises a flag of the writer thread, [`take_wrote_trigger`]
-//! reads and clears it after the COMMIT (a rolled-back job may leave it raised; a spurious
-//! wake-up only costs the engine one empty read).
+//! once per committed event. [`insert_trigger`] also reads the trigger's context (bot,
+//! handlers, user, chat, message) on the writer's connection, whose cache is always warm, and
+//! keeps both in a list of the writer thread; a job that is rolled back drops its entries
+//! ([`rollback_captured`]), and after the COMMIT the writer hands the batch's entries to
+//! the engine ([`take_captured`], [`cliqd_store::RuntimeStore::take_committed`]) and wakes it.
 
 use super::super::{SqliteStore, map_err, now_ms, query_all};
 use super::post;
@@ -13,19 +14,32 @@ use super::write::{Insert, bot_chat, insert_message};
 use async_trait::async_trait;
 use cliqd_store::messaging::*;
 use cliqd_store::runtime::*;
+use cliqd_store::{ComponentRow, HandlerRow};
 use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 thread_local! {
-    static WROTE_TRIGGER: Cell<bool> = const { Cell::new(false) };
+    /// Triggers the writer thread wrote in the current batch, with their context.
+    static CAPTURED: RefCell<Vec<CommittedTrigger>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Whether this (writer) thread wrote a trigger since the last call; clears the flag.
-pub(crate) fn take_wrote_trigger() -> bool {
-    WROTE_TRIGGER.with(|f| f.replace(false))
+/// How many triggers the current batch has captured (a job's starting mark).
+pub(crate) fn captured_mark() -> usize {
+    CAPTURED.with(|c| c.borrow().len())
+}
+
+/// Forgets the triggers captured after `mark` (their job was rolled back).
+pub(crate) fn rollback_captured(mark: usize) {
+    CAPTURED.with(|c| c.borrow_mut().truncate(mark));
+}
+
+/// The triggers the batch captured; clears them (call after COMMIT, or to discard).
+pub(crate) fn take_captured() -> Vec<CommittedTrigger> {
+    CAPTURED.with(|c| std::mem::take(&mut *c.borrow_mut()))
 }
 
 fn json_err(e: serde_json::Error) -> StoreError {
@@ -34,7 +48,17 @@ fn json_err(e: serde_json::Error) -> StoreError {
 
 /// Writes one trigger in the current transaction.
 pub(super) fn insert_trigger(c: &Connection, t: &NewTrigger) -> StoreResult<i64> {
+    insert_trigger_with(c, t, None)
+}
+
+/// [`insert_trigger`] for a message the job just wrote (`message`), which is not read back.
+pub(super) fn insert_trigger_with(
+    c: &Connection,
+    t: &NewTrigger,
+    message: Option<&MessageRow>,
+) -> StoreResult<i64> {
     let data = serde_json::to_string(&t.data).map_err(json_err)?;
+    let created_at = now_ms();
     c.prepare_cached(
         "INSERT INTO triggers (org_id, bot_id, kind, user_id, chat_id, message_id, data, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -48,11 +72,23 @@ pub(super) fn insert_trigger(c: &Connection, t: &NewTrigger) -> StoreResult<i64>
         t.chat_id,
         t.message_id,
         data,
-        now_ms()
+        created_at
     ])
     .map_err(map_err)?;
-    WROTE_TRIGGER.with(|f| f.set(true));
-    Ok(c.last_insert_rowid())
+    let id = c.last_insert_rowid();
+    // The context, read now on the writer's warm cache, travels with the trigger.
+    let context = writer_context(c, t, message)?;
+    CAPTURED.with(|cap| {
+        cap.borrow_mut().push(CommittedTrigger {
+            row: TriggerRow {
+                id,
+                trigger: t.clone(),
+                created_at,
+            },
+            context,
+        })
+    });
+    Ok(id)
 }
 
 /// The bots associated with a channel.
@@ -165,6 +201,10 @@ fn deliver(c: &Connection, d: Delivery, events: &mut Vec<ChatEvent>) -> StoreRes
 impl RuntimeStore for SqliteStore {
     fn trigger_signal(&self) -> Arc<tokio::sync::Notify> {
         self.trigger_notify()
+    }
+
+    fn take_committed(&self) -> Committed {
+        self.take_committed_triggers()
     }
 
     async fn pending_triggers(&self, after_id: i64, limit: usize) -> StoreResult<Vec<TriggerRow>> {
@@ -346,6 +386,98 @@ impl RuntimeStore for SqliteStore {
                 new,
                 first_ever,
             })
+        })
+        .await
+    }
+
+    async fn remove_bot_from_channel(
+        &self,
+        org_id: i64,
+        channel_id: &str,
+        bot_id: i64,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        let channel_id = channel_id.to_string();
+        self.write(move |c| {
+            let gone = c
+                .prepare_cached("DELETE FROM channel_bots WHERE channel_id = ?1 AND bot_id = ?2")
+                .map_err(map_err)?
+                .execute(params![channel_id, bot_id])
+                .map_err(map_err)?
+                > 0;
+            if gone {
+                let chat_id: String = c
+                    .prepare_cached("SELECT chat_id FROM channels WHERE id = ?1")
+                    .map_err(map_err)?
+                    .query_row([&channel_id], |r| r.get(0))
+                    .map_err(map_err)?;
+                insert_trigger(
+                    c,
+                    &NewTrigger {
+                        org_id,
+                        bot_id,
+                        kind: TriggerKind::BotRemoved,
+                        user_id,
+                        chat_id: Some(chat_id),
+                        message_id: None,
+                        data: serde_json::json!({"channel_id": channel_id}),
+                    },
+                )?;
+            }
+            Ok(gone)
+        })
+        .await
+    }
+
+    async fn close_thread(
+        &self,
+        thread_chat_id: &str,
+        closed: bool,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        let id = thread_chat_id.to_string();
+        self.write(move |c| {
+            let n = c
+                .prepare_cached(
+                    "UPDATE chats SET closed = ?2 WHERE id = ?1 AND kind = 'thread' AND closed != ?2",
+                )
+                .map_err(map_err)?
+                .execute(params![id, closed])
+                .map_err(map_err)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let thread = super::rows::load_chat(c, &id)?;
+            let channel = match &thread.parent_chat_id {
+                Some(parent) => super::rows::load_chat(c, parent)?.channel_id,
+                None => None,
+            };
+            if let Some(channel) = channel {
+                let kind = if closed {
+                    TriggerKind::ThreadClosed
+                } else {
+                    TriggerKind::ThreadReopened
+                };
+                for bot_id in channel_bot_ids(c, &channel)? {
+                    insert_trigger(
+                        c,
+                        &NewTrigger {
+                            org_id: thread.org_id,
+                            bot_id,
+                            kind,
+                            user_id,
+                            chat_id: Some(thread.id.clone()),
+                            message_id: None,
+                            data: serde_json::json!({"thread": {
+                                "chat_id": thread.id,
+                                "title": thread.title,
+                                "parent_chat_id": thread.parent_chat_id,
+                            }}),
+                        },
+                    )?;
+                }
+            }
+            Ok(true)
         })
         .await
     }
@@ -550,7 +682,7 @@ pub(super) fn message_triggers(
     };
     for bot_id in cliqd_core::policy::bots_to_notify(chat_kind, chat_bot, &channel_bots, row.bot_id)
     {
-        insert_trigger(
+        insert_trigger_with(
             c,
             &NewTrigger {
                 org_id,
@@ -561,6 +693,7 @@ pub(super) fn message_triggers(
                 message_id: Some(row.id.clone()),
                 data: Value::Null,
             },
+            Some(row),
         )?;
     }
     Ok(())
@@ -606,6 +739,91 @@ pub(super) fn changed_message_triggers(
         )?;
     }
     Ok(())
+}
+
+thread_local! {
+    /// The writer thread's bots: (change sequence, component, handlers), reloaded when the
+    /// component's `seq` moved (every write to it or its handlers moves it); cleared when a
+    /// job rolls back, so nothing of an undone write survives here.
+    static WRITER_BOTS: RefCell<HashMap<i64, CachedBot>> = RefCell::new(HashMap::new());
+}
+
+/// A bot as the writer cached it: its `seq` then, the row and its handlers.
+type CachedBot = (i64, ComponentRow, Vec<HandlerRow>);
+
+/// Forgets the writer's cached bots (after a rollback).
+pub(crate) fn clear_writer_cache() {
+    WRITER_BOTS.with(|b| b.borrow_mut().clear());
+}
+
+/// A bot and its handlers, on the writer's connection, from its cache when still current.
+fn writer_bot(
+    c: &Connection,
+    t: &NewTrigger,
+) -> StoreResult<Option<(ComponentRow, Vec<HandlerRow>)>> {
+    let seq: Option<i64> = c
+        .prepare_cached("SELECT seq FROM components WHERE id = ?1 AND org_id = ?2 AND kind = 'bot'")
+        .map_err(map_err)?
+        .query_row(params![t.bot_id, t.org_id], |r| r.get(0))
+        .optional()
+        .map_err(map_err)?;
+    let Some(seq) = seq else {
+        WRITER_BOTS.with(|b| b.borrow_mut().remove(&t.bot_id));
+        return Ok(None);
+    };
+    if let Some(hit) = WRITER_BOTS.with(|b| {
+        b.borrow()
+            .get(&t.bot_id)
+            .filter(|(s, _, _)| *s == seq)
+            .map(|(_, row, handlers)| (row.clone(), handlers.clone()))
+    }) {
+        return Ok(Some(hit));
+    }
+    let row = crate::components::load(c, t.bot_id)?;
+    let handlers = crate::components::handlers_on(c, t.bot_id)?;
+    WRITER_BOTS.with(|b| {
+        b.borrow_mut()
+            .insert(t.bot_id, (seq, row.clone(), handlers.clone()))
+    });
+    Ok(Some((row, handlers)))
+}
+
+/// A trigger's context on the writer's connection: the bot from its cache, the message the
+/// job just wrote when it is given.
+fn writer_context(
+    c: &Connection,
+    t: &NewTrigger,
+    message: Option<&MessageRow>,
+) -> StoreResult<TriggerContext> {
+    let (bot, handlers) = match writer_bot(c, t)? {
+        Some((b, h)) => (Some(b), h),
+        None => (None, Vec::new()),
+    };
+    let user = crate::identity::user_on(c, t.user_id)?;
+    let chat = match &t.chat_id {
+        Some(id) => match super::rows::load_chat(c, id) {
+            Ok(chat) if chat.org_id == t.org_id => Some(chat),
+            Ok(_) | Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let message = match (message, &chat, &t.message_id) {
+        (Some(m), _, _) => Some(m.clone()),
+        (None, Some(chat), Some(id)) => match super::rows::load_message(c, &chat.id, id) {
+            Ok(m) => Some(m),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        _ => None,
+    };
+    Ok(TriggerContext {
+        bot,
+        user,
+        chat,
+        message,
+        handlers,
+    })
 }
 
 /// [`RuntimeStore::trigger_context`]'s reads, inside its read transaction.

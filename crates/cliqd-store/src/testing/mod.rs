@@ -90,6 +90,7 @@ macro_rules! store_conformance_tests {
             current runtime::triggers_are_written_with_their_events,
             current runtime::a_trigger_completes_once_with_its_reply_and_record,
             current runtime::the_journal_filters_pages_and_keeps_its_retention,
+            current runtime::removals_and_thread_states_write_triggers,
             current forms::form_sessions_live_until_closed_or_expired,
         );
     };

@@ -126,6 +126,25 @@ pub async fn triggers_are_written_with_their_events(t: TestStore) {
         ]
     );
     assert!(all.windows(2).all(|w| w[0].id < w[1].id), "commit order");
+    // The same triggers are handed over once, in commit order, with their context as of the
+    // commit (a backend that does not hand them over says it lagged).
+    let handed = store.take_committed();
+    if !handed.lagged {
+        let ids: Vec<i64> = handed.triggers.iter().map(|t| t.row.id).collect();
+        assert_eq!(ids, all.iter().map(|r| r.id).collect::<Vec<_>>());
+        let posted = &handed.triggers[2].context;
+        assert_eq!(
+            posted.message.as_ref().map(|m| m.id.as_str()),
+            Some(m.id.as_str())
+        );
+        assert_eq!(posted.bot.as_ref().map(|b| b.id), Some(helper.id));
+        assert_eq!(posted.user.as_ref().map(|u| u.id), Some(b.id));
+        assert_eq!(
+            posted.chat.as_ref().map(|c| c.id.as_str()),
+            Some(sub.chat.id.as_str())
+        );
+        assert!(store.take_committed().triggers.is_empty());
+    }
     assert_eq!(all[1].trigger.data["newuser"], false);
     assert_eq!(all[2].trigger.message_id.as_deref(), Some(m.id.as_str()));
     assert_eq!(all[2].trigger.user_id, b.id);
@@ -375,4 +394,58 @@ pub async fn the_journal_filters_pages_and_keeps_its_retention(t: TestStore) {
         .await
         .unwrap();
     assert!(other_org.is_empty());
+}
+
+pub async fn removals_and_thread_states_write_triggers(t: TestStore) {
+    let (_dir, store, a, _b, general) = setup(t).await;
+    let helper = bot(store.as_ref(), &a, "Helper").await;
+    assert!(
+        store
+            .add_bot_to_channel(a.org_id, &general.id, helper.id, a.id)
+            .await
+            .unwrap()
+    );
+    let parent = store
+        .post_message(post(&a, PostTarget::Chat(general.chat_id.clone()), "q"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut reply = post(&a, PostTarget::Chat(general.chat_id.clone()), "a");
+    reply.thread_message_id = Some(parent.id.clone());
+    let in_thread = store.post_message(reply).await.unwrap().unwrap();
+    let thread = in_thread.chat_id.clone();
+    assert!(store.close_thread(&thread, true, a.id).await.unwrap());
+    assert!(!store.close_thread(&thread, true, a.id).await.unwrap());
+    assert!(store.close_thread(&thread, false, a.id).await.unwrap());
+    assert!(
+        store
+            .remove_bot_from_channel(a.org_id, &general.id, helper.id, a.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remove_bot_from_channel(a.org_id, &general.id, helper.id, a.id)
+            .await
+            .unwrap()
+    );
+    assert!(store.channel_bots(&general.id).await.unwrap().is_empty());
+    let all = store.pending_triggers(0, 100).await.unwrap();
+    assert_eq!(
+        kinds(&all),
+        [
+            (TriggerKind::BotAdded, helper.id),
+            (TriggerKind::MessagePosted, helper.id),
+            (TriggerKind::MessagePosted, helper.id),
+            (TriggerKind::ThreadClosed, helper.id),
+            (TriggerKind::ThreadReopened, helper.id),
+            (TriggerKind::BotRemoved, helper.id),
+        ]
+    );
+    assert_eq!(all[2].trigger.chat_id.as_deref(), Some(thread.as_str()));
+    assert_eq!(all[3].trigger.data["thread"]["chat_id"], thread.as_str());
+    assert_eq!(
+        all[5].trigger.chat_id.as_deref(),
+        Some(general.chat_id.as_str())
+    );
 }

@@ -404,7 +404,12 @@ async fn run_incoming(
     let inputs = state
         .engine
         .inputs_for(&auth.actor(), None, None, None, extra);
-    let trigger = json!({"kind": "incoming_webhook", "user_ids": users.iter().map(|u| u.to_string()).collect::<Vec<_>>()});
+    let trigger = json!({
+        "kind": "incoming_webhook",
+        "request_id": new_call_id(),
+        "http_method": method.as_str(),
+        "user_ids": users.iter().map(|u| u.to_string()).collect::<Vec<_>>(),
+    });
     let report = state
         .engine
         .run_now(request(
@@ -510,7 +515,7 @@ fn check_call(body: &CallBody) -> ApiResult<()> {
     Ok(())
 }
 
-/// A random version-4 UUID.
+/// A random version-4 UUID (call ids, incoming webhook request ids).
 fn new_call_id() -> String {
     let b: [u8; 16] = rand::random();
     let h = hex::encode(b);

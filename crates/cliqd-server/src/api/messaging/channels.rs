@@ -333,6 +333,11 @@ async fn remove_member(
     CliqPath((id, user)): CliqPath<(String, String)>,
 ) -> ApiResult<Response> {
     let channel = find_channel(&state, &auth, &id).await?;
+    // A bot member (`b-<id>`, as bot ids appear in mentions) is dissociated from the channel;
+    // its participation handler runs with `removed`.
+    if user.trim().starts_with(cliqd_core::ids::BOT_ID_PREFIX) {
+        return remove_bot(&state, &auth, &channel, user.trim()).await;
+    }
     let target = super::resolve_user(&state, &auth, &user).await?;
     if target.id != auth.user.id && channel.creator_id != auth.user.id && !auth.is_admin() {
         return Err(ApiError::new(ErrorCode::ChannelPermissionDenied));
@@ -346,6 +351,27 @@ async fn remove_member(
             ErrorCode::UserNotFound,
             "the user is not a member of this channel",
         ));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Removes a bot from a channel: the channel's creator or an organization admin.
+async fn remove_bot(
+    state: &AppState,
+    auth: &AuthContext,
+    channel: &ChannelRow,
+    raw: &str,
+) -> ApiResult<Response> {
+    let bot = crate::api::bots::find_bot(state, auth, raw).await?;
+    if channel.creator_id != auth.user.id && !auth.is_admin() {
+        return Err(ApiError::new(ErrorCode::ChannelPermissionDenied));
+    }
+    if !state
+        .store
+        .remove_bot_from_channel(auth.org_id(), &channel.id, bot.id, auth.user.id)
+        .await?
+    {
+        return Err(ApiError::new(ErrorCode::BotNotMember));
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

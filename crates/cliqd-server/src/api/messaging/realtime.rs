@@ -49,7 +49,7 @@ async fn stream(
         .await?
         .into_iter()
         .collect();
-    let user_events = state.engine.user_events();
+    let user_events = state.engine.user_events(auth.user.id);
     Ok(ws.on_upgrade(move |socket| run(socket, auth.user.id, chats, events, user_events)))
 }
 
@@ -58,7 +58,7 @@ async fn run(
     user_id: i64,
     mut chats: HashSet<String>,
     mut events: EventStream,
-    mut user_events: tokio::sync::broadcast::Receiver<cliqd_runtime::UserEvent>,
+    mut user_events: cliqd_runtime::UserEvents,
 ) {
     let mut user_events_open = true;
     // The client's side is read by a task of its own (it answers pings and notices the
@@ -81,7 +81,7 @@ async fn run(
     }
     loop {
         tokio::select! {
-            ev = events.recv() => match ev {
+            ev = events.recv_shared() => match ev {
                 Ok(ev) => {
                     if let ChatEventKind::MemberJoined { chat_id, user_id: u } = &ev.kind
                         && *u == user_id
@@ -115,9 +115,7 @@ async fn run(
             // Banners and execution notices for this user only (never stored).
             ue = user_events.recv(), if user_events_open => match ue {
                 Ok(ue) => {
-                    if ue.user_id == user_id
-                        && sink.send(Message::text(ue.event.to_string())).await.is_err()
-                    {
+                    if sink.send(Message::text(ue.to_string())).await.is_err() {
                         break;
                     }
                 }

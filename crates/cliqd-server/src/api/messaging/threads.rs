@@ -249,9 +249,10 @@ async fn update(
                     "Only the thread's starter, the chat's creator or an organization admin can close or reopen a thread",
                 ));
             }
+            // Bots of the thread's channel hear of it (participation: thread_closed/reopened).
             state
                 .store
-                .set_thread_closed(&chat.id, action == "close")
+                .close_thread(&chat.id, action == "close", auth.user.id)
                 .await?;
         }
         _ if as_bot => {
