@@ -205,7 +205,8 @@ async fn client_actions_invoke_bot_and_confirm_inputs() {
                    {"label": "Ask", "action": {"type": "invoke.bot", "data": {"bot_name": bot.unique, "message": "hello"}}},
                    {"label": "Sure", "key": "sure", "action": confirm_action}],
                "card": {"title": "t", "theme": "modern-inline", "buttons": [
-                   {"label": "Nobody", "key": "nobot", "action": {"type": "invoke.bot", "data": {"bot_name": "nosuchbot", "message": "hi"}}}]}}),
+                   {"label": "Nobody", "key": "nobot", "action": {"type": "invoke.bot", "data": {"bot_name": "nosuchbot", "message": "hi"}}},
+                   {"label": "Peek", "key": "peek", "action": {"type": "preview.url", "data": {"url": "https://example.com/p"}}}]}}),
     )
     .await;
     for (i, kind) in [(0, "open.url"), (1, "copy"), (2, "system.api")] {
@@ -223,6 +224,10 @@ async fn client_actions_invoke_bot_and_confirm_inputs() {
     }
     let r = click(&app, &scott, &general, &id, json!({"button": "buttons[1]"})).await;
     assert_eq!(r.body["action"]["data"]["text"], "abc");
+    let r = click(&app, &scott, &general, &id, json!({"button": "peek"})).await;
+    assert_eq!(r.body["type"], "client_action", "{}", r.body);
+    assert_eq!(r.body["action"]["type"], "preview.url");
+    assert_eq!(r.body["action"]["data"]["url"], "https://example.com/p");
 
     // invoke.bot: the message goes to the bot as the user, and its handler answers there.
     let mut ws = connect(&app, &scott).await;
