@@ -2,10 +2,10 @@
 //! outbox's runs alike), user events.
 
 use crate::context::Conversations;
-use crate::executor::{
-    DelugeConfig, DelugeExecutor, Execution, Executor, Invocation, WebhookUnsupported,
-};
+use crate::executor::{DelugeConfig, DelugeExecutor, Execution, Executor, Invocation};
 use crate::reply::{self, Reply};
+use crate::signing::Keys;
+use crate::webhook::{WebhookConfig, WebhookExecutor};
 use cliqd_core::HandlerSpec;
 use cliqd_core::attrs::{BotAttrs, ComponentAttrs};
 use cliqd_core::kinds::ExecutionType;
@@ -41,6 +41,8 @@ pub struct EngineConfig {
     pub retention: usize,
     /// The client `invokeUrl` (and webhook execution) goes through; `None` disables it.
     pub outbound: Option<OutboundClient>,
+    /// How webhook components' handlers are delivered.
+    pub webhook: WebhookConfig,
 }
 
 impl Default for EngineConfig {
@@ -54,6 +56,7 @@ impl Default for EngineConfig {
             bot_backlog: 1000,
             retention: 10_000,
             outbound: None,
+            webhook: WebhookConfig::default(),
         }
     }
 }
@@ -111,6 +114,7 @@ pub(crate) struct Inner {
     pub(crate) config: EngineConfig,
     deluge: DelugeExecutor,
     webhook: Box<dyn Executor>,
+    pub(crate) keys: Arc<Keys>,
     events: broadcast::Sender<UserEvent>,
     pub(crate) conversations: Conversations,
     /// Per (bot, chat) queue of triggers, each drained by one task in order.
@@ -142,13 +146,22 @@ impl Engine {
                 outbound: config.outbound.clone(),
             },
         );
+        let keys = Arc::new(Keys::new(store.clone()));
+        let webhook = WebhookExecutor::new(
+            store.clone(),
+            config.outbound.clone(),
+            keys.clone(),
+            config.base_url.clone(),
+            config.webhook.clone(),
+        );
         let (events, _) = broadcast::channel(4096);
         Engine {
             inner: Arc::new(Inner {
                 store,
                 config,
                 deluge,
-                webhook: Box::new(WebhookUnsupported),
+                webhook: Box::new(webhook),
+                keys,
                 events,
                 conversations: Conversations::default(),
                 queues: Mutex::new(HashMap::new()),
@@ -237,6 +250,8 @@ impl Engine {
                     spec: req.spec,
                     actor: req.actor.clone(),
                     inputs: req.inputs.clone(),
+                    trigger: req.trigger.clone(),
+                    deliver: req.deliver.clone(),
                 })
                 .await
         };
@@ -245,7 +260,7 @@ impl Engine {
             .await
     }
 
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         req: RunRequest,
         exec: Execution,
@@ -337,6 +352,7 @@ impl Engine {
             "reply".into(),
             exec.returned.as_ref().cloned().unwrap_or(Value::Null),
         );
+        detail.extend(exec.detail.clone());
         let record = NewExecution {
             org_id: req.actor.org_id(),
             component_id: req.component.id,

@@ -55,6 +55,9 @@ pub struct Config {
     pub execution_retention: usize,
     /// Handler triggers of one bot waiting or running; more are refused visibly.
     pub bot_backlog: usize,
+    /// How webhook components' handlers are delivered (timeout, retries, `response_url`);
+    /// its timeout is `handler_timeout`.
+    pub webhook: cliqd_runtime::WebhookConfig,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             handler_timeout: Duration::from_secs(15),
             execution_retention: 10_000,
             bot_backlog: 1000,
+            webhook: cliqd_runtime::WebhookConfig::default(),
         }
     }
 }
@@ -216,6 +220,10 @@ pub fn engine_config(cfg: &Config) -> cliqd_runtime::EngineConfig {
         retention: cfg.execution_retention,
         bot_backlog: cfg.bot_backlog,
         outbound,
+        webhook: cliqd_runtime::WebhookConfig {
+            timeout: cfg.handler_timeout,
+            ..cfg.webhook.clone()
+        },
         ..Default::default()
     }
 }

@@ -20,6 +20,7 @@ mod extensions;
 mod identity;
 mod messaging;
 mod migrations;
+mod webhooks;
 
 #[cfg(test)]
 mod tests;

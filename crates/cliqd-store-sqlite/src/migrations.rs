@@ -223,6 +223,19 @@ const MIGRATIONS: &[&str] = &[
         bot_id INTEGER NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
         PRIMARY KEY (id, user_id)) WITHOUT ROWID;
     "#,
+    // 10: webhook execution: each organization's signing key, each component's webhook
+    // secret, and the `response_url` tokens of deferred replies (IF NOT EXISTS: a test takes a
+    // database back to an older version by dropping only the tables it knows).
+    r#"
+    CREATE TABLE IF NOT EXISTS org_signing_keys (org_id INTEGER PRIMARY KEY, key TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS webhook_secrets (component_id INTEGER PRIMARY KEY, secret TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS response_tokens (
+        token_hash TEXT PRIMARY KEY, org_id INTEGER NOT NULL, component_id INTEGER NOT NULL,
+        handler_id INTEGER NOT NULL, user_id INTEGER NOT NULL, deliver TEXT NOT NULL,
+        expires_at INTEGER NOT NULL, uses INTEGER NOT NULL, uses_left INTEGER NOT NULL)
+        WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS response_tokens_expiry ON response_tokens (expires_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -12,11 +12,13 @@ pub mod rows;
 pub mod runtime;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhooks;
 
 pub use events::{EventBus, EventStream, InProcessBus, RecvError, Subscription, TryRecvError};
 pub use messaging::*;
 pub use rows::*;
 pub use runtime::*;
+pub use webhooks::*;
 
 use async_trait::async_trait;
 
@@ -210,11 +212,12 @@ pub trait ExtensionStore: Send + Sync {
 
 /// Everything the server needs from storage.
 pub trait Store:
-    IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore
+    IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore + WebhookStore
 {
 }
-impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore> Store
-    for T
+impl<
+    T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore + WebhookStore,
+> Store for T
 {
 }
 

@@ -30,3 +30,4 @@ mod seed_samples;
 mod slow_clients;
 mod sync_visibility;
 mod upstream_conformance;
+mod webhooks;
