@@ -96,12 +96,13 @@ fn render(r: &ExecutionRow, as_json: bool) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
         .unwrap_or_default();
     format!(
-        "{time}  {:<20} {:<26} {:<13} {:>9.2} ms  {}",
+        "{time}  {:<20} {:<26} {:<13} {:>9.2} ms  {}{}",
         e.component_name,
         e.handler,
         e.outcome,
         e.duration_us as f64 / 1000.0,
-        format!("{}{}", attempts_line(r), error_line(r))
+        attempts_line(r),
+        error_line(r)
     )
     .trim_end()
     .to_string()
