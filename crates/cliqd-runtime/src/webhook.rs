@@ -1,10 +1,11 @@
 //! The webhook executor: a webhook component's handler runs on the developer's own server.
 //!
-//! Each run `POST`s the invocation envelope (<https://www.zoho.com/cliq/help/platform/webhook-execution.html>;
-//! see `docs/webhooks.md`) to the component's `execution_url` through the one outbound client
-//! (timeouts, a response size cap, private and loopback targets refused unless allowed),
-//! signed twice ([`crate::signing`]), and reads the answer: `{"output": <reply>}` or the reply
-//! unwrapped. The engine checks and delivers the reply exactly as a Deluge handler's.
+//! Each run `POST`s the invocation envelope (`docs/webhooks.md`;
+//! <https://www.zoho.com/cliq/help/platform/build-url-invoke-type-extensions.html>) to the
+//! component's `execution_url` through the one outbound client (timeouts, a response size
+//! cap, private and loopback targets refused unless allowed), signed twice
+//! ([`crate::signing`]), and reads the answer: `{"output": <reply>}` or the reply unwrapped.
+//! The engine checks and delivers the reply exactly as a Deluge handler's.
 //!
 //! Triggers nobody waits on (message, mention, context, participation, welcome, call, incoming
 //! webhook) are retried on a connection failure, a timeout or a 5xx answer, after each delay
