@@ -539,3 +539,45 @@ async fn private_targets_are_refused_without_the_flag() {
     );
     assert!(rx.all().is_empty());
 }
+
+#[tokio::test]
+async fn response_urls_expire() {
+    let app = spawn_with(|c| {
+        c.rate_limits = cliqd_server::config::RateLimitMode::Off;
+        c.allow_private_network = true;
+        c.webhook.response_ttl = Duration::from_millis(500);
+    })
+    .await;
+    let (base, rx) = receiver().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let (bot, action) = menu_bot(&app, "Later", &format!("{base}/ok")).await;
+    let chat = subscribe(&app, &bot, &scott).await;
+    let r = app.post(&action, &scott, json!({"chat_id": chat})).await;
+    assert_eq!(r.body["outcome"], "success", "{}", r.body);
+    let url = rx.wait("ok", 1).await[0].json()["response_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let anon = reqwest::Client::new();
+    let r = anon
+        .post(&url)
+        .json(&json!({"output": {"text": "in time"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["outcome"], "success", "{body}");
+    assert_eq!(body["message_ids"].as_array().unwrap().len(), 1);
+    // Not JSON: refused, and the use is not spent.
+    let r = anon.post(&url).body("<html>").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let r = anon
+        .post(&url)
+        .json(&json!({"output": {"text": "too late"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
