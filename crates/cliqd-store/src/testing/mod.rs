@@ -21,6 +21,7 @@ pub mod messaging;
 pub mod messaging_more;
 pub mod runtime;
 pub mod search;
+pub mod webhooks;
 
 use crate::Store;
 use std::any::Any;
@@ -89,6 +90,8 @@ macro_rules! store_conformance_tests {
             current runtime::triggers_are_written_with_their_events,
             current runtime::a_trigger_completes_once_with_its_reply_and_record,
             current runtime::the_journal_filters_pages_and_keeps_its_retention,
+            current webhooks::keys_and_secrets_are_kept_once_unless_rotated,
+            current webhooks::response_tokens_expire_and_run_out,
         );
     };
     (@cases $make:path; $($flavor:ident $module:ident :: $case:ident,)*) => {
