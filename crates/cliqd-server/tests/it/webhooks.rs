@@ -581,3 +581,73 @@ async fn response_urls_expire() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn mention_and_participation_are_delivered_with_their_permissions() {
+    let app = spawn_private().await;
+    let (base, rx) = receiver().await;
+    let scott = app.token_for(&app.users[0]).await;
+    let olivia = app.token_for(&app.users[1]).await;
+    let bot = webhook_bot(
+        &app,
+        "Watcher",
+        &format!("{base}/ok"),
+        json!({"channel_participation": ["listen_message"]}),
+    )
+    .await;
+    add_handler(
+        &app,
+        &bot,
+        json!({"type": "mention_handler", "permissions": ["message", "chat"]}),
+    )
+    .await;
+    add_handler(
+        &app,
+        &bot,
+        json!({"type": "participation_handler", "permissions": []}),
+    )
+    .await;
+    let general = crate::messaging::general_chat(&app, &scott).await;
+    let mut ws = connect(&app, &olivia).await;
+    let r = app
+        .post(
+            &format!("/api/v3/bots/{}/associate", bot.unique),
+            &app.admin_token,
+            json!({"channel_unique_name": "general"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let added = bot_message(&mut ws).await;
+    assert_eq!(
+        added["data"]["content"]["text"],
+        "hook: participation_handler"
+    );
+    let env = rx.with_handler("participation_handler").remove(0).json();
+    assert_eq!(env["params"]["operation"], "added");
+    assert_eq!(
+        keys(&env["params"]),
+        ["access", "data", "environment", "operation"]
+    );
+
+    post_in(&app, &general, &scott, &format!("hey {{@b-{}}}", bot.id)).await;
+    let mut texts = vec![];
+    for _ in 0..2 {
+        texts.push(bot_message(&mut ws).await["data"]["content"]["text"].clone());
+    }
+    assert!(texts.contains(&json!("hook: mention_handler")), "{texts:?}");
+    let env = rx.with_handler("mention_handler").remove(0).json();
+    let params = keys(&env["params"]);
+    for shown in ["message", "chat", "mentions", "message_details"] {
+        assert!(params.contains(&shown.to_string()), "{shown}: {params:?}");
+    }
+    for hidden in ["user", "location", "attachments"] {
+        assert!(
+            !params.contains(&hidden.to_string()),
+            "{hidden}: {params:?}"
+        );
+    }
+    assert_eq!(
+        env["params"]["message"]["text"],
+        format!("hey {{@b-{}}}", bot.id)
+    );
+}
