@@ -26,6 +26,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 struct Got {
     path: String,
+    at: std::time::Instant,
     headers: HeaderMap,
     body: Vec<u8>,
 }
@@ -56,6 +57,7 @@ async fn receive(
         let mut got = r.got.lock().unwrap();
         got.push(Got {
             path: path.clone(),
+            at: std::time::Instant::now(),
             headers,
             body: body.to_vec(),
         });
@@ -77,6 +79,11 @@ async fn receive(
             StatusCode::OK.into_response()
         }
         "big" => vec![b' '; 10 * 1024 * 1024].into_response(),
+        "large" => {
+            let mut body = br#"{"output": ""}"#.to_vec();
+            body.extend(vec![b' '; 100 * 1024]);
+            ([("content-type", "application/json")], body).into_response()
+        }
         "badreply" => axum::Json(json!({"output": {"text": 5, "card": "nope"}})).into_response(),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
@@ -464,6 +471,10 @@ async fn failures_are_journaled_retried_or_not_and_redelivered() {
     assert_eq!(got[1].header("x-cliq-retry-num").as_deref(), Some("1"));
     assert_eq!(got[2].header("x-cliq-retry-num").as_deref(), Some("2"));
     assert_eq!(got[0].body, got[2].body);
+    // The schedule (50 ms ±20 % here) is kept between attempts.
+    for pair in got.windows(2) {
+        assert!(pair[1].at - pair[0].at >= Duration::from_millis(40));
+    }
     let runs = executions(&app, "handler=message_handler", 1).await;
     let attempts = runs[0]["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 3, "{}", runs[0]);
@@ -517,6 +528,23 @@ async fn failures_are_journaled_retried_or_not_and_redelivered() {
             "{path}"
         );
     }
+    // A large answer is read whole and journaled cut at 64 KB.
+    let (_bot, action) = menu_bot(&app, "Large", &format!("{base}/large")).await;
+    let r = app.post(&action, &scott, json!({"chat_id": chat})).await;
+    assert_eq!(r.body["outcome"], "success", "{}", r.body);
+    let record = app
+        .get(
+            &format!(
+                "/api/v3/executions/{}",
+                r.body["execution_id"].as_str().unwrap()
+            ),
+            &app.admin_token,
+        )
+        .await;
+    let response = &record.body["data"]["attempts"][0]["response"];
+    assert_eq!(response["body"].as_str().unwrap().len(), 64 * 1024);
+    assert_eq!(response["body_truncated"], true);
+
     let (plain, action) = menu_bot(&app, "Plain", &format!("{base}/unwrapped")).await;
     let chat = subscribe(&app, &plain, &scott).await;
     let r = app.post(&action, &scott, json!({"chat_id": chat})).await;
