@@ -530,3 +530,124 @@ impl WebhookExecutor {
         Err(last.unwrap_or_else(|| err("the webhook was not delivered".into())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cliqd_service::Actor;
+    use cliqd_store::{ComponentRow, HandlerRow, UserRow};
+
+    fn invocation(kind: HandlerKind, permissions: Value, inputs: Value) -> Invocation {
+        let component = ComponentRow {
+            id: 1,
+            org_id: 2,
+            kind: "bot".into(),
+            name: "Hooky".into(),
+            unique_name: Some("hooky".into()),
+            creator_id: 3,
+            creator_name: "Admin".into(),
+            scope: "organization".into(),
+            team_ids: Vec::new(),
+            attrs: json!({"execution_type": "webhook", "execution_url": "http://x/"}),
+            created_at: 0,
+            updated_at: 0,
+            seq: 0,
+        };
+        let handler = HandlerRow {
+            id: 4,
+            component_id: 1,
+            handler_type: kind.spec().api_name.into(),
+            script: None,
+            attrs: json!({"permissions": permissions, "name": "Deploy"}),
+            position: 1,
+            created_at: 0,
+            updated_at: 0,
+        };
+        Invocation {
+            component: Arc::new(component),
+            handler: Arc::new(handler),
+            spec: kind.spec(),
+            actor: Actor::new(Arc::new(UserRow {
+                id: 3,
+                org_id: 2,
+                email: "a@x".into(),
+                name: "A B".into(),
+                is_admin: true,
+            })),
+            inputs: inputs.as_object().cloned().unwrap_or_default(),
+            trigger: json!({"kind": "test"}),
+            deliver: Deliver::Nothing,
+        }
+    }
+
+    fn keys(v: &Value) -> Vec<&str> {
+        let mut k: Vec<&str> = v
+            .as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        k.sort_unstable();
+        k
+    }
+
+    #[test]
+    fn permissions_filter_exactly_the_guarded_keys() {
+        let all = json!({"user": {}, "chat": {}, "message": "hi", "location": {}, "attachments": [],
+            "mentions": [], "access": {}, "environment": {}, "message_details": {}});
+        let none = invocation(HandlerKind::BotMessage, json!([]), all.clone());
+        assert_eq!(
+            keys(&Value::Object(params(&none))),
+            ["access", "environment", "mentions", "message_details"]
+        );
+        let some = invocation(
+            HandlerKind::BotMessage,
+            json!(["user", "message"]),
+            all.clone(),
+        );
+        assert_eq!(
+            keys(&Value::Object(params(&some))),
+            [
+                "access",
+                "environment",
+                "mentions",
+                "message",
+                "message_details",
+                "user"
+            ]
+        );
+        // For message actions `mentions` (and `messages`) come with `message`.
+        let action = invocation(HandlerKind::MessageAction, json!([]), all);
+        assert!(!params(&action).contains_key("mentions"));
+    }
+
+    #[test]
+    fn the_envelope_of_a_menu_action() {
+        let inv = invocation(
+            HandlerKind::BotMenu,
+            json!(["chat"]),
+            json!({"chat": {}, "access": {}, "environment": {}, "sub_action": "Prod", "action_name": "Deploy"}),
+        );
+        let env = envelope(&inv, Some("http://r/1"), 5);
+        assert_eq!(
+            env,
+            json!({"name": "Hooky", "unique_name": "hooky",
+                "handler": {"type": "action_handler", "name": "Deploy"}, "sub_action": "Prod",
+                "response_url": "http://r/1", "type": "bot", "timestamp": 5,
+                "params": {"chat": {}, "access": {}, "environment": {}}})
+        );
+    }
+
+    #[test]
+    fn answers_wrapped_unwrapped_empty_and_not_json() {
+        assert_eq!(
+            reply_of(br#"{"output": {"text": "a"}}"#),
+            Ok(json!({"text": "a"}))
+        );
+        assert_eq!(reply_of(br#"{"text": "a"}"#), Ok(json!({"text": "a"})));
+        assert_eq!(reply_of(br#"{"output": ""}"#), Ok(Value::Null));
+        assert_eq!(reply_of(b"  "), Ok(Value::Null));
+        assert!(reply_of(b"<html>").unwrap_err().contains("not JSON"));
+        let d = Deliver::Users(vec![1, 2]);
+        assert_eq!(deliver_from(&deliver_json(&d)), d);
+        assert!(interactive(HandlerKind::BotMenu) && !interactive(HandlerKind::BotMessage));
+    }
+}
