@@ -199,19 +199,22 @@ fn cut(bytes: &[u8]) -> (String, bool) {
     (text[..end].to_string(), true)
 }
 
-/// Why one attempt failed, and whether a retry may help.
+/// Why one attempt failed (`reason`: `timeout`, `refused`, `unreachable`, `too_large`,
+/// `invalid_request`, `status` or `not_json`), and whether a retry may help.
 struct Failure {
     error: RunError,
+    reason: &'static str,
     retry: bool,
 }
 
-fn failure(message: String, retry: bool) -> Failure {
+fn failure(reason: &'static str, message: String, retry: bool) -> Failure {
     Failure {
         error: RunError::Error {
             message,
             line: 0,
             column: 0,
         },
+        reason,
         retry,
     }
 }
@@ -355,14 +358,23 @@ impl WebhookExecutor {
                     "the webhook did not answer within {} ms",
                     self.config.timeout.as_millis()
                 )),
+                reason: "timeout",
                 retry: true,
             }),
             Ok(Err(e)) => {
-                let retry = matches!(e, OutboundError::Transport(_));
-                Err(failure(
-                    format!("the webhook could not be reached: {e}"),
-                    retry,
-                ))
+                let (reason, retry) = match e {
+                    OutboundError::Transport(_) => ("unreachable", true),
+                    OutboundError::Forbidden(_) => ("refused", false),
+                    OutboundError::TooLarge(_) => ("too_large", false),
+                    _ => ("invalid_request", false),
+                };
+                let message = match e {
+                    OutboundError::TooLarge(max) => {
+                        format!("the webhook's answer is larger than {max} bytes")
+                    }
+                    other => format!("the webhook could not be reached: {other}"),
+                };
+                Err(failure(reason, message, retry))
             }
             Ok(Ok(resp)) => {
                 let (text, truncated) = cut(&resp.body);
@@ -373,9 +385,10 @@ impl WebhookExecutor {
                     "body_truncated": truncated,
                 });
                 if (200..300).contains(&resp.status) {
-                    reply_of(&resp.body).map_err(|m| failure(m, false))
+                    reply_of(&resp.body).map_err(|m| failure("not_json", m, false))
                 } else {
                     Err(failure(
+                        "status",
                         format!("the webhook answered HTTP {}", resp.status),
                         resp.status >= 500,
                     ))
@@ -384,6 +397,7 @@ impl WebhookExecutor {
         };
         if let Err(f) = &result {
             entry["error"] = f.error.message().into();
+            entry["reason"] = f.reason.into();
         }
         record.push(entry);
         result

@@ -480,6 +480,7 @@ async fn failures_are_journaled_retried_or_not_and_redelivered() {
     assert_eq!(attempts.len(), 3, "{}", runs[0]);
     assert_eq!(attempts[0]["response"]["status"], 500);
     assert_eq!(attempts[0]["error"], "the webhook answered HTTP 500");
+    assert_eq!(attempts[0]["reason"], "status");
     assert_eq!(attempts[2]["response"]["status"], 200);
     assert!(attempts[0]["request"]["headers"].as_array().unwrap().len() >= 6);
     assert!(attempts[0]["latency_ms"].is_number());
