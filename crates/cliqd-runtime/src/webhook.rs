@@ -404,6 +404,21 @@ impl WebhookExecutor {
     }
 }
 
+/// A run's `webhook-id`: derived from its outbox trigger (and handler) when it has one, so a
+/// trigger run again after a restart keeps its id; random otherwise.
+fn delivery_id(inv: &Invocation) -> String {
+    match inv.trigger.get("trigger_id").and_then(Value::as_str) {
+        Some(t) => {
+            let seed = format!("{}:{t}:{}", inv.actor.org_id(), inv.handler.id);
+            format!(
+                "msg_{}",
+                hex::encode(&Sha256::digest(seed.as_bytes())[..12])
+            )
+        }
+        None => format!("msg_{}", token()),
+    }
+}
+
 /// A delay with ±20 % jitter.
 fn jittered(d: Duration) -> Duration {
     let factor = 0.8 + rand::random::<f64>() * 0.4;
@@ -489,7 +504,7 @@ impl WebhookExecutor {
                 Some(self.response_url(inv, now).await.map_err(err)?)
             };
             let envelope = envelope(inv, response_url.as_deref(), now);
-            (format!("msg_{}", token()), envelope.to_string())
+            (delivery_id(inv), envelope.to_string())
         };
         detail.insert(
             "webhook".into(),
