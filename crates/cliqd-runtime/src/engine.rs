@@ -2,10 +2,10 @@
 //! outbox's runs alike), user events.
 
 use crate::context::Conversations;
-use crate::executor::{
-    DelugeConfig, DelugeExecutor, Execution, Executor, Invocation, WebhookUnsupported,
-};
+use crate::executor::{DelugeConfig, DelugeExecutor, Execution, Executor, Invocation};
 use crate::reply::{self, Reply};
+use crate::signing::Keys;
+use crate::webhook::{WebhookConfig, WebhookExecutor};
 use cliqd_core::HandlerSpec;
 use cliqd_core::attrs::{BotAttrs, ComponentAttrs};
 use cliqd_core::kinds::ExecutionType;
@@ -41,6 +41,8 @@ pub struct EngineConfig {
     pub retention: usize,
     /// The client `invokeUrl` (and webhook execution) goes through; `None` disables it.
     pub outbound: Option<OutboundClient>,
+    /// How webhook components' handlers are delivered.
+    pub webhook: WebhookConfig,
 }
 
 impl Default for EngineConfig {
@@ -54,6 +56,7 @@ impl Default for EngineConfig {
             bot_backlog: 1000,
             retention: 10_000,
             outbound: None,
+            webhook: WebhookConfig::default(),
         }
     }
 }
@@ -117,6 +120,7 @@ pub(crate) struct Inner {
     webhook: Box<dyn Executor>,
     /// Per user with a connection listening: only that user's connections wake.
     events: Mutex<HashMap<i64, broadcast::Sender<Arc<Value>>>>,
+    pub(crate) keys: Arc<Keys>,
     pub(crate) conversations: Conversations,
     /// Per (bot, chat) queue of triggers, each drained by one task in order.
     pub(crate) queues: Mutex<HashMap<(i64, String), mpsc::UnboundedSender<crate::outbox::Queued>>>,
@@ -147,12 +151,21 @@ impl Engine {
                 outbound: config.outbound.clone(),
             },
         );
+        let keys = Arc::new(Keys::new(store.clone()));
+        let webhook = WebhookExecutor::new(
+            store.clone(),
+            config.outbound.clone(),
+            keys.clone(),
+            config.base_url.clone(),
+            config.webhook.clone(),
+        );
         Engine {
             inner: Arc::new(Inner {
                 store,
                 config,
                 deluge,
-                webhook: Box::new(WebhookUnsupported),
+                webhook: Box::new(webhook),
+                keys,
                 events: Mutex::new(HashMap::new()),
                 conversations: Conversations::default(),
                 queues: Mutex::new(HashMap::new()),
@@ -254,6 +267,8 @@ impl Engine {
                     spec: req.spec,
                     actor: req.actor.clone(),
                     inputs: req.inputs.clone(),
+                    trigger: req.trigger.clone(),
+                    deliver: req.deliver.clone(),
                 })
                 .await
         };
@@ -262,7 +277,7 @@ impl Engine {
             .await
     }
 
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         req: RunRequest,
         exec: Execution,
@@ -356,6 +371,7 @@ impl Engine {
             "reply".into(),
             exec.returned.as_ref().cloned().unwrap_or(Value::Null),
         );
+        detail.extend(exec.detail.clone());
         let record = NewExecution {
             org_id: req.actor.org_id(),
             component_id: req.component.id,

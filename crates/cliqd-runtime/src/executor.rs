@@ -1,6 +1,6 @@
 //! Executors: what runs a handler and answers its return value. [`DelugeExecutor`] runs the
-//! handler's script in the embedded interpreter; a webhook executor (the component's
-//! `execution_url`) implements the same [`Executor`] trait.
+//! handler's script in the embedded interpreter; [`crate::webhook::WebhookExecutor`] (the
+//! component's `execution_url`) implements the same [`Executor`] trait.
 //!
 //! Deluge runs off the async runtime, on the blocking pool, at most `slots` scripts at once,
 //! each under the interpreter's limits (statements, call depth, sizes, memory) and a
@@ -29,6 +29,10 @@ pub struct Invocation {
     /// The invoking user.
     pub actor: Actor,
     pub inputs: Map<String, Value>,
+    /// What caused it, as the journal says (`{"kind": …}`).
+    pub trigger: Value,
+    /// Where its message reply goes.
+    pub deliver: crate::engine::Deliver,
 }
 
 /// Why a run produced no return value.
@@ -89,6 +93,8 @@ pub struct Execution {
     pub statements: u64,
     /// The handler version run: a hash of its script (or of its URL, for a webhook).
     pub version: String,
+    /// More for the journal record (a webhook's delivery and attempts).
+    pub detail: Map<String, Value>,
 }
 
 /// Runs handlers of one execution type.
@@ -181,6 +187,7 @@ impl Executor for DelugeExecutor {
                     tasks: Vec::new(),
                     statements: 0,
                     version: version_of(inv.handler.script.as_deref().unwrap_or_default()),
+                    detail: Map::new(),
                 };
             }
         };
@@ -195,6 +202,7 @@ impl Executor for DelugeExecutor {
             tasks: Vec::new(),
             statements: 0,
             version,
+            detail: Map::new(),
         };
         let Ok(_permit) = self.slots.clone().acquire_owned().await else {
             return failed("the engine is shutting down".into(), version);
@@ -232,6 +240,7 @@ impl Executor for DelugeExecutor {
                     tasks: Vec::new(),
                     statements: 0,
                     version,
+                    detail: Map::new(),
                 };
             }
         };
@@ -243,6 +252,7 @@ impl Executor for DelugeExecutor {
                 tasks,
                 statements: out.statements,
                 version,
+                detail: Map::new(),
             },
             Err(f) => {
                 let out_of_time = began.elapsed() >= self.config.timeout;
@@ -270,30 +280,9 @@ impl Executor for DelugeExecutor {
                     tasks,
                     statements: f.statements,
                     version,
+                    detail: Map::new(),
                 }
             }
-        }
-    }
-}
-
-/// The executor for webhook components until webhook execution exists: every run fails with
-/// a clear message in the journal.
-pub struct WebhookUnsupported;
-
-#[async_trait]
-impl Executor for WebhookUnsupported {
-    async fn execute(&self, inv: Invocation) -> Execution {
-        Execution {
-            executor: "webhook",
-            returned: Err(RunError::Error {
-                message: "webhook execution is not supported yet: this component's handlers are delivered only when they run as Deluge".into(),
-                line: 0,
-                column: 0,
-            }),
-            info: Vec::new(),
-            tasks: Vec::new(),
-            statements: 0,
-            version: version_of(inv.handler.script.as_deref().unwrap_or_default()),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! event ──(same transaction)──▶ trigger outbox ──signal after COMMIT──▶ Engine::outbox loop
 //!   ──▶ per-(bot, chat) queue (ordered; each bot's backlog bounded, its concurrency capped)
 //!   ──▶ route (cliqd_core::policy::route_message: conversation answer, message, mention, …)
-//!   ──▶ inputs (inputs.rs, from real rows) ──▶ Executor (Deluge today; webhooks plug in)
+//!   ──▶ inputs (inputs.rs, from real rows) ──▶ Executor (Deluge, or webhook.rs: signed POST)
 //!   ──▶ reply checked (reply.rs, cliqd-message against the catalog)
 //!   ──▶ finish: reply posts + journal record + trigger removal in ONE store transaction
 //!   ──▶ user events: banners to the invoker, `execution_finished` to the component's creator
@@ -29,7 +29,12 @@ pub mod host;
 pub mod inputs;
 mod outbox;
 pub mod reply;
+pub mod signing;
 mod tasks;
+pub mod webhook;
+mod webhook_api;
 
 pub use engine::{Deliver, Engine, EngineConfig, EngineError, RunReport, RunRequest, UserEvents};
 pub use executor::{Execution, Executor, Invocation, RunError};
+pub use webhook::WebhookConfig;
+pub use webhook_api::DeferredError;

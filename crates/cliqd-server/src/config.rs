@@ -57,6 +57,9 @@ pub struct Config {
     pub bot_backlog: usize,
     /// How long a form session stays open without use (default one hour).
     pub form_ttl: Duration,
+    /// How webhook components' handlers are delivered (timeout, retries, `response_url`);
+    /// its timeout is `handler_timeout`.
+    pub webhook: cliqd_runtime::WebhookConfig,
 }
 
 impl Default for Config {
@@ -75,6 +78,7 @@ impl Default for Config {
             execution_retention: 10_000,
             bot_backlog: 1000,
             form_ttl: Duration::from_secs(3600),
+            webhook: cliqd_runtime::WebhookConfig::default(),
         }
     }
 }
@@ -223,6 +227,10 @@ pub fn engine_config(cfg: &Config) -> cliqd_runtime::EngineConfig {
         retention: cfg.execution_retention,
         bot_backlog: cfg.bot_backlog,
         outbound,
+        webhook: cliqd_runtime::WebhookConfig {
+            timeout: cfg.handler_timeout,
+            ..cfg.webhook.clone()
+        },
         ..Default::default()
     }
 }

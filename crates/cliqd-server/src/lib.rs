@@ -44,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/oauth/v2/token", post(oauth::token))
         .route("/oauth/v2/token/revoke", post(oauth::revoke))
+        .route(api::webhooks::RESPONSE_ROUTE, post(api::webhooks::deferred))
         .merge(api::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

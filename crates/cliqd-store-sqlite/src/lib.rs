@@ -21,6 +21,7 @@ mod forms;
 mod identity;
 mod messaging;
 mod migrations;
+mod webhooks;
 
 #[cfg(test)]
 mod tests;

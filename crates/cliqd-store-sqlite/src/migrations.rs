@@ -223,7 +223,7 @@ const MIGRATIONS: &[&str] = &[
         bot_id INTEGER NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
         PRIMARY KEY (id, user_id)) WITHOUT ROWID;
     "#,
-    // Form sessions (forms.rs); idempotent, so a database taken back to an older version
+    // 10: form sessions (forms.rs); idempotent, so a database taken back to an older version
     // by hand migrates again.
     r#"
     CREATE TABLE IF NOT EXISTS form_sessions (
@@ -232,6 +232,19 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, closed INTEGER NOT NULL)
         WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS form_sessions_expiry ON form_sessions (expires_at);
+    "#,
+    // 11: webhook execution: each organization's signing key, each component's webhook
+    // secret, and the `response_url` tokens of deferred replies (IF NOT EXISTS: a test takes a
+    // database back to an older version by dropping only the tables it knows).
+    r#"
+    CREATE TABLE IF NOT EXISTS org_signing_keys (org_id INTEGER PRIMARY KEY, key TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS webhook_secrets (component_id INTEGER PRIMARY KEY, secret TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS response_tokens (
+        token_hash TEXT PRIMARY KEY, org_id INTEGER NOT NULL, component_id INTEGER NOT NULL,
+        handler_id INTEGER NOT NULL, user_id INTEGER NOT NULL, deliver TEXT NOT NULL,
+        expires_at INTEGER NOT NULL, uses INTEGER NOT NULL, uses_left INTEGER NOT NULL)
+        WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS response_tokens_expiry ON response_tokens (expires_at);
     "#,
 ];
 

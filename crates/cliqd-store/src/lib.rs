@@ -13,12 +13,14 @@ pub mod rows;
 pub mod runtime;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhooks;
 
 pub use events::{EventBus, EventStream, InProcessBus, RecvError, Subscription, TryRecvError};
 pub use forms::{FormSessionRow, FormStore};
 pub use messaging::*;
 pub use rows::*;
 pub use runtime::*;
+pub use webhooks::*;
 
 use async_trait::async_trait;
 
@@ -212,11 +214,24 @@ pub trait ExtensionStore: Send + Sync {
 
 /// Everything the server needs from storage.
 pub trait Store:
-    IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore + FormStore
+    IdentityStore
+    + ComponentStore
+    + ExtensionStore
+    + MessagingStore
+    + RuntimeStore
+    + FormStore
+    + WebhookStore
 {
 }
-impl<T: IdentityStore + ComponentStore + ExtensionStore + MessagingStore + RuntimeStore + FormStore>
-    Store for T
+impl<
+    T: IdentityStore
+        + ComponentStore
+        + ExtensionStore
+        + MessagingStore
+        + RuntimeStore
+        + FormStore
+        + WebhookStore,
+> Store for T
 {
 }
 

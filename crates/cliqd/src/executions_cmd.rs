@@ -61,6 +61,21 @@ fn error_line(r: &ExecutionRow) -> String {
     }
 }
 
+/// A webhook delivery's attempts by status code (`webhook 500 500 200  `), or nothing.
+fn attempts_line(r: &ExecutionRow) -> String {
+    let Some(attempts) = r.execution.detail.get("attempts").and_then(Value::as_array) else {
+        return String::new();
+    };
+    let codes: Vec<String> = attempts
+        .iter()
+        .map(|a| match a.get("response").and_then(|x| x.get("status")) {
+            Some(s) => s.to_string(),
+            None => "---".into(),
+        })
+        .collect();
+    format!("webhook {}  ", codes.join(" "))
+}
+
 fn render(r: &ExecutionRow, as_json: bool) -> String {
     let e = &r.execution;
     if as_json {
@@ -81,11 +96,12 @@ fn render(r: &ExecutionRow, as_json: bool) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
         .unwrap_or_default();
     format!(
-        "{time}  {:<20} {:<26} {:<13} {:>9.2} ms  {}",
+        "{time}  {:<20} {:<26} {:<13} {:>9.2} ms  {}{}",
         e.component_name,
         e.handler,
         e.outcome,
         e.duration_us as f64 / 1000.0,
+        attempts_line(r),
         error_line(r)
     )
     .trim_end()
@@ -165,5 +181,18 @@ mod tests {
         assert!(render(&r, false).ends_with("text: must be a text"));
         let j: Value = serde_json::from_str(&render(&r, true)).unwrap();
         assert_eq!(j["status"], "error");
+    }
+
+    #[test]
+    fn webhook_rows_show_their_attempts_status_codes() {
+        let r = row(json!({
+            "attempts": [{"response": {"status": 500}}, {"error": "timed out"}, {"response": {"status": 200}}],
+            "error": {"message": "the webhook answered HTTP 500"},
+        }));
+        let line = render(&r, false);
+        assert!(
+            line.contains("webhook 500 --- 200  the webhook answered HTTP 500"),
+            "{line}"
+        );
     }
 }

@@ -6,6 +6,7 @@ mod deluge_cmd;
 mod deluge_remote;
 mod executions_cmd;
 mod extensions_cmd;
+mod keys_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,9 @@ enum Command {
     /// Register extensions (as Cliq's developer console does).
     #[command(subcommand)]
     Extensions(extensions_cmd::ExtensionsCommand),
+    /// The organization's webhook signing key.
+    #[command(subcommand)]
+    Keys(keys_cmd::KeysCommand),
     #[command(flatten)]
     Admin(admin_cmd::AdminCommand),
 }
@@ -36,6 +40,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Deluge(args) => deluge_cmd::run(args),
         Command::Extensions(cmd) => extensions_cmd::run(cmd),
+        Command::Keys(cmd) => keys_cmd::run(cmd),
         Command::Admin(cmd) => admin_cmd::run(cmd),
     };
     match result {

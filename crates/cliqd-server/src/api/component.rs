@@ -338,7 +338,8 @@ pub async fn get<A: Area>(
     CliqPath(id): CliqPath<String>,
 ) -> ApiResult<Response> {
     let row = find(&state, &auth, A::D, &id).await?;
-    let data = render::<A>(&state, &row).await?;
+    let mut data = render::<A>(&state, &row).await?;
+    crate::api::webhooks::add_secret(&state, &auth, &row, &mut data).await?;
     Ok(envelope(uri.path(), A::D.kind.as_str(), data).into_response())
 }
 

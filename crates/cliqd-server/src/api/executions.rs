@@ -195,7 +195,11 @@ async fn list(
     Ok(axum::Json(out).into_response())
 }
 
-async fn load(state: &AppState, auth: &AuthContext, raw: &str) -> ApiResult<ExecutionRow> {
+pub(crate) async fn load(
+    state: &AppState,
+    auth: &AuthContext,
+    raw: &str,
+) -> ApiResult<ExecutionRow> {
     let id: i64 = raw
         .trim()
         .parse()

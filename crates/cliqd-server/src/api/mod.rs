@@ -10,6 +10,7 @@ pub mod functions;
 pub mod guard;
 pub mod message_actions;
 pub mod messaging;
+pub mod webhooks;
 
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -91,6 +92,7 @@ fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
         extensions::ENDPOINTS,
         messaging::ENDPOINTS,
         executions::ENDPOINTS,
+        webhooks::ENDPOINTS,
     ]
     .into_iter()
     .flatten()
@@ -114,6 +116,7 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
         .merge(message_actions::routes())
         .merge(messaging::routes())
         .merge(executions::routes())
+        .merge(webhooks::routes())
         .route_layer(axum::middleware::from_fn_with_state(state, guard::guard))
 }
 

@@ -32,3 +32,5 @@ mod seed_samples;
 mod slow_clients;
 mod sync_visibility;
 mod upstream_conformance;
+mod webhook_receivers;
+mod webhooks;

@@ -22,6 +22,7 @@ pub mod messaging;
 pub mod messaging_more;
 pub mod runtime;
 pub mod search;
+pub mod webhooks;
 
 use crate::Store;
 use std::any::Any;
@@ -92,6 +93,8 @@ macro_rules! store_conformance_tests {
             current runtime::the_journal_filters_pages_and_keeps_its_retention,
             current runtime::removals_and_thread_states_write_triggers,
             current forms::form_sessions_live_until_closed_or_expired,
+            current webhooks::keys_and_secrets_are_kept_once_unless_rotated,
+            current webhooks::response_tokens_expire_and_run_out,
         );
     };
     (@cases $make:path; $($flavor:ident $module:ident :: $case:ident,)*) => {

@@ -318,6 +318,7 @@ async fn get_bot(
 ) -> ApiResult<Response> {
     let row = find_bot(&state, &auth, &bot_id).await?;
     let mut data = component::render::<Bots>(&state, &row).await?;
+    crate::api::webhooks::add_secret(&state, &auth, &row, &mut data).await?;
     let fields = params.fields.unwrap_or_default();
     let subscribers = state.store.bot_subscribers(row.id).await?;
     data["subscriber_count"] = subscribers.len().into();
