@@ -15,7 +15,11 @@
 //!   and waits until the bot's Deluge reply (`return {"text": "re:" + message}`) is committed
 //!   and arrives on that user's WebSocket; with one user, then `--users` users at once;
 //! - menu action: `POST /api/v3/bots/{bot}/actions/{id}` answered with the handler's reply (a
-//!   message, also posted in the chat), one user.
+//!   message, also posted in the chat), one user;
+//! - button click: `POST /api/v3/chats/{chat}/messages/{id}/click` answered by a Deluge
+//!   `button_handler` (its message goes to the clicker only), one user;
+//! - form submit: a form of 20 mandatory text inputs, every value checked, then its
+//!   `form_submit_handler` run (which answers the same form, so the session stays open).
 //!
 //! Prints throughput and p50/p99/max latencies, and the ratio to the baseline.
 
@@ -281,6 +285,80 @@ fn main() {
             if st == 200 { micros.push(t0.elapsed().as_micros() as u64) } else { errors += 1 }
         }
         report("menu action, 1 user", micros, started.elapsed().as_secs_f64(), errors);
+
+        // A click answered by a Deluge button_handler (the reply goes to the clicker only).
+        let (st, _) = send(&mut s, addr, &admin, hyper::Method::POST, "/api/v3/functions",
+            json!({"name": "Approve", "description": "d", "function_type": "button"}).to_string()).await;
+        assert_eq!(st, 200);
+        let (st, body) = send(&mut s, addr, &admin, hyper::Method::GET, "/api/v3/functions?limit=50", String::new()).await;
+        assert_eq!(st, 200);
+        let fns: Value = serde_json::from_slice(&body).unwrap();
+        let fn_id = fns["data"].as_array().unwrap().iter()
+            .find(|f| f["name"] == "Approve").unwrap()["id"].as_str().unwrap().to_string();
+        let (st, _) = send(&mut s, addr, &admin, hyper::Method::POST, &format!("/api/v3/functions/{fn_id}/handlers"),
+            json!({"type": "button_handler", "script": "return {\"text\": \"Approved by \" + user.get(\"first_name\")};"}).to_string()).await;
+        assert_eq!(st, 200);
+        let (st, body) = send(&mut s, addr, &admin, hyper::Method::POST, "/api/v2/channelsbyname/general/message",
+            json!({"text": "Deploy?", "sync_message": true, "buttons": [{"label": "Approve", "key": "ok",
+                "action": {"type": "invoke.function", "data": {"name": "Approve"}}}]}).to_string()).await;
+        assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+        let msg = serde_json::from_slice::<Value>(&body).unwrap()["message_id"].as_str().unwrap().to_string();
+        let (_, body) = send(&mut s, addr, &admin, hyper::Method::GET, "/api/v3/channels/general", String::new()).await;
+        let general = serde_json::from_slice::<Value>(&body).unwrap()["data"]["chat_id"].as_str().unwrap().to_string();
+        let click = format!("/api/v3/chats/{general}/messages/{msg}/click");
+        let click_body = json!({"button": "ok"}).to_string();
+        let (st, body) = send(&mut sender, addr, &admin, hyper::Method::POST, &click, click_body.clone()).await;
+        assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+        let stop = Instant::now() + Duration::from_secs(seconds);
+        let started = Instant::now();
+        let (mut micros, mut errors) = (Vec::new(), 0u64);
+        while Instant::now() < stop {
+            let t0 = Instant::now();
+            let (st, _) = send(&mut sender, addr, &admin, hyper::Method::POST, &click, click_body.clone()).await;
+            if st == 200 { micros.push(t0.elapsed().as_micros() as u64) } else { errors += 1 }
+        }
+        report("button click, 1 user", micros, started.elapsed().as_secs_f64(), errors);
+
+        // A form of 20 inputs submitted: every value checked, then the submit handler runs
+        // (it answers the same form as the next step, so the session stays open).
+        let inputs: Vec<Value> = (0..20).map(|i| json!({"type": "text", "name": format!("f{i}"),
+            "label": format!("Field {i}"), "placeholder": "value", "mandatory": true,
+            "max_length": 100, "min_length": 1})).collect();
+        let form = json!({"type": "form", "title": "Survey", "name": "survey",
+            "action": {"type": "invoke.function", "name": "Survey"}, "inputs": inputs});
+        let script = format!("return {form};");
+        let (st, _) = send(&mut s, addr, &admin, hyper::Method::POST, "/api/v3/functions",
+            json!({"name": "Survey", "description": "d", "function_type": "form"}).to_string()).await;
+        assert_eq!(st, 200);
+        let (_, body) = send(&mut s, addr, &admin, hyper::Method::GET, "/api/v3/functions?limit=50", String::new()).await;
+        let fns: Value = serde_json::from_slice(&body).unwrap();
+        let survey = fns["data"].as_array().unwrap().iter()
+            .find(|f| f["name"] == "Survey").unwrap()["id"].as_str().unwrap().to_string();
+        for kind in ["form_view_handler", "form_submit_handler"] {
+            let (st, body) = send(&mut s, addr, &admin, hyper::Method::POST, &format!("/api/v3/functions/{survey}/handlers"),
+                json!({"type": kind, "script": script}).to_string()).await;
+            assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+        }
+        let (st, body) = send(&mut s, addr, &admin, hyper::Method::GET, &format!("/api/v3/functions/{survey}/form"), String::new()).await;
+        assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+        let form_id = serde_json::from_slice::<Value>(&body).unwrap()["form_id"].as_str().unwrap().to_string();
+        let mut values = serde_json::Map::new();
+        for i in 0..20 {
+            values.insert(format!("f{i}"), json!(format!("answer {i}")));
+        }
+        let submit = format!("/api/v3/forms/{form_id}/submit");
+        let submit_body = json!({"values": values}).to_string();
+        let (st, body) = send(&mut sender, addr, &admin, hyper::Method::POST, &submit, submit_body.clone()).await;
+        assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+        let stop = Instant::now() + Duration::from_secs(seconds);
+        let started = Instant::now();
+        let (mut micros, mut errors) = (Vec::new(), 0u64);
+        while Instant::now() < stop {
+            let t0 = Instant::now();
+            let (st, _) = send(&mut sender, addr, &admin, hyper::Method::POST, &submit, submit_body.clone()).await;
+            if st == 200 { micros.push(t0.elapsed().as_micros() as u64) } else { errors += 1 }
+        }
+        report("form submit (20 inputs), 1 user", micros, started.elapsed().as_secs_f64(), errors);
     });
     drop(server);
 }
