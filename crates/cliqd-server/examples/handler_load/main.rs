@@ -287,6 +287,9 @@ fn main() {
         report("menu action, 1 user", micros, started.elapsed().as_secs_f64(), errors);
 
         // A click answered by a Deluge button_handler (the reply goes to the clicker only).
+        // Fresh connections: the server closes keep-alive connections idle for 10 s.
+        let mut s = http(addr).await;
+        let mut sender = http(addr).await;
         let (st, _) = send(&mut s, addr, &admin, hyper::Method::POST, "/api/v3/functions",
             json!({"name": "Approve", "description": "d", "function_type": "button"}).to_string()).await;
         assert_eq!(st, 200);
@@ -348,6 +351,7 @@ fn main() {
         }
         let submit = format!("/api/v3/forms/{form_id}/submit");
         let submit_body = json!({"values": values}).to_string();
+        let mut sender = http(addr).await;
         let (st, body) = send(&mut sender, addr, &admin, hyper::Method::POST, &submit, submit_body.clone()).await;
         assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
         let stop = Instant::now() + Duration::from_secs(seconds);
