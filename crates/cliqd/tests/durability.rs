@@ -7,45 +7,14 @@
 // in #[test] functions; the helpers of this test crate are test code too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::start;
+
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
-
-/// Starts `cliqd serve` on a free port; returns the child and its base URL.
-fn start(dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cliqd"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--rate-limits",
-            "off",
-            "--data",
-        ])
-        .arg(dir)
-        .env("CLIQD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn cliqd");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("cliqd exited before listening")
-            .expect("read stdout");
-        if let Some(addr) = line.strip_prefix("cliqd listening on ") {
-            break addr.trim().to_string();
-        }
-    };
-    // Keep draining stdout so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
-}
 
 async fn read_all(client: &reqwest::Client, base: &str, token: &str, chat: &str) -> Vec<String> {
     let mut ids = Vec::new();

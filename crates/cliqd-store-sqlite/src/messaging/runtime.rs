@@ -91,6 +91,34 @@ pub(super) fn insert_trigger_with(
     Ok(id)
 }
 
+/// A trigger about a bot and a whole channel (added, removed), in the channel's chat.
+fn channel_trigger(
+    c: &Connection,
+    org_id: i64,
+    channel_id: &str,
+    bot_id: i64,
+    user_id: i64,
+    kind: TriggerKind,
+) -> StoreResult<i64> {
+    let chat_id: String = c
+        .prepare_cached("SELECT chat_id FROM channels WHERE id = ?1")
+        .map_err(map_err)?
+        .query_row([channel_id], |r| r.get(0))
+        .map_err(map_err)?;
+    insert_trigger(
+        c,
+        &NewTrigger {
+            org_id,
+            bot_id,
+            kind,
+            user_id,
+            chat_id: Some(chat_id),
+            message_id: None,
+            data: serde_json::json!({"channel_id": channel_id}),
+        },
+    )
+}
+
 /// The bots associated with a channel.
 pub(super) fn channel_bot_ids(c: &Connection, channel_id: &str) -> StoreResult<Vec<i64>> {
     query_all(
@@ -406,22 +434,13 @@ impl RuntimeStore for SqliteStore {
                 .map_err(map_err)?
                 > 0;
             if gone {
-                let chat_id: String = c
-                    .prepare_cached("SELECT chat_id FROM channels WHERE id = ?1")
-                    .map_err(map_err)?
-                    .query_row([&channel_id], |r| r.get(0))
-                    .map_err(map_err)?;
-                insert_trigger(
+                channel_trigger(
                     c,
-                    &NewTrigger {
-                        org_id,
-                        bot_id,
-                        kind: TriggerKind::BotRemoved,
-                        user_id,
-                        chat_id: Some(chat_id),
-                        message_id: None,
-                        data: serde_json::json!({"channel_id": channel_id}),
-                    },
+                    org_id,
+                    &channel_id,
+                    bot_id,
+                    user_id,
+                    TriggerKind::BotRemoved,
                 )?;
             }
             Ok(gone)
@@ -500,22 +519,13 @@ impl RuntimeStore for SqliteStore {
                 .map_err(map_err)?
                 > 0;
             if new {
-                let chat_id: String = c
-                    .prepare_cached("SELECT chat_id FROM channels WHERE id = ?1")
-                    .map_err(map_err)?
-                    .query_row([&channel_id], |r| r.get(0))
-                    .map_err(map_err)?;
-                insert_trigger(
+                channel_trigger(
                     c,
-                    &NewTrigger {
-                        org_id,
-                        bot_id,
-                        kind: TriggerKind::BotAdded,
-                        user_id,
-                        chat_id: Some(chat_id),
-                        message_id: None,
-                        data: serde_json::json!({"channel_id": channel_id}),
-                    },
+                    org_id,
+                    &channel_id,
+                    bot_id,
+                    user_id,
+                    TriggerKind::BotAdded,
                 )?;
             }
             Ok(new)
@@ -799,6 +809,18 @@ fn writer_context(
         Some((b, h)) => (Some(b), h),
         None => (None, Vec::new()),
     };
+    context_with(c, t, bot, handlers, message)
+}
+
+/// The rest of a trigger's context, given its bot: the user, the chat (of the trigger's
+/// organization) and the message (`message` when the caller has it, else read).
+fn context_with(
+    c: &Connection,
+    t: &NewTrigger,
+    bot: Option<ComponentRow>,
+    handlers: Vec<HandlerRow>,
+    message: Option<&MessageRow>,
+) -> StoreResult<TriggerContext> {
     let user = crate::identity::user_on(c, t.user_id)?;
     let chat = match &t.chat_id {
         Some(id) => match super::rows::load_chat(c, id) {
@@ -837,28 +859,5 @@ fn trigger_context_in(c: &Connection, t: &NewTrigger) -> StoreResult<TriggerCont
         Some(b) => crate::components::handlers_on(c, b.id)?,
         None => Vec::new(),
     };
-    let user = crate::identity::user_on(c, t.user_id)?;
-    let chat = match &t.chat_id {
-        Some(id) => match super::rows::load_chat(c, id) {
-            Ok(chat) if chat.org_id == t.org_id => Some(chat),
-            Ok(_) | Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e),
-        },
-        None => None,
-    };
-    let message = match (&chat, &t.message_id) {
-        (Some(chat), Some(id)) => match super::rows::load_message(c, &chat.id, id) {
-            Ok(m) => Some(m),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e),
-        },
-        _ => None,
-    };
-    Ok(TriggerContext {
-        bot,
-        user,
-        chat,
-        message,
-        handlers,
-    })
+    context_with(c, t, bot, handlers, None)
 }
