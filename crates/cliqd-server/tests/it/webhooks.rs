@@ -680,3 +680,93 @@ async fn mention_and_participation_are_delivered_with_their_permissions() {
         format!("hey {{@b-{}}}", bot.id)
     );
 }
+
+#[tokio::test]
+async fn buttons_and_message_actions_of_webhook_components_are_delivered() {
+    let app = spawn_private().await;
+    let (url, rec) = receiver().await;
+    let scott = app.token_for(&app.users[0]).await;
+    // A webhook button function and a webhook message action, both answering at /ok.
+    let r = app
+        .post(
+            "/api/v3/functions",
+            &app.admin_token,
+            json!({"name": "Approve", "description": "d", "function_type": "button",
+                   "execution_type": "webhook", "execution_url": format!("{url}/ok")}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post(
+            "/api/v3/messageactions",
+            &app.admin_token,
+            json!({"name": "Ticket", "hint": "h", "scope": "organization",
+                   "message_types": ["text"], "execution_type": "webhook",
+                   "execution_url": format!("{url}/ok")}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let action = r.body["data"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            "/api/v2/channelsbyname/general/message",
+            &app.admin_token,
+            json!({"text": "Deploy?", "sync_message": true, "buttons": [{"label": "Approve",
+                   "key": "ok", "action": {"type": "invoke.function", "data": {"name": "Approve"}}}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let msg = r.body["message_id"].as_str().unwrap().to_string();
+    let general = app.get("/api/v3/channels/general", &scott).await.body["data"]["chat_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The click: envelope of a function, wire name button_handler, the answer shown.
+    let r = app
+        .post(
+            &format!("/api/v3/chats/{general}/messages/{msg}/click"),
+            &scott,
+            json!({"button": "ok"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["type"], "message", "{}", r.body);
+    assert_eq!(r.body["data"]["text"], "hook: button_handler");
+    let got = rec.with_handler("button_handler");
+    assert_eq!(got.len(), 1);
+    let env = got[0].json();
+    assert_eq!(env["type"], "function", "{env}");
+    assert_eq!(env["name"], "Approve");
+    assert_eq!(env["params"]["event"], "click");
+    assert!(env["params"].get("environment").is_some(), "{env}");
+    assert!(env["params"].get("access").is_some(), "{env}");
+
+    // The message action: envelope of a message action, wire name execution_handler.
+    let r = app
+        .post(
+            &format!("/api/v3/messageactions/{action}/execute"),
+            &scott,
+            json!({"chat_id": general, "message_ids": [msg]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.body["data"]["text"], "hook: execution_handler",
+        "{}",
+        r.body
+    );
+    let got = rec.with_handler("execution_handler");
+    assert_eq!(got.len(), 1);
+    let env = got[0].json();
+    assert_eq!(env["type"], "messageaction", "{env}");
+    assert_eq!(env["name"], "Ticket");
+    // Both signed, and neither retried (interactive triggers are not).
+    for g in rec.all() {
+        assert!(g.header("x-cliq-signature").is_some());
+        assert!(g.header("webhook-signature").is_some());
+        assert!(g.header("x-cliq-retry-num").is_none());
+    }
+    let runs = executions(&app, "handler=button_handler", 1).await;
+    assert_eq!(runs[0]["executor"], "webhook", "{}", runs[0]);
+}
