@@ -85,6 +85,16 @@ async fn receive(
             ([("content-type", "application/json")], body).into_response()
         }
         "badreply" => axum::Json(json!({"output": {"text": 5, "card": "nope"}})).into_response(),
+        // A form function's handlers: the view opens a form, a submit answers a message.
+        "forms" if handler == "form_view_handler" => axum::Json(json!({"output": {
+            "type": "form", "title": "Asset", "name": "asset",
+            "action": {"type": "invoke.function", "name": "Asset"},
+            "inputs": [{"type": "text", "name": "email", "label": "Email",
+                        "placeholder": "you@zylker.com", "mandatory": true}]}}))
+        .into_response(),
+        "forms" => {
+            axum::Json(json!({"output": {"text": format!("hook: {handler}")}})).into_response()
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -769,4 +779,55 @@ async fn buttons_and_message_actions_of_webhook_components_are_delivered() {
     }
     let runs = executions(&app, "handler=button_handler", 1).await;
     assert_eq!(runs[0]["executor"], "webhook", "{}", runs[0]);
+}
+
+#[tokio::test]
+async fn forms_of_webhook_functions_are_delivered() {
+    let app = spawn_private().await;
+    let (url, rec) = receiver().await;
+    let r = app
+        .post(
+            "/api/v3/functions",
+            &app.admin_token,
+            json!({"name": "Asset", "description": "d", "function_type": "form",
+                   "execution_type": "webhook", "execution_url": format!("{url}/forms")}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v3/functions/{id}/handlers"),
+            &app.admin_token,
+            json!({"type": "form_view_handler"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The permalink runs form_view_handler (same wire name) and opens the form it answers.
+    let r = app
+        .get(
+            &format!("/api/v3/functions/{id}/form?source=test"),
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let form_id = r.body["form_id"].as_str().unwrap().to_string();
+    let view = rec.with_handler("form_view_handler");
+    assert_eq!(view.len(), 1);
+    assert_eq!(view[0].json()["type"], "function");
+    // A submit runs form_submit_handler, whose wire name is form_handler.
+    let r = app
+        .post(
+            &format!("/api/v3/forms/{form_id}/submit"),
+            &app.admin_token,
+            json!({"values": {"email": "admin@zylker.com"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["data"]["text"], "hook: form_handler", "{}", r.body);
+    let submit = rec.with_handler("form_handler");
+    assert_eq!(submit.len(), 1);
+    let env = submit[0].json();
+    assert_eq!(env["params"]["form"]["action"], "submit", "{env}");
+    assert_eq!(env["params"]["form"]["values"]["email"], "admin@zylker.com");
 }
