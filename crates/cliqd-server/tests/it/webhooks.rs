@@ -90,7 +90,17 @@ async fn receive(
             "type": "form", "title": "Asset", "name": "asset",
             "action": {"type": "invoke.function", "name": "Asset"},
             "inputs": [{"type": "text", "name": "email", "label": "Email",
-                        "placeholder": "you@zylker.com", "mandatory": true}]}}))
+                        "placeholder": "you@zylker.com", "mandatory": true},
+                       {"type": "select", "name": "kind", "label": "Kind", "trigger_on_change": true,
+                        "options": [{"label": "Mobile", "value": "mobile"}, {"label": "Laptop", "value": "laptop"}]},
+                       {"type": "dynamic_select", "name": "model", "label": "Model", "placeholder": "pick"},
+                       {"type": "text", "name": "note", "label": "Note", "placeholder": "n"}]}}))
+        .into_response(),
+        "forms" if handler == "form_change_handler" => axum::Json(json!({"output": {
+            "type": "form_modification", "actions": [{"type": "remove", "name": "note"}]}}))
+        .into_response(),
+        "forms" if handler == "form_values_handler" => axum::Json(json!({"output": {
+            "options": [{"label": "Google Pixel", "value": "pixel"}]}}))
         .into_response(),
         "forms" => {
             axum::Json(json!({"output": {"text": format!("hook: {handler}")}})).into_response()
@@ -795,14 +805,20 @@ async fn forms_of_webhook_functions_are_delivered() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            &format!("/api/v3/functions/{id}/handlers"),
-            &app.admin_token,
-            json!({"type": "form_view_handler"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    for kind in [
+        "form_view_handler",
+        "form_change_handler",
+        "form_dynamic_select_handler",
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v3/functions/{id}/handlers"),
+                &app.admin_token,
+                json!({"type": kind}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
     // The permalink runs form_view_handler (same wire name) and opens the form it answers.
     let r = app
         .get(
@@ -815,6 +831,39 @@ async fn forms_of_webhook_functions_are_delivered() {
     let view = rec.with_handler("form_view_handler");
     assert_eq!(view.len(), 1);
     assert_eq!(view[0].json()["type"], "function");
+    // A change runs form_change_handler (same wire name); its modification is applied.
+    let r = app
+        .post(
+            &format!("/api/v3/forms/{form_id}/change"),
+            &app.admin_token,
+            json!({"name": "kind", "value": {"label": "Mobile", "value": "mobile"}, "values": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["type"], "form", "{}", r.body);
+    let names: Vec<&str> = r.body["data"]["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["email", "kind", "model"]);
+    let change = rec.with_handler("form_change_handler");
+    assert_eq!(change.len(), 1);
+    assert_eq!(change[0].json()["params"]["target"]["name"], "kind");
+    // A dynamic select runs form_dynamic_select_handler, whose wire name is form_values_handler.
+    let r = app
+        .post(
+            &format!("/api/v3/forms/{form_id}/options"),
+            &app.admin_token,
+            json!({"name": "model", "query": "pix"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["data"]["options"][0]["value"], "pixel", "{}", r.body);
+    let values = rec.with_handler("form_values_handler");
+    assert_eq!(values.len(), 1);
+    assert_eq!(values[0].json()["params"]["target"]["query"], "pix");
     // A submit runs form_submit_handler, whose wire name is form_handler.
     let r = app
         .post(
