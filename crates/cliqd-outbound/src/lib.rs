@@ -104,16 +104,32 @@ fn install_crypto_provider() {
     });
 }
 
+/// Whether a redirect to `url` is followed, after `previous` hops: at most `max` hops, and
+/// never to a private or loopback address unless `allow_private` (the guard, once more per hop).
+fn follow_redirect(
+    url: &url::Url,
+    previous: usize,
+    max: usize,
+    allow_private: bool,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if previous >= max {
+        return Err("too many redirects".into());
+    }
+    guard::check_url_host(url, allow_private).map_err(Into::into)
+}
+
 impl OutboundClient {
     pub fn new(config: OutboundConfig) -> Result<Self, OutboundError> {
         install_crypto_provider();
         let allow_private = config.allow_private;
         let max_redirects = config.max_redirects;
         let redirect = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= max_redirects {
-                return attempt.error("too many redirects");
-            }
-            match guard::check_url_host(attempt.url(), allow_private) {
+            match follow_redirect(
+                attempt.url(),
+                attempt.previous().len(),
+                max_redirects,
+                allow_private,
+            ) {
                 Ok(()) => attempt.follow(),
                 Err(e) => attempt.error(e),
             }
@@ -250,5 +266,35 @@ fn describe(e: &reqwest::Error) -> String {
 impl From<guard::ForbiddenTarget> for OutboundError {
     fn from(e: guard::ForbiddenTarget) -> Self {
         OutboundError::Forbidden(e.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn redirects_to_private_addresses_are_refused_unless_allowed() {
+        for target in [
+            "http://127.0.0.1/x",
+            "http://10.1.2.3/",
+            "http://192.168.0.1:8080/",
+            "http://[::1]/",
+            "http://169.254.169.254/latest/meta-data",
+        ] {
+            let refused = follow_redirect(&url(target), 0, 5, false).unwrap_err();
+            assert!(!refused.to_string().is_empty(), "{target}");
+            assert!(
+                follow_redirect(&url(target), 0, 5, true).is_ok(),
+                "{target}"
+            );
+        }
+        assert!(follow_redirect(&url("https://93.184.216.34/"), 0, 5, false).is_ok());
+        let too_many = follow_redirect(&url("https://93.184.216.34/"), 5, 5, false).unwrap_err();
+        assert_eq!(too_many.to_string(), "too many redirects");
     }
 }
