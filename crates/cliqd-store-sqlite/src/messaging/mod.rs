@@ -576,16 +576,7 @@ impl MessagingStore for SqliteStore {
 
     async fn associate_bot(&self, channel_id: &str, bot_id: i64) -> StoreResult<bool> {
         let id = channel_id.to_string();
-        self.write(move |c| {
-            let n = c
-                .execute(
-                    "INSERT OR IGNORE INTO channel_bots (channel_id, bot_id) VALUES (?1, ?2)",
-                    params![id, bot_id],
-                )
-                .map_err(map_err)?;
-            Ok(n > 0)
-        })
-        .await
+        self.write(move |c| associate(c, &id, bot_id)).await
     }
 
     async fn channel_bots(&self, channel_id: &str) -> StoreResult<Vec<i64>> {
@@ -605,17 +596,7 @@ impl MessagingStore for SqliteStore {
     }
 
     async fn subscribe_bot(&self, bot_id: i64, user_id: i64) -> StoreResult<bool> {
-        self.write(move |c| {
-            let n = c
-                .execute(
-                    "INSERT OR IGNORE INTO bot_subscribers (bot_id, user_id, created_at)
-                     VALUES (?1, ?2, ?3)",
-                    params![bot_id, user_id, now_ms()],
-                )
-                .map_err(map_err)?;
-            Ok(n > 0)
-        })
-        .await
+        self.write(move |c| subscribe(c, bot_id, user_id)).await
     }
 
     async fn unsubscribe_bot(&self, bot_id: i64, user_id: i64) -> StoreResult<bool> {
@@ -734,17 +715,7 @@ impl MessagingStore for SqliteStore {
 
     async fn set_thread_closed(&self, thread_chat_id: &str, closed: bool) -> StoreResult<bool> {
         let id = thread_chat_id.to_string();
-        self.write(move |c| {
-            let n = c
-                .prepare_cached(
-                    "UPDATE chats SET closed = ?2 WHERE id = ?1 AND kind = 'thread' AND closed != ?2",
-                )
-                .map_err(map_err)?
-                .execute(params![id, closed])
-                .map_err(map_err)?;
-            Ok(n > 0)
-        })
-        .await
+        self.write(move |c| set_closed(c, &id, closed)).await
     }
 
     async fn set_chat_muted(&self, chat_id: &str, user_id: i64, muted: bool) -> StoreResult<bool> {
@@ -817,4 +788,46 @@ impl MessagingStore for SqliteStore {
         })
         .await
     }
+}
+
+/// Associates a bot with a channel; whether it was not yet.
+pub(super) fn associate(
+    c: &rusqlite::Connection,
+    channel_id: &str,
+    bot_id: i64,
+) -> StoreResult<bool> {
+    let n = c
+        .prepare_cached("INSERT OR IGNORE INTO channel_bots (channel_id, bot_id) VALUES (?1, ?2)")
+        .map_err(map_err)?
+        .execute(params![channel_id, bot_id])
+        .map_err(map_err)?;
+    Ok(n > 0)
+}
+
+/// Subscribes a user to a bot; whether they were not yet.
+pub(super) fn subscribe(c: &rusqlite::Connection, bot_id: i64, user_id: i64) -> StoreResult<bool> {
+    let n = c
+        .prepare_cached(
+            "INSERT OR IGNORE INTO bot_subscribers (bot_id, user_id, created_at) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(map_err)?
+        .execute(params![bot_id, user_id, now_ms()])
+        .map_err(map_err)?;
+    Ok(n > 0)
+}
+
+/// Closes or reopens a thread; whether that changed it.
+pub(super) fn set_closed(
+    c: &rusqlite::Connection,
+    thread_chat_id: &str,
+    closed: bool,
+) -> StoreResult<bool> {
+    let n = c
+        .prepare_cached(
+            "UPDATE chats SET closed = ?2 WHERE id = ?1 AND kind = 'thread' AND closed != ?2",
+        )
+        .map_err(map_err)?
+        .execute(params![thread_chat_id, closed])
+        .map_err(map_err)?;
+    Ok(n > 0)
 }

@@ -377,15 +377,7 @@ impl RuntimeStore for SqliteStore {
         user_id: i64,
     ) -> StoreResult<Subscribed> {
         self.write_events(move |c, events| {
-            let new = c
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO bot_subscribers (bot_id, user_id, created_at)
-                     VALUES (?1, ?2, ?3)",
-                )
-                .map_err(map_err)?
-                .execute(params![bot_id, user_id, now_ms()])
-                .map_err(map_err)?
-                > 0;
+            let new = super::subscribe(c, bot_id, user_id)?;
             let first_ever = c
                 .prepare_cached(
                     "INSERT OR IGNORE INTO bot_welcomed (bot_id, user_id) VALUES (?1, ?2)",
@@ -456,14 +448,7 @@ impl RuntimeStore for SqliteStore {
     ) -> StoreResult<bool> {
         let id = thread_chat_id.to_string();
         self.write(move |c| {
-            let n = c
-                .prepare_cached(
-                    "UPDATE chats SET closed = ?2 WHERE id = ?1 AND kind = 'thread' AND closed != ?2",
-                )
-                .map_err(map_err)?
-                .execute(params![id, closed])
-                .map_err(map_err)?;
-            if n == 0 {
+            if !super::set_closed(c, &id, closed)? {
                 return Ok(false);
             }
             let thread = super::rows::load_chat(c, &id)?;
@@ -510,14 +495,7 @@ impl RuntimeStore for SqliteStore {
     ) -> StoreResult<bool> {
         let channel_id = channel_id.to_string();
         self.write(move |c| {
-            let new = c
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO channel_bots (channel_id, bot_id) VALUES (?1, ?2)",
-                )
-                .map_err(map_err)?
-                .execute(params![channel_id, bot_id])
-                .map_err(map_err)?
-                > 0;
+            let new = super::associate(c, &channel_id, bot_id)?;
             if new {
                 channel_trigger(
                     c,
