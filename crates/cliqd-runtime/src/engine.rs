@@ -127,6 +127,8 @@ pub(crate) struct Inner {
     /// Triggers per bot waiting or running.
     pub(crate) backlog: Mutex<HashMap<i64, usize>>,
     bot_slots: Mutex<HashMap<i64, Arc<Semaphore>>>,
+    /// Bumped each time the store's whole content was replaced ([`Engine::store_replaced`]).
+    pub(crate) generation: std::sync::atomic::AtomicU64,
 }
 
 /// The handler engine (see the crate documentation). Cheap to clone.
@@ -171,6 +173,7 @@ impl Engine {
                 queues: Mutex::new(HashMap::new()),
                 backlog: Mutex::new(HashMap::new()),
                 bot_slots: Mutex::new(HashMap::new()),
+                generation: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -180,6 +183,18 @@ impl Engine {
     pub fn start(&self) -> tokio::task::JoinHandle<()> {
         let engine = self.clone();
         tokio::spawn(async move { engine.outbox_loop().await })
+    }
+
+    /// Says the store's whole content was replaced (a snapshot restored, a reset): parsed
+    /// programs are dropped (a handler's id and time may now stand for another script) and
+    /// the outbox reads the pending triggers from storage again, from the first (trigger ids
+    /// start over with the restored counters). Runs already queued finish as they can.
+    pub fn store_replaced(&self) {
+        self.inner.deluge.forget_programs();
+        self.inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.store.trigger_signal().notify_one();
     }
 
     /// The events for `user_id` from now on.

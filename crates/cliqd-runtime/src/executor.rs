@@ -142,6 +142,13 @@ impl DelugeExecutor {
         }
     }
 
+    /// Drops every parsed program (the store's content was replaced).
+    pub fn forget_programs(&self) {
+        if let Ok(mut cache) = self.programs.lock() {
+            cache.clear();
+        }
+    }
+
     /// The parsed program of a handler version, parsing it on first use.
     fn program(&self, h: &HandlerRow) -> Result<(deluge::Program, String), RunError> {
         let key = (h.id, h.updated_at);

@@ -41,7 +41,14 @@ impl Engine {
         // queued (id ≤ last_id) is skipped.
         let mut last_id = 0;
         let mut scan = true;
+        let mut generation = self.generation();
         loop {
+            if self.generation() != generation {
+                // The store's content was replaced: its triggers are numbered afresh.
+                generation = self.generation();
+                last_id = 0;
+                scan = true;
+            }
             if scan {
                 match self.inner.store.pending_triggers(last_id, PAGE).await {
                     Ok(rows) => {
@@ -77,6 +84,12 @@ impl Engine {
             }
             signal.notified().await;
         }
+    }
+
+    fn generation(&self) -> u64 {
+        self.inner
+            .generation
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Queues a trigger behind the earlier ones of its bot and chat, or refuses it when the

@@ -20,10 +20,21 @@ pub struct Demo {
     pub admin_token: String,
 }
 
+/// The snapshot first start saves right after creating the demo organization, and what
+/// [`reset`] goes back to. Saving another snapshot under this name changes what a reset
+/// restores (your components applied, say).
+pub const INITIAL_SNAPSHOT: &str = "initial";
+
 /// On an empty store, creates the demo organization (an admin, three users, two teams, the
 /// organization channel `general` with all of them) and an
-/// admin token with every scope, written to `data_dir/admin.token` (mode 0600).
-pub async fn ensure_demo(store: &dyn Store, data_dir: &Path) -> Result<Option<Demo>, StoreError> {
+/// admin token with every scope, written to `data_dir/admin.token` (mode 0600), then saves
+/// the store as the snapshot [`INITIAL_SNAPSHOT`]. With `seed` (seeded dev runs) the admin
+/// token is derived from it ([`seeded_token`]), so it is the same run after run.
+pub async fn ensure_demo(
+    store: &dyn Store,
+    data_dir: &Path,
+    seed: Option<u64>,
+) -> Result<Option<Demo>, StoreError> {
     if !store.is_empty().await? {
         return Ok(None);
     }
@@ -50,9 +61,13 @@ pub async fn ensure_demo(store: &dyn Store, data_dir: &Path) -> Result<Option<De
     let mut everyone = vec![admin.id];
     everyone.extend(users.iter().map(|u| u.id));
     crate::api::messaging::create_general_channel(store, org.id, admin.id, everyone).await?;
-    let admin_token = create_token(store, admin.id, &ALL_SCOPES.join(","), None).await?;
+    let admin_token = seed.map_or_else(new_token_secret, seeded_token);
+    insert_token(store, &admin_token, admin.id, &ALL_SCOPES.join(","), None).await?;
     write_secret_file(&data_dir.join("admin.token"), &admin_token)
         .map_err(|e| StoreError::Other(format!("cannot write admin.token: {e}")))?;
+    if let Err(e) = store.save_snapshot(INITIAL_SNAPSHOT).await {
+        tracing::warn!(error = %e, "cannot save the initial snapshot; `cliqd reset` will recreate the demo organization instead");
+    }
     Ok(Some(Demo {
         org,
         admin,
@@ -79,6 +94,49 @@ pub async fn add_user(
         .await
 }
 
+/// What a store was reset to.
+#[derive(Debug)]
+pub enum ResetOutcome {
+    /// The [`INITIAL_SNAPSHOT`], saved at first start: the admin token is unchanged.
+    Restored,
+    /// No initial snapshot (a data directory older than snapshots): the store was emptied and
+    /// a new demo organization made, with a new admin token in `admin.token`.
+    Recreated(Demo),
+}
+
+/// Puts the whole store back to the demo organization: the [`INITIAL_SNAPSHOT`] restored, or,
+/// without one, the store emptied and the demo organization made anew (and saved as the
+/// initial snapshot). Caches above the store are the caller's to drop.
+pub async fn reset(
+    store: &dyn Store,
+    data_dir: &Path,
+    seed: Option<u64>,
+) -> Result<ResetOutcome, StoreError> {
+    match store.restore_snapshot(INITIAL_SNAPSHOT).await {
+        Ok(()) => Ok(ResetOutcome::Restored),
+        Err(StoreError::NotFound) => {
+            store.wipe().await?;
+            let demo = ensure_demo(store, data_dir, seed).await?.ok_or_else(|| {
+                StoreError::Other("the store was not empty after wiping it".into())
+            })?;
+            Ok(ResetOutcome::Recreated(demo))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The demo admin token of a seeded run: `1000.<32 hex>.<32 hex>` from the SHA-256 of the
+/// seed, the same run after run (only for dev mode, which refuses non-loopback addresses).
+pub fn seeded_token(seed: u64) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("cliqd demo admin token, seed {seed}").as_bytes());
+    format!(
+        "1000.{}.{}",
+        hex::encode(&digest[..16]),
+        hex::encode(&digest[16..])
+    )
+}
+
 /// Creates an access token for `user_id`; returns the secret (only its hash is stored).
 pub async fn create_token(
     store: &dyn Store,
@@ -87,17 +145,27 @@ pub async fn create_token(
     expires_in_secs: Option<i64>,
 ) -> Result<String, StoreError> {
     let secret = new_token_secret();
+    insert_token(store, &secret, user_id, scopes, expires_in_secs).await?;
+    Ok(secret)
+}
+
+async fn insert_token(
+    store: &dyn Store,
+    secret: &str,
+    user_id: i64,
+    scopes: &str,
+    expires_in_secs: Option<i64>,
+) -> Result<(), StoreError> {
     store
         .insert_token(NewToken {
-            hash: hash_secret(&secret),
+            hash: hash_secret(secret),
             user_id,
             kind: TokenKind::Access,
             scopes: scopes.to_string(),
             expires_at: expires_in_secs.map(|s| now_secs() + s),
             client_id: None,
         })
-        .await?;
-    Ok(secret)
+        .await
 }
 
 /// A registered OAuth client and a refresh token for it (like Zoho's self client).

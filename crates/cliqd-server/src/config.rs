@@ -60,6 +60,16 @@ pub struct Config {
     /// How webhook components' handlers are delivered (timeout, retries, `response_url`);
     /// its timeout is `handler_timeout`.
     pub webhook: cliqd_runtime::WebhookConfig,
+    /// Dev mode (`cliqd serve --dev`): rate limits off unless set explicitly, private-network
+    /// targets allowed, debug logs, the dev endpoints (`/cliqd/dev/…`: reset and snapshots)
+    /// and whatever else is for a developer's own machine only (the web client's "sign in
+    /// as" reads this flag). Refused on a non-loopback address unless `dev_force`.
+    pub dev: bool,
+    /// Lets dev mode listen on a non-loopback address (`--dev-force`).
+    pub dev_force: bool,
+    /// With dev mode: makes the demo organization's admin token derive from this seed and
+    /// the store's clock start at a fixed instant, so ids and replies repeat run after run.
+    pub seed: Option<u64>,
 }
 
 impl Default for Config {
@@ -79,6 +89,9 @@ impl Default for Config {
             bot_backlog: 1000,
             form_ttl: Duration::from_secs(3600),
             webhook: cliqd_runtime::WebhookConfig::default(),
+            dev: false,
+            dev_force: false,
+            seed: None,
         }
     }
 }
@@ -100,6 +113,9 @@ struct FileConfig {
     execution_retention: Option<usize>,
     bot_backlog: Option<usize>,
     form_ttl_secs: Option<u64>,
+    dev: Option<bool>,
+    dev_force: Option<bool>,
+    seed: Option<u64>,
 }
 
 /// Values given on the command line (None = not given).
@@ -109,6 +125,9 @@ pub struct Overrides {
     pub bind: Option<String>,
     pub rate_limits: Option<String>,
     pub allow_private_network: bool,
+    pub dev: bool,
+    pub dev_force: bool,
+    pub seed: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +138,14 @@ pub enum ConfigError {
     Parse(PathBuf, toml::de::Error),
     #[error("invalid value for {0}: {1}")]
     Value(&'static str, String),
+    #[error(
+        "dev mode listens only on a loopback address (it turns rate limits off, lets handlers \
+         reach private networks and offers reset endpoints); {0} is not one: use \
+         --bind 127.0.0.1:PORT, or --dev-force if this machine's network is yours alone"
+    )]
+    DevNotLoopback(SocketAddr),
+    #[error("--seed needs dev mode (--dev): a seeded server's admin token is predictable")]
+    SeedWithoutDev,
 }
 
 impl Config {
@@ -171,6 +198,9 @@ impl Config {
             if let Some(v) = f.form_ttl_secs {
                 cfg.form_ttl = Duration::from_secs(v.max(1));
             }
+            cfg.dev = f.dev.unwrap_or(cfg.dev);
+            cfg.dev_force = f.dev_force.unwrap_or(cfg.dev_force);
+            cfg.seed = f.seed.or(cfg.seed);
         }
         if let Some(v) = env("CLIQD_DATA") {
             cfg.data_dir = v.into();
@@ -191,6 +221,15 @@ impl Config {
                 .map_err(|_| ConfigError::Value("CLIQD_HANDLER_TIMEOUT_MS", v))?;
             cfg.handler_timeout = Duration::from_millis(ms.max(1));
         }
+        if let Some(v) = env("CLIQD_DEV") {
+            cfg.dev = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("CLIQD_SEED") {
+            cfg.seed = Some(v.parse().map_err(|_| ConfigError::Value("CLIQD_SEED", v))?);
+        }
+        cfg.dev |= flags.dev;
+        cfg.dev_force |= flags.dev_force;
+        cfg.seed = flags.seed.or(cfg.seed);
         if let Some(v) = &flags.data_dir {
             cfg.data_dir = v.clone();
         }
@@ -206,6 +245,16 @@ impl Config {
             cfg.rate_limits = r
                 .parse()
                 .map_err(|e| ConfigError::Value("rate_limits", e))?;
+        } else if cfg.dev {
+            cfg.rate_limits = RateLimitMode::Off;
+        }
+        if cfg.dev {
+            cfg.allow_private_network = true;
+            if !cfg.bind.ip().is_loopback() && !cfg.dev_force {
+                return Err(ConfigError::DevNotLoopback(cfg.bind));
+            }
+        } else if cfg.seed.is_some() {
+            return Err(ConfigError::SeedWithoutDev);
         }
         Ok(cfg)
     }
@@ -253,6 +302,51 @@ mod tests {
         assert_eq!(cfg.bind.port(), 2);
         assert_eq!(cfg.rate_limits, RateLimitMode::Scaled(3));
         assert!("x0".parse::<RateLimitMode>().is_err());
+    }
+
+    #[test]
+    fn dev_mode_loosens_and_stays_on_loopback() {
+        let dev = Overrides {
+            dev: true,
+            ..Default::default()
+        };
+        let cfg = Config::load(None, |_| None, &dev).unwrap();
+        assert!(cfg.dev && cfg.allow_private_network);
+        assert_eq!(cfg.rate_limits, RateLimitMode::Off);
+        // An explicit rate-limit mode still wins.
+        let env = |k: &str| (k == "CLIQD_RATE_LIMITS").then(|| "spec".to_string());
+        assert_eq!(
+            Config::load(None, env, &dev).unwrap().rate_limits,
+            RateLimitMode::Spec
+        );
+        let public = Overrides {
+            bind: Some("0.0.0.0:8080".into()),
+            ..dev.clone()
+        };
+        let err = Config::load(None, |_| None, &public).unwrap_err();
+        assert!(matches!(err, ConfigError::DevNotLoopback(_)), "{err}");
+        assert!(err.to_string().contains("--dev-force"), "{err}");
+        let forced = Overrides {
+            dev_force: true,
+            ..public
+        };
+        assert!(Config::load(None, |_| None, &forced).unwrap().dev);
+        let seeded = Overrides {
+            seed: Some(7),
+            ..Default::default()
+        };
+        let err = Config::load(None, |_| None, &seeded).unwrap_err();
+        assert!(matches!(err, ConfigError::SeedWithoutDev), "{err}");
+        let cfg = Config::load(
+            None,
+            |_| None,
+            &Overrides {
+                seed: Some(7),
+                ..dev
+            },
+        )
+        .unwrap();
+        assert_eq!(cfg.seed, Some(7));
     }
 
     #[test]

@@ -44,6 +44,8 @@ error_codes! {
     InvalidInputs => (BAD_REQUEST, Some("invalid_inputs"), "Request body validation failed"),
     InvalidScope => (BAD_REQUEST, Some("invalid_scope"), "The provided scope value is invalid. Allowed values are organization, team, and personal"),
     OperationFailed => (INTERNAL_SERVER_ERROR, Some("operation_failed"), "The operation failed"),
+    // The dev endpoints (cliqd's own, `cliqd serve --dev`).
+    SnapshotNotFound => (NOT_FOUND, Some("snapshot_not_found"), "The snapshot does not exist (see GET /cliqd/dev/snapshots)"),
     // Handlers (bots, functions, message actions).
     ExecutionUrlRequired => (BAD_REQUEST, Some("execution_url_required"), "execution_url is required when execution_type is set to webhook"),
     ExecutionUrlNotAllowed => (BAD_REQUEST, Some("execution_url_not_allowed"), "execution_url is not allowed when execution_type is set to deluge"),

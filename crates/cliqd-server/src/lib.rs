@@ -183,7 +183,7 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> Result<RunningServer, S
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|e| ServerError::Bind(config.bind, e))?;
-    let demo = admin::ensure_demo(store.as_ref(), &config.data_dir).await?;
+    let demo = admin::ensure_demo(store.as_ref(), &config.data_dir, config.seed).await?;
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
     let mut config = config;
     config.bind = addr;

@@ -21,6 +21,7 @@ mod forms;
 mod identity;
 mod messaging;
 mod migrations;
+mod snapshots;
 mod webhooks;
 
 #[cfg(test)]
@@ -39,6 +40,13 @@ type Reply = Box<dyn FnOnce(StoreResult<()>) + Send>;
 /// way that spoils the whole batch (see [`Containment::Batch`]).
 type Job = Box<dyn FnOnce(&Connection) -> (Reply, bool) + Send>;
 
+/// What the writer thread is sent: a job for the next batch, or work that runs alone, between
+/// two batches and outside any transaction (a snapshot's restore).
+enum Work {
+    Job(Job),
+    Alone(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
 /// How the failure of one write job is kept from the others in its batch.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Containment {
@@ -55,6 +63,7 @@ const READERS: usize = 4;
 const EVENT_BUFFER: usize = 16_384;
 /// The file in the store's directory that a serving process holds an OS lock on.
 pub const LOCK_FILE: &str = "cliqd.lock";
+pub use snapshots::SNAPSHOT_DIR;
 
 /// SQLite-backed store. Cheap to clone; all clones share the writer and readers.
 #[derive(Clone)]
@@ -63,7 +72,7 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    writer: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<mpsc::Sender<Work>>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     path: PathBuf,
@@ -75,6 +84,9 @@ struct Inner {
     triggers: Arc<tokio::sync::Notify>,
     /// Triggers committed and not yet taken by the engine, with their context.
     committed: Arc<Mutex<CommittedQueue>>,
+    /// Where the writer's clock starts when it is seeded ([`SqliteStore::use_seeded_clock`]);
+    /// a restore sets it back there.
+    clock_start: Mutex<Option<i64>>,
 }
 
 /// Committed triggers waiting for [`cliqd_store::RuntimeStore::take_committed`].
@@ -142,7 +154,7 @@ impl SqliteStore {
         let readers = (0..READERS)
             .map(|_| open_conn(&path, true).map(Mutex::new))
             .collect::<StoreResult<Vec<_>>>()?;
-        let (tx, rx) = mpsc::channel::<Job>();
+        let (tx, rx) = mpsc::channel::<Work>();
         let triggers = Arc::new(tokio::sync::Notify::new());
         let committed = Arc::new(Mutex::new(CommittedQueue::default()));
         let handoff = Handoff {
@@ -163,6 +175,7 @@ impl SqliteStore {
                 lock: Mutex::new(lock),
                 triggers,
                 committed,
+                clock_start: Mutex::new(None),
             }),
         })
     }
@@ -268,6 +281,25 @@ impl SqliteStore {
     }
 
     fn submit(&self, job: Job) -> StoreResult<()> {
+        self.send(Work::Job(job))
+    }
+
+    /// Runs `f` on the writer's connection alone: after the batch in progress has committed,
+    /// before the next begins, outside any transaction.
+    pub(crate) async fn alone<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.send(Work::Alone(Box::new(move |conn| {
+            let _ = tx.send(f(conn));
+        })))?;
+        rx.await
+            .map_err(|_| StoreError::Other("writer dropped the job".into()))?
+    }
+
+    fn send(&self, work: Work) -> StoreResult<()> {
         let sender = self
             .inner
             .writer
@@ -276,7 +308,7 @@ impl SqliteStore {
             .clone()
             .ok_or_else(|| StoreError::Other("store is closed".into()))?;
         sender
-            .send(job)
+            .send(work)
             .map_err(|_| StoreError::Other("writer thread stopped".into()))
     }
 
@@ -392,12 +424,26 @@ impl Handoff {
     }
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, handoff: &Handoff) {
-    while let Ok(first) = rx.recv() {
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Work>, handoff: &Handoff) {
+    // Work that must run alone, received while a batch was being gathered: it runs next.
+    let mut held: Option<Work> = None;
+    loop {
+        let first = match held.take().map_or_else(|| rx.recv().ok(), Some) {
+            None => break,
+            Some(Work::Alone(f)) => {
+                f(&mut conn);
+                continue;
+            }
+            Some(Work::Job(job)) => job,
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Work::Job(job)) => batch.push(job),
+                Ok(alone) => {
+                    held = Some(alone);
+                    break;
+                }
                 Err(_) => break,
             }
         }
@@ -490,11 +536,31 @@ pub(crate) fn unique_on(on: ConflictOn) -> impl FnOnce(rusqlite::Error) -> Store
     }
 }
 
+thread_local! {
+    /// The writer thread's seeded clock: the next instant it answers, when seeded.
+    static SEEDED_NOW: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Now, in Unix milliseconds. On a seeded store's writer thread, a clock that starts at the
+/// seeded instant and ticks one millisecond per reading, so that the same writes give the
+/// same times (and message ids) run after run; elsewhere the system clock.
 pub(crate) fn now_ms() -> i64 {
+    if let Some(t) = SEEDED_NOW.with(|c| {
+        let t = c.get()?;
+        c.set(Some(t + 1));
+        Some(t)
+    }) {
+        return t;
+    }
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+/// Seeds (or, with `None`, unseeds) the clock of the thread this runs on: the writer's.
+pub(crate) fn set_writer_clock(start: Option<i64>) {
+    SEEDED_NOW.with(|c| c.set(start));
 }
 
 /// True when `sql` (a `SELECT 1 …` lookup) finds a row.

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod messaging;
 pub mod rows;
 pub mod runtime;
+pub mod snapshots;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhooks;
@@ -20,6 +21,7 @@ pub use forms::{FormSessionRow, FormStore};
 pub use messaging::*;
 pub use rows::*;
 pub use runtime::*;
+pub use snapshots::{SnapshotInfo, SnapshotStore, check_snapshot_name};
 pub use webhooks::*;
 
 use async_trait::async_trait;
@@ -221,6 +223,7 @@ pub trait Store:
     + RuntimeStore
     + FormStore
     + WebhookStore
+    + SnapshotStore
 {
 }
 impl<
@@ -230,7 +233,8 @@ impl<
         + MessagingStore
         + RuntimeStore
         + FormStore
-        + WebhookStore,
+        + WebhookStore
+        + SnapshotStore,
 > Store for T
 {
 }

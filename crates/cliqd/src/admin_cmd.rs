@@ -1,6 +1,6 @@
 //! `cliqd serve` and the administration commands (users, teams, tokens, clients, organizations).
 
-use crate::database::{Access, CommandStore, open_store};
+use crate::database::{CommandStore, open_server_store};
 use anyhow::Context;
 use cliqd_server::config::{Config, Overrides};
 use cliqd_store::Store;
@@ -51,6 +51,20 @@ pub struct ServeArgs {
     /// Let webhooks and invokeUrl reach private and loopback addresses.
     #[arg(long)]
     allow_private_network: bool,
+    /// Dev mode, for your own machine: rate limits off (unless --rate-limits is given),
+    /// private-network targets allowed, debug logs, the reset and snapshot endpoints under
+    /// /cliqd/dev/. Listens on loopback only unless --dev-force (env CLIQD_DEV=1).
+    #[arg(long)]
+    dev: bool,
+    /// Let dev mode listen on a non-loopback address (anyone who reaches it can reset the
+    /// server).
+    #[arg(long, requires = "dev")]
+    dev_force: bool,
+    /// With --dev: deterministic runs. The demo organization's admin token derives from N and
+    /// the store's clock starts at a fixed instant and ticks per use, so ids, times and
+    /// replies repeat run after run (env CLIQD_SEED).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
 }
 
 /// Where the admin commands find the store.
@@ -234,21 +248,31 @@ pub fn run(cmd: AdminCommand) -> anyhow::Result<ExitCode> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let json_logs = std::env::var("CLIQD_LOG_FORMAT").is_ok_and(|f| f == "json");
-    init_logs(json_logs);
     let flags = Overrides {
         data_dir: args.data,
         bind: args.bind,
         rate_limits: args.rate_limits,
         allow_private_network: args.allow_private_network,
+        dev: args.dev,
+        dev_force: args.dev_force,
+        seed: args.seed,
     };
     let config = Config::load(args.config.as_deref(), |k| std::env::var(k).ok(), &flags)?;
+    init_logs(json_logs, config.dev);
     let token_file = config.data_dir.join("admin.token");
-    let backend = open_store(args.database.as_deref(), &config.data_dir, Access::Server)
+    let backend = open_server_store(args.database.as_deref(), &config.data_dir, config.seed)
         .map_err(|e| with_token_hint(e, &token_file))?;
     let server = cliqd_server::start(config, backend)
         .await
         .map_err(|e| with_token_hint(e.into(), &token_file))?;
     print_banner(&server, &token_file, json_logs);
+    if server.state.config.dev {
+        tracing::warn!(
+            seed = server.state.config.seed,
+            bind = %server.addr,
+            "dev mode: rate limits off, private networks reachable, reset endpoints on"
+        );
+    }
     server
         .run_until(async {
             if tokio::signal::ctrl_c().await.is_err() {
@@ -263,11 +287,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Logs go to stderr: JSON lines with `CLIQD_LOG_FORMAT=json`, text otherwise, coloured only
 /// when stderr is a terminal. The filter is `CLIQD_LOG` (default `info`, which includes one
-/// line per request).
-fn init_logs(json: bool) {
+/// line per request; in dev mode [`DEV_LOG_FILTER`]).
+fn init_logs(json: bool, dev: bool) {
     use std::io::IsTerminal;
+    let default = if dev { DEV_LOG_FILTER } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -276,6 +301,40 @@ fn init_logs(json: bool) {
     } else {
         builder.with_ansi(std::io::stderr().is_terminal()).init();
     }
+}
+
+/// Dev mode's default log filter: cliqd's own crates at `debug` (what ran, what was ignored,
+/// why a request was refused), libraries at `info`.
+const DEV_LOG_FILTER: &str = "info,cliqd=debug,cliqd_server=debug,cliqd_runtime=debug,\
+     cliqd_service=debug,cliqd_outbound=debug,cliqd_store_sqlite=debug";
+
+/// What dev mode changed, said loudly at start.
+fn dev_lines(config: &Config) -> Vec<String> {
+    let mut lines = vec![
+        "DEV MODE: for your own machine only.".to_string(),
+        format!(
+            "  rate limits {}; webhooks and invokeUrl may reach private and loopback addresses",
+            match config.rate_limits {
+                cliqd_server::config::RateLimitMode::Off => "off".to_string(),
+                cliqd_server::config::RateLimitMode::Spec => "as the spec says".to_string(),
+                cliqd_server::config::RateLimitMode::Scaled(n) => format!("x{n}"),
+            }
+        ),
+        "  POST /cliqd/dev/reset and /cliqd/dev/snapshots/… reset and restore the whole server"
+            .to_string(),
+    ];
+    if let Some(seed) = config.seed {
+        lines.push(format!(
+            "  seeded runs (seed {seed}): ids, times and the demo admin token repeat run after run"
+        ));
+    }
+    if !config.bind.ip().is_loopback() {
+        lines.push(format!(
+            "  WARNING: listening on {} (--dev-force): anyone who reaches it can reset this server",
+            config.bind
+        ));
+    }
+    lines
 }
 
 /// A failed start names where the admin token is (or will be), so the next step is clear.
@@ -294,6 +353,11 @@ fn with_token_hint(err: anyhow::Error, token_file: &std::path::Path) -> anyhow::
 /// one JSON object with `CLIQD_LOG_FORMAT=json`. Every start names the admin token file.
 fn print_banner(server: &cliqd_server::RunningServer, token_file: &std::path::Path, json: bool) {
     let url = format!("http://{}", server.addr);
+    if server.state.config.dev && !json {
+        for line in dev_lines(&server.state.config) {
+            println!("{line}");
+        }
+    }
     let token_state = if server.demo.is_some() {
         "created"
     } else if token_file.is_file() {
@@ -308,6 +372,12 @@ fn print_banner(server: &cliqd_server::RunningServer, token_file: &std::path::Pa
             "admin_token_file": token_file.display().to_string(),
             "admin_token_file_state": token_state,
         });
+        if server.state.config.dev {
+            banner["dev"] = serde_json::json!({
+                "seed": server.state.config.seed,
+                "notes": dev_lines(&server.state.config),
+            });
+        }
         if let Some(demo) = &server.demo {
             banner["demo"] = serde_json::json!({
                 "org": {"id": demo.org.id.to_string(), "name": demo.org.name},

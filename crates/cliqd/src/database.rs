@@ -67,6 +67,30 @@ fn scheme(url: &str) -> Option<(&str, &str)> {
 /// Opens the store `url` names, or the embedded SQLite database in `data_dir` when `url` is
 /// `None`.
 pub fn open_store(url: Option<&str>, data_dir: &Path, access: Access) -> anyhow::Result<Backend> {
+    open_store_with(url, data_dir, access, None)
+}
+
+/// Where a seeded run's clock starts: 2025-01-01T00:00:00Z, whatever the seed.
+pub const SEEDED_CLOCK_START_MS: i64 = 1_735_689_600_000;
+
+/// `cliqd serve`'s store ([`Access::Server`]); with `seed`, its clock is the seeded one
+/// (starting at [`SEEDED_CLOCK_START_MS`], one millisecond per reading), so the same requests
+/// give the same times and message ids run after run.
+pub fn open_server_store(
+    url: Option<&str>,
+    data_dir: &Path,
+    seed: Option<u64>,
+) -> anyhow::Result<Backend> {
+    let clock = seed.map(|_| SEEDED_CLOCK_START_MS);
+    open_store_with(url, data_dir, Access::Server, clock)
+}
+
+fn open_store_with(
+    url: Option<&str>,
+    data_dir: &Path,
+    access: Access,
+    seeded_clock: Option<i64>,
+) -> anyhow::Result<Backend> {
     let parsed = match url {
         Some(u) => DatabaseUrl::parse(u)?,
         None => DatabaseUrl::Sqlite(data_dir.to_path_buf()),
@@ -79,6 +103,9 @@ pub fn open_store(url: Option<&str>, data_dir: &Path, access: Access) -> anyhow:
                 Access::Admin => SqliteStore::open(&dir),
             }
             .with_context(|| format!("cannot open the store in {}", dir.display()))?;
+            if let Some(start) = seeded_clock {
+                store.use_seeded_clock(start)?;
+            }
             let closer = store.clone();
             Ok(Backend {
                 store: Arc::new(store),

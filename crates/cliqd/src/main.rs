@@ -7,6 +7,9 @@ mod deluge_remote;
 mod executions_cmd;
 mod extensions_cmd;
 mod keys_cmd;
+mod project;
+mod server_client;
+mod snapshot_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -31,8 +34,28 @@ enum Command {
     /// The organization's webhook signing key.
     #[command(subcommand)]
     Keys(keys_cmd::KeysCommand),
+    /// Create or update a project folder's components on a running server (cliqd.toml and
+    /// .dg files; docs/projects.md).
+    Apply(project::ApplyArgs),
+    /// Write an organization's components as a project folder (`cliqd apply` takes it back).
+    Export(project::ExportArgs),
+    /// Save, restore and list snapshots of the whole store.
+    #[command(subcommand)]
+    Snapshot(snapshot_cmd::SnapshotCommand),
+    /// Put the whole store back to the demo organization (the `initial` snapshot).
+    Reset(snapshot_cmd::ResetArgs),
     #[command(flatten)]
     Admin(admin_cmd::AdminCommand),
+}
+
+/// Runs one command's future on a runtime of its own.
+fn block_on(
+    f: impl std::future::Future<Output = anyhow::Result<std::process::ExitCode>>,
+) -> anyhow::Result<std::process::ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(f)
 }
 
 fn main() -> std::process::ExitCode {
@@ -41,6 +64,10 @@ fn main() -> std::process::ExitCode {
         Command::Deluge(args) => deluge_cmd::run(args),
         Command::Extensions(cmd) => extensions_cmd::run(cmd),
         Command::Keys(cmd) => keys_cmd::run(cmd),
+        Command::Apply(args) => block_on(project::apply(args)),
+        Command::Export(args) => block_on(project::export(args)),
+        Command::Snapshot(cmd) => block_on(snapshot_cmd::snapshot(cmd)),
+        Command::Reset(args) => block_on(snapshot_cmd::reset(args)),
         Command::Admin(cmd) => admin_cmd::run(cmd),
     };
     match result {

@@ -3,6 +3,7 @@
 
 pub mod bots;
 pub mod component;
+pub mod dev;
 pub mod execution;
 pub mod executions;
 pub mod extensions;
@@ -93,6 +94,7 @@ fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
         messaging::ENDPOINTS,
         executions::ENDPOINTS,
         webhooks::ENDPOINTS,
+        dev::ENDPOINTS,
     ]
     .into_iter()
     .flatten()
@@ -117,6 +119,7 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
         .merge(messaging::routes())
         .merge(executions::routes())
         .merge(webhooks::routes())
+        .merge(dev::routes(state.config.dev))
         .route_layer(axum::middleware::from_fn_with_state(state, guard::guard))
 }
 

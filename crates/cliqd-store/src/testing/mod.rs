@@ -22,6 +22,7 @@ pub mod messaging;
 pub mod messaging_more;
 pub mod runtime;
 pub mod search;
+pub mod snapshots;
 pub mod webhooks;
 
 use crate::Store;
@@ -95,6 +96,7 @@ macro_rules! store_conformance_tests {
             current forms::form_sessions_live_until_closed_or_expired,
             current webhooks::keys_and_secrets_are_kept_once_unless_rotated,
             current webhooks::response_tokens_expire_and_run_out,
+            current snapshots::snapshots_save_restore_and_wipe,
         );
     };
     (@cases $make:path; $($flavor:ident $module:ident :: $case:ident,)*) => {
