@@ -79,10 +79,11 @@ enum Source {
     Empty,
 }
 
-/// Every page of `from` into `to`, in one step (one read transaction on `from`).
+/// Every page of `from` into `to`, in one step (one read transaction on `from`: a step
+/// copies up to this many pages, more than any cliqd database has).
 fn copy(from: &Connection, to: &mut Connection) -> StoreResult<()> {
     Backup::new(from, to)
-        .and_then(|b| b.run_to_completion(-1, Duration::ZERO, None))
+        .and_then(|b| b.run_to_completion(i32::MAX, Duration::ZERO, None))
         .map_err(map_err)
 }
 
