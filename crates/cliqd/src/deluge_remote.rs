@@ -9,7 +9,7 @@
 //! script error quoting Cliq's `{"code", "message"}`. Requests go through the outbound client,
 //! with loopback and private addresses allowed: the server URL is the user's explicit choice.
 
-use cliqd_outbound::{OutboundClient, OutboundConfig, OutboundRequest};
+use crate::server_client::ServerClient;
 use cliqd_service::{CliqTask, task_result};
 use serde_json::{Map, Value};
 
@@ -25,9 +25,7 @@ struct Identity {
 
 /// A running cliqd, reached with one token.
 pub struct Remote {
-    base: url::Url,
-    token: String,
-    client: OutboundClient,
+    server: ServerClient,
     runtime: tokio::runtime::Runtime,
     /// The token's user, read on first use of a system variable (an error is kept too, so it
     /// is reported once).
@@ -37,42 +35,18 @@ pub struct Remote {
 impl Remote {
     /// A client for the server at `server` (e.g. `http://127.0.0.1:8080`) acting with `token`.
     pub fn new(server: &str, token: &str) -> anyhow::Result<Self> {
-        let base = url::Url::parse(server.trim())
-            .map_err(|e| anyhow::anyhow!("--server {server}: {e}"))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            anyhow::bail!("--server {server}: not an http(s) URL");
-        }
-        let token = token.trim();
-        if token.is_empty() {
-            anyhow::bail!("--token is empty");
-        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let client = OutboundClient::new(OutboundConfig {
-            allow_private: true,
-            ..Default::default()
-        })?;
         Ok(Remote {
-            base,
-            token: token.to_string(),
-            client,
+            server: ServerClient::with_token(server, token)?,
             runtime,
             me: None,
         })
     }
 
-    /// The URL of `segments` (each percent-encoded as one path segment) under the server's
-    /// base, with `query`.
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> String {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        url.to_string()
+        self.server.url(segments, query)
     }
 
     /// Sends one request with the token; returns the status and the body parsed as JSON
@@ -83,25 +57,11 @@ impl Remote {
         url: String,
         body: Option<&Value>,
     ) -> Result<(u16, Value), String> {
-        let mut headers = vec![(
-            "Authorization".to_string(),
-            format!("Zoho-oauthtoken {}", self.token),
-        )];
-        if body.is_some() {
-            headers.push(("Content-Type".into(), "application/json".into()));
-        }
-        let request = OutboundRequest {
-            method: method.into(),
-            url,
-            headers,
-            body: body.map(|b| b.to_string().into_bytes()),
-        };
-        let response = self
+        let answer = self
             .runtime
-            .block_on(self.client.execute(request))
-            .map_err(|e| format!("cannot reach the server: {e}"))?;
-        let json = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-        Ok((response.status, json))
+            .block_on(self.server.call_url(method, url, body))
+            .map_err(|e| format!("{e:#}"))?;
+        Ok((answer.status, answer.body))
     }
 
     /// Performs `zoho.cliq.<task>(args)` on the server.
@@ -206,13 +166,11 @@ impl Remote {
         let url = self.url(&["api", "v3", "realtime"], &[]);
         let user_id = self
             .runtime
-            .block_on(self.client.websocket_first_text(
-                &url,
-                &[(
-                    "Authorization".to_string(),
-                    format!("Zoho-oauthtoken {}", self.token),
-                )],
-            ))
+            .block_on(
+                self.server
+                    .outbound()
+                    .websocket_first_text(&url, &[self.server.authorization()]),
+            )
             .map_err(|e| e.to_string())
             .and_then(|text| {
                 serde_json::from_str::<Value>(&text)

@@ -4,7 +4,6 @@
 //! choice). The token is `--token`, else `CLIQD_TOKEN`, else the data directory's
 //! `admin.token` (what first start wrote).
 
-use anyhow::Context;
 use cliqd_outbound::{OutboundClient, OutboundConfig, OutboundRequest};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -53,29 +52,35 @@ pub struct ServerClient {
 }
 
 impl ServerClient {
+    /// A client for the server and token `args` name (the token read from the data
+    /// directory's admin.token when none is given).
     pub fn new(args: &ServerArgs) -> anyhow::Result<Self> {
-        let base = url::Url::parse(args.server.trim())
-            .with_context(|| format!("--server {}", args.server))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            anyhow::bail!("--server {}: not an http(s) URL", args.server);
-        }
         let token = match &args.token {
-            Some(t) => t.trim().to_string(),
+            Some(t) => t.clone(),
             None => {
                 let file = args.data.join("admin.token");
-                std::fs::read_to_string(&file)
-                    .map(|t| t.trim().to_string())
-                    .map_err(|e| {
-                        anyhow::anyhow!(
-                            "no token: give --token (or CLIQD_TOKEN), or --data with an \
-                             admin.token ({}: {e})",
-                            file.display()
-                        )
-                    })?
+                std::fs::read_to_string(&file).map_err(|e| {
+                    anyhow::anyhow!(
+                        "no token: give --token (or CLIQD_TOKEN), or --data with an \
+                         admin.token ({}: {e})",
+                        file.display()
+                    )
+                })?
             }
         };
+        Self::with_token(&args.server, &token)
+    }
+
+    /// A client for the server at `server` (e.g. `http://127.0.0.1:8080`) acting with `token`.
+    pub fn with_token(server: &str, token: &str) -> anyhow::Result<Self> {
+        let base = url::Url::parse(server.trim())
+            .map_err(|e| anyhow::anyhow!("--server {server}: {e}"))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            anyhow::bail!("--server {server}: not an http(s) URL");
+        }
+        let token = token.trim();
         if token.is_empty() {
-            anyhow::bail!("the token is empty");
+            anyhow::bail!("--token is empty");
         }
         let client = OutboundClient::new(OutboundConfig {
             allow_private: true,
@@ -83,9 +88,23 @@ impl ServerClient {
         })?;
         Ok(ServerClient {
             base,
-            token,
+            token: token.to_string(),
             client,
         })
+    }
+
+    /// The outbound client the requests go through (for what [`ServerClient::call`] does not
+    /// cover, such as a WebSocket).
+    pub fn outbound(&self) -> &OutboundClient {
+        &self.client
+    }
+
+    /// The `Authorization` header carrying the token.
+    pub fn authorization(&self) -> (String, String) {
+        (
+            "Authorization".to_string(),
+            format!("Zoho-oauthtoken {}", self.token),
+        )
     }
 
     /// The URL of `segments` (each percent-encoded as one path segment) with `query`.
@@ -108,16 +127,23 @@ impl ServerClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> anyhow::Result<Answer> {
-        let mut headers = vec![(
-            "Authorization".to_string(),
-            format!("Zoho-oauthtoken {}", self.token),
-        )];
+        self.call_url(method, self.url(segments, query), body).await
+    }
+
+    /// [`ServerClient::call`] for a URL built with [`ServerClient::url`].
+    pub async fn call_url(
+        &self,
+        method: &str,
+        url: String,
+        body: Option<&Value>,
+    ) -> anyhow::Result<Answer> {
+        let mut headers = vec![self.authorization()];
         if body.is_some() {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
         let request = OutboundRequest {
             method: method.into(),
-            url: self.url(segments, query),
+            url,
             headers,
             body: body.map(|b| b.to_string().into_bytes()),
         };

@@ -40,8 +40,8 @@ pub enum SnapshotCommand {
 #[derive(clap::Args)]
 pub struct Target {
     /// Go through the server running at this URL (it must run with --dev) instead of opening
-    /// the data directory.
-    #[arg(long)]
+    /// the data directory (env CLIQD_SERVER).
+    #[arg(long, env = "CLIQD_SERVER")]
     server: Option<String>,
     /// With --server: an organization admin's token (default: the data directory's
     /// admin.token; env CLIQD_TOKEN).

@@ -545,3 +545,29 @@ async fn seeded_runs_repeat_ids_times_and_token() {
     let (token_c, _, _) = seeded_run("8").await;
     assert_ne!(token_a, token_c);
 }
+
+#[test]
+fn the_ci_example_runs() {
+    let have = |tool: &str| Command::new(tool).arg("--version").output().is_ok();
+    if !have("bash") || !have("curl") {
+        eprintln!("skipped: bash and curl are needed to run examples/ci.sh");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .env("CLIQD", env!("CARGO_BIN_EXE_cliqd"))
+        .env("PORT", port.to_string())
+        .env_remove("CLIQD_TOKEN")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("CI example: all tests passed"), "{stdout}");
+}

@@ -77,10 +77,10 @@ pub async fn current_handler(
         )
         .await?;
     let data = &body["data"];
-    if let Some(script) = data["script"].as_str() {
-        if !script.is_empty() {
-            return Ok(Some(HandlerData::Script(script.to_string())));
-        }
+    if let Some(script) = data["script"].as_str()
+        && !script.is_empty()
+    {
+        return Ok(Some(HandlerData::Script(script.to_string())));
     }
     if let Some(perms) = data["permissions"].as_array() {
         let perms: Vec<String> = perms
