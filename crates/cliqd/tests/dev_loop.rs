@@ -241,13 +241,46 @@ async fn apply_is_idempotent_removes_prunes_and_round_trips_through_export() {
     assert_eq!(out.trim(), "deleted bot Stray");
     assert_eq!(api.names("bots").await, ["Helpdesk"]);
 
+    // Webhook components name their handlers' permissions; a bot's handler may have none.
+    let hooks = dir.path().join("hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::write(
+        hooks.join("cliqd.toml"),
+        r#"
+[[bots]]
+name = "Hookbot"
+description = "a webhook bot"
+execution_type = "webhook"
+execution_url = "https://ci.example/bot"
+[bots.handlers]
+message_handler = { permissions = ["user", "chat"] }
+welcome_handler = { permissions = [] }
+
+[[functions]]
+name = "hooked"
+description = "a webhook button"
+function_type = "button"
+execution_type = "webhook"
+execution_url = "https://ci.example/button"
+[functions.handlers]
+button_handler = { permissions = ["user"] }
+"#,
+    )
+    .unwrap();
+    let hooks_s = hooks.to_str().unwrap();
+    let (ok, out, err) = against(&base, &data, &["apply", hooks_s]);
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("set bot Hookbot: welcome_handler"), "{out}");
+    let (_, out, _) = against(&base, &data, &["apply", hooks_s]);
+    assert_eq!(out.trim(), "no changes");
+
     // Export, then apply the export: nothing changes; onto a reset server it recreates the
     // same components, whose export is the same folder, byte for byte.
     let first = dir.path().join("export1");
     let (ok, out, err) = against(&base, &data, &["export", first.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(
-        out.starts_with("Exported 1 bots, 2 functions and 1 message actions"),
+        out.starts_with("Exported 2 bots, 3 functions and 1 message actions"),
         "{out}"
     );
     let (_, out, _) = against(&base, &data, &["apply", first.to_str().unwrap()]);

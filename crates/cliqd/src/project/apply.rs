@@ -190,9 +190,7 @@ async fn update(
     let id = obj["id"].as_str().unwrap_or_default().to_string();
     let mut patch = Map::new();
     for (key, want) in &w.fields {
-        if key == "name" && obj[key].as_str() == want.as_str() {
-            continue;
-        }
+        // (A name differing only in case is sent: the folder's spelling wins.)
         if &obj[key.as_str()] != want {
             patch.insert(key.clone(), want.clone());
         }
@@ -255,7 +253,14 @@ async fn handlers(
         } else {
             None
         };
-        if now.as_ref() == Some(want) {
+        // An empty handler reads back as unconfigured: the API shows no difference.
+        let same = present.contains(ty)
+            && match (&now, want) {
+                (Some(now), want) => now == want,
+                (None, HandlerData::Permissions(p)) => p.is_empty(),
+                (None, HandlerData::Script(s)) => s.is_empty(),
+            };
+        if same {
             continue;
         }
         let mut body = want.body();
@@ -282,11 +287,14 @@ async fn handlers(
         }
     }
     for ty in present.iter().filter(|t| !w.handlers.contains_key(*t)) {
-        if current_handler(client, w.kind, &id, ty, None)
-            .await?
-            .is_none()
+        // An empty default handler (functions, message actions) has nothing to remove; a
+        // bot's handlers all exist because they were made, empty permissions or not.
+        if w.kind != Kind::Bot
+            && current_handler(client, w.kind, &id, ty, None)
+                .await?
+                .is_none()
         {
-            continue; // an empty default handler: nothing to remove
+            continue;
         }
         if w.kind == Kind::MessageAction {
             report.fail(format!(

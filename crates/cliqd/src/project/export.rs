@@ -48,10 +48,16 @@ pub async fn export(client: &ServerClient, dir: &Path, force: bool) -> anyhow::R
             let folder = writer.folder(kind, &name);
             let id = text(&obj, "id");
             let mut handlers = BTreeMap::new();
+            let webhook = obj["execution_type"] == "webhook";
             for ty in handler_types(&obj) {
-                if let Some(data) = current_handler(client, kind, &id, &ty, None).await? {
-                    handlers.insert(ty.clone(), writer.handler(&folder, &ty, data)?);
-                }
+                let data = match current_handler(client, kind, &id, &ty, None).await? {
+                    Some(data) => data,
+                    // A bot's handler exists because it was made: with no permissions, say.
+                    None if kind == Kind::Bot && webhook => HandlerData::Permissions(Vec::new()),
+                    // An empty default handler: as a new component has it.
+                    None => continue,
+                };
+                handlers.insert(ty.clone(), writer.handler(&folder, &ty, data)?);
             }
             match kind {
                 Kind::Bot => {
