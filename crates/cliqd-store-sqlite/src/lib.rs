@@ -431,7 +431,13 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Work>, handoff: &Handoff
         let first = match held.take().map_or_else(|| rx.recv().ok(), Some) {
             None => break,
             Some(Work::Alone(f)) => {
-                f(&mut conn);
+                // A panic must not take the writer (and every later write) with it: the
+                // caller's reply channel is dropped, so it gets an error.
+                let run = std::panic::AssertUnwindSafe(|| f(&mut conn));
+                if std::panic::catch_unwind(run).is_err() {
+                    tracing::error!("work running alone on the writer panicked");
+                    messaging::clear_writer_cache();
+                }
                 continue;
             }
             Some(Work::Job(job)) => job,

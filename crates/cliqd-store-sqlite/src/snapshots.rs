@@ -5,8 +5,9 @@
 //! transaction: a consistent view while the writer goes on (and a process beside a running
 //! server may save too). Restoring copies a snapshot into the writer's own connection, as work
 //! that runs alone between two write batches; readers see the new content from their next
-//! read. Then the snapshot's schema is brought up to date, the writer's caches are dropped,
-//! and the engine is told to read the pending triggers again.
+//! read. Then the snapshot's schema is brought up to date, the writer's caches and the
+//! committed triggers not yet handed over are dropped; the engine's owner tells it to read the
+//! pending triggers from storage again.
 
 use super::{SqliteStore, map_err, migrations};
 use async_trait::async_trait;
@@ -64,12 +65,12 @@ impl SqliteStore {
             Ok(())
         })
         .await?;
-        // Triggers handed over before belong to the old content: the engine reads storage.
+        // Triggers committed before and not yet taken belong to the old content. The engine
+        // above is told by its owner (`Engine::store_replaced`) to read storage from the
+        // first trigger again: the restored counters number triggers afresh.
         if let Ok(mut q) = self.inner.committed.lock() {
             q.items.clear();
-            q.lagged = true;
         }
-        self.inner.triggers.notify_one();
         Ok(())
     }
 }
