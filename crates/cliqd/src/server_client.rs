@@ -11,10 +11,10 @@ use std::path::PathBuf;
 /// Where the server is and who calls it (flattened into the commands that talk to one).
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServerArgs {
-    /// The running server's base URL (env CLIQD_SERVER).
+    /// The running server's base URL.
     #[arg(long, env = "CLIQD_SERVER", default_value = "http://127.0.0.1:8080")]
     pub server: String,
-    /// An access token (env CLIQD_TOKEN); default: the admin token in the data directory.
+    /// An access token; default: the admin token in the data directory.
     #[arg(long, env = "CLIQD_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     /// The data directory whose admin.token is used when no token is given.

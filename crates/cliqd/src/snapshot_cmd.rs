@@ -25,6 +25,7 @@ pub enum SnapshotCommand {
     },
     /// Put snapshot NAME back: the whole store becomes what it was when NAME was saved.
     Restore {
+        /// The snapshot's name (see `cliqd snapshot list`).
         name: String,
         #[command(flatten)]
         target: Target,
@@ -40,11 +41,11 @@ pub enum SnapshotCommand {
 #[derive(clap::Args)]
 pub struct Target {
     /// Go through the server running at this URL (it must run with --dev) instead of opening
-    /// the data directory (env CLIQD_SERVER).
+    /// the data directory.
     #[arg(long, env = "CLIQD_SERVER")]
     server: Option<String>,
     /// With --server: an organization admin's token (default: the data directory's
-    /// admin.token; env CLIQD_TOKEN).
+    /// admin.token).
     #[arg(long, env = "CLIQD_TOKEN", hide_env_values = true)]
     token: Option<String>,
     #[command(flatten)]
