@@ -59,6 +59,14 @@ pub fn question(c: &BotContext, i: usize) -> Option<Value> {
 }
 
 impl Conversations {
+    /// Forgets every open conversation (the store's content was replaced: their bots, users
+    /// and chats may now be others).
+    pub fn clear(&self) {
+        if let Ok(mut open) = self.open.lock() {
+            open.clear();
+        }
+    }
+
     /// Opens a conversation (replacing any open one of the same bot, user and chat) and
     /// answers its first question, or `None` when it has none.
     pub fn open(&self, bot: i64, user: i64, chat: &str, context: BotContext) -> Option<Value> {

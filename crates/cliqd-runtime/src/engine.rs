@@ -186,11 +186,15 @@ impl Engine {
     }
 
     /// Says the store's whole content was replaced (a snapshot restored, a reset): parsed
-    /// programs are dropped (a handler's id and time may now stand for another script) and
+    /// programs are dropped (a handler's id and time may now stand for another script), open
+    /// bot conversations and cached signing keys are forgotten (their ids may now stand for
+    /// others), and
     /// the outbox reads the pending triggers from storage again, from the first (trigger ids
     /// start over with the restored counters). Runs already queued finish as they can.
     pub fn store_replaced(&self) {
         self.inner.deluge.forget_programs();
+        self.inner.conversations.clear();
+        self.inner.keys.forget();
         self.inner
             .generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);

@@ -89,6 +89,13 @@ impl Keys {
         }
     }
 
+    /// Forgets the cached keys (the store's content was replaced).
+    pub fn forget(&self) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
+    }
+
     /// The organization's key pair, made and stored on first use.
     pub async fn org_key(&self, org_id: i64) -> Result<Arc<OrgKey>, SigningError> {
         if let Ok(cache) = self.cache.lock()
