@@ -163,6 +163,37 @@ fn dev_mode_stays_on_loopback_unless_forced_and_says_so() {
         banner.contains("private and loopback addresses"),
         "{banner}"
     );
+
+    // With JSON logs the banner is one JSON object, and says so too.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cliqd"))
+        .args([
+            "serve",
+            "--dev",
+            "--seed",
+            "2",
+            "--bind",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(dir.path().join("json"))
+        .env("CLIQD_LOG", "warn")
+        .env("CLIQD_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let banner: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(banner["dev"]["seed"], 2, "{banner}");
+    assert!(
+        banner["dev"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("DEV MODE")
+    );
 }
 
 #[tokio::test]
