@@ -16,6 +16,7 @@ mod extract;
 mod listen;
 mod oauth;
 mod pagination;
+mod random;
 pub mod ratelimit;
 mod state;
 mod token_cache;

@@ -17,6 +17,8 @@ pub struct AppState {
     pub(crate) endpoints: Arc<EndpointTable>,
     /// The handler engine (its outbox loop runs once the server is started).
     pub engine: Engine,
+    /// Random bytes for the ids the server shows (seeded in seeded dev runs).
+    pub(crate) random: Arc<crate::random::Random>,
 }
 
 impl AppState {
@@ -29,6 +31,7 @@ impl AppState {
                 config.rate_limit_time_divisor,
             )),
             tokens: Arc::new(TokenCache::default()),
+            random: Arc::new(crate::random::Random::new(config.seed)),
             store,
             config: Arc::new(config),
             endpoints: Arc::new(crate::api::endpoint_table()),

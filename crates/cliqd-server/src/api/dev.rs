@@ -83,6 +83,7 @@ fn snapshot_json(s: &SnapshotInfo) -> Value {
 /// Drops what the server cached from the store's previous content.
 fn forget_caches(state: &AppState) {
     state.tokens.clear();
+    state.random.restart();
     state.engine.store_replaced();
 }
 

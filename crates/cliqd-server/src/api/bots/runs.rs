@@ -406,7 +406,7 @@ async fn run_incoming(
         .inputs_for(&auth.actor(), None, None, None, extra);
     let trigger = json!({
         "kind": "incoming_webhook",
-        "request_id": new_call_id(),
+        "request_id": new_call_id(&state),
         "http_method": method.as_str(),
         "user_ids": users.iter().map(|u| u.to_string()).collect::<Vec<_>>(),
     });
@@ -516,8 +516,8 @@ fn check_call(body: &CallBody) -> ApiResult<()> {
 }
 
 /// A random version-4 UUID (call ids, incoming webhook request ids).
-fn new_call_id() -> String {
-    let b: [u8; 16] = rand::random();
+fn new_call_id(state: &AppState) -> String {
+    let b = state.random.bytes16();
     let h = hex::encode(b);
     // Version 4, variant 10xx.
     let variant = ["8", "9", "a", "b"][(b[8] & 3) as usize];
@@ -565,7 +565,7 @@ pub async fn call(
             found.iter().map(|u| u.id).collect()
         }
     };
-    let id = new_call_id();
+    let id = new_call_id(&state);
     state
         .store
         .create_call(auth.user.org_id, bot.id, &id, users.clone())

@@ -93,7 +93,7 @@ pub(crate) async fn open_if_form(
     {
         tracing::warn!(error = %e, "purging form sessions failed");
     }
-    let id = hex::encode(rand::random::<[u8; 16]>());
+    let id = hex::encode(state.random.bytes16());
     state
         .store
         .create_form_session(FormSessionRow {
