@@ -589,9 +589,19 @@ async fn seeded_run(seed: &str) -> (String, Value, Value) {
         .await;
     assert_eq!(status, 204);
     let messages = messages(3).await;
+    // The card's button opens the ticket form: its session id (form_id) is seeded too.
+    let card = messages["data"][2]["id"].as_str().unwrap().to_string();
+    let (status, form) = api
+        .post(
+            &format!("/api/v3/chats/{chat}/messages/{card}/click"),
+            json!({"button": "buttons[0]"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{form}");
+    assert!(form.to_string().contains("form_id"), "{form}");
     child.kill().unwrap();
     child.wait().unwrap();
-    (api.token, bots, messages)
+    (api.token, bots, json!({"messages": messages, "form": form}))
 }
 
 #[tokio::test]
@@ -602,7 +612,7 @@ async fn seeded_runs_repeat_ids_times_and_token() {
     assert_eq!(bots_a, bots_b);
     assert_eq!(messages_a, messages_b);
     assert_eq!(
-        messages_a["data"].as_array().unwrap().len(),
+        messages_a["messages"]["data"].as_array().unwrap().len(),
         3,
         "{messages_a}"
     );
