@@ -10,7 +10,7 @@
 //! changes nothing the second time.
 
 use super::manifest::{HandlerData, Kind, Wanted, WantedMenu};
-use crate::server_client::ServerClient;
+use crate::server_client::{Answer, ServerClient};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
@@ -30,6 +30,17 @@ impl Report {
     fn fail(&mut self, line: String) {
         eprintln!("error: {line}");
         self.failures.push(line);
+    }
+
+    /// A request's outcome: `done` when it succeeded, else `cannot <attempted>: <why>`. True
+    /// when it succeeded.
+    fn outcome(&mut self, answer: &Answer, done: String, attempted: String) -> bool {
+        if answer.ok() {
+            self.change(done);
+        } else {
+            self.fail(format!("cannot {attempted}: {}", answer.refusal()));
+        }
+        answer.ok()
     }
 }
 
@@ -147,15 +158,12 @@ pub async fn apply(
                 let answer = client
                     .call("DELETE", &["api", "v3", kind.path(), id], &[], None)
                     .await?;
-                if answer.ok() {
-                    report.change(format!("deleted {} {name}", kind.noun()));
-                } else {
-                    report.fail(format!(
-                        "cannot delete {} {name}: {}",
-                        kind.noun(),
-                        answer.refusal()
-                    ));
-                }
+                let subject = format!("{} {name}", kind.noun());
+                report.outcome(
+                    &answer,
+                    format!("deleted {subject}"),
+                    format!("delete {subject}"),
+                );
             }
         }
     }
@@ -167,16 +175,14 @@ async fn create(client: &ServerClient, w: &Wanted, report: &mut Report) -> anyho
     let answer = client
         .call("POST", &["api", "v3", w.kind.path()], &[], Some(&body))
         .await?;
-    if !answer.ok() {
-        report.fail(format!(
-            "cannot create {} {}: {}",
-            w.kind.noun(),
-            w.name,
-            answer.refusal()
-        ));
+    let subject = format!("{} {}", w.kind.noun(), w.name);
+    if !report.outcome(
+        &answer,
+        format!("created {subject}"),
+        format!("create {subject}"),
+    ) {
         return Ok(());
     }
-    report.change(format!("created {} {}", w.kind.noun(), w.name));
     let obj = &answer.body["data"];
     handlers(client, w, obj, report).await
 }
@@ -216,20 +222,9 @@ async fn update(
                 Some(&Value::Object(patch)),
             )
             .await?;
-        if answer.ok() {
-            report.change(format!(
-                "updated {} {} ({})",
-                w.kind.noun(),
-                w.name,
-                keys.join(", ")
-            ));
-        } else {
-            report.fail(format!(
-                "cannot update {} {}: {}",
-                w.kind.noun(),
-                w.name,
-                answer.refusal()
-            ));
+        let subject = format!("{} {}", w.kind.noun(), w.name);
+        let done = format!("updated {subject} ({})", keys.join(", "));
+        if !report.outcome(&answer, done, format!("update {subject}")) {
             return Ok(());
         }
     }
@@ -279,12 +274,12 @@ async fn handlers(
         let answer = client
             .call(method, &segments, &[], Some(&Value::Object(body)))
             .await?;
-        if answer.ok() {
-            let verb = if now.is_some() { "updated" } else { "set" };
-            report.change(format!("{verb} {}", label(ty)));
-        } else {
-            report.fail(format!("cannot set {}: {}", label(ty), answer.refusal()));
-        }
+        let verb = if now.is_some() { "updated" } else { "set" };
+        report.outcome(
+            &answer,
+            format!("{verb} {}", label(ty)),
+            format!("set {}", label(ty)),
+        );
     }
     for ty in present.iter().filter(|t| !w.handlers.contains_key(*t)) {
         // An empty default handler (functions, message actions) has nothing to remove; a
@@ -312,11 +307,11 @@ async fn handlers(
                 None,
             )
             .await?;
-        if answer.ok() {
-            report.change(format!("removed {}", label(ty)));
-        } else {
-            report.fail(format!("cannot remove {}: {}", label(ty), answer.refusal()));
-        }
+        report.outcome(
+            &answer,
+            format!("removed {}", label(ty)),
+            format!("remove {}", label(ty)),
+        );
     }
     if w.kind == Kind::Bot {
         menu_actions(client, w, &id, obj, report).await?;
@@ -349,11 +344,7 @@ async fn menu_actions(
                     Some(&Value::Object(body)),
                 )
                 .await?;
-            if answer.ok() {
-                report.change(format!("set {label}"));
-            } else {
-                report.fail(format!("cannot set {label}: {}", answer.refusal()));
-            }
+            report.outcome(&answer, format!("set {label}"), format!("set {label}"));
             continue;
         };
         let (handler_id, _, listed) = existing.remove(i);
@@ -372,11 +363,11 @@ async fn menu_actions(
                 Some(&Value::Object(menu_body(m))),
             )
             .await?;
-        if answer.ok() {
-            report.change(format!("updated {label}"));
-        } else {
-            report.fail(format!("cannot update {label}: {}", answer.refusal()));
-        }
+        report.outcome(
+            &answer,
+            format!("updated {label}"),
+            format!("update {label}"),
+        );
     }
     for (handler_id, name, _) in existing {
         let answer = client
@@ -387,15 +378,12 @@ async fn menu_actions(
                 None,
             )
             .await?;
-        if answer.ok() {
-            report.change(format!("removed bot {}: menu action {name}", w.name));
-        } else {
-            report.fail(format!(
-                "cannot remove bot {}: menu action {name}: {}",
-                w.name,
-                answer.refusal()
-            ));
-        }
+        let label = format!("bot {}: menu action {name}", w.name);
+        report.outcome(
+            &answer,
+            format!("removed {label}"),
+            format!("remove {label}"),
+        );
     }
     Ok(())
 }
