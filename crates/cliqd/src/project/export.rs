@@ -6,7 +6,7 @@
 use super::apply::{current_handler, handler_types, list, menus};
 use super::manifest::{
     Bot, Function, Handler, HandlerData, Kind, MANIFEST, Manifest, MenuAction, MessageAction,
-    SubAction,
+    SubAction, WebhookHandler,
 };
 use crate::server_client::ServerClient;
 use anyhow::Context;
@@ -73,7 +73,7 @@ pub async fn export(client: &ServerClient, dir: &Path, force: bool) -> anyhow::R
                                 d,
                             )? {
                                 Handler::Script(f) => (Some(f), None),
-                                Handler::Webhook { permissions } => (None, Some(permissions)),
+                                Handler::Webhook(w) => (None, Some(w.permissions)),
                             },
                             None => (None, None),
                         };
@@ -171,7 +171,9 @@ impl Files<'_> {
     /// A handler's manifest entry, writing its script to `<folder>/<stem>.dg`.
     fn handler(&mut self, folder: &str, stem: &str, data: HandlerData) -> anyhow::Result<Handler> {
         match data {
-            HandlerData::Permissions(permissions) => Ok(Handler::Webhook { permissions }),
+            HandlerData::Permissions(permissions) => {
+                Ok(Handler::Webhook(WebhookHandler { permissions }))
+            }
             HandlerData::Script(script) => {
                 let rel = format!("{folder}/{stem}.dg");
                 let path = self.dir.join(&rel);

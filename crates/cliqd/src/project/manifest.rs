@@ -32,7 +32,14 @@ pub enum Handler {
     /// A `.dg` file, relative to the project folder.
     Script(String),
     /// A webhook component's handler: the permissions it is granted.
-    Webhook { permissions: Vec<String> },
+    Webhook(WebhookHandler),
+}
+
+/// A webhook component's handler in the manifest: `{ permissions = [...] }`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookHandler {
+    pub permissions: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -348,7 +355,7 @@ fn read_handlers(
     for (ty, h) in handlers {
         let data = match h {
             Handler::Script(file) => read_script(dir, file, problems),
-            Handler::Webhook { permissions } => Some(HandlerData::Permissions(permissions.clone())),
+            Handler::Webhook(w) => Some(HandlerData::Permissions(w.permissions.clone())),
         };
         match data {
             Some(d) => {
@@ -406,4 +413,85 @@ fn read_script(dir: &Path, file: &str, problems: &mut Vec<String>) -> Option<Han
         return None;
     }
     Some(HandlerData::Script(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(manifest: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MANIFEST), manifest).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn defaults_fill_what_the_manifest_leaves_out() {
+        let dir = folder(
+            "[[bots]]\nname = \"B\"\ndescription = \"d\"\n[bots.handlers]\nmessage_handler = \"m.dg\"\n\
+             [[message_actions]]\nname = \"A\"\nhint = \"h\"\n\
+             [message_actions.handlers]\nexecution_handler = { permissions = [\"user\"] }\n",
+            &[("m.dg", "return {\"text\": \"hi\"};")],
+        );
+        let wanted = load(dir.path()).unwrap();
+        let bot = &wanted[0];
+        assert_eq!(bot.fields["scope"], "personal");
+        assert_eq!(bot.fields["calls"], "disabled");
+        assert_eq!(bot.fields["execution_type"], "deluge");
+        assert!(!bot.fields.contains_key("image"));
+        assert_eq!(
+            bot.handlers["message_handler"],
+            HandlerData::Script("return {\"text\": \"hi\"};".into())
+        );
+        let action = &wanted[1];
+        assert_eq!(
+            action.fields["message_types"],
+            json!(["text", "link", "attachment"])
+        );
+        assert_eq!(
+            action.handlers["execution_handler"],
+            HandlerData::Permissions(vec!["user".into()])
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_place() {
+        let dir = folder(
+            "[[bots]]\nname = \"B\"\ndescription = \"d\"\n[bots.handlers]\n\
+             message_handler = \"bad.dg\"\nwelcome_handler = \"missing.dg\"\n\
+             [[bots]]\nname = \"b\"\ndescription = \"again\"\n",
+            &[("bad.dg", "x = ;\n")],
+        );
+        let problems = load(dir.path()).unwrap_err().to_string();
+        assert!(problems.contains("bad.dg:1:"), "{problems}");
+        assert!(problems.contains("missing.dg"), "{problems}");
+        assert!(problems.contains("the bot b is listed twice"), "{problems}");
+
+        for (manifest, what) in [
+            (
+                "[[bots]]\nname = \"B\"\ndescription = \"d\"\ncolour = \"red\"\n",
+                "colour",
+            ),
+            (
+                "[[functions]]\nname = \"F\"\ndescription = \"d\"\n",
+                "function_type",
+            ),
+            (
+                "[[bots]]\nname = \"B\"\ndescription = \"d\"\n[bots.handlers]\n\
+                 message_handler = { permissions = [], extra = 1 }\n",
+                "message_handler",
+            ),
+        ] {
+            let dir = folder(manifest, &[]);
+            let problems = load(dir.path()).unwrap_err().to_string();
+            assert!(problems.contains(MANIFEST), "{problems}");
+            assert!(
+                problems.contains(what) || problems.contains("line"),
+                "{what}: {problems}"
+            );
+        }
+    }
 }
