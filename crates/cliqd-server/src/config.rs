@@ -60,6 +60,9 @@ pub struct Config {
     /// How webhook components' handlers are delivered (timeout, retries, `response_url`);
     /// its timeout is `handler_timeout`.
     pub webhook: cliqd_runtime::WebhookConfig,
+    /// Lets the web client "sign in as" any user of the demo organization without a token even
+    /// when the server listens on a non-loopback address (on a loopback address it always may).
+    pub web_sign_in_as: bool,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             bot_backlog: 1000,
             form_ttl: Duration::from_secs(3600),
             webhook: cliqd_runtime::WebhookConfig::default(),
+            web_sign_in_as: false,
         }
     }
 }
@@ -100,6 +104,7 @@ struct FileConfig {
     execution_retention: Option<usize>,
     bot_backlog: Option<usize>,
     form_ttl_secs: Option<u64>,
+    web_sign_in_as: Option<bool>,
 }
 
 /// Values given on the command line (None = not given).
@@ -122,6 +127,12 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Whether the web client may sign in as a demo user without a token: on a loopback
+    /// address, or when `web_sign_in_as` allows it.
+    pub fn sign_in_as_allowed(&self) -> bool {
+        self.web_sign_in_as || self.bind.ip().is_loopback()
+    }
+
     /// Builds the configuration from every layer, with `env` standing for the process environment.
     pub fn load(
         file: Option<&Path>,
@@ -171,6 +182,9 @@ impl Config {
             if let Some(v) = f.form_ttl_secs {
                 cfg.form_ttl = Duration::from_secs(v.max(1));
             }
+            if let Some(v) = f.web_sign_in_as {
+                cfg.web_sign_in_as = v;
+            }
         }
         if let Some(v) = env("CLIQD_DATA") {
             cfg.data_dir = v.into();
@@ -179,6 +193,9 @@ impl Config {
         rate = env("CLIQD_RATE_LIMITS").or(rate);
         if let Some(v) = env("CLIQD_ALLOW_PRIVATE_NETWORK") {
             cfg.allow_private_network = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("CLIQD_WEB_SIGN_IN_AS") {
+            cfg.web_sign_in_as = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = env("CLIQD_MAX_BODY_BYTES") {
             cfg.max_body_bytes = v
@@ -276,5 +293,26 @@ mod tests {
             Config::default().header_read_timeout
         );
         assert_eq!(cfg.body_read_timeout, Config::default().body_read_timeout);
+    }
+
+    #[test]
+    fn sign_in_as_is_allowed_on_loopback_or_by_the_key() {
+        let on = |bind: &str, key: bool| Config {
+            bind: bind.parse().unwrap(),
+            web_sign_in_as: key,
+            ..Config::default()
+        };
+        assert!(on("127.0.0.1:8080", false).sign_in_as_allowed());
+        assert!(on("[::1]:8080", false).sign_in_as_allowed());
+        assert!(!on("0.0.0.0:8080", false).sign_in_as_allowed());
+        assert!(!on("192.0.2.7:8080", false).sign_in_as_allowed());
+        assert!(on("0.0.0.0:8080", true).sign_in_as_allowed());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("web.toml");
+        std::fs::write(&file, "web_sign_in_as = true\n").unwrap();
+        let cfg = Config::load(Some(&file), |_| None, &Overrides::default()).unwrap();
+        assert!(cfg.web_sign_in_as);
+        let cfg = Config::load(None, |k| (k == "CLIQD_WEB_SIGN_IN_AS").then(|| "1".into()), &Overrides::default()).unwrap();
+        assert!(cfg.web_sign_in_as);
     }
 }

@@ -19,6 +19,7 @@ mod pagination;
 pub mod ratelimit;
 mod state;
 mod token_cache;
+mod web;
 
 pub use state::AppState;
 
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth/v2/token/revoke", post(oauth::revoke))
         .route(api::webhooks::RESPONSE_ROUTE, post(api::webhooks::deferred))
         .merge(api::router(state.clone()))
+        .merge(web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,0 +1,549 @@
+// The cliqd web client: sign in, chats, messages as Cliq renders them, buttons and banners.
+
+import { render } from "preact";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, ApiError, Realtime, session } from "./api.js";
+import { Console } from "./console.js";
+import { html, MessageContent, formatTime, senderOf } from "./render.js";
+
+const PAGE = 100;
+
+const GROUPS = [
+  ["channel", "Channels"],
+  ["direct_message", "Direct messages"],
+  ["group_chat", "Group chats"],
+  ["bot", "Bots"],
+  ["thread", "Threads"],
+];
+
+// ---------------------------------------------------------------- sign in
+
+function SignIn({ onSignedIn }) {
+  const [token, setToken] = useState("");
+  const [users, setUsers] = useState(null);
+  const [note, setNote] = useState("");
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    api("GET", "/web/session/users", undefined, { token: null })
+      .then((r) => setUsers(r.data))
+      .catch((e) => setNote(e instanceof ApiError ? e.message : String(e)));
+  }, []);
+
+  const withToken = async (e) => {
+    e.preventDefault();
+    setError("");
+    const t = token.trim();
+    try {
+      await api("GET", "/api/v3/chats?limit=1", undefined, { token: t });
+      session.save(t, null);
+      onSignedIn();
+    } catch (err) {
+      setError(err.status === 401 ? "This token is not valid." : err.message);
+    }
+  };
+
+  const as = async (email) => {
+    setError("");
+    try {
+      const r = await api("POST", "/web/session/sign-in-as", { email }, { token: null });
+      session.save(r.access_token, r.user);
+      onSignedIn();
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+
+  return html`<main class="signin">
+    <h1>cliqd</h1>
+    <form class="panel" onSubmit=${withToken} aria-labelledby="token-heading">
+      <h2 id="token-heading">Sign in with an access token</h2>
+      <label for="token">Access token</label>
+      <input id="token" type="password" autocomplete="off" value=${token}
+        onInput=${(e) => setToken(e.target.value)} required />
+      <button type="submit" class="primary">Sign in</button>
+    </form>
+    ${users && html`<section class="panel" aria-labelledby="as-heading">
+      <h2 id="as-heading">Sign in as a demo user</h2>
+      <p class="hint">Allowed because this server listens on a loopback address (or
+        <code>web_sign_in_as</code> is set). Each tab keeps its own user.</p>
+      <ul class="demo-users">${users.map((u) => html`<li>
+        <button type="button" class="demo-user" data-email=${u.email} onClick=${() => as(u.email)}>
+          <span class="name">${u.name}</span> <span class="email">${u.email}</span>
+          ${u.is_admin && html`<span class="badge">admin</span>`}
+        </button></li>`)}</ul>
+    </section>`}
+    ${note && html`<p class="hint" role="note">${note}</p>`}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+  </main>`;
+}
+
+// ---------------------------------------------------------------- messages state
+
+/** Merges `incoming` into `list` (both ascending by time), by id: no duplicates. */
+function merge(list, incoming) {
+  const byId = new Map(list.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+}
+
+function useChatStore() {
+  const [version, setVersion] = useState(0);
+  const store = useRef(new Map());
+  const bump = useCallback(() => setVersion((v) => v + 1), []);
+  const get = (id) => store.current.get(id) || { items: [], complete: false, loaded: false };
+  const set = (id, entry) => {
+    store.current.set(id, { ...get(id), ...entry });
+    bump();
+  };
+  return { version, get, set, ids: () => [...store.current.keys()] };
+}
+
+async function fetchPage(chatId, params) {
+  const q = new URLSearchParams({ limit: String(PAGE), ...params });
+  return api("GET", `/api/v2/chats/${encodeURIComponent(chatId)}/messages?${q}`);
+}
+
+// ---------------------------------------------------------------- main screen
+
+function Main({ onSignOut }) {
+  const [chats, setChats] = useState([]);
+  const [current, setCurrent] = useState(null);
+  const [status, setStatus] = useState("connecting");
+  const [unread, setUnread] = useState({});
+  const [toasts, setToasts] = useState([]);
+  const [ephemeral, setEphemeral] = useState({});
+  const [dialog, setDialog] = useState(null);
+  const [me] = useState(session.user());
+  const [view, setView] = useState("chat");
+  const [journalVersion, setJournalVersion] = useState(0);
+  const messages = useChatStore();
+  const currentRef = useRef(null);
+  currentRef.current = current;
+  const rt = useRef(null);
+
+  const toast = useCallback((t) => {
+    const id = Math.random().toString(36).slice(2);
+    setToasts((ts) => [...ts, { id, ...t }]);
+    setTimeout(() => setToasts((ts) => ts.filter((x) => x.id !== id)), 8000);
+  }, []);
+
+  const loadChats = useCallback(async () => {
+    const r = await api("GET", "/api/v3/chats?limit=100");
+    setChats(r.data || []);
+    return r.data || [];
+  }, []);
+
+  const openChat = useCallback(async (chatId) => {
+    setView("chat");
+    setCurrent(chatId);
+    setUnread((u) => ({ ...u, [chatId]: 0 }));
+    const entry = messages.get(chatId);
+    if (entry.loaded) return;
+    const page = await fetchPage(chatId, {});
+    const items = page.data || [];
+    messages.set(chatId, {
+      items: merge(messages.get(chatId).items, items),
+      complete: items.length < PAGE,
+      loaded: true,
+    });
+  }, []);
+
+  const loadOlder = useCallback(async (chatId) => {
+    const entry = messages.get(chatId);
+    if (entry.complete || entry.loadingOlder || !entry.items.length) return;
+    messages.set(chatId, { loadingOlder: true });
+    const oldest = entry.items[0];
+    let page = await fetchPage(chatId, { totime: String(oldest.time) });
+    let fresh = (page.data || []).filter((m) => !entry.items.some((x) => x.id === m.id));
+    if (!fresh.length && (page.data || []).length) {
+      page = await fetchPage(chatId, { totime: String(oldest.time - 1) });
+      fresh = page.data || [];
+    }
+    messages.set(chatId, {
+      items: merge(messages.get(chatId).items, fresh),
+      complete: fresh.length === 0 || (page.data || []).length < PAGE,
+      loadingOlder: false,
+    });
+  }, []);
+
+  /** After a reconnect: everything each loaded chat got meanwhile, in order. */
+  const catchUp = useCallback(async () => {
+    await loadChats();
+    for (const chatId of messages.ids()) {
+      const entry = messages.get(chatId);
+      const last = entry.items[entry.items.length - 1];
+      let params = last ? { fromtime: String(last.time) } : {};
+      for (let guard = 0; guard < 1000; guard++) {
+        const page = await fetchPage(chatId, params);
+        const items = page.data || [];
+        messages.set(chatId, { items: merge(messages.get(chatId).items, items) });
+        if (!last || items.length < PAGE || !page.next_token) break;
+        params = { next_token: page.next_token };
+      }
+    }
+  }, []);
+
+  const onEvent = useCallback((ev) => {
+    const chatId = ev.chat_id;
+    switch (ev.event) {
+      case "message_created": {
+        const entry = messages.get(chatId);
+        if (entry.loaded) messages.set(chatId, { items: merge(entry.items, [ev.data]) });
+        if (chatId !== currentRef.current) {
+          setUnread((u) => ({ ...u, [chatId]: (u[chatId] || 0) + 1 }));
+        }
+        setChats((cs) => {
+          if (!cs.some((c) => c.chat_id === chatId)) loadChats();
+          return cs;
+        });
+        break;
+      }
+      case "message_edited": {
+        const entry = messages.get(chatId);
+        if (entry.loaded) messages.set(chatId, { items: merge(entry.items, [ev.data]) });
+        break;
+      }
+      case "message_deleted": {
+        const entry = messages.get(chatId);
+        messages.set(chatId, { items: entry.items.filter((m) => m.id !== ev.data.id) });
+        break;
+      }
+      case "member_joined":
+      case "member_left":
+        loadChats();
+        break;
+      case "ephemeral_message": {
+        const d = ev.data || {};
+        const m = {
+          id: `ephemeral-${d.execution_id || Math.random()}`,
+          time: Date.now(),
+          ephemeral: true,
+          sender: { name: (d.component && d.component.name) || "", type: "bot" },
+          content: d.message || {},
+          chat_id: chatId,
+        };
+        setEphemeral((e) => ({ ...e, [chatId]: [...(e[chatId] || []), m] }));
+        break;
+      }
+      case "execution_finished":
+        setJournalVersion((v) => v + 1);
+        break;
+      case "banner": {
+        const b = (ev.data && ev.data.banner) || {};
+        const from = ev.data && (ev.data.bot || ev.data.component);
+        toast({ status: b.status || "success", text: b.text || "", from: from && from.name });
+        break;
+      }
+      default:
+        break;
+    }
+  }, []);
+
+  useEffect(() => {
+    loadChats().then((cs) => {
+      const general = cs.find((c) => c.chat_type === "channel" && /general/i.test(c.name));
+      const first = general || cs[0];
+      if (first) openChat(first.chat_id);
+    });
+    rt.current = new Realtime({
+      onEvent,
+      onStatus: setStatus,
+      onOpen: (reconnected) => {
+        if (reconnected) catchUp();
+      },
+    });
+    // For the browser tests and for debugging: drop the connection as a network failure would.
+    window.__cliqdRealtime = rt.current;
+    return () => rt.current.stop();
+  }, []);
+
+  const onButton = useCallback((button, message, path) => {
+    const confirm = button.action && button.action.confirm;
+    if (confirm) setDialog({ kind: "confirm", button, message, path, confirm });
+    else clickButton(message, path, button, undefined);
+  }, []);
+
+  const clickButton = async (message, path, button, input) => {
+    try {
+      const body = { button: path || button.key };
+      if (input !== undefined && input !== "") body.input = input;
+      const r = await api(
+        "POST",
+        `/api/v3/chats/${encodeURIComponent(message.chat_id)}/messages/${encodeURIComponent(message.id)}/click`,
+        body,
+      );
+      if (r && r.type === "client_action" && r.action) clientAction(r.action);
+    } catch (e) {
+      toast({ status: "failure", text: e.message });
+    }
+  };
+
+  const clientAction = (action) => {
+    const data = action.data || {};
+    if (action.type === "copy" && navigator.clipboard) {
+      navigator.clipboard.writeText(data.text || "").catch(() => {});
+      toast({ status: "success", text: "Copied" });
+    } else if ((action.type === "open.url" || action.type === "preview.url") && /^https?:/.test(data.web || data.url || "")) {
+      window.open(data.web || data.url, "_blank", "noopener");
+    } else {
+      toast({ status: "success", text: `${action.type}: ${JSON.stringify(data)}` });
+    }
+  };
+
+  const chat = chats.find((c) => c.chat_id === current);
+  const entry = current ? messages.get(current) : null;
+  const signOut = () => {
+    rt.current.stop();
+    session.clear();
+    onSignOut();
+  };
+
+  return html`<div class="layout">
+    <${Sidebar} chats=${chats} current=${view === "chat" ? current : null} unread=${unread}
+      onOpen=${openChat} me=${me} status=${status} onSignOut=${signOut}
+      onConsole=${() => setView("console")} />
+    <main class="pane" aria-label=${view === "console" ? "Developer console" : "Chat"}>
+      ${view === "console"
+        ? html`<${Console} journalVersion=${journalVersion} onToast=${toast} />`
+        : chat && entry
+        ? html`<${ChatPane} chat=${chat} entry=${entry} version=${messages.version}
+            ephemeral=${ephemeral[current] || []} ctx=${{ onButton }}
+            onOlder=${() => loadOlder(current)} onError=${(t) => toast({ status: "failure", text: t })} />`
+        : html`<p class="empty">Choose a chat.</p>`}
+    </main>
+    <div class="toasts" aria-live="polite">${toasts.map((t) => html`<div
+      class=${`toast toast-${t.status === "failure" ? "failure" : "success"}`} role="status">
+      ${t.from && html`<strong>${t.from}: </strong>`}${t.text}</div>`)}</div>
+    ${dialog && html`<${ConfirmDialog} dialog=${dialog} onClose=${() => setDialog(null)}
+      onConfirm=${(input) => {
+        setDialog(null);
+        clickButton(dialog.message, dialog.path, dialog.button, input);
+      }} />`}
+  </div>`;
+}
+
+function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onConsole }) {
+  return html`<nav class="sidebar" aria-label="Chats">
+    <div class="me">
+      <span class="me-name">${me ? me.name : "Signed in"}</span>
+      <span class=${`status status-${status}`} title=${status}>${status}</span>
+      <button type="button" class="link" onClick=${onSignOut}>Sign out</button>
+    </div>
+    <button type="button" class="chat-link console-link" onClick=${onConsole}>Developer console</button>
+    ${GROUPS.map(([kind, title]) => {
+      const list = chats.filter((c) => c.chat_type === kind);
+      if (!list.length) return null;
+      return html`<section class="chat-group" data-kind=${kind}>
+        <h2>${title}</h2>
+        <ul>${list.map((c) => html`<li>
+          <button type="button" class=${`chat-link${c.chat_id === current ? " active" : ""}`}
+            aria-current=${c.chat_id === current ? "page" : undefined}
+            data-chat-id=${c.chat_id} data-chat-name=${c.name} onClick=${() => onOpen(c.chat_id)}>
+            <span class="chat-name">${kind === "channel" ? "#" : ""}${c.name}</span>
+            ${unread[c.chat_id] > 0 && html`<span class="unread" aria-label="unread messages">
+              ${unread[c.chat_id]}</span>`}
+          </button></li>`)}</ul>
+      </section>`;
+    })}
+  </nav>`;
+}
+
+function Message({ message, ctx }) {
+  const sender = senderOf(message);
+  return html`<article class=${`message${message.ephemeral ? " ephemeral" : ""}${
+      message.content && message.content.styles && message.content.styles.highlight ? " highlight" : ""}`}
+    data-message-id=${message.id} data-background=${(message.content && message.content.styles &&
+      message.content.styles.background) || ""}>
+    <header>
+      ${sender.image && html`<img class="avatar" src=${sender.image} alt="" />`}
+      <span class="sender">${sender.name}</span>
+      ${sender.isBot && html`<span class="badge bot-badge">bot</span>`}
+      <time datetime=${new Date(message.time).toISOString()}>${formatTime(message.time)}</time>
+      ${message.is_edited && html`<span class="edited">(edited)</span>`}
+      ${message.ephemeral && html`<span class="only-you">Only visible to you</span>`}
+    </header>
+    <${MessageContent} message=${message} ctx=${ctx} />
+  </article>`;
+}
+
+function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError }) {
+  const list = useRef(null);
+  const atBottom = useRef(true);
+  const lastCount = useRef(0);
+  const prevHeight = useRef(0);
+  const items = useMemo(() => merge(entry.items, ephemeral), [entry.items, ephemeral]);
+
+  useEffect(() => {
+    atBottom.current = true;
+    lastCount.current = 0;
+  }, [chat.chat_id]);
+
+  useEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    if (prevHeight.current && items.length > lastCount.current && el.scrollTop < 50 && !atBottom.current) {
+      el.scrollTop += el.scrollHeight - prevHeight.current;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    prevHeight.current = el.scrollHeight;
+    lastCount.current = items.length;
+  });
+
+  const onScroll = (e) => {
+    const el = e.target;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    prevHeight.current = el.scrollHeight;
+    if (el.scrollTop < 80) onOlder();
+  };
+
+  return html`<section class="chat" data-chat-id=${chat.chat_id}>
+    <header class="chat-header"><h1>${chat.chat_type === "channel" ? "#" : ""}${chat.name}</h1>
+      <span class="hint">${chat.participant_count} members</span></header>
+    <div class="messages" ref=${list} onScroll=${onScroll} role="log" aria-label="Messages"
+      data-complete=${entry.complete ? "true" : "false"}>
+      ${entry.complete && html`<p class="start">This is the start of the chat.</p>`}
+      ${entry.loadingOlder && html`<p class="loading">Loading older messages…</p>`}
+      ${items.map((m) => html`<${Message} key=${m.id} message=${m} ctx=${ctx} />`)}
+    </div>
+    <${Composer} chat=${chat} onError=${onError} />
+  </section>`;
+}
+
+function Composer({ chat, onError }) {
+  const [text, setText] = useState("");
+  const [members, setMembers] = useState([]);
+  const [suggest, setSuggest] = useState(null);
+  const ref = useRef(null);
+
+  useEffect(() => {
+    setMembers([]);
+    api("GET", `/api/v3/chats/${encodeURIComponent(chat.chat_id)}/members`)
+      .then((r) => setMembers(r.data || []))
+      .catch(() => setMembers([]));
+  }, [chat.chat_id]);
+
+  const send = async () => {
+    const t = text.trim();
+    if (!t) return;
+    try {
+      await api("POST", `/api/v3/chats/${encodeURIComponent(chat.chat_id)}/messages`, { text: t });
+      setText("");
+      setSuggest(null);
+    } catch (e) {
+      onError(e.message);
+    }
+  };
+
+  const onInput = (e) => {
+    const value = e.target.value;
+    setText(value);
+    const before = value.slice(0, e.target.selectionStart);
+    const m = /(^|\s)@([\w.]*)$/.exec(before);
+    if (m) {
+      const q = m[2].toLowerCase();
+      const found = members
+        .filter((u) => `${u.name || ""} ${u.email_id || u.email || ""}`.toLowerCase().includes(q))
+        .slice(0, 6);
+      setSuggest(found.length ? { query: m[2], items: found, index: 0 } : null);
+    } else {
+      setSuggest(null);
+    }
+  };
+
+  const pick = (user) => {
+    const el = ref.current;
+    const pos = el.selectionStart;
+    const before = text.slice(0, pos).replace(/@[\w.]*$/, `{@${user.user_id || user.id}} `);
+    const next = before + text.slice(pos);
+    setText(next);
+    setSuggest(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.selectionStart = el.selectionEnd = before.length;
+    });
+  };
+
+  const onKeyDown = (e) => {
+    if (suggest) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const d = e.key === "ArrowDown" ? 1 : -1;
+        const n = suggest.items.length;
+        setSuggest({ ...suggest, index: (suggest.index + d + n) % n });
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        pick(suggest.items[suggest.index]);
+        return;
+      }
+      if (e.key === "Escape") {
+        setSuggest(null);
+        return;
+      }
+    }
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  return html`<form class="composer" onSubmit=${(e) => {
+      e.preventDefault();
+      send();
+    }}>
+    ${suggest && html`<ul class="suggestions" role="listbox" aria-label="Mention">
+      ${suggest.items.map((u, i) => html`<li role="option" aria-selected=${i === suggest.index}
+        class=${i === suggest.index ? "selected" : ""} onMouseDown=${(e) => {
+          e.preventDefault();
+          pick(u);
+        }}>${u.name} <span class="email">${u.email_id || u.email || ""}</span></li>`)}</ul>`}
+    <label for="composer-text" class="visually-hidden">Message</label>
+    <textarea id="composer-text" ref=${ref} rows="2" value=${text} onInput=${onInput}
+      onKeyDown=${onKeyDown} placeholder=${`Message ${chat.name}`}></textarea>
+    <button type="submit" class="primary">Send</button>
+  </form>`;
+}
+
+function ConfirmDialog({ dialog, onClose, onConfirm }) {
+  const ref = useRef(null);
+  const [input, setInput] = useState("");
+  const c = dialog.confirm;
+  const mandatory = String(c.mandatory) === "true";
+  useEffect(() => {
+    if (ref.current && !ref.current.open) ref.current.showModal();
+  }, []);
+  return html`<dialog ref=${ref} class=${`confirm emotion-${c.emotion || "positive"}`}
+    aria-labelledby="confirm-title" onClose=${onClose}>
+    <form method="dialog" onSubmit=${(e) => {
+        e.preventDefault();
+        if (mandatory && !input.trim()) return;
+        onConfirm(input);
+      }}>
+      <h2 id="confirm-title">${c.title || dialog.button.label}</h2>
+      ${c.description && html`<p>${c.description}</p>`}
+      ${c.input && html`<label for="confirm-input">${c.input}</label>
+        <input id="confirm-input" value=${input} required=${mandatory}
+          onInput=${(e) => setInput(e.target.value)} />`}
+      <div class="dialog-buttons">
+        <button type="button" onClick=${onClose}>${c.cancel_button_label || "Cancel"}</button>
+        <button type="submit" class="primary">${c.button_label || "Confirm"}</button>
+      </div>
+    </form>
+  </dialog>`;
+}
+
+// ---------------------------------------------------------------- root
+
+function App() {
+  const [signedIn, setSignedIn] = useState(!!session.token());
+  return signedIn
+    ? html`<${Main} onSignOut=${() => setSignedIn(false)} />`
+    : html`<${SignIn} onSignedIn=${() => setSignedIn(true)} />`;
+}
+
+const root = document.getElementById("app");
+root.textContent = "";
+render(html`<${App} />`, root);

@@ -1,0 +1,144 @@
+// The developer console: the caller's bots, functions and message actions with their handlers,
+// a Deluge editor that checks the script on save (the server parses it and reports the line),
+// and the execution journal with replay.
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api } from "./api.js";
+import { html } from "./render.js";
+
+const KINDS = [
+  ["bots", "Bots", (c) => `b-${c.id}`],
+  ["functions", "Functions", (c) => c.id],
+  ["messageactions", "Message actions", (c) => c.id],
+];
+
+function handlerTypes(c) {
+  return (c.handlers || []).map((h) => (typeof h === "string" ? h : h.type || h.name)).filter(Boolean);
+}
+
+export function Console({ journalVersion, onToast }) {
+  const [tab, setTab] = useState("components");
+  return html`<section class="console" aria-label="Developer console">
+    <header class="chat-header"><h1>Developer console</h1>
+      <div role="tablist" class="tabs">
+        <button role="tab" type="button" aria-selected=${tab === "components"}
+          onClick=${() => setTab("components")}>Components</button>
+        <button role="tab" type="button" aria-selected=${tab === "journal"}
+          onClick=${() => setTab("journal")}>Journal</button>
+      </div></header>
+    ${tab === "components"
+      ? html`<${Components} onToast=${onToast} />`
+      : html`<${Journal} version=${journalVersion} onToast=${onToast} />`}
+  </section>`;
+}
+
+function Components({ onToast }) {
+  const [lists, setLists] = useState({});
+  const [open, setOpen] = useState(null);
+  useEffect(() => {
+    for (const [kind] of KINDS) {
+      api("GET", `/api/v3/${kind}?limit=100`)
+        .then((r) => setLists((l) => ({ ...l, [kind]: r.data || [] })))
+        .catch(() => setLists((l) => ({ ...l, [kind]: [] })));
+    }
+  }, []);
+  return html`<div class="console-body">
+    <div class="components">${KINDS.map(([kind, title, pathId]) => html`<section>
+      <h2>${title}</h2>
+      ${(lists[kind] || []).length === 0 && html`<p class="hint">None.</p>`}
+      <ul>${(lists[kind] || []).map((c) => html`<li class="component" data-kind=${kind}
+        data-name=${c.name}><span class="component-name">${c.name}</span>
+        ${handlerTypes(c).map((t) => html`<button type="button" class="link handler-link"
+          data-handler=${t} onClick=${() => setOpen({ kind, id: pathId(c), name: c.name, type: t })}>
+          ${t}</button>`)}</li>`)}</ul>
+    </section>`)}</div>
+    ${open && html`<${Editor} key=${`${open.kind}/${open.id}/${open.type}`} target=${open} onToast=${onToast} />`}
+  </div>`;
+}
+
+function Editor({ target, onToast }) {
+  const host = useRef(null);
+  const cm = useRef(null);
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  const path = `/api/v3/${target.kind}/${target.id}/handlers/${target.type}`;
+
+  useEffect(() => {
+    cm.current = window.CodeMirror(host.current, {
+      value: "",
+      mode: "deluge",
+      lineNumbers: true,
+      indentUnit: 4,
+      screenReaderLabel: `${target.name} ${target.type} script`,
+    });
+    api("GET", path)
+      .then((r) => cm.current.setValue((r.data && r.data.script) || ""))
+      .catch((e) => setError({ message: e.message }));
+    return () => cm.current.getWrapperElement().remove();
+  }, []);
+
+  const save = async () => {
+    setSaved(false);
+    setError(null);
+    const doc = cm.current;
+    doc.eachLine((l) => doc.removeLineClass(l, "background", "error-line"));
+    try {
+      await api("PATCH", path, { script: doc.getValue() });
+      setSaved(true);
+    } catch (e) {
+      const m = /line (\d+)/.exec(e.message || "");
+      const line = m ? Number(m[1]) : null;
+      if (line) doc.addLineClass(line - 1, "background", "error-line");
+      setError({ message: e.message, line });
+      onToast({ status: "failure", text: `Not saved: ${e.message}` });
+    }
+  };
+
+  return html`<div class="editor">
+    <h2>${target.name} · ${target.type}</h2>
+    <div ref=${host} class="editor-host"></div>
+    <div class="editor-bar">
+      <button type="button" class="primary" onClick=${save}>Save</button>
+      ${saved && html`<span class="saved" role="status">Saved</span>`}
+      ${error && html`<span class="error" role="alert" data-line=${error.line || ""}>${error.message}</span>`}
+    </div>
+  </div>`;
+}
+
+function Journal({ version, onToast }) {
+  const [runs, setRuns] = useState([]);
+  const [open, setOpen] = useState(null);
+  const [filter, setFilter] = useState("");
+  const load = () =>
+    api("GET", "/api/v3/executions?limit=50")
+      .then((r) => setRuns(r.data || []))
+      .catch((e) => onToast({ status: "failure", text: e.message }));
+  useEffect(() => {
+    load();
+  }, [version]);
+  const replay = async (id) => {
+    try {
+      await api("POST", `/api/v3/executions/${id}/replay`, {});
+      load();
+    } catch (e) {
+      onToast({ status: "failure", text: e.message });
+    }
+  };
+  const shown = runs.filter((r) =>
+    !filter || `${r.component && r.component.name} ${r.handler} ${r.status}`.toLowerCase().includes(filter.toLowerCase()));
+  return html`<div class="console-body journal">
+    <label for="journal-filter">Filter</label>
+    <input id="journal-filter" value=${filter} onInput=${(e) => setFilter(e.target.value)}
+      placeholder="component, handler or status" />
+    <table class="runs"><thead><tr><th scope="col">Time</th><th scope="col">Component</th>
+      <th scope="col">Handler</th><th scope="col">Status</th><th scope="col">ms</th><th scope="col"></th></tr></thead>
+    <tbody>${shown.map((r) => html`<tr class="run" data-execution-id=${r.id} data-status=${r.status}>
+      <td>${new Date(r.start_time).toLocaleTimeString()}</td>
+      <td>${r.component && r.component.name}</td><td>${r.handler}</td><td>${r.status}</td>
+      <td>${Number(r.duration_ms).toFixed(1)}</td>
+      <td><button type="button" class="link" onClick=${() => setOpen(open === r.id ? null : r.id)}>Details</button>
+        <button type="button" class="link replay" onClick=${() => replay(r.id)}>Replay</button></td>
+    </tr>`)}</tbody></table>
+    ${open && html`<pre class="run-detail">${JSON.stringify(runs.find((r) => r.id === open), null, 2)}</pre>`}
+  </div>`;
+}
