@@ -313,7 +313,8 @@ function Main({ onSignOut }) {
         : html`<p class="empty">Choose a chat.</p>`}
     </main>
     <div class="toasts" aria-live="polite">${toasts.map((t) => html`<div
-      class=${`toast toast-${t.status === "failure" ? "failure" : "success"}`} role="status">
+      class=${`toast toast-${t.status === "failure" ? "failure" : "success"}`} role="status"
+      onClick=${() => setToasts((ts) => ts.filter((x) => x.id !== t.id))}>
       ${t.from && html`<strong>${t.from}: </strong>`}${t.text}</div>`)}</div>
     ${dialog && html`<${ConfirmDialog} dialog=${dialog} onClose=${() => setDialog(null)}
       onConfirm=${(input) => {

@@ -37,9 +37,9 @@ function Components({ onToast }) {
   const [open, setOpen] = useState(null);
   useEffect(() => {
     for (const [kind] of KINDS) {
-      api("GET", `/api/v3/${kind}?limit=100`)
+      api("GET", `/api/v3/${kind}?limit=50`)
         .then((r) => setLists((l) => ({ ...l, [kind]: r.data || [] })))
-        .catch(() => setLists((l) => ({ ...l, [kind]: [] })));
+        .catch((e) => onToast({ status: "failure", text: `${kind}: ${e.message}` }));
     }
   }, []);
   return html`<div class="console-body">
@@ -137,7 +137,8 @@ function Journal({ version, onToast }) {
       <td>${r.component && r.component.name}</td><td>${r.handler}</td><td>${r.status}</td>
       <td>${Number(r.duration_ms).toFixed(1)}</td>
       <td><button type="button" class="link" onClick=${() => setOpen(open === r.id ? null : r.id)}>Details</button>
-        <button type="button" class="link replay" onClick=${() => replay(r.id)}>Replay</button></td>
+        ${r.component && r.component.type === "bot" && html`<button type="button" class="link replay"
+          onClick=${() => replay(r.id)}>Replay</button>`}</td>
     </tr>`)}</tbody></table>
     ${open && html`<pre class="run-detail">${JSON.stringify(runs.find((r) => r.id === open), null, 2)}</pre>`}
   </div>`;

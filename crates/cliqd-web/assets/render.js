@@ -22,7 +22,7 @@ function mention(raw, ctx) {
     (m) => m.id === key || m.email === key || `b-${m.id}` === key || m.id === `b-${key}`,
   );
   if (!found && !["all", "available"].includes(key)) return raw;
-  const name = found ? found.dname || found.name : key;
+  const name = (found ? found.dname || found.name : key).replace(/^[@#]/, "");
   const sigil = raw[1] === "#" ? "#" : "@";
   return html`<span class="mention" data-mention-type=${found ? found.type : key}
     data-mention-id=${found ? found.id : key}>${sigil}${name}</span>`;

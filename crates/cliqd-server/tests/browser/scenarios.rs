@@ -220,7 +220,8 @@ async fn rendering(driver: &Driver) -> Result<()> {
     for css in ["strong", "em", "s", "code", "a[href='https://example.com']", "blockquote"] {
         check(b.count(&m(0, css)).await? == 1, || format!("formatted text lacks {css}"))?;
     }
-    check(b.text(&m(0, ".mention")).await? == "@Scott Fisher", || "mention".into())?;
+    let mention = b.text(&m(0, ".mention")).await?;
+    check(mention == "@Scott Fisher", || format!("mention {mention:?}"))?;
     // Cards.
     for (i, theme) in [(1, "basic"), (2, "poll"), (3, "modern-inline"), (4, "prompt")] {
         b.wait_for(&m(i, &format!(".card[data-theme='{theme}'] .card-title")))
@@ -411,27 +412,21 @@ async fn figures(driver: &Driver) -> Result<()> {
 
 async fn developer_console(driver: &Driver) -> Result<()> {
     let app = spawn().await;
+    let bot = app.create_bot("Greet").await;
+    let handler = format!("/api/v3/bots/{bot}/handlers");
     let r = app
         .post(
-            "/api/v3/functions",
+            &handler,
             &app.admin_token,
-            json!({"name": "Greet", "description": "web test", "function_type": "button"}),
-        )
-        .await;
-    let id = r.body["data"]["id"].as_str().context("function id")?.to_string();
-    let r = app
-        .patch(
-            &format!("/api/v3/functions/{id}/handlers/button_handler"),
-            &app.admin_token,
-            json!({"script": "return {\"text\": \"hi\"};"}),
+            json!({"type": "message_handler", "script": "return {\"text\": \"hi\"};"}),
         )
         .await;
     check(r.status.is_success(), || format!("handler: {} {}", r.status, r.body))?;
     let r = app
         .post(
-            &format!("/api/v3/functions/{id}/handlers/button_handler/invoke"),
+            &format!("{handler}/message_handler/invoke"),
             &app.admin_token,
-            json!({}),
+            json!({"message": "hello"}),
         )
         .await;
     check(r.status.is_success(), || format!("invoke: {} {}", r.status, r.body))?;
@@ -439,7 +434,7 @@ async fn developer_console(driver: &Driver) -> Result<()> {
     let b = Browser::open(driver, &app.base, 1280, 800).await?;
     b.sign_in_as("admin@zylker.com").await?;
     b.click(".console-link").await?;
-    b.click(".component[data-name='Greet'] .handler-link[data-handler='button_handler']")
+    b.click(".component[data-name='Greet'] .handler-link[data-handler='message_handler']")
         .await?;
     b.wait_until(
         "document.querySelector('.CodeMirror') && document.querySelector('.CodeMirror').CodeMirror.getValue().includes('hi')",
@@ -465,7 +460,7 @@ async fn developer_console(driver: &Driver) -> Result<()> {
     b.click(".editor-bar button.primary").await?;
     b.wait_for(".editor-bar .saved").await?;
     let r = app
-        .get(&format!("/api/v3/functions/{id}/handlers/button_handler"), &app.admin_token)
+        .get(&format!("{handler}/message_handler"), &app.admin_token)
         .await;
     check(
         r.body.to_string().contains("hello"),
