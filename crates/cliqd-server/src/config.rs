@@ -312,7 +312,12 @@ mod tests {
         std::fs::write(&file, "web_sign_in_as = true\n").unwrap();
         let cfg = Config::load(Some(&file), |_| None, &Overrides::default()).unwrap();
         assert!(cfg.web_sign_in_as);
-        let cfg = Config::load(None, |k| (k == "CLIQD_WEB_SIGN_IN_AS").then(|| "1".into()), &Overrides::default()).unwrap();
+        let cfg = Config::load(
+            None,
+            |k| (k == "CLIQD_WEB_SIGN_IN_AS").then(|| "1".into()),
+            &Overrides::default(),
+        )
+        .unwrap();
         assert!(cfg.web_sign_in_as);
     }
 }

@@ -47,7 +47,10 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == asset.etag || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == asset.etag || t.trim() == "*")
+        });
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -114,7 +117,10 @@ async fn sign_in_as(
         .email
         .filter(|e| !e.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("email is required"))?;
-    let Some(user) = users.iter().find(|u| u.email.eq_ignore_ascii_case(email.trim())) else {
+    let Some(user) = users
+        .iter()
+        .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+    else {
         return Err(ApiError::with_message(
             ErrorCode::UserNotFound,
             "No user of the demo organization has this email",

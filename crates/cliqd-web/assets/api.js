@@ -83,7 +83,7 @@ export class Realtime {
       if (event.event === "ready") {
         this.delay = 1000;
         this.onStatus("online");
-        this.onOpen(this.opened);
+        this.onOpen(this.opened, event);
         this.opened = true;
         return;
       }

@@ -4,6 +4,7 @@ import { render } from "preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, Realtime, session } from "./api.js";
 import { Console } from "./console.js";
+import { FormDialog } from "./forms.js";
 import { html, MessageContent, formatTime, senderOf } from "./render.js";
 
 const PAGE = 100;
@@ -114,7 +115,9 @@ function Main({ onSignOut }) {
   const [toasts, setToasts] = useState([]);
   const [ephemeral, setEphemeral] = useState({});
   const [dialog, setDialog] = useState(null);
-  const [me] = useState(session.user());
+  const [me, setMe] = useState(session.user());
+  const [formSession, setFormSession] = useState(null);
+  const [replyTo, setReplyTo] = useState(null);
   const [view, setView] = useState("chat");
   const [journalVersion, setJournalVersion] = useState(0);
   const messages = useChatStore();
@@ -226,6 +229,11 @@ function Main({ onSignOut }) {
         setEphemeral((e) => ({ ...e, [chatId]: [...(e[chatId] || []), m] }));
         break;
       }
+      case "form_opened":
+        if (ev.data && ev.data.form_id) {
+          setFormSession((f) => (f && f.form_id === ev.data.form_id ? f : ev.data));
+        }
+        break;
       case "execution_finished":
         setJournalVersion((v) => v + 1);
         break;
@@ -249,7 +257,8 @@ function Main({ onSignOut }) {
     rt.current = new Realtime({
       onEvent,
       onStatus: setStatus,
-      onOpen: (reconnected) => {
+      onOpen: (reconnected, ready) => {
+        if (ready && ready.user_id) setMe((m) => ({ ...(m || { name: "Signed in" }), id: ready.user_id }));
         if (reconnected) catchUp();
       },
     });
@@ -273,7 +282,40 @@ function Main({ onSignOut }) {
         `/api/v3/chats/${encodeURIComponent(message.chat_id)}/messages/${encodeURIComponent(message.id)}/click`,
         body,
       );
-      if (r && r.type === "client_action" && r.action) clientAction(r.action);
+      handleReply(r);
+    } catch (e) {
+      toast({ status: "failure", text: e.message });
+    }
+  };
+
+  /** What a synchronous run answered: a client action, a form, or a banner. */
+  const handleReply = (r) => {
+    if (!r) return;
+    if (r.type === "client_action" && r.action) clientAction(r.action);
+    if (r.type === "form" && r.form_id) {
+      setFormSession((f) => (f && f.form_id === r.form_id ? f : { form_id: r.form_id, form: r.data }));
+    }
+  };
+
+  /** The message-action menu and the built-in actions on one message. */
+  const onMessageAction = async (action, message, extra) => {
+    const chatPath = `/api/v2/chats/${encodeURIComponent(message.chat_id)}/messages/${encodeURIComponent(message.id)}`;
+    try {
+      if (action === "execute") {
+        const r = await api("POST", `/api/v3/messageactions/${extra.id}/execute`, {
+          chat_id: message.chat_id,
+          message_ids: [message.id],
+        });
+        handleReply(r);
+      } else if (action === "reply") {
+        setReplyTo(message);
+      } else if (action === "edit") {
+        await api("PUT", chatPath, { text: extra });
+      } else if (action === "delete") {
+        await api("DELETE", chatPath);
+      } else if (action === "suggestion") {
+        await api("POST", `/api/v3/chats/${encodeURIComponent(message.chat_id)}/messages`, { text: extra });
+      }
     } catch (e) {
       toast({ status: "failure", text: e.message });
     }
@@ -308,7 +350,8 @@ function Main({ onSignOut }) {
         ? html`<${Console} journalVersion=${journalVersion} onToast=${toast} />`
         : chat && entry
         ? html`<${ChatPane} chat=${chat} entry=${entry} version=${messages.version}
-            ephemeral=${ephemeral[current] || []} ctx=${{ onButton }}
+            ephemeral=${ephemeral[current] || []} ctx=${{ onButton, onMessageAction, me }}
+            replyTo=${replyTo} onReplyDone=${() => setReplyTo(null)} onReply=${handleReply}
             onOlder=${() => loadOlder(current)} onError=${(t) => toast({ status: "failure", text: t })} />`
         : html`<p class="empty">Choose a chat.</p>`}
     </main>
@@ -316,6 +359,8 @@ function Main({ onSignOut }) {
       class=${`toast toast-${t.status === "failure" ? "failure" : "success"}`} role="status"
       onClick=${() => setToasts((ts) => ts.filter((x) => x.id !== t.id))}>
       ${t.from && html`<strong>${t.from}: </strong>`}${t.text}</div>`)}</div>
+    ${formSession && html`<${FormDialog} key=${formSession.form_id} session=${formSession}
+      onClose=${() => setFormSession(null)} onToast=${toast} />`}
     ${dialog && html`<${ConfirmDialog} dialog=${dialog} onClose=${() => setDialog(null)}
       onConfirm=${(input) => {
         setDialog(null);
@@ -350,8 +395,69 @@ function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onCons
   </nav>`;
 }
 
-function Message({ message, ctx }) {
+function MessageMenu({ message, ctx, onEdit }) {
+  const [open, setOpen] = useState(false);
+  const [actions, setActions] = useState(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const mine = ctx.me && ctx.me.id && message.sender && message.sender.id === ctx.me.id;
+  const toggle = () => {
+    setOpen(!open);
+    setConfirmDelete(false);
+    if (!open && actions === null) {
+      api("GET", `/api/v3/chats/${encodeURIComponent(message.chat_id)}/messages/${encodeURIComponent(message.id)}/messageactions`)
+        .then((r) => setActions(r.data || []))
+        .catch(() => setActions([]));
+    }
+  };
+  const run = (action, extra) => {
+    setOpen(false);
+    ctx.onMessageAction(action, message, extra);
+  };
+  return html`<div class="message-menu" onKeyDown=${(e) => { if (e.key === "Escape") setOpen(false); }}>
+    <button type="button" class="menu-button" aria-haspopup="menu" aria-expanded=${open}
+      aria-label="Message actions" onClick=${toggle}>⋯</button>
+    ${open && html`<ul class="menu" role="menu">
+      <li role="none"><button type="button" role="menuitem" data-builtin="reply" onClick=${() => run("reply")}>Reply</button></li>
+      ${mine && html`<li role="none"><button type="button" role="menuitem" data-builtin="edit"
+        onClick=${() => { setOpen(false); onEdit(); }}>Edit</button></li>`}
+      ${mine && !confirmDelete && html`<li role="none"><button type="button" role="menuitem" data-builtin="delete"
+        onClick=${() => setConfirmDelete(true)}>Delete</button></li>`}
+      ${mine && confirmDelete && html`<li role="none"><button type="button" role="menuitem" class="danger"
+        data-builtin="confirm-delete" onClick=${() => run("delete")}>Delete for everyone?</button></li>`}
+      ${actions === null && html`<li class="hint" role="none">Loading actions…</li>`}
+      ${(actions || []).map((a) => html`<li role="none"><button type="button" role="menuitem"
+        class="message-action" data-action-id=${a.id} title=${a.hint || ""}
+        onClick=${() => run("execute", a)}>${a.name}</button></li>`)}
+    </ul>`}
+  </div>`;
+}
+
+function EditBox({ message, onDone, ctx }) {
+  const [text, setText] = useState((message.content && message.content.text) || "");
+  const save = (e) => {
+    e.preventDefault();
+    ctx.onMessageAction("edit", message, text);
+    onDone();
+  };
+  return html`<form class="edit-box" onSubmit=${save}>
+    <label for=${`edit-${message.id}`} class="visually-hidden">Edit message</label>
+    <textarea id=${`edit-${message.id}`} value=${text} onInput=${(e) => setText(e.target.value)}
+      onKeyDown=${(e) => { if (e.key === "Escape") onDone(); }}></textarea>
+    <div class="dialog-buttons"><button type="button" onClick=${onDone}>Cancel</button>
+      <button type="submit" class="primary">Save</button></div>
+  </form>`;
+}
+
+function Suggestions({ message, ctx }) {
+  const list = message.content && message.content.suggestions && message.content.suggestions.list;
+  if (!Array.isArray(list) || !list.length || message.ephemeral) return null;
+  return html`<div class="suggestion-chips" role="group" aria-label="Suggestions">${list.map((s) => html`<button
+    type="button" class="chip" onClick=${() => ctx.onMessageAction("suggestion", message, s.text)}>${s.text}</button>`)}</div>`;
+}
+
+function Message({ message, ctx, parent }) {
   const sender = senderOf(message);
+  const [editing, setEditing] = useState(false);
   return html`<article class=${`message${message.ephemeral ? " ephemeral" : ""}${
       message.content && message.content.styles && message.content.styles.highlight ? " highlight" : ""}`}
     data-message-id=${message.id} data-background=${(message.content && message.content.styles &&
@@ -363,17 +469,26 @@ function Message({ message, ctx }) {
       <time datetime=${new Date(message.time).toISOString()}>${formatTime(message.time)}</time>
       ${message.is_edited && html`<span class="edited">(edited)</span>`}
       ${message.ephemeral && html`<span class="only-you">Only visible to you</span>`}
+      ${!message.ephemeral && ctx.onMessageAction && html`<${MessageMenu} message=${message} ctx=${ctx}
+        onEdit=${() => setEditing(true)} />`}
     </header>
-    <${MessageContent} message=${message} ctx=${ctx} />
+    ${message.reply_to && html`<blockquote class="reply-quote" data-reply-to=${message.reply_to}>
+      ${parent ? html`<strong>${senderOf(parent).name}</strong> ${(parent.content && parent.content.text || "").slice(0, 140)}`
+        : "Reply to an earlier message"}</blockquote>`}
+    ${editing
+      ? html`<${EditBox} message=${message} ctx=${ctx} onDone=${() => setEditing(false)} />`
+      : html`<${MessageContent} message=${message} ctx=${ctx} />`}
+    <${Suggestions} message=${message} ctx=${ctx} />
   </article>`;
 }
 
-function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError }) {
+function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyTo, onReplyDone, onReply }) {
   const list = useRef(null);
   const atBottom = useRef(true);
   const lastCount = useRef(0);
   const prevHeight = useRef(0);
   const items = useMemo(() => merge(entry.items, ephemeral), [entry.items, ephemeral]);
+  const byId = useMemo(() => new Map(entry.items.map((m) => [m.id, m])), [entry.items]);
 
   useEffect(() => {
     atBottom.current = true;
@@ -406,13 +521,44 @@ function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError }) {
       data-complete=${entry.complete ? "true" : "false"}>
       ${entry.complete && html`<p class="start">This is the start of the chat.</p>`}
       ${entry.loadingOlder && html`<p class="loading">Loading older messages…</p>`}
-      ${items.map((m) => html`<${Message} key=${m.id} message=${m} ctx=${ctx} />`)}
+      ${items.map((m) => html`<${Message} key=${m.id} message=${m} ctx=${ctx}
+        parent=${m.reply_to ? byId.get(m.reply_to) : null} />`)}
     </div>
-    <${Composer} chat=${chat} onError=${onError} />
+    ${chat.chat_type === "bot" && chat.bot_id && html`<${BotMenu} chat=${chat} onReply=${onReply} onError=${onError} />`}
+    <${Composer} chat=${chat} onError=${onError}
+      replyTo=${replyTo && replyTo.chat_id === chat.chat_id ? replyTo : null} onReplyDone=${onReplyDone} />
   </section>`;
 }
 
-function Composer({ chat, onError }) {
+/** A bot's menu actions, in its bot chat. */
+function BotMenu({ chat, onReply, onError }) {
+  const [menus, setMenus] = useState([]);
+  useEffect(() => {
+    api("GET", `/api/v3/bots/${encodeURIComponent(chat.bot_id)}`)
+      .then((r) => setMenus(((r.data && r.data.handlers) || []).filter((h) => h.type === "menu_handler")))
+      .catch(() => setMenus([]));
+  }, [chat.bot_id]);
+  if (!menus.length) return null;
+  const run = async (menu, sub) => {
+    try {
+      const body = { chat_id: chat.chat_id };
+      if (sub) body.sub_action = sub;
+      onReply(await api("POST", `/api/v3/bots/${encodeURIComponent(chat.bot_id)}/actions/${menu.id}`, body));
+    } catch (e) {
+      onError(e.message);
+    }
+  };
+  const entries = menus.flatMap((m) =>
+    Array.isArray(m.sub_actions) && m.sub_actions.length
+      ? m.sub_actions.map((s) => [m, s.name, `${m.name} › ${s.name}`])
+      : [[m, null, m.name || "Action"]],
+  );
+  return html`<div class="bot-menu" role="toolbar" aria-label="Bot menu">${entries.map(([m, sub, label]) => html`<button
+    type="button" class="chip" data-menu-id=${m.id} data-sub-action=${sub || ""}
+    onClick=${() => run(m, sub)}>${label}</button>`)}</div>`;
+}
+
+function Composer({ chat, onError, replyTo, onReplyDone }) {
   const [text, setText] = useState("");
   const [members, setMembers] = useState([]);
   const [suggest, setSuggest] = useState(null);
@@ -429,8 +575,11 @@ function Composer({ chat, onError }) {
     const t = text.trim();
     if (!t) return;
     try {
-      await api("POST", `/api/v3/chats/${encodeURIComponent(chat.chat_id)}/messages`, { text: t });
+      const body = { text: t };
+      if (replyTo) body.reply_to = replyTo.id;
+      await api("POST", `/api/v3/chats/${encodeURIComponent(chat.chat_id)}/messages`, body);
       setText("");
+      if (replyTo) onReplyDone();
       setSuggest(null);
     } catch (e) {
       onError(e.message);
@@ -501,6 +650,8 @@ function Composer({ chat, onError }) {
           e.preventDefault();
           pick(u);
         }}>${u.name} <span class="email">${u.email_id || u.email || ""}</span></li>`)}</ul>`}
+    ${replyTo && html`<div class="replying" role="status">Replying to ${senderOf(replyTo).name}
+      <button type="button" class="link" aria-label="Cancel reply" onClick=${onReplyDone}>✕</button></div>`}
     <label for="composer-text" class="visually-hidden">Message</label>
     <textarea id="composer-text" ref=${ref} rows="2" value=${text} onInput=${onInput}
       onKeyDown=${onKeyDown} placeholder=${`Message ${chat.name}`}></textarea>

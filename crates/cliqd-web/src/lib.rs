@@ -64,7 +64,11 @@ mod tests {
         assert!(index.content_type.starts_with("text/html"));
         assert_eq!(index.etag.len(), 34);
         let preact = asset("vendor/preact/preact.module.js").expect("preact");
-        assert!(preact.content_type.contains("javascript"), "{}", preact.content_type);
+        assert!(
+            preact.content_type.contains("javascript"),
+            "{}",
+            preact.content_type
+        );
         assert_ne!(preact.etag, index.etag);
         assert!(asset("nope.js").is_none());
         assert!(asset("../Cargo.toml").is_none());
@@ -72,17 +76,29 @@ mod tests {
 
     #[test]
     fn every_vendored_file_is_listed_with_its_license() {
-        let listing = String::from_utf8(asset("vendor/VENDORED.md").expect("listing").bytes.into_owned())
-            .expect("utf-8");
+        let listing = String::from_utf8(
+            asset("vendor/VENDORED.md")
+                .expect("listing")
+                .bytes
+                .into_owned(),
+        )
+        .expect("utf-8");
         for path in paths().filter(|p| p.starts_with("vendor/") && !p.ends_with(".md")) {
-            let dir = path.trim_start_matches("vendor/").split('/').next().unwrap_or("");
+            let dir = path
+                .trim_start_matches("vendor/")
+                .split('/')
+                .next()
+                .unwrap_or("");
             assert!(
                 asset(&format!("vendor/{dir}/LICENSE")).is_some(),
                 "{path}: no LICENSE beside it"
             );
             let file = path.rsplit('/').next().unwrap_or("");
             if file != "LICENSE" {
-                assert!(listing.contains(file), "{path} is not listed in VENDORED.md");
+                assert!(
+                    listing.contains(file),
+                    "{path} is not listed in VENDORED.md"
+                );
             }
         }
     }

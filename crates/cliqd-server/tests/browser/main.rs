@@ -9,6 +9,7 @@
 #[allow(dead_code)]
 #[path = "../it/helpers.rs"]
 mod helpers;
+mod interactions;
 mod scenarios;
 mod support;
 

@@ -18,10 +18,21 @@ pub const ALL: &[(&str, Scenario)] = &[
     ("buttons_confirm_banner_and_ephemeral_reply", |d| {
         Box::pin(buttons(d))
     }),
+    ("form_in_a_dialog_with_change_and_dynamic_select", |d| {
+        Box::pin(crate::interactions::form_in_a_dialog(d))
+    }),
+    ("message_action_bot_menu_and_context_conversation", |d| {
+        Box::pin(crate::interactions::message_action_bot_menu_and_context(d))
+    }),
+    ("reply_edit_and_delete", |d| {
+        Box::pin(crate::interactions::reply_edit_and_delete(d))
+    }),
     ("developer_console_edits_a_script_and_replays_a_run", |d| {
         Box::pin(developer_console(d))
     }),
-    ("figures_for_a_chat_of_1000_messages", |d| Box::pin(figures(d))),
+    ("figures_for_a_chat_of_1000_messages", |d| {
+        Box::pin(figures(d))
+    }),
 ];
 
 // A scenario's type is `fn(&Driver) -> Outcome`; this keeps the table's closures honest.
@@ -31,20 +42,33 @@ async fn post_general(app: &TestApp, body: Value) -> Result<String> {
     let mut body = body;
     body["sync_message"] = true.into();
     let r = app
-        .post("/api/v2/channelsbyname/general/message", &app.admin_token, body)
+        .post(
+            "/api/v2/channelsbyname/general/message",
+            &app.admin_token,
+            body,
+        )
         .await;
-    check(r.status.is_success(), || format!("post failed: {} {}", r.status, r.body))?;
-    Ok(r.body["message_id"].as_str().unwrap_or_default().to_string())
+    check(r.status.is_success(), || {
+        format!("post failed: {} {}", r.status, r.body)
+    })?;
+    Ok(r.body["message_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
 }
 
 async fn serving_and_sign_in(driver: &Driver) -> Result<()> {
     let app = spawn().await;
     // The page and its assets: types, entity tags, revalidation.
     let index = app.client.get(format!("{}/", app.base)).send().await?;
-    check(index.status() == 200, || format!("GET / answered {}", index.status()))?;
+    check(index.status() == 200, || {
+        format!("GET / answered {}", index.status())
+    })?;
     let etag = index.headers()["etag"].to_str()?.to_string();
     check(
-        index.headers()["content-type"].to_str()?.starts_with("text/html"),
+        index.headers()["content-type"]
+            .to_str()?
+            .starts_with("text/html"),
         || "index is not HTML".into(),
     )?;
     let again = app
@@ -53,15 +77,31 @@ async fn serving_and_sign_in(driver: &Driver) -> Result<()> {
         .header("if-none-match", &etag)
         .send()
         .await?;
-    check(again.status() == 304, || format!("revalidation answered {}", again.status()))?;
-    let js = app.client.get(format!("{}/web/app.js", app.base)).send().await?;
+    check(again.status() == 304, || {
+        format!("revalidation answered {}", again.status())
+    })?;
+    let js = app
+        .client
+        .get(format!("{}/web/app.js", app.base))
+        .send()
+        .await?;
     check(
-        js.headers()["content-type"].to_str()?.contains("javascript"),
+        js.headers()["content-type"]
+            .to_str()?
+            .contains("javascript"),
         || "app.js is not served as JavaScript".into(),
     )?;
-    check(js.headers()["cache-control"] == "no-cache", || "no cache-control".into())?;
-    let missing = app.client.get(format!("{}/web/nope.js", app.base)).send().await?;
-    check(missing.status() == 404, || format!("missing asset answered {}", missing.status()))?;
+    check(js.headers()["cache-control"] == "no-cache", || {
+        "no cache-control".into()
+    })?;
+    let missing = app
+        .client
+        .get(format!("{}/web/nope.js", app.base))
+        .send()
+        .await?;
+    check(missing.status() == 404, || {
+        format!("missing asset answered {}", missing.status())
+    })?;
 
     // Sign in with a token typed into the form.
     let b = Browser::open(driver, &app.base, 1280, 800).await?;
@@ -71,13 +111,18 @@ async fn serving_and_sign_in(driver: &Driver) -> Result<()> {
     b.type_into("#token", "not-a-token").await?;
     b.click("form.panel button[type=submit]").await?;
     b.wait_for("[role=alert]").await?;
-    b.js("document.getElementById('token').value = ''", vec![]).await?;
+    b.js("document.getElementById('token').value = ''", vec![])
+        .await?;
     b.type_into("#token", &app.admin_token).await?;
     b.click("form.panel button[type=submit]").await?;
     b.wait_for(".chat-link[data-chat-name='general' i]").await?;
     b.wait_for(".status-online").await?;
-    let stored = b.js("return sessionStorage.getItem('cliqd.token')", vec![]).await?;
-    check(stored == json!(app.admin_token), || "token not in sessionStorage".into())?;
+    let stored = b
+        .js("return sessionStorage.getItem('cliqd.token')", vec![])
+        .await?;
+    check(stored == json!(app.admin_token), || {
+        "token not in sessionStorage".into()
+    })?;
     let href = b.js("return location.href", vec![]).await?;
     check(
         !href.as_str().unwrap_or("").contains(&app.admin_token),
@@ -85,7 +130,8 @@ async fn serving_and_sign_in(driver: &Driver) -> Result<()> {
     )?;
     // Sign out, then "sign in as" a demo user.
     b.click(".me button.link").await?;
-    b.click("button.demo-user[data-email='olivia.palmer@zylker.com']").await?;
+    b.click("button.demo-user[data-email='olivia.palmer@zylker.com']")
+        .await?;
     b.wait_for(".status-online").await?;
     let me = b.text(".me-name").await?;
     check(me == "Olivia Palmer", || format!("signed in as {me:?}"))?;
@@ -102,7 +148,9 @@ async fn chat_between_two_users(driver: &Driver) -> Result<()> {
     olivia.open_general().await?;
 
     // Scott types and presses Enter; Olivia sees it arrive live.
-    scott.type_into("#composer-text", "Hello from *Scott*\u{E007}").await?;
+    scott
+        .type_into("#composer-text", "Hello from *Scott*\u{E007}")
+        .await?;
     olivia
         .wait_until(
             "[...document.querySelectorAll('.message .text')].some(e => e.textContent.includes('Hello from Scott'))",
@@ -117,11 +165,17 @@ async fn chat_between_two_users(driver: &Driver) -> Result<()> {
     scott.wait_for(".suggestions li").await?;
     scott.type_into("#composer-text", "\u{E007}").await?; // Enter picks the suggestion
     let value = scott
-        .js("return document.getElementById('composer-text').value", vec![])
+        .js(
+            "return document.getElementById('composer-text').value",
+            vec![],
+        )
         .await?;
     let olivia_id = app.users[1].id.to_string();
     check(
-        value.as_str().unwrap_or("").contains(&format!("{{@{olivia_id}}}")),
+        value
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("{{@{olivia_id}}}")),
         || format!("composer holds {value}"),
     )?;
     scott.type_into("#composer-text", "\u{E007}").await?; // Enter sends
@@ -137,7 +191,9 @@ async fn chat_between_two_users(driver: &Driver) -> Result<()> {
         ids.push(post_general(&app, json!({"text": format!("while away {i}")})).await?);
     }
     for id in &ids {
-        olivia.wait_for(&format!(".message[data-message-id='{id}']")).await?;
+        olivia
+            .wait_for(&format!(".message[data-message-id='{id}']"))
+            .await?;
     }
     olivia.wait_for(".status-online").await?;
     let dupes = olivia
@@ -158,7 +214,9 @@ async fn chat_between_two_users(driver: &Driver) -> Result<()> {
             json!({"text": "psst"}),
         )
         .await;
-    check(r.status.is_success(), || format!("direct message: {}", r.status))?;
+    check(r.status.is_success(), || {
+        format!("direct message: {}", r.status)
+    })?;
     olivia.wait_for(".chat-link .unread").await?;
 
     // Phone width: one column, still usable.
@@ -172,9 +230,7 @@ async fn chat_between_two_users(driver: &Driver) -> Result<()> {
 /// One message per card theme, one with every slide type, a formatted text with a mention, and
 /// a message under a bot's name.
 fn showcase(scott_id: i64) -> Vec<Value> {
-    let b = |label: &str, ty: &str| {
-        json!({"label": label, "type": ty, "action": {"type": "open.url", "data": {"web": "https://example.com"}}})
-    };
+    let b = |label: &str, ty: &str| json!({"label": label, "type": ty, "action": {"type": "open.url", "data": {"web": "https://example.com"}}});
     vec![
         json!({"text": format!("*bold* _italic_ ~strike~ `code` [site](https://example.com) {{@{scott_id}}}\n> quoted line")}),
         json!({"text": "Basic card body", "card": {"title": "Basic", "theme": "basic"}}),
@@ -213,44 +269,99 @@ async fn rendering(driver: &Driver) -> Result<()> {
     let b = Browser::open(driver, &app.base, 1280, 800).await?;
     b.sign_in_as("scott.fisher@zylker.com").await?;
     b.open_general().await?;
-    b.wait_for(&format!(".message[data-message-id='{}']", ids[ids.len() - 1]))
-        .await?;
+    b.wait_for(&format!(
+        ".message[data-message-id='{}']",
+        ids[ids.len() - 1]
+    ))
+    .await?;
     let m = |i: usize, css: &str| format!(".message[data-message-id='{}'] {css}", ids[i]);
     // Text formatting and the mention.
-    for css in ["strong", "em", "s", "code", "a[href='https://example.com']", "blockquote"] {
-        check(b.count(&m(0, css)).await? == 1, || format!("formatted text lacks {css}"))?;
+    for css in [
+        "strong",
+        "em",
+        "s",
+        "code",
+        "a[href='https://example.com']",
+        "blockquote",
+    ] {
+        check(b.count(&m(0, css)).await? == 1, || {
+            format!("formatted text lacks {css}")
+        })?;
     }
     let mention = b.text(&m(0, ".mention")).await?;
-    check(mention == "@Scott Fisher", || format!("mention {mention:?}"))?;
+    check(mention == "@Scott Fisher", || {
+        format!("mention {mention:?}")
+    })?;
     // Cards.
-    for (i, theme) in [(1, "basic"), (2, "poll"), (3, "modern-inline"), (4, "prompt")] {
+    for (i, theme) in [
+        (1, "basic"),
+        (2, "poll"),
+        (3, "modern-inline"),
+        (4, "prompt"),
+    ] {
         b.wait_for(&m(i, &format!(".card[data-theme='{theme}'] .card-title")))
             .await?;
     }
-    check(b.count(&m(2, ".poll-option")).await? == 3, || "poll options".into())?;
-    check(b.text(&m(2, ".poll-votes")).await? == "0", || "poll votes".into())?;
-    check(b.count(&m(3, ".card-thumbnail")).await? == 1, || "thumbnail".into())?;
-    check(b.count(&m(3, ".field")).await? == 2, || "section fields".into())?;
-    check(b.count(&m(3, ".msg-button.btn-positive")).await? == 1, || "card button".into())?;
-    check(b.count(&m(4, ".msg-button.btn-positive")).await? == 1, || "+ button".into())?;
-    check(b.count(&m(4, ".msg-button.btn-negative")).await? == 1, || "- button".into())?;
-    // Slides.
-    check(b.count(&m(5, ".slide-table tbody tr")).await? == 2, || "table rows".into())?;
-    check(b.count(&m(5, ".slide-table th")).await? == 2, || "table headers".into())?;
+    check(b.count(&m(2, ".poll-option")).await? == 3, || {
+        "poll options".into()
+    })?;
+    check(b.text(&m(2, ".poll-votes")).await? == "0", || {
+        "poll votes".into()
+    })?;
+    check(b.count(&m(3, ".card-thumbnail")).await? == 1, || {
+        "thumbnail".into()
+    })?;
+    check(b.count(&m(3, ".field")).await? == 2, || {
+        "section fields".into()
+    })?;
     check(
-        b.count(&m(5, ".slide-list ol[data-list-style='decimal'] li")).await? == 3,
+        b.count(&m(3, ".msg-button.btn-positive")).await? == 1,
+        || "card button".into(),
+    )?;
+    check(
+        b.count(&m(4, ".msg-button.btn-positive")).await? == 1,
+        || "+ button".into(),
+    )?;
+    check(
+        b.count(&m(4, ".msg-button.btn-negative")).await? == 1,
+        || "- button".into(),
+    )?;
+    // Slides.
+    check(b.count(&m(5, ".slide-table tbody tr")).await? == 2, || {
+        "table rows".into()
+    })?;
+    check(b.count(&m(5, ".slide-table th")).await? == 2, || {
+        "table headers".into()
+    })?;
+    check(
+        b.count(&m(5, ".slide-list ol[data-list-style='decimal'] li"))
+            .await?
+            == 3,
         || "list".into(),
     )?;
-    check(b.count(&m(5, ".slide-label .label-pair")).await? == 2, || "labels".into())?;
-    check(b.count(&m(5, ".slide-images img")).await? == 1, || "images".into())?;
-    check(b.count(&m(5, ".slide-text strong")).await? == 1, || "text slide".into())?;
+    check(
+        b.count(&m(5, ".slide-label .label-pair")).await? == 2,
+        || "labels".into(),
+    )?;
+    check(b.count(&m(5, ".slide-images img")).await? == 1, || {
+        "images".into()
+    })?;
+    check(b.count(&m(5, ".slide-text strong")).await? == 1, || {
+        "text slide".into()
+    })?;
     for preview in ["pie", "doughnut", "semi_doughnut"] {
-        b.wait_for(&m(5, &format!(".slide-percentage_chart[data-preview='{preview}'] canvas")))
-            .await?;
+        b.wait_for(&m(
+            5,
+            &format!(".slide-percentage_chart[data-preview='{preview}'] canvas"),
+        ))
+        .await?;
     }
     for preview in ["vertical_bar", "vertical_stacked_bar", "trend"] {
-        b.wait_for(&m(5, &format!(".slide-graph[data-preview='{preview}'] canvas")))
-            .await?;
+        b.wait_for(&m(
+            5,
+            &format!(".slide-graph[data-preview='{preview}'] canvas"),
+        ))
+        .await?;
     }
     // Chart.js drew into every canvas (a chart instance is attached to each).
     let charts = b
@@ -268,15 +379,26 @@ async fn rendering(driver: &Driver) -> Result<()> {
         || format!("charts drawn: {charts}"),
     )?;
     // The bot's name and image, and the highlight style.
-    check(b.text(&m(6, ".sender")).await? == "Release Bot", || "bot name".into())?;
-    check(b.count(&m(6, ".bot-badge")).await? == 1, || "bot badge".into())?;
-    check(b.count(&m(6, "img.avatar")).await? == 1, || "bot image".into())?;
+    check(b.text(&m(6, ".sender")).await? == "Release Bot", || {
+        "bot name".into()
+    })?;
+    check(b.count(&m(6, ".bot-badge")).await? == 1, || {
+        "bot badge".into()
+    })?;
+    check(b.count(&m(6, "img.avatar")).await? == 1, || {
+        "bot image".into()
+    })?;
     check(
-        b.count(&format!(".message.highlight[data-message-id='{}']", ids[6])).await? == 1,
+        b.count(&format!(".message.highlight[data-message-id='{}']", ids[6]))
+            .await?
+            == 1,
         || "highlight".into(),
     )?;
     b.js(
-        &format!("document.querySelector(\".message[data-message-id='{}']\").scrollIntoView()", ids[5]),
+        &format!(
+            "document.querySelector(\".message[data-message-id='{}']\").scrollIntoView()",
+            ids[5]
+        ),
         vec![],
     )
     .await?;
@@ -298,7 +420,10 @@ async fn buttons(driver: &Driver) -> Result<()> {
                     json!({"name": name, "description": "web test", "function_type": "button"}),
                 )
                 .await;
-            let id = r.body["data"]["id"].as_str().context("function id")?.to_string();
+            let id = r.body["data"]["id"]
+                .as_str()
+                .context("function id")?
+                .to_string();
             let r = app
                 .post(
                     &format!("/api/v3/functions/{id}/handlers"),
@@ -306,7 +431,9 @@ async fn buttons(driver: &Driver) -> Result<()> {
                     json!({"type": "button_handler", "script": script}),
                 )
                 .await;
-            check(r.status.is_success(), || format!("handler: {} {}", r.status, r.body))
+            check(r.status.is_success(), || {
+                format!("handler: {} {}", r.status, r.body)
+            })
         }
     };
     function(
@@ -333,17 +460,23 @@ async fn buttons(driver: &Driver) -> Result<()> {
     b.sign_in_as("scott.fisher@zylker.com").await?;
     b.open_general().await?;
     let msg = format!(".message[data-message-id='{id}']");
-    b.click(&format!("{msg} button.msg-button[data-key='ok']")).await?;
+    b.click(&format!("{msg} button.msg-button[data-key='ok']"))
+        .await?;
     b.wait_for("dialog[open] #confirm-input").await?;
     b.type_into("#confirm-input", "looks good").await?;
     b.screenshot("button-confirm").await?;
     b.click("dialog[open] button[type=submit]").await?;
     b.wait_for(".message.ephemeral .only-you").await?;
     let reply = b.text(".message.ephemeral .text").await?;
-    check(reply.contains("looks good"), || format!("ephemeral reply {reply:?}"))?;
-    b.click(&format!("{msg} button.msg-button[data-key='save']")).await?;
+    check(reply.contains("looks good"), || {
+        format!("ephemeral reply {reply:?}")
+    })?;
+    b.click(&format!("{msg} button.msg-button[data-key='save']"))
+        .await?;
     let toast = b.text(".toast.toast-success").await?;
-    check(toast.contains("Saved"), || format!("banner toast {toast:?}"))?;
+    check(toast.contains("Saved"), || {
+        format!("banner toast {toast:?}")
+    })?;
     b.screenshot("button-reply").await?;
     b.finish().await
 }
@@ -372,8 +505,11 @@ async fn figures(driver: &Driver) -> Result<()> {
     // Navigation (a fresh load with the session already signed in) → newest page rendered.
     let started = Instant::now();
     b.goto("/").await?;
-    b.wait_until("document.querySelectorAll('.message').length >= 100", "the newest page")
-        .await?;
+    b.wait_until(
+        "document.querySelectorAll('.message').length >= 100",
+        "the newest page",
+    )
+    .await?;
     let first_page = started.elapsed();
     // Scrolling up loads older pages until all 1,000 are rendered.
     let deadline = Instant::now() + std::time::Duration::from_secs(60);
@@ -388,7 +524,9 @@ async fn figures(driver: &Driver) -> Result<()> {
         if n.as_u64() >= Some(1000) {
             break;
         }
-        check(Instant::now() < deadline, || format!("only {n} messages after 60 s"))?;
+        check(Instant::now() < deadline, || {
+            format!("only {n} messages after 60 s")
+        })?;
         tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     }
     let all = started.elapsed();
@@ -398,7 +536,9 @@ async fn figures(driver: &Driver) -> Result<()> {
             vec![],
         )
         .await?;
-    let nodes = b.js("return document.getElementsByTagName('*').length", vec![]).await?;
+    let nodes = b
+        .js("return document.getElementsByTagName('*').length", vec![])
+        .await?;
     println!(
         "    figures: navigation → newest 100 of 1,000 rendered {:.0} ms; → all 1,000 rendered \
          (paging up) {:.0} ms; JS heap used {:.1} MiB; {} DOM elements",
@@ -421,7 +561,9 @@ async fn developer_console(driver: &Driver) -> Result<()> {
             json!({"type": "message_handler", "script": "return {\"text\": \"hi\"};"}),
         )
         .await;
-    check(r.status.is_success(), || format!("handler: {} {}", r.status, r.body))?;
+    check(r.status.is_success(), || {
+        format!("handler: {} {}", r.status, r.body)
+    })?;
     let r = app
         .post(
             &format!("{handler}/message_handler/invoke"),
@@ -429,7 +571,9 @@ async fn developer_console(driver: &Driver) -> Result<()> {
             json!({"message": "hello"}),
         )
         .await;
-    check(r.status.is_success(), || format!("invoke: {} {}", r.status, r.body))?;
+    check(r.status.is_success(), || {
+        format!("invoke: {} {}", r.status, r.body)
+    })?;
 
     let b = Browser::open(driver, &app.base, 1280, 800).await?;
     b.sign_in_as("admin@zylker.com").await?;
@@ -448,9 +592,17 @@ async fn developer_console(driver: &Driver) -> Result<()> {
     )
     .await?;
     b.click(".editor-bar button.primary").await?;
-    let line = b.wait_for(".editor-bar .error[data-line]").await?.attr("data-line").await?;
-    check(line.as_deref() == Some("2"), || format!("error at line {line:?}"))?;
-    check(b.count(".CodeMirror .error-line").await? == 1, || "line not marked".into())?;
+    let line = b
+        .wait_for(".editor-bar .error[data-line]")
+        .await?
+        .attr("data-line")
+        .await?;
+    check(line.as_deref() == Some("2"), || {
+        format!("error at line {line:?}")
+    })?;
+    check(b.count(".CodeMirror .error-line").await? == 1, || {
+        "line not marked".into()
+    })?;
     b.screenshot("console-editor").await?;
     b.js(
         "document.querySelector('.CodeMirror').CodeMirror.setValue('return {\"text\": \"hello\"};')",
@@ -462,10 +614,9 @@ async fn developer_console(driver: &Driver) -> Result<()> {
     let r = app
         .get(&format!("{handler}/message_handler"), &app.admin_token)
         .await;
-    check(
-        r.body.to_string().contains("hello"),
-        || format!("saved script: {}", r.body),
-    )?;
+    check(r.body.to_string().contains("hello"), || {
+        format!("saved script: {}", r.body)
+    })?;
     // The journal shows the run; replaying it adds one.
     b.click(".tabs button:nth-child(2)").await?;
     b.wait_for(".run").await?;

@@ -22,7 +22,10 @@ pub fn ensure_chromium() -> Result<()> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
-    let uid = Command::new("id").arg("-u").output().context("running `id -u`")?;
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .context("running `id -u`")?;
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
         bail!(
             "the browser tests need {CHROMIUM} and {CHROMEDRIVER}; install them with \
@@ -59,7 +62,9 @@ pub struct Driver {
 impl Driver {
     pub async fn start() -> Result<Driver> {
         ensure_chromium()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let log = std::env::temp_dir().join(format!("cliqd-chromedriver-{port}.log"));
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -77,7 +82,11 @@ impl Driver {
                 return Ok(driver);
             }
             if Instant::now() > deadline {
-                bail!("chromedriver did not answer on {} (log: {})", driver.url, log.display());
+                bail!(
+                    "chromedriver did not answer on {} (log: {})",
+                    driver.url,
+                    log.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -157,7 +166,10 @@ impl Browser {
     /// What the page shows and logged, for a failure's message.
     async fn state(&self) -> String {
         let text = self
-            .js("return document.body ? document.body.innerText.slice(0, 600) : ''", vec![])
+            .js(
+                "return document.body ? document.body.innerText.slice(0, 600) : ''",
+                vec![],
+            )
             .await
             .unwrap_or_default();
         let errors = self.console_errors().await.unwrap_or_default();
@@ -173,7 +185,10 @@ impl Browser {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("timed out waiting until {what} ({predicate}); {}", self.state().await);
+                bail!(
+                    "timed out waiting until {what} ({predicate}); {}",
+                    self.state().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -202,8 +217,10 @@ impl Browser {
     /// Signs in through the page as the demo user with `email` and waits for the chat list.
     pub async fn sign_in_as(&self, email: &str) -> Result<()> {
         self.goto("/").await?;
-        self.click(&format!("button.demo-user[data-email='{email}']")).await?;
-        self.wait_for(".chat-link[data-chat-name='general' i]").await?;
+        self.click(&format!("button.demo-user[data-email='{email}']"))
+            .await?;
+        self.wait_for(".chat-link[data-chat-name='general' i]")
+            .await?;
         Ok(())
     }
 
@@ -217,7 +234,9 @@ impl Browser {
 
     /// Console errors, uncaught exceptions and unhandled rejections the page recorded.
     pub async fn console_errors(&self) -> Result<Vec<String>> {
-        let v = self.js("return window.__cliqdErrors || [];", vec![]).await?;
+        let v = self
+            .js("return window.__cliqdErrors || [];", vec![])
+            .await?;
         Ok(serde_json::from_value(v).unwrap_or_default())
     }
 
