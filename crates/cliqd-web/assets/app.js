@@ -118,6 +118,8 @@ function Main({ onSignOut }) {
   const [me, setMe] = useState(session.user());
   const [formSession, setFormSession] = useState(null);
   const [replyTo, setReplyTo] = useState(null);
+  const [thread, setThread] = useState(null);
+  const [reactions, setReactions] = useState({});
   const [view, setView] = useState("chat");
   const [journalVersion, setJournalVersion] = useState(0);
   const messages = useChatStore();
@@ -212,6 +214,20 @@ function Main({ onSignOut }) {
         messages.set(chatId, { items: entry.items.filter((m) => m.id !== ev.data.id) });
         break;
       }
+      case "reaction_added":
+      case "reaction_removed": {
+        const d = ev.data || {};
+        setReactions((all) => {
+          const mine = { ...(all[d.message_id] || {}) };
+          const users = new Set(mine[d.emoji_code] || []);
+          if (ev.event === "reaction_added") users.add(d.user_id);
+          else users.delete(d.user_id);
+          if (users.size) mine[d.emoji_code] = [...users];
+          else delete mine[d.emoji_code];
+          return { ...all, [d.message_id]: mine };
+        });
+        break;
+      }
       case "member_joined":
       case "member_left":
         loadChats();
@@ -288,6 +304,24 @@ function Main({ onSignOut }) {
     }
   };
 
+  const reactionsRef = useRef({});
+  reactionsRef.current = reactions;
+  const meRef = useRef(null);
+  meRef.current = me;
+
+  /** Opens a message's thread in the side pane (or a new one, started by the first reply). */
+  const openThread = async (parent) => {
+    setThread({ parent, chat_id: parent.thread_chat_id || null });
+    if (parent.thread_chat_id && !messages.get(parent.thread_chat_id).loaded) {
+      const page = await fetchPage(parent.thread_chat_id, {});
+      messages.set(parent.thread_chat_id, {
+        items: merge(messages.get(parent.thread_chat_id).items, page.data || []),
+        complete: (page.data || []).length < PAGE,
+        loaded: true,
+      });
+    }
+  };
+
   /** What a synchronous run answered: a client action, a form, or a banner. */
   const handleReply = (r) => {
     if (!r) return;
@@ -313,6 +347,11 @@ function Main({ onSignOut }) {
         await api("PUT", chatPath, { text: extra });
       } else if (action === "delete") {
         await api("DELETE", chatPath);
+      } else if (action === "react") {
+        const mine = ((reactionsRef.current[message.id] || {})[extra] || []).includes(meRef.current && meRef.current.id);
+        await api(mine ? "DELETE" : "POST", `${chatPath}/reactions?emoji_code=${encodeURIComponent(extra)}`);
+      } else if (action === "thread") {
+        openThread(message);
       } else if (action === "suggestion") {
         await api("POST", `/api/v3/chats/${encodeURIComponent(message.chat_id)}/messages`, { text: extra });
       }
@@ -341,7 +380,7 @@ function Main({ onSignOut }) {
     onSignOut();
   };
 
-  return html`<div class="layout">
+  return html`<div class=${`layout${thread && view === "chat" ? " with-thread" : ""}`}>
     <${Sidebar} chats=${chats} current=${view === "chat" ? current : null} unread=${unread}
       onOpen=${openChat} me=${me} status=${status} onSignOut=${signOut}
       onConsole=${() => setView("console")} />
@@ -350,11 +389,15 @@ function Main({ onSignOut }) {
         ? html`<${Console} journalVersion=${journalVersion} onToast=${toast} />`
         : chat && entry
         ? html`<${ChatPane} chat=${chat} entry=${entry} version=${messages.version}
-            ephemeral=${ephemeral[current] || []} ctx=${{ onButton, onMessageAction, me }}
+            ephemeral=${ephemeral[current] || []} ctx=${{ onButton, onMessageAction, me, reactions }}
             replyTo=${replyTo} onReplyDone=${() => setReplyTo(null)} onReply=${handleReply}
             onOlder=${() => loadOlder(current)} onError=${(t) => toast({ status: "failure", text: t })} />`
         : html`<p class="empty">Choose a chat.</p>`}
     </main>
+    ${thread && view === "chat" && html`<${ThreadPane} thread=${thread} messages=${messages}
+      ctx=${{ onButton, onMessageAction, me, reactions }} onClose=${() => setThread(null)}
+      onOpened=${(chatId) => openThread({ ...thread.parent, thread_chat_id: chatId })}
+      onError=${(t) => toast({ status: "failure", text: t })} />`}
     <div class="toasts" aria-live="polite">${toasts.map((t) => html`<div
       class=${`toast toast-${t.status === "failure" ? "failure" : "success"}`} role="status"
       onClick=${() => setToasts((ts) => ts.filter((x) => x.id !== t.id))}>
@@ -417,7 +460,11 @@ function MessageMenu({ message, ctx, onEdit }) {
     <button type="button" class="menu-button" aria-haspopup="menu" aria-expanded=${open}
       aria-label="Message actions" onClick=${toggle}>⋯</button>
     ${open && html`<ul class="menu" role="menu">
+      <li role="none" class="quick-reactions">${QUICK.map((e) => html`<button type="button" role="menuitem"
+        data-builtin="react" data-emoji=${e} aria-label=${`React ${e}`} onClick=${() => run("react", e)}>${e}</button>`)}</li>
       <li role="none"><button type="button" role="menuitem" data-builtin="reply" onClick=${() => run("reply")}>Reply</button></li>
+      ${message.chat_id && !message.chat_id.includes("-T-") && html`<li role="none"><button type="button"
+        role="menuitem" data-builtin="thread" onClick=${() => run("thread")}>${message.thread_chat_id ? "Open thread" : "Reply in thread"}</button></li>`}
       ${mine && html`<li role="none"><button type="button" role="menuitem" data-builtin="edit"
         onClick=${() => { setOpen(false); onEdit(); }}>Edit</button></li>`}
       ${mine && !confirmDelete && html`<li role="none"><button type="button" role="menuitem" data-builtin="delete"
@@ -446,6 +493,20 @@ function EditBox({ message, onDone, ctx }) {
     <div class="dialog-buttons"><button type="button" onClick=${onDone}>Cancel</button>
       <button type="submit" class="primary">Save</button></div>
   </form>`;
+}
+
+const QUICK = ["👍", "🎉", "😄", "👀"];
+
+/** Reactions seen since the page loaded (the message read does not carry them). */
+function Reactions({ message, ctx }) {
+  const mine = (ctx.reactions || {})[message.id] || {};
+  const entries = Object.entries(mine);
+  if (!entries.length) return null;
+  const me = ctx.me && ctx.me.id;
+  return html`<div class="reactions">${entries.map(([emoji, users]) => html`<button type="button"
+    class=${`reaction${users.includes(me) ? " mine" : ""}`} data-emoji=${emoji}
+    aria-label=${`${emoji} ${users.length}`} aria-pressed=${users.includes(me)}
+    onClick=${() => ctx.onMessageAction("react", message, emoji)}>${emoji} ${users.length}</button>`)}</div>`;
 }
 
 function Suggestions({ message, ctx }) {
@@ -479,6 +540,9 @@ function Message({ message, ctx, parent }) {
       ? html`<${EditBox} message=${message} ctx=${ctx} onDone=${() => setEditing(false)} />`
       : html`<${MessageContent} message=${message} ctx=${ctx} />`}
     <${Suggestions} message=${message} ctx=${ctx} />
+    <${Reactions} message=${message} ctx=${ctx} />
+    ${message.thread_chat_id && ctx.onMessageAction && html`<button type="button" class="link thread-link"
+      onClick=${() => ctx.onMessageAction("thread", message)}>View thread</button>`}
   </article>`;
 }
 
@@ -558,7 +622,32 @@ function BotMenu({ chat, onReply, onError }) {
     onClick=${() => run(m, sub)}>${label}</button>`)}</div>`;
 }
 
-function Composer({ chat, onError, replyTo, onReplyDone }) {
+function ThreadPane({ thread, messages, ctx, onClose, onOpened, onError }) {
+  const parentId = thread.parent.id;
+  // The parent gains its thread_chat_id (a message_edited event) once the first reply exists.
+  const parentEntry = messages.get(thread.parent.chat_id);
+  const parent = parentEntry.items.find((m) => m.id === parentId) || thread.parent;
+  useEffect(() => {
+    if (!thread.chat_id && parent.thread_chat_id) onOpened(parent.thread_chat_id);
+  }, [parent.thread_chat_id]);
+  const entry = thread.chat_id ? messages.get(thread.chat_id) : { items: [] };
+  const target = thread.chat_id
+    ? { chat_id: thread.chat_id, name: "thread", extra: {} }
+    : { chat_id: thread.parent.chat_id, name: "thread", extra: { thread_message_id: parentId } };
+  return html`<aside class="thread-pane" aria-label="Thread">
+    <header class="chat-header"><h1>Thread</h1>
+      <button type="button" class="link" aria-label="Close thread" onClick=${onClose}>✕</button></header>
+    <div class="messages" role="log" aria-label="Thread messages">
+      <${Message} message=${parent} ctx=${{ ...ctx, onMessageAction: null }} />
+      <hr />
+      ${entry.items.map((m) => html`<${Message} key=${m.id} message=${m} ctx=${ctx} />`)}
+    </div>
+    <${Composer} chat=${{ chat_id: target.chat_id, name: "thread" }} extra=${target.extra}
+      inputId="thread-composer" onError=${onError} />
+  </aside>`;
+}
+
+function Composer({ chat, onError, replyTo, onReplyDone, extra, inputId = "composer-text" }) {
   const [text, setText] = useState("");
   const [members, setMembers] = useState([]);
   const [suggest, setSuggest] = useState(null);
@@ -575,7 +664,7 @@ function Composer({ chat, onError, replyTo, onReplyDone }) {
     const t = text.trim();
     if (!t) return;
     try {
-      const body = { text: t };
+      const body = { text: t, ...(extra || {}) };
       if (replyTo) body.reply_to = replyTo.id;
       await api("POST", `/api/v3/chats/${encodeURIComponent(chat.chat_id)}/messages`, body);
       setText("");
@@ -652,8 +741,8 @@ function Composer({ chat, onError, replyTo, onReplyDone }) {
         }}>${u.name} <span class="email">${u.email_id || u.email || ""}</span></li>`)}</ul>`}
     ${replyTo && html`<div class="replying" role="status">Replying to ${senderOf(replyTo).name}
       <button type="button" class="link" aria-label="Cancel reply" onClick=${onReplyDone}>✕</button></div>`}
-    <label for="composer-text" class="visually-hidden">Message</label>
-    <textarea id="composer-text" ref=${ref} rows="2" value=${text} onInput=${onInput}
+    <label for=${inputId} class="visually-hidden">Message</label>
+    <textarea id=${inputId} ref=${ref} rows="2" value=${text} onInput=${onInput}
       onKeyDown=${onKeyDown} placeholder=${`Message ${chat.name}`}></textarea>
     <button type="submit" class="primary">Send</button>
   </form>`;

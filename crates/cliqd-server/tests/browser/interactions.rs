@@ -297,3 +297,52 @@ pub async fn reply_edit_and_delete(driver: &Driver) -> Result<()> {
     .await?;
     b.finish().await
 }
+
+pub async fn threads_and_reactions(driver: &Driver) -> Result<()> {
+    let app = spawn().await;
+    let id = post_general(&app, json!({"text": "Release notes?"})).await?;
+    let b = Browser::open(driver, &app.base, 1280, 800).await?;
+    b.sign_in_as("scott.fisher@zylker.com").await?;
+    b.open_general().await?;
+    let msg = format!(".message[data-message-id='{id}']");
+    // A reaction, shown live with its count, and taken back.
+    b.click(&format!("{msg} .menu-button")).await?;
+    b.click(&format!(
+        "{msg} .menu [data-builtin='react'][data-emoji='👍']"
+    ))
+    .await?;
+    b.wait_for(&format!("{msg} .reaction.mine[data-emoji='👍']"))
+        .await?;
+    check(
+        b.text(&format!("{msg} .reaction")).await? == "👍 1",
+        || "reaction count".into(),
+    )?;
+    b.click(&format!("{msg} .reaction")).await?;
+    b.wait_until(
+        &format!("!document.querySelector(\"{msg} .reaction\")"),
+        "the reaction is taken back",
+    )
+    .await?;
+    // A thread started from the menu, in the side pane.
+    b.click(&format!("{msg} .menu-button")).await?;
+    b.click(&format!("{msg} .menu [data-builtin='thread']"))
+        .await?;
+    b.wait_for(".thread-pane #thread-composer").await?;
+    b.type_into("#thread-composer", "Drafting them now\u{E007}")
+        .await?;
+    b.wait_until(
+        "[...document.querySelectorAll('.thread-pane .message .text')].some(e => e.textContent === 'Drafting them now')",
+        "the thread reply in the pane",
+    )
+    .await?;
+    b.wait_for(&format!(".chat {msg} .thread-link")).await?;
+    // A second reply goes into the same thread.
+    b.type_into("#thread-composer", "Done\u{E007}").await?;
+    b.wait_until(
+        "[...document.querySelectorAll('.thread-pane .message .text')].some(e => e.textContent === 'Done')",
+        "the second reply",
+    )
+    .await?;
+    b.screenshot("thread").await?;
+    b.finish().await
+}

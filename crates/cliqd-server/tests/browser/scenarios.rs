@@ -24,6 +24,9 @@ pub const ALL: &[(&str, Scenario)] = &[
     ("message_action_bot_menu_and_context_conversation", |d| {
         Box::pin(crate::interactions::message_action_bot_menu_and_context(d))
     }),
+    ("threads_and_reactions", |d| {
+        Box::pin(crate::interactions::threads_and_reactions(d))
+    }),
     ("reply_edit_and_delete", |d| {
         Box::pin(crate::interactions::reply_edit_and_delete(d))
     }),
