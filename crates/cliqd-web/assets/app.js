@@ -119,6 +119,7 @@ function Main({ onSignOut }) {
   const [formSession, setFormSession] = useState(null);
   const [replyTo, setReplyTo] = useState(null);
   const [thread, setThread] = useState(null);
+  const [selection, setSelection] = useState(null);
   const [reactions, setReactions] = useState({});
   const [view, setView] = useState("chat");
   const [journalVersion, setJournalVersion] = useState(0);
@@ -335,10 +336,13 @@ function Main({ onSignOut }) {
   const onMessageAction = async (action, message, extra) => {
     const chatPath = `/api/v2/chats/${encodeURIComponent(message.chat_id)}/messages/${encodeURIComponent(message.id)}`;
     try {
-      if (action === "execute") {
+      if (action === "execute" && extra.multi_selectable) {
+        // Pick more messages first; the bar above the composer runs the action on them.
+        setSelection({ action: extra, chat_id: message.chat_id, ids: [message.id] });
+      } else if (action === "execute") {
         const r = await api("POST", `/api/v3/messageactions/${extra.id}/execute`, {
           chat_id: message.chat_id,
-          message_ids: [message.id],
+          message_ids: extra.ids || [message.id],
         });
         handleReply(r);
       } else if (action === "reply") {
@@ -389,7 +393,21 @@ function Main({ onSignOut }) {
         ? html`<${Console} journalVersion=${journalVersion} onToast=${toast} />`
         : chat && entry
         ? html`<${ChatPane} chat=${chat} entry=${entry} version=${messages.version}
-            ephemeral=${ephemeral[current] || []} ctx=${{ onButton, onMessageAction, me, reactions }}
+            ephemeral=${ephemeral[current] || []}
+            ctx=${{ onButton, onMessageAction, me, reactions, selection, onSelect: (id) =>
+              setSelection((sel) => sel && {
+                ...sel,
+                ids: sel.ids.includes(id) ? sel.ids.filter((x) => x !== id) : [...sel.ids, id].slice(0, 25),
+              }) }}
+            selectionBar=${selection && selection.chat_id === current && html`<div class="selection-bar" role="toolbar"
+              aria-label="Selected messages">
+              <span>${selection.ids.length} selected for <strong>${selection.action.name}</strong></span>
+              <button type="button" onClick=${() => setSelection(null)}>Cancel</button>
+              <button type="button" class="primary run-selection" disabled=${!selection.ids.length} onClick=${() => {
+                const sel = selection;
+                setSelection(null);
+                onMessageAction("execute", { chat_id: sel.chat_id, id: sel.ids[0] }, { ...sel.action, multi_selectable: false, ids: sel.ids });
+              }}>Run on ${selection.ids.length}</button></div>`}
             replyTo=${replyTo} onReplyDone=${() => setReplyTo(null)} onReply=${handleReply}
             onOlder=${() => loadOlder(current)} onError=${(t) => toast({ status: "failure", text: t })} />`
         : html`<p class="empty">Choose a chat.</p>`}
@@ -474,7 +492,7 @@ function MessageMenu({ message, ctx, onEdit }) {
       ${actions === null && html`<li class="hint" role="none">Loading actions…</li>`}
       ${(actions || []).map((a) => html`<li role="none"><button type="button" role="menuitem"
         class="message-action" data-action-id=${a.id} title=${a.hint || ""}
-        onClick=${() => run("execute", a)}>${a.name}</button></li>`)}
+        onClick=${() => run("execute", a)}>${a.name}${a.multi_selectable ? " (select messages…)" : ""}</button></li>`)}
     </ul>`}
   </div>`;
 }
@@ -524,6 +542,9 @@ function Message({ message, ctx, parent }) {
     data-message-id=${message.id} data-background=${(message.content && message.content.styles &&
       message.content.styles.background) || ""}>
     <header>
+      ${ctx.selection && ctx.selection.chat_id === message.chat_id && !message.ephemeral && html`<input
+        type="checkbox" class="select-message" aria-label="Select this message"
+        checked=${ctx.selection.ids.includes(message.id)} onChange=${() => ctx.onSelect(message.id)} />`}
       ${sender.image && html`<img class="avatar" src=${sender.image} alt="" />`}
       <span class="sender">${sender.name}</span>
       ${sender.isBot && html`<span class="badge bot-badge">bot</span>`}
@@ -546,7 +567,7 @@ function Message({ message, ctx, parent }) {
   </article>`;
 }
 
-function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyTo, onReplyDone, onReply }) {
+function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyTo, onReplyDone, onReply, selectionBar }) {
   const list = useRef(null);
   const atBottom = useRef(true);
   const lastCount = useRef(0);
@@ -588,6 +609,7 @@ function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyTo, onRe
       ${items.map((m) => html`<${Message} key=${m.id} message=${m} ctx=${ctx}
         parent=${m.reply_to ? byId.get(m.reply_to) : null} />`)}
     </div>
+    ${selectionBar}
     ${chat.chat_type === "bot" && chat.bot_id && html`<${BotMenu} chat=${chat} onReply=${onReply} onError=${onError} />`}
     <${Composer} chat=${chat} onError=${onError}
       replyTo=${replyTo && replyTo.chat_id === chat.chat_id ? replyTo : null} onReplyDone=${onReplyDone} />

@@ -116,9 +116,9 @@ function Journal({ version, onToast }) {
   useEffect(() => {
     load();
   }, [version]);
-  const replay = async (id) => {
+  const replay = async (id, how = "replay") => {
     try {
-      await api("POST", `/api/v3/executions/${id}/replay`, {});
+      await api("POST", `/api/v3/executions/${id}/${how}`, {});
       load();
     } catch (e) {
       onToast({ status: "failure", text: e.message });
@@ -138,7 +138,9 @@ function Journal({ version, onToast }) {
       <td>${Number(r.duration_ms).toFixed(1)}</td>
       <td><button type="button" class="link" onClick=${() => setOpen(open === r.id ? null : r.id)}>Details</button>
         ${r.component && r.component.type === "bot" && html`<button type="button" class="link replay"
-          onClick=${() => replay(r.id)}>Replay</button>`}</td>
+          onClick=${() => replay(r.id)}>Replay</button>`}
+        ${r.webhook && html`<button type="button" class="link redeliver"
+          onClick=${() => replay(r.id, "redeliver")}>Redeliver</button>`}</td>
     </tr>`)}</tbody></table>
     ${open && html`<pre class="run-detail">${JSON.stringify(runs.find((r) => r.id === open), null, 2)}</pre>`}
   </div>`;

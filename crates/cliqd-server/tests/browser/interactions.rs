@@ -189,17 +189,59 @@ pub async fn message_action_bot_menu_and_context(driver: &Driver) -> Result<()> 
         format!("execution handler: {}", r.body)
     })?;
     let id = post_general(&app, json!({"text": "The printer is on fire"})).await?;
+    // A multi-selectable one, run on two messages picked in the page.
+    let r = app
+        .post(
+            "/api/v3/messageactions",
+            &app.admin_token,
+            json!({"name": "Summarize", "hint": "Summarize messages", "scope": "organization",
+                   "message_types": ["text"], "multi_selectable": true}),
+        )
+        .await;
+    let multi = r.body["data"]["id"]
+        .as_str()
+        .context("multi action id")?
+        .to_string();
+    let r = app
+        .patch(
+            &format!("/api/v3/messageactions/{multi}/handlers/execution_handler"),
+            &app.admin_token,
+            json!({"script": "return {\"text\": \"Summarized \" + messages.get(\"count\")};"}),
+        )
+        .await;
+    check(r.status.is_success(), || {
+        format!("multi handler: {}", r.body)
+    })?;
+    let second = post_general(&app, json!({"text": "Still burning"})).await?;
 
     let b = Browser::open(driver, &app.base, 1280, 800).await?;
     b.sign_in_as("scott.fisher@zylker.com").await?;
     b.open_general().await?;
     let msg = format!(".message[data-message-id='{id}']");
     b.click(&format!("{msg} .menu-button")).await?;
-    b.click(&format!("{msg} .message-action")).await?;
+    b.click(&format!("{msg} .message-action[data-action-id='{ma}']"))
+        .await?;
     let reply = b.text(".message.ephemeral .text").await?;
     check(reply == "Ticket created", || {
         format!("action reply {reply:?}")
     })?;
+    b.click(&format!("{msg} .menu-button")).await?;
+    b.click(&format!("{msg} .message-action[data-action-id='{multi}']"))
+        .await?;
+    b.click(&format!(
+        ".message[data-message-id='{second}'] .select-message"
+    ))
+    .await?;
+    let bar = b.text(".selection-bar span").await?;
+    check(bar.starts_with("2 selected"), || {
+        format!("selection bar {bar:?}")
+    })?;
+    b.click(".selection-bar .run-selection").await?;
+    b.wait_until(
+        "[...document.querySelectorAll('.message.ephemeral .text')].some(e => e.textContent === 'Summarized 2')",
+        "the multi-message action's reply",
+    )
+    .await?;
 
     // A bot with a menu action and a context conversation, in Scott's bot chat.
     let bot = app.create_bot("Helper").await;
