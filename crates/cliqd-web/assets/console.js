@@ -105,17 +105,49 @@ function Editor({ target, onToast }) {
   </div>`;
 }
 
+const STATUSES = ["", "success", "invalid_reply", "error", "timeout", "limit", "refused"];
+
+function Section({ title, value }) {
+  if (value === undefined || value === null || (Array.isArray(value) && !value.length)) return null;
+  return html`<section class="run-section" data-section=${title.toLowerCase()}>
+    <h3>${title}</h3>
+    <pre>${typeof value === "string" ? value : JSON.stringify(value, null, 2)}</pre>
+  </section>`;
+}
+
+/** One run: its inputs, reply, info lines, tasks, error and webhook attempts. */
+function RunDetail({ run }) {
+  const err = run.error;
+  return html`<div class="run-detail" aria-label="Run details">
+    <p><strong>${run.component && run.component.name}</strong> · ${run.handler} · ${run.status}
+      · ${Number(run.duration_ms).toFixed(1)} ms${run.handler_version && ` · version ${run.handler_version}`}</p>
+    ${err && html`<p class="error" role="alert">${typeof err === "string" ? err : err.message || JSON.stringify(err)}
+      ${err.line && ` (line ${err.line})`}</p>`}
+    <${Section} title="Inputs" value=${run.inputs} />
+    <${Section} title="Reply" value=${run.reply} />
+    <${Section} title="Info" value=${run.info && run.info.length ? run.info.join("\n") : null} />
+    <${Section} title="Tasks" value=${run.tasks} />
+    <${Section} title="Attempts" value=${run.attempts} />
+    <${Section} title="Delivered" value=${run.delivered && run.delivered.message_ids} />
+  </div>`;
+}
+
 function Journal({ version, onToast }) {
   const [runs, setRuns] = useState([]);
   const [open, setOpen] = useState(null);
-  const [filter, setFilter] = useState("");
-  const load = () =>
-    api("GET", "/api/v3/executions?limit=50")
+  const [status, setStatus] = useState("");
+  const [handler, setHandler] = useState("");
+  const load = () => {
+    const q = new URLSearchParams({ limit: "50" });
+    if (status) q.set("status", status);
+    if (handler.trim()) q.set("handler", handler.trim());
+    return api("GET", `/api/v3/executions?${q}`)
       .then((r) => setRuns(r.data || []))
       .catch((e) => onToast({ status: "failure", text: e.message }));
+  };
   useEffect(() => {
     load();
-  }, [version]);
+  }, [version, status, handler]);
   const replay = async (id, how = "replay") => {
     try {
       await api("POST", `/api/v3/executions/${id}/${how}`, {});
@@ -124,24 +156,36 @@ function Journal({ version, onToast }) {
       onToast({ status: "failure", text: e.message });
     }
   };
-  const shown = runs.filter((r) =>
-    !filter || `${r.component && r.component.name} ${r.handler} ${r.status}`.toLowerCase().includes(filter.toLowerCase()));
+  const show = async (id) => {
+    if (open && open.id === id) return setOpen(null);
+    try {
+      const r = await api("GET", `/api/v3/executions/${id}`);
+      setOpen(r.data || r);
+    } catch (e) {
+      onToast({ status: "failure", text: e.message });
+    }
+    return undefined;
+  };
   return html`<div class="console-body journal">
-    <label for="journal-filter">Filter</label>
-    <input id="journal-filter" value=${filter} onInput=${(e) => setFilter(e.target.value)}
-      placeholder="component, handler or status" />
+    <div class="filters">
+      <label>Status <select id="journal-status" value=${status} onChange=${(e) => setStatus(e.target.value)}>
+        ${STATUSES.map((s) => html`<option value=${s}>${s || "any"}</option>`)}</select></label>
+      <label>Handler <input id="journal-handler" value=${handler} placeholder="message_handler"
+        onChange=${(e) => setHandler(e.target.value)} /></label>
+    </div>
     <table class="runs"><thead><tr><th scope="col">Time</th><th scope="col">Component</th>
       <th scope="col">Handler</th><th scope="col">Status</th><th scope="col">ms</th><th scope="col"></th></tr></thead>
-    <tbody>${shown.map((r) => html`<tr class="run" data-execution-id=${r.id} data-status=${r.status}>
+    <tbody>${runs.map((r) => html`<tr class="run" data-execution-id=${r.id} data-status=${r.status}>
       <td>${new Date(r.start_time).toLocaleTimeString()}</td>
       <td>${r.component && r.component.name}</td><td>${r.handler}</td><td>${r.status}</td>
       <td>${Number(r.duration_ms).toFixed(1)}</td>
-      <td><button type="button" class="link" onClick=${() => setOpen(open === r.id ? null : r.id)}>Details</button>
+      <td><button type="button" class="link details" aria-expanded=${!!open && open.id === r.id}
+          onClick=${() => show(r.id)}>Details</button>
         ${r.component && r.component.type === "bot" && html`<button type="button" class="link replay"
           onClick=${() => replay(r.id)}>Replay</button>`}
         ${r.webhook && html`<button type="button" class="link redeliver"
           onClick=${() => replay(r.id, "redeliver")}>Redeliver</button>`}</td>
     </tr>`)}</tbody></table>
-    ${open && html`<pre class="run-detail">${JSON.stringify(runs.find((r) => r.id === open), null, 2)}</pre>`}
+    ${open && html`<${RunDetail} run=${open} />`}
   </div>`;
 }

@@ -630,6 +630,26 @@ async fn developer_console(driver: &Driver) -> Result<()> {
         "the replayed run is listed",
     )
     .await?;
+    // A run's details: its inputs and reply.
+    b.click(".run .details").await?;
+    b.wait_for(".run-detail .run-section[data-section='inputs']")
+        .await?;
+    let reply = b
+        .text(".run-detail .run-section[data-section='reply'] pre")
+        .await?;
+    check(reply.contains("hello"), || {
+        format!("reply section {reply:?}")
+    })?;
+    // Filtering by status leaves no failed runs.
+    b.click("#journal-status option[value='error']").await?;
+    b.wait_until(
+        "document.querySelectorAll('.run').length === 0",
+        "no failed runs listed",
+    )
+    .await?;
+    b.click("#journal-status option[value='']").await?;
+    b.wait_for(".run").await?;
+    b.click(".run .details").await?;
     b.screenshot("console-journal").await?;
     b.finish().await
 }
