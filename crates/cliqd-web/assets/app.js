@@ -430,6 +430,14 @@ function Main({ onSignOut }) {
   </div>`;
 }
 
+/** A chat's title for this user: a direct chat is named after the other person. */
+function chatTitle(chat, me) {
+  if (chat.chat_type === "direct_message" && me && chat.name === me.name && chat.creator) {
+    return chat.creator.name || chat.name;
+  }
+  return chat.name;
+}
+
 function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onConsole }) {
   return html`<nav class="sidebar" aria-label="Chats">
     <div class="me">
@@ -447,7 +455,7 @@ function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onCons
           <button type="button" class=${`chat-link${c.chat_id === current ? " active" : ""}`}
             aria-current=${c.chat_id === current ? "page" : undefined}
             data-chat-id=${c.chat_id} data-chat-name=${c.name} onClick=${() => onOpen(c.chat_id)}>
-            <span class="chat-name">${kind === "channel" ? "#" : ""}${c.name}</span>
+            <span class="chat-name">${kind === "channel" ? "#" : ""}${chatTitle(c, me)}</span>
             ${unread[c.chat_id] > 0 && html`<span class="unread" aria-label="unread messages">
               ${unread[c.chat_id]}</span>`}
           </button></li>`)}</ul>
@@ -600,7 +608,7 @@ function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyTo, onRe
   };
 
   return html`<section class="chat" data-chat-id=${chat.chat_id}>
-    <header class="chat-header"><h1>${chat.chat_type === "channel" ? "#" : ""}${chat.name}</h1>
+    <header class="chat-header"><h1>${chat.chat_type === "channel" ? "#" : ""}${chatTitle(chat, ctx.me)}</h1>
       <span class="hint">${chat.participant_count} members</span></header>
     <div class="messages" ref=${list} onScroll=${onScroll} role="log" aria-label="Messages"
       data-complete=${entry.complete ? "true" : "false"}>

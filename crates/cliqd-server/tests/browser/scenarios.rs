@@ -535,7 +535,7 @@ async fn figures(driver: &Driver) -> Result<()> {
     let all = started.elapsed();
     let heap = b
         .js(
-            "return performance.memory ? performance.memory.usedJSHeapSize : null",
+            "if (window.gc) window.gc(); return performance.memory ? performance.memory.usedJSHeapSize : null",
             vec![],
         )
         .await?;
@@ -630,6 +630,15 @@ async fn developer_console(driver: &Driver) -> Result<()> {
         "the replayed run is listed",
     )
     .await?;
+    // Filtering by status leaves no failed runs.
+    b.click("#journal-status option[value='error']").await?;
+    b.wait_until(
+        "document.querySelectorAll('.run').length === 0",
+        "no failed runs listed",
+    )
+    .await?;
+    b.click("#journal-status option[value='']").await?;
+    b.wait_for(".run").await?;
     // A run's details: its inputs and reply.
     b.click(".run .details").await?;
     b.wait_for(".run-detail .run-section[data-section='inputs']")
@@ -640,16 +649,6 @@ async fn developer_console(driver: &Driver) -> Result<()> {
     check(reply.contains("hello"), || {
         format!("reply section {reply:?}")
     })?;
-    // Filtering by status leaves no failed runs.
-    b.click("#journal-status option[value='error']").await?;
-    b.wait_until(
-        "document.querySelectorAll('.run').length === 0",
-        "no failed runs listed",
-    )
-    .await?;
-    b.click("#journal-status option[value='']").await?;
-    b.wait_for(".run").await?;
-    b.click(".run .details").await?;
     b.screenshot("console-journal").await?;
     b.finish().await
 }
