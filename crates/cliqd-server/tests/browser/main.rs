@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fixtures;
 #[allow(dead_code)]
 #[path = "../it/helpers.rs"]
 mod helpers;

@@ -2,7 +2,8 @@
 //! every card theme and slide type, buttons (confirm, input, banner, ephemeral reply), and the
 //! figures for a chat of 1,000 messages.
 
-use crate::helpers::{TestApp, spawn};
+use crate::fixtures::{function, post_general};
+use crate::helpers::spawn;
 use crate::support::{Browser, Driver, check};
 use crate::{Outcome, Scenario};
 use anyhow::{Context, Result};
@@ -40,25 +41,6 @@ pub const ALL: &[(&str, Scenario)] = &[
 
 // A scenario's type is `fn(&Driver) -> Outcome`; this keeps the table's closures honest.
 const _: fn(&Driver) -> Outcome<'_> = |d| Box::pin(serving_and_sign_in(d));
-
-async fn post_general(app: &TestApp, body: Value) -> Result<String> {
-    let mut body = body;
-    body["sync_message"] = true.into();
-    let r = app
-        .post(
-            "/api/v2/channelsbyname/general/message",
-            &app.admin_token,
-            body,
-        )
-        .await;
-    check(r.status.is_success(), || {
-        format!("post failed: {} {}", r.status, r.body)
-    })?;
-    Ok(r.body["message_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string())
-}
 
 async fn serving_and_sign_in(driver: &Driver) -> Result<()> {
     let app = spawn().await;
@@ -411,42 +393,24 @@ async fn rendering(driver: &Driver) -> Result<()> {
 
 async fn buttons(driver: &Driver) -> Result<()> {
     let app = spawn().await;
-    let function = |name: &str, script: &str| {
-        let name = name.to_string();
-        let script = script.to_string();
-        let app = &app;
-        async move {
-            let r = app
-                .post(
-                    "/api/v3/functions",
-                    &app.admin_token,
-                    json!({"name": name, "description": "web test", "function_type": "button"}),
-                )
-                .await;
-            let id = r.body["data"]["id"]
-                .as_str()
-                .context("function id")?
-                .to_string();
-            let r = app
-                .post(
-                    &format!("/api/v3/functions/{id}/handlers"),
-                    &app.admin_token,
-                    json!({"type": "button_handler", "script": script}),
-                )
-                .await;
-            check(r.status.is_success(), || {
-                format!("handler: {} {}", r.status, r.body)
-            })
-        }
-    };
     function(
+        &app,
         "Approve",
-        "return {\"text\": \"Approved: \" + arguments.get(\"input\")};",
+        "button",
+        &[(
+            "button_handler",
+            "return {\"text\": \"Approved: \" + arguments.get(\"input\")};",
+        )],
     )
     .await?;
     function(
+        &app,
         "Save",
-        "return {\"type\": \"banner\", \"text\": \"Saved\", \"status\": \"success\"};",
+        "button",
+        &[(
+            "button_handler",
+            "return {\"type\": \"banner\", \"text\": \"Saved\", \"status\": \"success\"};",
+        )],
     )
     .await?;
     let id = post_general(
