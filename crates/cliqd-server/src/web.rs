@@ -80,9 +80,34 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
     response
 }
 
+/// Whether the request names this machine in `Host`: `localhost` (or a subdomain of it) or an
+/// IP literal. Allowed by the loopback address alone, "sign in as" also requires this, so a web
+/// page whose own domain resolves to 127.0.0.1 (DNS rebinding) cannot mint tokens through a
+/// visitor's browser.
+fn host_is_local(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        })
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost") || name.parse::<std::net::IpAddr>().is_ok()
+}
+
 /// The organization "sign in as" offers: the first one (first start's demo organization).
-async fn demo_org_users(state: &AppState) -> ApiResult<Vec<UserRow>> {
-    if !state.config.sign_in_as_allowed() {
+async fn demo_org_users(state: &AppState, headers: &HeaderMap) -> ApiResult<Vec<UserRow>> {
+    let allowed = state.config.web_sign_in_as
+        || (state.config.sign_in_as_allowed() && host_is_local(headers));
+    if !allowed {
         return Err(ApiError::new(ErrorCode::SignInAsDisabled));
     }
     let orgs = state.store.list_orgs().await?;
@@ -96,8 +121,8 @@ fn user_json(u: &UserRow) -> Value {
     json!({"id": u.id.to_string(), "name": u.name, "email": u.email, "is_admin": u.is_admin})
 }
 
-async fn demo_users(State(state): State<AppState>) -> ApiResult<Response> {
-    let users = demo_org_users(&state).await?;
+async fn demo_users(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let users = demo_org_users(&state, &headers).await?;
     let data: Vec<Value> = users.iter().map(user_json).collect();
     Ok(Json(json!({"data": data})).into_response())
 }
@@ -110,9 +135,10 @@ struct SignInAs {
 
 async fn sign_in_as(
     State(state): State<AppState>,
+    headers: HeaderMap,
     CliqJson(body): CliqJson<SignInAs>,
 ) -> ApiResult<Response> {
-    let users = demo_org_users(&state).await?;
+    let users = demo_org_users(&state, &headers).await?;
     let email = body
         .email
         .filter(|e| !e.trim().is_empty())
@@ -145,4 +171,38 @@ async fn sign_in_as(
         "user": user_json(user),
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(h: &str) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        m.insert(header::HOST, HeaderValue::from_str(h).unwrap());
+        m
+    }
+
+    #[test]
+    fn only_hosts_that_name_this_machine_are_local() {
+        for h in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST",
+            "app.localhost:1",
+            "[::1]:8080",
+            "10.0.0.5",
+        ] {
+            assert!(host_is_local(&host(h)), "{h}");
+        }
+        for h in [
+            "evil.example:8080",
+            "example.com",
+            "localhost.example.com",
+            "127.0.0.1.nip.io",
+        ] {
+            assert!(!host_is_local(&host(h)), "{h}");
+        }
+        assert!(!host_is_local(&HeaderMap::new()));
+    }
 }

@@ -241,12 +241,32 @@ impl Browser {
         Ok(serde_json::from_value(v).unwrap_or_default())
     }
 
-    /// Fails on any console error, then ends the session.
+    /// Controls on the page that a screen reader could not name (no label, `aria-label`,
+    /// `aria-labelledby`, text or title).
+    pub async fn unlabelled_controls(&self) -> Result<Vec<String>> {
+        let v = self
+            .js(
+                "return [...document.querySelectorAll('button, input, select, textarea')]
+                   .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
+                   .filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-label')
+                     || e.getAttribute('aria-labelledby') || e.textContent.trim() || e.title))
+                   .map(e => e.outerHTML.slice(0, 120));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(v).unwrap_or_default())
+    }
+
+    /// Fails on any console error or unlabelled control, then ends the session.
     pub async fn finish(self) -> Result<()> {
         let errors = self.console_errors().await?;
+        let unlabelled = self.unlabelled_controls().await?;
         self.client.close().await?;
         if !errors.is_empty() {
             bail!("the page logged errors: {errors:#?}");
+        }
+        if !unlabelled.is_empty() {
+            bail!("controls without a label: {unlabelled:#?}");
         }
         Ok(())
     }
