@@ -9,6 +9,22 @@ import { html, MessageContent, formatTime, senderOf } from "./render.js";
 
 const PAGE = 100;
 
+// When each chat was last seen, per user, in this browser: chats that changed since (to the
+// second, as the chat list reports it) are marked unread after a reload.
+const seenKey = (userId, chatId) => `cliqd.seen.${userId}.${chatId}`;
+
+function markSeen(userId, chatId, time) {
+  if (!userId) return;
+  const key = seenKey(userId, chatId);
+  if (Number(localStorage.getItem(key) || 0) < time) localStorage.setItem(key, String(time));
+}
+
+function changedSince(chat, userId) {
+  const seen = Number(localStorage.getItem(seenKey(userId, chat.chat_id)) || 0);
+  const changed = Date.parse(chat.last_modified_time || "");
+  return seen > 0 && changed >= Math.floor(seen / 1000) * 1000 + 1000;
+}
+
 const GROUPS = [
   ["channel", "Channels"],
   ["direct_message", "Direct messages"],
@@ -126,6 +142,8 @@ function Main({ onSignOut }) {
   const messages = useChatStore();
   const currentRef = useRef(null);
   currentRef.current = current;
+  const meRef = useRef(null);
+  meRef.current = me;
   const rt = useRef(null);
 
   const toast = useCallback((t) => {
@@ -144,6 +162,7 @@ function Main({ onSignOut }) {
     setView("chat");
     setCurrent(chatId);
     setUnread((u) => ({ ...u, [chatId]: 0 }));
+    markSeen(meRef.current && meRef.current.id, chatId, Date.now());
     const entry = messages.get(chatId);
     if (entry.loaded) return;
     const page = await fetchPage(chatId, {});
@@ -197,7 +216,9 @@ function Main({ onSignOut }) {
         const entry = messages.get(chatId);
         if (entry.loaded) messages.set(chatId, { items: merge(entry.items, [ev.data]) });
         if (chatId !== currentRef.current) {
-          setUnread((u) => ({ ...u, [chatId]: (u[chatId] || 0) + 1 }));
+          setUnread((u) => ({ ...u, [chatId]: Math.max(u[chatId] || 0, 0) + 1 }));
+        } else {
+          markSeen(meRef.current && meRef.current.id, chatId, ev.data.time || Date.now());
         }
         setChats((cs) => {
           if (!cs.some((c) => c.chat_id === chatId)) loadChats();
@@ -284,6 +305,19 @@ function Main({ onSignOut }) {
     return () => rt.current.stop();
   }, []);
 
+  const meId = me && me.id;
+  useEffect(() => {
+    if (!meId) return;
+    if (current) markSeen(meId, current, Date.now());
+    setUnread((u) => {
+      const next = { ...u };
+      for (const c of chats) {
+        if (c.chat_id !== current && !next[c.chat_id] && changedSince(c, meId)) next[c.chat_id] = -1;
+      }
+      return next;
+    });
+  }, [chats, meId]);
+
   const onButton = useCallback((button, message, path) => {
     const confirm = button.action && button.action.confirm;
     if (confirm) setDialog({ kind: "confirm", button, message, path, confirm });
@@ -307,8 +341,6 @@ function Main({ onSignOut }) {
 
   const reactionsRef = useRef({});
   reactionsRef.current = reactions;
-  const meRef = useRef(null);
-  meRef.current = me;
 
   /** Opens a message's thread in the side pane (or a new one, started by the first reply). */
   const openThread = async (parent) => {
@@ -458,6 +490,8 @@ function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onCons
             <span class="chat-name">${kind === "channel" ? "#" : ""}${chatTitle(c, me)}</span>
             ${unread[c.chat_id] > 0 && html`<span class="unread" aria-label="unread messages">
               ${unread[c.chat_id]}</span>`}
+            ${unread[c.chat_id] === -1 && html`<span class="unread unread-dot" aria-label="new messages"
+              title="New since you last opened it">•</span>`}
           </button></li>`)}</ul>
       </section>`;
     })}

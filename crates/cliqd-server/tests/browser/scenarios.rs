@@ -203,6 +203,37 @@ async fn chat_between_two_users(driver: &Driver) -> Result<()> {
         format!("direct message: {}", r.status)
     })?;
     olivia.wait_for(".chat-link .unread").await?;
+    // Seen state survives a reload: Olivia opens the direct chat, goes back to general, and
+    // reloads after one more message arrives there.
+    olivia
+        .click(".chat-group[data-kind='direct_message'] .chat-link")
+        .await?;
+    olivia
+        .wait_for(".chat-group[data-kind='direct_message'] .chat-link.active")
+        .await?;
+    olivia.open_general().await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = app
+        .post(
+            "/api/v2/buddies/olivia.palmer@zylker.com/message",
+            &app.admin_token,
+            json!({"text": "one more"}),
+        )
+        .await;
+    check(r.status.is_success(), || {
+        format!("direct message: {}", r.status)
+    })?;
+    olivia.goto("/").await?;
+    olivia
+        .wait_for(".chat-group[data-kind='direct_message'] .chat-link .unread-dot")
+        .await?;
+    check(
+        olivia
+            .count(".chat-link[data-chat-name='general' i] .unread")
+            .await?
+            == 0,
+        || "general is marked unread after a reload".into(),
+    )?;
 
     // Phone width: one column, still usable.
     olivia.client.set_window_size(390, 844).await?;
