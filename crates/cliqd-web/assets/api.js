@@ -46,7 +46,13 @@ export async function api(method, path, body, { token = session.token() } = {}) 
       data = { message: text };
     }
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    // The session's token was revoked or expired: the page goes back to signing in.
+    if (response.status === 401 && token && token === session.token()) {
+      window.dispatchEvent(new CustomEvent("cliqd:unauthorized"));
+    }
+    throw new ApiError(response.status, data);
+  }
   return data;
 }
 

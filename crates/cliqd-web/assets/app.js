@@ -35,7 +35,7 @@ const GROUPS = [
 
 // ---------------------------------------------------------------- sign in
 
-function SignIn({ onSignedIn }) {
+function SignIn({ onSignedIn, ended }) {
   const [token, setToken] = useState("");
   const [users, setUsers] = useState(null);
   const [note, setNote] = useState("");
@@ -73,6 +73,7 @@ function SignIn({ onSignedIn }) {
 
   return html`<main class="signin">
     <h1>cliqd</h1>
+    ${ended && html`<p class="error" role="alert">Your session ended (the token was revoked or expired). Sign in again.</p>`}
     <form class="panel" onSubmit=${withToken} aria-labelledby="token-heading">
       <h2 id="token-heading">Sign in with an access token</h2>
       <label for="token">Access token</label>
@@ -844,9 +845,19 @@ function ConfirmDialog({ dialog, onClose, onConfirm }) {
 
 function App() {
   const [signedIn, setSignedIn] = useState(!!session.token());
+  const [ended, setEnded] = useState(false);
+  useEffect(() => {
+    const end = () => {
+      session.clear();
+      setEnded(true);
+      setSignedIn(false);
+    };
+    window.addEventListener("cliqd:unauthorized", end);
+    return () => window.removeEventListener("cliqd:unauthorized", end);
+  }, []);
   return signedIn
     ? html`<${Main} onSignOut=${() => setSignedIn(false)} />`
-    : html`<${SignIn} onSignedIn=${() => setSignedIn(true)} />`;
+    : html`<${SignIn} ended=${ended} onSignedIn=${() => { setEnded(false); setSignedIn(true); }} />`;
 }
 
 const root = document.getElementById("app");

@@ -120,6 +120,30 @@ async fn serving_and_sign_in(driver: &Driver) -> Result<()> {
     b.wait_for(".status-online").await?;
     let me = b.text(".me-name").await?;
     check(me == "Olivia Palmer", || format!("signed in as {me:?}"))?;
+    // Her token is revoked: the next call sends the page back to signing in, saying why.
+    let token = b
+        .js("return sessionStorage.getItem('cliqd.token')", vec![])
+        .await?;
+    let r = app
+        .client
+        .post(format!(
+            "{}/oauth/v2/token/revoke?token={}",
+            app.base,
+            token.as_str().unwrap_or_default()
+        ))
+        .send()
+        .await?;
+    check(r.status() == 200, || {
+        format!("revoke answered {}", r.status())
+    })?;
+    b.click(".console-link").await?;
+    b.wait_for(".signin [role=alert]").await?;
+    let stored = b
+        .js("return sessionStorage.getItem('cliqd.token')", vec![])
+        .await?;
+    check(stored.is_null(), || {
+        "the revoked token is still stored".into()
+    })?;
     b.finish().await
 }
 
@@ -410,6 +434,15 @@ async fn rendering(driver: &Driver) -> Result<()> {
             == 1,
         || "highlight".into(),
     )?;
+    b.js(
+        &format!(
+            "document.querySelector(\".message[data-message-id='{}']\").scrollIntoView()",
+            ids[1]
+        ),
+        vec![],
+    )
+    .await?;
+    b.screenshot("cards").await?;
     b.js(
         &format!(
             "document.querySelector(\".message[data-message-id='{}']\").scrollIntoView()",
