@@ -588,7 +588,8 @@ function Message({ message, ctx, parent }) {
       ${ctx.selection && ctx.selection.chat_id === message.chat_id && !message.ephemeral && html`<input
         type="checkbox" class="select-message" aria-label="Select this message"
         checked=${ctx.selection.ids.includes(message.id)} onChange=${() => ctx.onSelect(message.id)} />`}
-      ${sender.image && html`<img class="avatar" src=${sender.image} alt="" />`}
+      ${sender.image && html`<img class="avatar" src=${sender.image} alt=""
+        onError=${(e) => e.target.classList.add("broken")} />`}
       <span class="sender">${sender.name}</span>
       ${sender.isBot && html`<span class="badge bot-badge">bot</span>`}
       <time datetime=${new Date(message.time).toISOString()}>${formatTime(message.time)}</time>

@@ -8,6 +8,9 @@ import htm from "htm";
 
 const html = htm.bind(h);
 
+/** An image a message links to that cannot load is hidden rather than shown broken. */
+const hideBroken = (e) => e.target.classList.add("broken");
+
 const INLINE =
   /(\{@[^}\s]+\}|\{#[^}\s]+\}|\[[^\]\n]+\]\([^)\s]+\)|`[^`\n]+`|\*[^*\n]+\*|_[^_\n]+_|~[^~\n]+~|https?:\/\/[^\s<>()]+)/g;
 
@@ -145,10 +148,10 @@ function Card({ card, ctx, children }) {
   const theme = card.theme || "basic";
   return html`<div class=${`card card-${theme}`} data-theme=${theme}>
     <div class="card-header">
-      ${card.icon && safeUrl(card.icon) && html`<img class="card-icon" src=${card.icon} alt="" />`}
+      ${card.icon && safeUrl(card.icon) && html`<img class="card-icon" src=${card.icon} alt="" onError=${hideBroken} />`}
       ${card.title && html`<div class="card-title">${card.title}</div>`}
       ${card.thumbnail && safeUrl(card.thumbnail) &&
-        html`<img class="card-thumbnail" src=${card.thumbnail} alt="" />`}
+        html`<img class="card-thumbnail" src=${card.thumbnail} alt="" onError=${hideBroken} />`}
     </div>
     <div class="card-body">
       ${children}
@@ -261,7 +264,7 @@ function SlideBody({ slide }) {
     case "image":
       return html`<div class="images">${(Array.isArray(data) ? data : [data])
         .filter((u) => typeof u === "string" && safeUrl(u))
-        .map((u) => html`<img src=${u} alt=${slide.title || "image"} loading="lazy" />`)}</div>`;
+        .map((u) => html`<img src=${u} alt=${slide.title || "image"} loading="lazy" onError=${hideBroken} />`)}</div>`;
     case "text":
       return html`<p class="slide-text">${inline(String(data || ""))}</p>`;
     case "percentage_chart":
