@@ -1,6 +1,7 @@
 // The chat pane and what it is made of: messages with their menus, reactions, suggestions and
 // edit box, the thread pane, a bot's menu, and the composer with mention autocomplete.
 
+import { Component } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "./api.js";
 import { html, MessageContent, formatTime, senderOf } from "./render.js";
@@ -133,6 +134,29 @@ function Message({ message, ctx, parent }) {
   </article>`;
 }
 
+/**
+ * A message that re-renders only when it, its parent, its reactions, the selection or the
+ * signed-in user changes: a new message in a long chat renders one message, not all of them.
+ * (The callbacks in `ctx` read state through refs, so an older `ctx` stays correct.)
+ */
+class ListedMessage extends Component {
+  shouldComponentUpdate(next) {
+    const a = this.props;
+    const id = next.message.id;
+    return (
+      a.message !== next.message ||
+      a.parent !== next.parent ||
+      (a.ctx.reactions || {})[id] !== (next.ctx.reactions || {})[id] ||
+      a.ctx.selection !== next.ctx.selection ||
+      (a.ctx.me && a.ctx.me.id) !== (next.ctx.me && next.ctx.me.id)
+    );
+  }
+
+  render(props) {
+    return html`<${Message} ...${props} />`;
+  }
+}
+
 export function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyTo, onReplyDone, onReply, selectionBar }) {
   const list = useRef(null);
   const atBottom = useRef(true);
@@ -172,7 +196,7 @@ export function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyT
       data-complete=${entry.complete ? "true" : "false"}>
       ${entry.complete && html`<p class="start">This is the start of the chat.</p>`}
       ${entry.loadingOlder && html`<p class="loading">Loading older messages…</p>`}
-      ${items.map((m) => html`<${Message} key=${m.id} message=${m} ctx=${ctx}
+      ${items.map((m) => html`<${ListedMessage} key=${m.id} message=${m} ctx=${ctx}
         parent=${m.reply_to ? byId.get(m.reply_to) : null} />`)}
     </div>
     ${selectionBar}

@@ -52,11 +52,11 @@ function Components({ onToast }) {
           data-handler=${t} onClick=${() => setOpen({ kind, id: pathId(c), name: c.name, type: t })}>
           ${t}</button>`)}</li>`)}</ul>
     </section>`)}</div>
-    ${open && html`<${Editor} key=${`${open.kind}/${open.id}/${open.type}`} target=${open} onToast=${onToast} />`}
+    ${open && html`<${Editor} key=${`${open.kind}/${open.id}/${open.type}`} target=${open} />`}
   </div>`;
 }
 
-function Editor({ target, onToast }) {
+function Editor({ target }) {
   const host = useRef(null);
   const cm = useRef(null);
   const [error, setError] = useState(null);
@@ -89,8 +89,7 @@ function Editor({ target, onToast }) {
       const m = /line (\d+)/.exec(e.message || "");
       const line = m ? Number(m[1]) : null;
       if (line) doc.addLineClass(line - 1, "background", "error-line");
-      setError({ message: e.message, line });
-      onToast({ status: "failure", text: `Not saved: ${e.message}` });
+      setError({ message: `Not saved: ${e.message}`, line });
     }
   };
 
