@@ -3,7 +3,7 @@
 // thread panes are in chat.js, message rendering in render.js.
 
 import { render } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, Realtime, session } from "./api.js";
 import { Console } from "./console.js";
 import { FormDialog } from "./forms.js";
@@ -27,6 +27,8 @@ function changedSince(chat, userId) {
   const changed = Date.parse(chat.last_modified_time || "");
   return seen > 0 && changed >= Math.floor(seen / 1000) * 1000 + 1000;
 }
+
+const isThread = (chatId) => /-T-\d+$/.test(chatId || "");
 
 const GROUPS = [
   ["channel", "Channels"],
@@ -141,6 +143,7 @@ function Main({ onSignOut }) {
   currentRef.current = current;
   const meRef = useRef(null);
   meRef.current = me;
+  const threadRef = useRef(null);
   const rt = useRef(null);
 
   const toast = useCallback((t) => {
@@ -212,6 +215,13 @@ function Main({ onSignOut }) {
       case "message_created": {
         const entry = messages.get(chatId);
         if (entry.loaded) messages.set(chatId, { items: merge(entry.items, [ev.data]) });
+        if (isThread(chatId)) {
+          // A thread's reply: counted unless its pane is open; threads are not in the chat list.
+          if (chatId !== threadRef.current) {
+            setUnread((u) => ({ ...u, [chatId]: Math.max(u[chatId] || 0, 0) + 1 }));
+          }
+          break;
+        }
         if (chatId !== currentRef.current) {
           setUnread((u) => ({ ...u, [chatId]: Math.max(u[chatId] || 0, 0) + 1 }));
         } else {
@@ -342,6 +352,7 @@ function Main({ onSignOut }) {
   /** Opens a message's thread in the side pane (or a new one, started by the first reply). */
   const openThread = async (parent) => {
     setThread({ parent, chat_id: parent.thread_chat_id || null });
+    if (parent.thread_chat_id) setUnread((u) => ({ ...u, [parent.thread_chat_id]: 0 }));
     if (parent.thread_chat_id && !messages.get(parent.thread_chat_id).loaded) {
       const page = await fetchPage(parent.thread_chat_id, {});
       messages.set(parent.thread_chat_id, {
@@ -405,6 +416,17 @@ function Main({ onSignOut }) {
     }
   };
 
+  threadRef.current = thread && thread.chat_id;
+  // Threads under the messages of the chats loaded in this page (the chat list has none).
+  const threads = useMemo(() => {
+    const out = [];
+    for (const id of messages.ids()) {
+      for (const m of messages.get(id).items) {
+        if (m.thread_chat_id) out.push({ chat_id: m.thread_chat_id, parent: m });
+      }
+    }
+    return out;
+  }, [messages.version]);
   const chat = chats.find((c) => c.chat_id === current);
   const entry = current ? messages.get(current) : null;
   const signOut = () => {
@@ -416,7 +438,8 @@ function Main({ onSignOut }) {
   return html`<div class=${`layout${thread && view === "chat" ? " with-thread" : ""}`}>
     <${Sidebar} chats=${chats} current=${view === "chat" ? current : null} unread=${unread}
       onOpen=${openChat} me=${me} status=${status} onSignOut=${signOut}
-      onConsole=${() => setView("console")} />
+      onConsole=${() => setView("console")} threads=${threads}
+      onThread=${(parent) => { setView("chat"); if (parent.chat_id !== current) openChat(parent.chat_id); openThread(parent); }} />
     <main class="pane" aria-label=${view === "console" ? "Developer console" : "Chat"}>
       ${view === "console"
         ? html`<${Console} journalVersion=${journalVersion} onToast=${toast} />`
@@ -459,7 +482,7 @@ function Main({ onSignOut }) {
   </div>`;
 }
 
-function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onConsole }) {
+function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onConsole, threads, onThread }) {
   return html`<nav class="sidebar" aria-label="Chats">
     <div class="me">
       <span class="me-name">${me ? me.name : "Signed in"}</span>
@@ -484,6 +507,15 @@ function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onCons
           </button></li>`)}</ul>
       </section>`;
     })}
+    ${threads.length > 0 && !chats.some((c) => c.chat_type === "thread") && html`<section class="chat-group"
+      data-kind="followed-threads">
+      <h2>Threads</h2>
+      <ul>${threads.map((t) => html`<li><button type="button" class="chat-link" data-thread-id=${t.chat_id}
+        onClick=${() => onThread(t.parent)}>
+        <span class="chat-name">${((t.parent.content && t.parent.content.text) || "Thread").slice(0, 40)}</span>
+        ${unread[t.chat_id] > 0 && html`<span class="unread" aria-label="unread replies">${unread[t.chat_id]}</span>`}
+      </button></li>`)}</ul>
+    </section>`}
   </nav>`;
 }
 

@@ -329,5 +329,38 @@ pub async fn threads_and_reactions(driver: &Driver) -> Result<()> {
     )
     .await?;
     b.screenshot("thread").await?;
+    // The thread is listed in the sidebar; with its pane closed, a reply there is counted.
+    let thread = b
+        .wait_for("[data-kind='followed-threads'] .chat-link")
+        .await?
+        .attr("data-thread-id")
+        .await?
+        .context("thread id")?;
+    b.click(".thread-pane button[aria-label='Close thread']")
+        .await?;
+    let r = app
+        .post(
+            &format!("/api/v3/chats/{thread}/messages"),
+            &app.admin_token,
+            json!({"text": "Looks good"}),
+        )
+        .await;
+    check(r.status.is_success(), || {
+        format!("thread reply: {}", r.body)
+    })?;
+    b.wait_for(&format!("[data-thread-id='{thread}'] .unread"))
+        .await?;
+    b.click(&format!("[data-thread-id='{thread}']")).await?;
+    b.wait_until(
+        "[...document.querySelectorAll('.thread-pane .message .text')].some(e => e.textContent === 'Looks good')",
+        "the reply in the reopened pane",
+    )
+    .await?;
+    check(
+        b.count(&format!("[data-thread-id='{thread}'] .unread"))
+            .await?
+            == 0,
+        || "the thread is still marked unread".into(),
+    )?;
     b.finish().await
 }
