@@ -509,6 +509,36 @@ async fn buttons(driver: &Driver) -> Result<()> {
         format!("banner toast {toast:?}")
     })?;
     b.screenshot("button-reply").await?;
+    // Instant buttons: a `references` placeholder and the markdown form, each clicked by the
+    // path the page computed for it (`references.1`, `text[0]`).
+    let instant = post_general(
+        &app,
+        json!({"text": "Quick: [Yes]($1) or [Save it](invoke.function|Save)",
+               "references": {"1": {"type": "button", "object": {"label": "Yes", "type": "+",
+                   "action": {"type": "invoke.function", "data": {"name": "Approve"}}}}}}),
+    )
+    .await?;
+    let im = format!(".message[data-message-id='{instant}']");
+    check(
+        b.count(&format!("{im} .msg-button.instant")).await? == 2,
+        || "two instant buttons".into(),
+    )?;
+    let saved = "[...document.querySelectorAll('.toast-success')].filter(t => t.textContent.includes('Saved')).length";
+    let before = b.js(&format!("return {saved}"), vec![]).await?;
+    b.click(&format!("{im} .msg-button.instant:not(.btn-positive)"))
+        .await?;
+    b.wait_until(
+        &format!("{saved} > {before}"),
+        "the markdown button's banner",
+    )
+    .await?;
+    b.click(&format!("{im} .msg-button.instant.btn-positive"))
+        .await?;
+    b.wait_until(
+        "[...document.querySelectorAll('.message.ephemeral .text')].some(e => e.textContent.startsWith('Approved'))",
+        "the reference button's reply",
+    )
+    .await?;
     b.finish().await
 }
 
