@@ -27,6 +27,16 @@ function MessageMenu({ message, ctx, onEdit }) {
   const [actions, setActions] = useState(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const mine = ctx.me && ctx.me.id && message.sender && message.sender.id === ctx.me.id;
+  const box = useRef(null);
+  // A click anywhere else closes the menu.
+  useEffect(() => {
+    if (!open) return undefined;
+    const away = (e) => {
+      if (box.current && !box.current.contains(e.target)) setOpen(false);
+    };
+    document.addEventListener("mousedown", away);
+    return () => document.removeEventListener("mousedown", away);
+  }, [open]);
   const toggle = () => {
     setOpen(!open);
     setConfirmDelete(false);
@@ -40,7 +50,7 @@ function MessageMenu({ message, ctx, onEdit }) {
     setOpen(false);
     ctx.onMessageAction(action, message, extra);
   };
-  return html`<div class="message-menu" onKeyDown=${(e) => { if (e.key === "Escape") setOpen(false); }}>
+  return html`<div class="message-menu" ref=${box} onKeyDown=${(e) => { if (e.key === "Escape") setOpen(false); }}>
     <button type="button" class="menu-button" aria-haspopup="menu" aria-expanded=${open}
       aria-label="Message actions" onClick=${toggle}>⋯</button>
     ${open && html`<ul class="menu" role="menu">
