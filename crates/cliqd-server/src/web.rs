@@ -69,10 +69,9 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'none'"),
-    );
+    if let Ok(policy) = HeaderValue::from_str(cliqd_web::content_security_policy()) {
+        h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

@@ -3,8 +3,11 @@
 //! no HTTP serving: it answers a path with the bytes, their content type and an entity tag;
 //! `cliqd-server` serves them.
 
+use base64::Engine;
 use rust_embed::RustEmbed;
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
@@ -45,6 +48,55 @@ pub fn asset(path: &str) -> Option<Asset> {
     })
 }
 
+/// The Content-Security-Policy of the page: its own scripts, styles and connections only (the
+/// one inline script, the import map, allowed by its hash), images also from `https:` (a
+/// message's pictures), nothing framed, no plugins. Message content is rendered as elements,
+/// never as HTML; this is the second line of defence.
+pub fn content_security_policy() -> &'static str {
+    static POLICY: OnceLock<String> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let hashes: String = asset(INDEX)
+            .map(|a| inline_scripts(&String::from_utf8_lossy(&a.bytes)))
+            .unwrap_or_default()
+            .iter()
+            .map(|body| {
+                let digest = Sha256::digest(body.as_bytes());
+                format!(
+                    " 'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect();
+        format!(
+            "default-src 'self'; script-src 'self'{hashes}; style-src 'self'; \
+             img-src 'self' https: data:; connect-src 'self'; object-src 'none'; \
+             base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        )
+    })
+}
+
+/// The bodies of the inline `<script>` elements of `html` (those without `src`).
+fn inline_scripts(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let after = &rest[open..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body_start = &after[tag_end + 1..];
+        let Some(close) = body_start.find("</script>") else {
+            break;
+        };
+        if !tag.contains("src=") {
+            out.push(body_start[..close].to_string());
+        }
+        rest = &body_start[close..];
+    }
+    out
+}
+
 /// Every embedded path.
 pub fn paths() -> impl Iterator<Item = Cow<'static, str>> {
     Assets::iter()
@@ -72,6 +124,26 @@ mod tests {
         assert_ne!(preact.etag, index.etag);
         assert!(asset("nope.js").is_none());
         assert!(asset("../Cargo.toml").is_none());
+    }
+
+    #[test]
+    fn the_policy_allows_the_import_map_by_its_hash_and_nothing_else_inline() {
+        let page =
+            String::from_utf8(asset(INDEX).expect("index").bytes.into_owned()).expect("utf-8");
+        let scripts = inline_scripts(&page);
+        assert_eq!(
+            scripts.len(),
+            1,
+            "only the import map is inline: {scripts:?}"
+        );
+        assert!(scripts[0].contains("\"imports\""));
+        let policy = content_security_policy();
+        assert_eq!(policy.matches("'sha256-").count(), 1, "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert_eq!(
+            inline_scripts("<script src=\"a.js\"></script><script>x</script>"),
+            vec!["x".to_string()]
+        );
     }
 
     #[test]

@@ -93,6 +93,22 @@ async fn serving_and_sign_in(driver: &Driver) -> Result<()> {
     b.goto("/").await?;
     b.wait_for("button.demo-user").await?;
     b.screenshot("sign-in").await?;
+    // The Content-Security-Policy is in force: an injected inline script does not run, and the
+    // page records the violation (which would fail any scenario that caused one).
+    b.js(
+        "const s = document.createElement('script'); s.textContent = 'window.__injected = 1'; \
+         document.head.appendChild(s);",
+        vec![],
+    )
+    .await?;
+    b.wait_until(
+        "window.__cliqdErrors.some(e => e.startsWith('content security policy'))",
+        "the violation is recorded",
+    )
+    .await?;
+    let ran = b.js("return window.__injected === 1", vec![]).await?;
+    check(ran == json!(false), || "an inline script ran".into())?;
+    b.js("window.__cliqdErrors.length = 0", vec![]).await?;
     b.type_into("#token", "not-a-token").await?;
     b.click("form.panel button[type=submit]").await?;
     b.wait_for("[role=alert]").await?;

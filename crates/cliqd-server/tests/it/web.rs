@@ -21,6 +21,12 @@ async fn the_page_and_its_files_are_served_with_entity_tags() {
     );
     assert_eq!(page.headers()["cache-control"], "no-cache");
     let etag = page.headers()["etag"].to_str().unwrap().to_string();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self' 'sha256-"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(page.text().await.unwrap().contains("/web/app.js"));
     let again = app
         .client
