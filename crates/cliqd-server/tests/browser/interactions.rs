@@ -364,3 +364,42 @@ pub async fn threads_and_reactions(driver: &Driver) -> Result<()> {
     )?;
     b.finish().await
 }
+
+/// Signing in, posting and replying with the keyboard alone.
+pub async fn keyboard_only(driver: &Driver) -> Result<()> {
+    const TAB: &str = "\u{E004}";
+    const SHIFT_TAB: &str = "\u{E008}\u{E004}\u{E000}";
+    const ENTER: &str = "\u{E007}";
+    let app = spawn().await;
+    let b = Browser::open(driver, &app.base, 1280, 800).await?;
+    b.goto("/").await?;
+    b.wait_for("button.demo-user").await?;
+    b.tab_to(
+        TAB,
+        "button.demo-user[data-email='scott.fisher@zylker.com']",
+        12,
+    )
+    .await?;
+    b.press(ENTER).await?;
+    b.wait_for(".status-online").await?;
+    b.wait_for(".chat .messages").await?;
+    b.tab_to(TAB, "#composer-text", 40).await?;
+    b.press("typed with the keyboard").await?;
+    b.press(ENTER).await?;
+    b.wait_until(
+        "[...document.querySelectorAll('.message .text')].some(e => e.textContent === 'typed with the keyboard')",
+        "the message typed with the keyboard",
+    )
+    .await?;
+    // Back to the message's menu, open it, and reply.
+    b.tab_to(SHIFT_TAB, ".menu-button", 10).await?;
+    b.press(ENTER).await?;
+    b.tab_to(TAB, ".menu [data-builtin='reply']", 10).await?;
+    b.press(ENTER).await?;
+    b.wait_for(".replying").await?;
+    b.tab_to(TAB, "#composer-text", 20).await?;
+    b.press("and a reply").await?;
+    b.press(ENTER).await?;
+    b.wait_for(".message .reply-quote").await?;
+    b.finish().await
+}

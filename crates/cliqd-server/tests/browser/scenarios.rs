@@ -28,6 +28,9 @@ pub const ALL: &[(&str, Scenario)] = &[
     ("threads_and_reactions", |d| {
         Box::pin(crate::interactions::threads_and_reactions(d))
     }),
+    ("keyboard_only", |d| {
+        Box::pin(crate::interactions::keyboard_only(d))
+    }),
     ("reply_edit_and_delete", |d| {
         Box::pin(crate::interactions::reply_edit_and_delete(d))
     }),

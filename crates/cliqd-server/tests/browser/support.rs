@@ -233,6 +233,29 @@ impl Browser {
         Ok(())
     }
 
+    /// Presses `keys` (WebDriver key codes: Tab `\u{E004}`, Enter `\u{E007}`, Shift
+    /// `\u{E008}`) until the focused element matches `css`, at most `limit` times.
+    pub async fn tab_to(&self, keys: &str, css: &str, limit: usize) -> Result<()> {
+        let matches =
+            format!("!!document.activeElement && document.activeElement.matches(\"{css}\")");
+        for _ in 0..limit {
+            if self.js(&format!("return {matches}"), vec![]).await? == Value::Bool(true) {
+                return Ok(());
+            }
+            self.client.active_element().await?.send_keys(keys).await?;
+        }
+        bail!(
+            "`{css}` was not reached with the keyboard in {limit} presses; {}",
+            self.state().await
+        )
+    }
+
+    /// Presses `keys` on the focused element.
+    pub async fn press(&self, keys: &str) -> Result<()> {
+        self.client.active_element().await?.send_keys(keys).await?;
+        Ok(())
+    }
+
     /// Console errors, uncaught exceptions and unhandled rejections the page recorded.
     pub async fn console_errors(&self) -> Result<Vec<String>> {
         let v = self
