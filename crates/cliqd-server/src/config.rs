@@ -70,6 +70,9 @@ pub struct Config {
     /// With dev mode: makes the demo organization's admin token derive from this seed and
     /// the store's clock start at a fixed instant, so ids and replies repeat run after run.
     pub seed: Option<u64>,
+    /// Lets the web client "sign in as" any user of the demo organization without a token even
+    /// when the server listens on a non-loopback address (on a loopback address it always may).
+    pub web_sign_in_as: bool,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             dev: false,
             dev_force: false,
             seed: None,
+            web_sign_in_as: false,
         }
     }
 }
@@ -116,6 +120,7 @@ struct FileConfig {
     dev: Option<bool>,
     dev_force: Option<bool>,
     seed: Option<u64>,
+    web_sign_in_as: Option<bool>,
 }
 
 /// Values given on the command line (None = not given).
@@ -149,6 +154,14 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Whether the web client may sign in as a demo user without a token: on a loopback
+    /// address, in dev mode (also with `--dev-force` on another address), or when
+    /// `web_sign_in_as` allows it. Except with `web_sign_in_as`, the request must also name
+    /// this machine in its `Host` (see `web.rs`).
+    pub fn sign_in_as_allowed(&self) -> bool {
+        self.web_sign_in_as || self.dev || self.bind.ip().is_loopback()
+    }
+
     /// Builds the configuration from every layer, with `env` standing for the process environment.
     pub fn load(
         file: Option<&Path>,
@@ -201,6 +214,9 @@ impl Config {
             cfg.dev = f.dev.unwrap_or(cfg.dev);
             cfg.dev_force = f.dev_force.unwrap_or(cfg.dev_force);
             cfg.seed = f.seed.or(cfg.seed);
+            if let Some(v) = f.web_sign_in_as {
+                cfg.web_sign_in_as = v;
+            }
         }
         if let Some(v) = env("CLIQD_DATA") {
             cfg.data_dir = v.into();
@@ -209,6 +225,9 @@ impl Config {
         rate = env("CLIQD_RATE_LIMITS").or(rate);
         if let Some(v) = env("CLIQD_ALLOW_PRIVATE_NETWORK") {
             cfg.allow_private_network = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("CLIQD_WEB_SIGN_IN_AS") {
+            cfg.web_sign_in_as = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = env("CLIQD_MAX_BODY_BYTES") {
             cfg.max_body_bytes = v
@@ -370,5 +389,31 @@ mod tests {
             Config::default().header_read_timeout
         );
         assert_eq!(cfg.body_read_timeout, Config::default().body_read_timeout);
+    }
+
+    #[test]
+    fn sign_in_as_is_allowed_on_loopback_or_by_the_key() {
+        let on = |bind: &str, key: bool| Config {
+            bind: bind.parse().unwrap(),
+            web_sign_in_as: key,
+            ..Config::default()
+        };
+        assert!(on("127.0.0.1:8080", false).sign_in_as_allowed());
+        assert!(on("[::1]:8080", false).sign_in_as_allowed());
+        assert!(!on("0.0.0.0:8080", false).sign_in_as_allowed());
+        assert!(!on("192.0.2.7:8080", false).sign_in_as_allowed());
+        assert!(on("0.0.0.0:8080", true).sign_in_as_allowed());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("web.toml");
+        std::fs::write(&file, "web_sign_in_as = true\n").unwrap();
+        let cfg = Config::load(Some(&file), |_| None, &Overrides::default()).unwrap();
+        assert!(cfg.web_sign_in_as);
+        let cfg = Config::load(
+            None,
+            |k| (k == "CLIQD_WEB_SIGN_IN_AS").then(|| "1".into()),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(cfg.web_sign_in_as);
     }
 }

@@ -42,6 +42,7 @@ error_codes! {
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, Some("request_entity_too_large"), "The request body is larger than the server accepts"),
     UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"), "The request body must be JSON (Content-Type: application/json)"),
     InvalidInputs => (BAD_REQUEST, Some("invalid_inputs"), "Request body validation failed"),
+    SignInAsDisabled => (FORBIDDEN, Some("sign_in_as_disabled"), "Signing in as another user is allowed only while the server listens on a loopback address or web_sign_in_as is set"),
     InvalidScope => (BAD_REQUEST, Some("invalid_scope"), "The provided scope value is invalid. Allowed values are organization, team, and personal"),
     OperationFailed => (INTERNAL_SERVER_ERROR, Some("operation_failed"), "The operation failed"),
     // The dev endpoints (cliqd's own, `cliqd serve --dev`).

@@ -20,6 +20,7 @@ mod random;
 pub mod ratelimit;
 mod state;
 mod token_cache;
+mod web;
 
 pub use state::AppState;
 
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth/v2/token/revoke", post(oauth::revoke))
         .route(api::webhooks::RESPONSE_ROUTE, post(api::webhooks::deferred))
         .merge(api::router(state.clone()))
+        .merge(web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

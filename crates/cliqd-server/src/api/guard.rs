@@ -4,7 +4,9 @@
 //!
 //! Credential kinds (declared per endpoint by its [`AuthMode`]):
 //! - an OAuth access token in `Authorization: Zoho-oauthtoken …` or `Bearer …` (every endpoint);
-//! - `?access_token=` (the WebSocket: browsers cannot set headers on one);
+//! - an OAuth access token offered as the WebSocket subprotocol `cliqd.token.<token>` beside
+//!   `cliqd` (browsers cannot set headers on a WebSocket; this keeps the token out of URLs and
+//!   logs), or in `?access_token=` (the WebSocket);
 //! - a webhook token `?zapikey=` (the v2 posting endpoints): the caller is the token's owner,
 //!   granted `webhooks.create` only;
 //! - the extension key (`extension_key`, `EXTENSION_KEY` or `appkey`) of the extension named in
@@ -32,6 +34,8 @@ use std::sync::Arc;
 pub enum Credential {
     /// An OAuth access token in the `Authorization` header.
     OAuth,
+    /// An OAuth access token offered as the WebSocket subprotocol `cliqd.token.<token>`.
+    ProtocolToken,
     /// An OAuth access token in `?access_token=`.
     QueryToken,
     /// A webhook token in `?zapikey=`.
@@ -45,7 +49,11 @@ impl AuthMode {
     pub const fn credentials(self) -> &'static [Credential] {
         match self {
             AuthMode::Token => &[Credential::OAuth],
-            AuthMode::TokenOrQueryToken => &[Credential::OAuth, Credential::QueryToken],
+            AuthMode::TokenOrQueryToken => &[
+                Credential::OAuth,
+                Credential::ProtocolToken,
+                Credential::QueryToken,
+            ],
             AuthMode::TokenOrWebhookToken => &[Credential::OAuth, Credential::WebhookToken],
             AuthMode::TokenOrExtensionKey => &[Credential::OAuth, Credential::ExtensionKey],
         }
@@ -99,6 +107,20 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// The prefix of the WebSocket subprotocol that carries an access token.
+pub const TOKEN_PROTOCOL_PREFIX: &str = "cliqd.token.";
+
+/// The token offered as a `cliqd.token.<token>` WebSocket subprotocol, if any.
+fn protocol_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(TOKEN_PROTOCOL_PREFIX))
+        .filter(|t| !t.is_empty())
+}
+
 /// Resolves the request's credential among those `endpoint` accepts. An `Authorization` header
 /// always wins (a bad one is refused even if another credential is present); without one, the
 /// endpoint's other credentials are tried in order. No credential at all is a 401, except on
@@ -115,6 +137,13 @@ async fn resolve(
     for credential in endpoint.auth.credentials() {
         match credential {
             Credential::OAuth => {}
+            Credential::ProtocolToken => {
+                if let Some(token) = protocol_token(req.headers()) {
+                    let auth =
+                        authenticate(state.store.as_ref(), &state.tokens, Some(token)).await?;
+                    return Ok(Caller::User(auth));
+                }
+            }
             Credential::QueryToken => {
                 if let Some(token) = query_param(req.uri(), "access_token") {
                     let auth =

@@ -32,5 +32,6 @@ mod seed_samples;
 mod slow_clients;
 mod sync_visibility;
 mod upstream_conformance;
+mod web;
 mod webhook_receivers;
 mod webhooks;

@@ -218,3 +218,35 @@ async fn stream_requires_a_valid_token() {
         .expect("header auth");
     assert_eq!(next(&mut ws).await["event"], "ready");
 }
+
+/// Browsers offer the token as the subprotocol `cliqd.token.<token>` beside `cliqd` (it stays
+/// out of the URL); the server selects `cliqd` and never echoes the token back.
+#[tokio::test]
+async fn stream_accepts_the_token_as_a_subprotocol() {
+    let app = spawn().await;
+    let olivia = app.token_for(&app.users[1]).await;
+    let request = |protocols: String| {
+        let mut req =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                format!("{}/api/v3/realtime", app.base.replace("http://", "ws://")),
+            )
+            .unwrap();
+        req.headers_mut()
+            .insert("Sec-WebSocket-Protocol", protocols.parse().unwrap());
+        req
+    };
+    let (mut ws, response) =
+        tokio_tungstenite::connect_async(request(format!("cliqd, cliqd.token.{olivia}")))
+            .await
+            .expect("subprotocol auth");
+    assert_eq!(response.headers()["sec-websocket-protocol"], "cliqd");
+    let hello = next(&mut ws).await;
+    assert_eq!(hello["event"], "ready");
+    assert_eq!(hello["user_id"], app.users[1].id.to_string());
+    // A wrong token offered this way is refused like any other.
+    let refused = tokio_tungstenite::connect_async(request("cliqd, cliqd.token.nope".into())).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+}

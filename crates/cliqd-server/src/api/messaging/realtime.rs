@@ -21,7 +21,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
-/// Browsers cannot set headers on a WebSocket: `?access_token=` is accepted as well.
+/// Browsers cannot set headers on a WebSocket: the token is accepted as the subprotocol
+/// `cliqd.token.<token>` (offered beside `cliqd`, which the server selects) or in
+/// `?access_token=`.
 pub const STREAM: Endpoint = Endpoint::with_auth(
     "realtime.stream",
     Method::GET,
@@ -30,6 +32,9 @@ pub const STREAM: Endpoint = Endpoint::with_auth(
     Limit::per_min(30, 600),
     AuthMode::TokenOrQueryToken,
 );
+
+/// The subprotocol a browser offers beside its `cliqd.token.<token>`.
+pub const PROTOCOL: &str = "cliqd";
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(STREAM.path, get(stream))
@@ -50,7 +55,11 @@ async fn stream(
         .into_iter()
         .collect();
     let user_events = state.engine.user_events(auth.user.id);
-    Ok(ws.on_upgrade(move |socket| run(socket, auth.user.id, chats, events, user_events)))
+    // A browser fails the handshake unless one offered subprotocol is selected: `cliqd` is
+    // (the token's own entry never is, so it is not echoed back).
+    Ok(ws
+        .protocols([PROTOCOL])
+        .on_upgrade(move |socket| run(socket, auth.user.id, chats, events, user_events)))
 }
 
 async fn run(
