@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Parser {
+impl<'a> Parser<'a> {
     // ---- expressions ----
 
     pub(super) fn expr(&mut self) -> PResult<Expr> {
@@ -33,7 +33,7 @@ impl Parser {
     pub(super) fn chain(
         &mut self,
         next: fn(&mut Self) -> PResult<Expr>,
-        op_of: fn(&Tok) -> Option<Option<BinOp>>,
+        op_of: fn(&Tok<'_>) -> Option<Option<BinOp>>,
         build: fn(Option<BinOp>, Expr, Expr, u32) -> Expr,
     ) -> PResult<Expr> {
         let mut left = next(self)?;
@@ -58,7 +58,7 @@ impl Parser {
     pub(super) fn op_chain(
         &mut self,
         next: fn(&mut Self) -> PResult<Expr>,
-        op_of: fn(&Tok) -> Option<BinOp>,
+        op_of: fn(&Tok<'_>) -> Option<BinOp>,
     ) -> PResult<Expr> {
         let first = next(self)?;
         let mut rest = Vec::new();
@@ -175,7 +175,7 @@ impl Parser {
         self.advance();
         // The one literal whose magnitude only fits negated.
         if op == UnOp::Neg
-            && matches!(self.peek(), Tok::Int(d) if d == "9223372036854775808")
+            && matches!(self.peek(), Tok::Int(d) if *d == "9223372036854775808")
             && *self.peek_at(1) != Tok::Dot
         {
             self.advance();
@@ -276,19 +276,28 @@ impl Parser {
                     Err(self.error_prev(format!("number {digits} is out of the 64-bit range")))
                 }
             },
-            Tok::Dec(text) => match text.parse::<Decimal>() {
+            Tok::Dec(text) => match if text.starts_with('.') {
+                format!("0{text}").parse::<Decimal>()
+            } else {
+                text.parse::<Decimal>()
+            } {
                 Ok(d) => Ok(Expr::Const(Const::Decimal(d))),
                 Err(_) => Err(self.error_prev(format!("decimal {text} is out of range"))),
             },
-            Tok::Text(s) => Ok(Expr::Const(Const::Text(Arc::from(s)))),
-            // `'Approved'`, `''`, `'12'`: single quotes around anything but a date are text.
-            Tok::Date(s) if !has_date_shape(&s) => Ok(Expr::Const(Const::Text(Arc::from(s)))),
-            Tok::Date(s) => match parse_date_literal(&s) {
-                Ok(Value::Date(d)) => Ok(Expr::Const(Const::Date(d))),
-                Ok(Value::DateTime(d)) => Ok(Expr::Const(Const::DateTime(d))),
-                Ok(_) => Ok(Expr::Const(Const::Null)),
-                Err(msg) => Err(self.error_prev(msg)),
-            },
+            Tok::Text(s) => Ok(Expr::Const(Const::Text(Arc::from(s.text())))),
+            Tok::Date(s) => {
+                let s = s.text();
+                // `'Approved'`, `''`, `'12'`: single quotes around anything but a date are text.
+                if !has_date_shape(&s) {
+                    return Ok(Expr::Const(Const::Text(Arc::from(s))));
+                }
+                match parse_date_literal(&s) {
+                    Ok(Value::Date(d)) => Ok(Expr::Const(Const::Date(d))),
+                    Ok(Value::DateTime(d)) => Ok(Expr::Const(Const::DateTime(d))),
+                    Ok(_) => Ok(Expr::Const(Const::Null)),
+                    Err(msg) => Err(self.error_prev(msg)),
+                }
+            }
             Tok::LParen => {
                 let e = self.expr()?;
                 self.expect(Tok::RParen, "')'")?;
@@ -372,7 +381,7 @@ impl Parser {
         Ok(Expr::ListLit(items))
     }
 
-    pub(super) fn identifier(&mut self, name: String, line: u32) -> PResult<Expr> {
+    pub(super) fn identifier(&mut self, name: &'a str, line: u32) -> PResult<Expr> {
         // Keywords are compared in place: a lower-cased copy is made only for calls.
         let is = |kw: &str| name.eq_ignore_ascii_case(kw);
         if is("true") {
@@ -387,7 +396,7 @@ impl Parser {
         match self.peek() {
             Tok::LBracket => {
                 let lower = name.to_ascii_lowercase();
-                return self.bracket_after_name(&name, &lower, line);
+                return self.bracket_after_name(name, &lower, line);
             }
             Tok::Ident(w) if is("insert") && w.eq_ignore_ascii_case("into") => {
                 return self.insert_into(line);
@@ -402,7 +411,7 @@ impl Parser {
                     self.pos -= 1;
                     return Err(self.error_here("expected an element type after 'List:'"));
                 };
-                let Some(elem) = ElemType::from_name(&ty) else {
+                let Some(elem) = ElemType::from_name(ty) else {
                     self.pos -= 1;
                     return Err(self.error_here(format!("unknown list element type '{ty}'")));
                 };
@@ -412,11 +421,11 @@ impl Parser {
             Tok::Dot if is("zoho") => return self.zoho(line),
             Tok::LParen => {}
             _ => {
-                if is_reserved(&name) {
+                if is_reserved(name) {
                     self.pos -= 1;
                     return Err(self.error_here(format!("unexpected reserved word '{name}'")));
                 }
-                let slot = self.slot(&name);
+                let slot = self.slot(name);
                 return Ok(Expr::Var { slot, line });
             }
         }
@@ -473,7 +482,7 @@ impl Parser {
     pub(super) fn zoho(&mut self, line: u32) -> PResult<Expr> {
         let mut path = String::from("zoho");
         while *self.peek() == Tok::Dot {
-            let Tok::Ident(part) = self.peek_at(1).clone() else {
+            let Tok::Ident(part) = *self.peek_at(1) else {
                 break;
             };
             self.advance();
