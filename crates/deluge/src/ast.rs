@@ -121,6 +121,9 @@ pub enum Expr {
     /// `key : value` inside a call's arguments (collection functions); a one-entry map.
     Pair(Box<Expr>, Box<Expr>),
     ListLit(Vec<Expr>),
+    /// A list literal whose elements are all literals (`{1, 2, 3}`), shared rather than
+    /// copied when compiled.
+    ConstList(Arc<[Const]>),
     MapLit(Vec<(Expr, Expr)>),
     /// `if(cond, a, b)`.
     Cond(Box<Expr>, Box<Expr>, Box<Expr>, u32),

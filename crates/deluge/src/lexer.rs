@@ -233,7 +233,11 @@ impl<'a> Lexer<'a> {
     fn here(&mut self) -> (u32, u32) {
         let counted = &self.bytes[self.col_at.min(self.pos)..self.pos];
         // Characters, not bytes: every byte but UTF-8 continuation bytes starts one.
-        let chars = counted.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        let chars = if counted.is_ascii() {
+            counted.len()
+        } else {
+            counted.iter().filter(|&&b| (b as i8) >= -0x40).count()
+        };
         self.col += u32::try_from(chars).unwrap_or(u32::MAX);
         self.col_at = self.pos;
         (self.line, self.col)

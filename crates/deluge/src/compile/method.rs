@@ -21,13 +21,16 @@ pub(super) fn compile(
     let Some((slot, leaves)) = on_variable_shape(recv, fast, args) else {
         return general;
     };
-    if let (FastMethod::Put, [k, v]) = (fast, &leaves[..]) {
-        let (k, v) = (k.clone(), v.clone());
-        return Box::new(move |it| match put_on_variable(it, slot, &k, &v, line) {
-            Some(r) => r.map(|()| Value::Null),
-            None => general(it),
-        });
-    }
+    let leaves = match <[Leaf; 2]>::try_from(leaves) {
+        Ok([k, v]) if fast == FastMethod::Put => {
+            return Box::new(move |it| match put_on_variable(it, slot, &k, &v, line) {
+                Some(r) => r.map(|()| Value::Null),
+                None => general(it),
+            });
+        }
+        Ok(two) => Vec::from(two),
+        Err(other) => other,
+    };
     let name: Box<str> = name.into();
     Box::new(move |it| {
         if !applies(fast, it.vars.get(slot), leaves.len()) {

@@ -320,10 +320,10 @@ impl<'a> Parser<'a> {
     /// this way), the same LIST as `{a, b, ...}`.
     pub(super) fn bracket_list(&mut self) -> PResult<Expr> {
         self.enter()?;
-        let mut items = Vec::new();
+        let mut items = ListItems::default();
         let r = loop {
             if self.eat(&Tok::RBracket) {
-                break Ok(Expr::ListLit(items));
+                break Ok(items.finish());
             }
             match self.expr() {
                 Ok(e) => items.push(e),
@@ -333,7 +333,7 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if self.eat(&Tok::RBracket) {
-                break Ok(Expr::ListLit(items));
+                break Ok(items.finish());
             }
             let found = self.peek().describe();
             break Err(self.error_here(format!("expected ',' or ']', found {found}")));
@@ -370,7 +370,8 @@ impl<'a> Parser<'a> {
             self.expect(Tok::RBrace, "',' or '}'")?;
             return Ok(Expr::MapLit(entries));
         }
-        let mut items = vec![first];
+        let mut items = ListItems::default();
+        items.push(first);
         while self.eat(&Tok::Comma) {
             if *self.peek() == Tok::RBrace {
                 break;
@@ -378,7 +379,7 @@ impl<'a> Parser<'a> {
             items.push(self.expr()?);
         }
         self.expect(Tok::RBrace, "',' or '}'")?;
-        Ok(Expr::ListLit(items))
+        Ok(items.finish())
     }
 
     pub(super) fn identifier(&mut self, name: &'a str, line: u32) -> PResult<Expr> {
@@ -505,5 +506,48 @@ impl<'a> Parser<'a> {
             name: path["zoho.".len()..].into(),
             line,
         })
+    }
+}
+
+/// A list literal: [`Expr::ConstList`] when every element is a literal.
+pub(super) fn list_literal(items: Vec<Expr>) -> Expr {
+    let mut list = ListItems::default();
+    for e in items {
+        list.push(e);
+    }
+    list.finish()
+}
+
+/// The elements of a list literal as they are parsed: literals are kept as constants (long
+/// literal lists need no expression per element) until the first other element.
+enum ListItems {
+    Consts(Vec<Const>),
+    Exprs(Vec<Expr>),
+}
+
+impl Default for ListItems {
+    fn default() -> Self {
+        ListItems::Consts(Vec::new())
+    }
+}
+
+impl ListItems {
+    fn push(&mut self, e: Expr) {
+        match (&mut *self, e) {
+            (ListItems::Consts(cs), Expr::Const(c)) => cs.push(c),
+            (ListItems::Consts(cs), e) => {
+                let mut es: Vec<Expr> = std::mem::take(cs).into_iter().map(Expr::Const).collect();
+                es.push(e);
+                *self = ListItems::Exprs(es);
+            }
+            (ListItems::Exprs(es), e) => es.push(e),
+        }
+    }
+
+    fn finish(self) -> Expr {
+        match self {
+            ListItems::Consts(cs) => Expr::ConstList(cs.into()),
+            ListItems::Exprs(es) => Expr::ListLit(es),
+        }
     }
 }

@@ -107,7 +107,7 @@ impl<'a> Parser<'a> {
             let value = if values.len() == 1 {
                 values.pop().unwrap_or(Expr::Const(Const::Null))
             } else {
-                Expr::ListLit(values)
+                expr::list_literal(values)
             };
             params.push((key.into_boxed_str(), value));
         }
