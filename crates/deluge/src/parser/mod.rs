@@ -554,17 +554,7 @@ impl<'a> Parser<'a> {
     /// `rec.field = value;` / `input.field = value;`: Creator's record update, parsed and
     /// failing at run time. Any other target cannot be assigned to.
     fn field_assignment(&mut self, target: Expr, line: u32) -> PResult<Stmt> {
-        let field = match &target {
-            Expr::Method {
-                recv, name, args, ..
-            } if &**name == "get" => match (&**recv, args.as_slice()) {
-                (Expr::Var { slot, .. }, [Expr::Const(Const::Text(f))]) => {
-                    self.names.get(*slot as usize).map(|r| format!("{r}.{f}"))
-                }
-                _ => None,
-            },
-            _ => None,
-        };
+        let field = self.field_path(&target);
         let Some(field) = field else {
             return Err(self.error_here(
                 "only a variable can be assigned to (use put(key, value) to change a map)",
@@ -573,10 +563,12 @@ impl<'a> Parser<'a> {
         self.advance(); // = or +=, ...
         self.expr()?;
         self.end_statement()?;
-        let (record, name) = field.split_once('.').unwrap_or((&field, ""));
-        let what = format!(
-            "record update '{field} = ...' (to change a map, write {record}.put(\"{name}\", value))"
-        );
+        let what = match field.split_once('.') {
+            Some((record, name)) if !name.contains('.') => format!(
+                "record update '{field} = ...' (to change a map, write {record}.put(\"{name}\", value))"
+            ),
+            _ => format!("record update '{field} = ...'"),
+        };
         Ok(Stmt::Expr(
             Expr::Unsupported {
                 what: what.into(),
@@ -584,6 +576,28 @@ impl<'a> Parser<'a> {
             },
             line,
         ))
+    }
+
+    /// `rec.field` or `input.Address.city` (a field of a field) as written, for a Creator
+    /// record update; `None` for any other target.
+    fn field_path(&self, target: &Expr) -> Option<String> {
+        let Expr::Method {
+            recv, name, args, ..
+        } = target
+        else {
+            return None;
+        };
+        let [Expr::Const(Const::Text(f))] = args.as_slice() else {
+            return None;
+        };
+        if &**name != "get" {
+            return None;
+        }
+        let record = match &**recv {
+            Expr::Var { slot, .. } => self.names.get(*slot as usize)?.clone(),
+            inner => self.field_path(inner)?,
+        };
+        Some(format!("{record}.{f}"))
     }
 
     fn if_statement(&mut self) -> PResult<Stmt> {

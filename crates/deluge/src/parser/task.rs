@@ -94,8 +94,10 @@ impl<'a> Parser<'a> {
             let key = self.task_key(len);
             self.expect(Tok::Colon, "':'")?;
             let mut values = vec![self.task_value(&key)?];
-            // `to: "a@x.com", manager_email`: a comma not followed by a key adds a value.
+            // `to: "a@x.com", manager_email`: a comma not followed by a key adds a value. An
+            // empty entry (`to: a , , b`, as a script saved by Zoho's editor has it) is skipped.
             while self.eat(&Tok::Comma) {
+                while self.eat(&Tok::Comma) {}
                 let attachment = key == "attachments"
                     && *self.peek_at(1) == Tok::Colon
                     && matches!(self.peek(), Tok::Ident(w) if is_attachment_kind(w));
@@ -211,6 +213,8 @@ impl<'a> Parser<'a> {
                 Tok::Dot => ".",
                 Tok::Semi => ";",
                 Tok::Assign => "=",
+                // `template: Invoice_Template:Orders id as PDF` (a template of a form).
+                Tok::Colon if stop_at_as => ":",
                 _ => return None,
             };
             if n > 0 && t.column > prev_end {
