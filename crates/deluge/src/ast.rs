@@ -104,16 +104,17 @@ pub enum Expr {
     Chain(Box<Expr>, Vec<(BinOp, Expr, u32)>),
     And(Box<Expr>, Box<Expr>, u32),
     Or(Box<Expr>, Box<Expr>, u32),
-    /// `name(args)`; `name` lower-cased, dotted for `zoho.*` calls.
+    /// `name(args)`; `name` lower-cased, dotted for `zoho.*` calls (shared: the parser keeps
+    /// one copy of each name).
     Call {
-        name: Box<str>,
+        name: Arc<str>,
         args: Vec<Expr>,
         line: u32,
     },
-    /// `recv.name(args)`; `name` lower-cased.
+    /// `recv.name(args)`; `name` lower-cased (shared, as for calls).
     Method {
         recv: Box<Expr>,
-        name: Box<str>,
+        name: Arc<str>,
         fast: FastMethod,
         args: Vec<Expr>,
         line: u32,

@@ -230,10 +230,11 @@ fn is_ident_continue(c: char) -> bool {
 
 impl<'a> Lexer<'a> {
     /// Line and column of the cursor.
+    #[inline(always)]
     fn here(&mut self) -> (u32, u32) {
         let counted = &self.bytes[self.col_at.min(self.pos)..self.pos];
         // Characters, not bytes: every byte but UTF-8 continuation bytes starts one.
-        let chars = if counted.is_ascii() {
+        let chars = if counted.iter().all(u8::is_ascii) {
             counted.len()
         } else {
             counted.iter().filter(|&&b| (b as i8) >= -0x40).count()

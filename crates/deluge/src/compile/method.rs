@@ -1,6 +1,8 @@
 //! Method calls: `get`, `put`, `add` and `size` run inline on maps and lists (they
 //! dominate hot loops); everything else goes through the name-based built-in dispatch.
 
+use std::sync::Arc;
+
 use crate::ast::{Expr, FastMethod};
 use crate::interp::{Interp, R, check_size};
 use crate::limits::Limits;
@@ -12,7 +14,7 @@ use super::{ExprFn, Flow, StmtFn};
 /// Compiles `recv.name(args)`.
 pub(super) fn compile(
     recv: &Expr,
-    name: &str,
+    name: &Arc<str>,
     fast: FastMethod,
     args: &[Expr],
     line: u32,
@@ -31,7 +33,7 @@ pub(super) fn compile(
         Ok(two) => Vec::from(two),
         Err(other) => other,
     };
-    let name: Box<str> = name.into();
+    let name = name.clone();
     Box::new(move |it| {
         if !applies(fast, it.vars.get(slot), leaves.len()) {
             return general(it);
@@ -145,9 +147,9 @@ fn put_leaves(it: &mut Interp<'_>, slot: usize, k: &Leaf, v: &Leaf) -> R<()> {
     it.call_method(&recv, "put", &[k, v]).map(drop)
 }
 
-fn general(recv: &Expr, name: &str, fast: FastMethod, args: &[Expr], line: u32) -> ExprFn {
+fn general(recv: &Expr, name: &Arc<str>, fast: FastMethod, args: &[Expr], line: u32) -> ExprFn {
     let recv = super::expr::compile(recv);
-    let name: Box<str> = name.into();
+    let name = name.clone();
     let args = compile_all(args);
     Box::new(move |it| {
         let r = recv(it)?;

@@ -30,11 +30,12 @@ impl<'a> Parser<'a> {
 
     /// Parses a left-associative chain of `&&` or `||`; each link counts as one level of
     /// nesting since these stay binary nodes.
+    #[inline(always)]
     pub(super) fn chain(
         &mut self,
-        next: fn(&mut Self) -> PResult<Expr>,
-        op_of: fn(&Tok<'_>) -> Option<Option<BinOp>>,
-        build: fn(Option<BinOp>, Expr, Expr, u32) -> Expr,
+        next: impl Fn(&mut Self) -> PResult<Expr>,
+        op_of: impl Fn(&Tok<'_>) -> Option<Option<BinOp>>,
+        build: impl Fn(Option<BinOp>, Expr, Expr, u32) -> Expr,
     ) -> PResult<Expr> {
         let mut left = next(self)?;
         let mut links = 0;
@@ -55,10 +56,11 @@ impl<'a> Parser<'a> {
 
     /// Parses a left-associative chain of arithmetic or comparison operators into one flat
     /// node.
+    #[inline(always)]
     pub(super) fn op_chain(
         &mut self,
-        next: fn(&mut Self) -> PResult<Expr>,
-        op_of: fn(&Tok<'_>) -> Option<BinOp>,
+        next: impl Fn(&mut Self) -> PResult<Expr>,
+        op_of: impl Fn(&Tok<'_>) -> Option<BinOp>,
     ) -> PResult<Expr> {
         let first = next(self)?;
         let mut rest = Vec::new();
@@ -136,7 +138,7 @@ impl<'a> Parser<'a> {
         let contains = Expr::Method {
             recv: Box::new(list),
             fast: FastMethod::None,
-            name: "contains".into(),
+            name: self.intern("contains"),
             args: vec![left],
             line,
         };
@@ -225,18 +227,18 @@ impl<'a> Parser<'a> {
                 e = Expr::Method {
                     recv: Box::new(e),
                     fast: FastMethod::from_name("get"),
-                    name: "get".into(),
+                    name: self.intern("get"),
                     args: vec![Expr::Const(Const::Text(name.into()))],
                     line,
                 };
                 continue;
             }
             let args = self.call_args()?;
-            let name = name.to_ascii_lowercase();
+            let name = self.intern(name);
             e = Expr::Method {
                 recv: Box::new(e),
                 fast: FastMethod::from_name(&name),
-                name: name.into(),
+                name,
                 args,
                 line,
             };
@@ -463,7 +465,7 @@ impl<'a> Parser<'a> {
             }
             "collection" => Expr::NewCollection(args, line),
             _ => Expr::Call {
-                name: lower.into(),
+                name: self.intern(&lower),
                 args,
                 line,
             },

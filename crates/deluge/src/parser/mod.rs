@@ -37,6 +37,8 @@ struct Parser<'a> {
     pos: usize,
     errors: Vec<Diagnostic>,
     slots: foldhash::HashMap<String, Slot>,
+    /// One shared copy of each function and method name (lower-cased).
+    interned: foldhash::HashSet<Arc<str>>,
     names: Vec<String>,
     depth: usize,
     /// Inside a condition (`if(...)`, fetch criteria), where `=` compares like `==`.
@@ -61,6 +63,7 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
         pos: 0,
         errors: lex_errors,
         slots: foldhash::HashMap::default(),
+        interned: foldhash::HashSet::default(),
         names: Vec::new(),
         depth: 0,
         cond: false,
@@ -165,6 +168,19 @@ impl<'a> Parser<'a> {
 
     fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// `name` lower-cased, as the one shared copy of it.
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.intern(&name.to_ascii_lowercase());
+        }
+        if let Some(s) = self.interned.get(name) {
+            return s.clone();
+        }
+        let s: Arc<str> = Arc::from(name);
+        self.interned.insert(s.clone());
+        s
     }
 
     fn slot(&mut self, name: &str) -> Slot {
