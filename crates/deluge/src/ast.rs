@@ -104,16 +104,17 @@ pub enum Expr {
     Chain(Box<Expr>, Vec<(BinOp, Expr, u32)>),
     And(Box<Expr>, Box<Expr>, u32),
     Or(Box<Expr>, Box<Expr>, u32),
-    /// `name(args)`; `name` lower-cased, dotted for `zoho.*` calls.
+    /// `name(args)`; `name` lower-cased, dotted for `zoho.*` calls (shared: the parser keeps
+    /// one copy of each name).
     Call {
-        name: Box<str>,
+        name: Arc<str>,
         args: Vec<Expr>,
         line: u32,
     },
-    /// `recv.name(args)`; `name` lower-cased.
+    /// `recv.name(args)`; `name` lower-cased (shared, as for calls).
     Method {
         recv: Box<Expr>,
-        name: Box<str>,
+        name: Arc<str>,
         fast: FastMethod,
         args: Vec<Expr>,
         line: u32,
@@ -121,6 +122,9 @@ pub enum Expr {
     /// `key : value` inside a call's arguments (collection functions); a one-entry map.
     Pair(Box<Expr>, Box<Expr>),
     ListLit(Vec<Expr>),
+    /// A list literal whose elements are all literals (`{1, 2, 3}`), shared rather than
+    /// copied when compiled.
+    ConstList(Arc<[Const]>),
     MapLit(Vec<(Expr, Expr)>),
     /// `if(cond, a, b)`.
     Cond(Box<Expr>, Box<Expr>, Box<Expr>, u32),

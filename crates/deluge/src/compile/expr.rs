@@ -113,22 +113,15 @@ pub(super) fn general(e: &Expr) -> ExprFn {
             let (k, v) = (compile(k), compile(v));
             Box::new(move |it| pair(it, &k, &v))
         }
+        Expr::ConstList(consts) => {
+            // Long literal lists of numbers or texts: one closure, no call per element.
+            let consts = consts.clone();
+            Box::new(move |it| {
+                it.check_size(consts.len())?;
+                Ok(Value::list(consts.iter().map(Const::to_value).collect()))
+            })
+        }
         Expr::ListLit(items) => {
-            // All constants (long literal lists of numbers or texts): one closure, no call
-            // per element.
-            if let Some(consts) = items
-                .iter()
-                .map(|e| match e {
-                    Expr::Const(c) => Some(c.clone()),
-                    _ => None,
-                })
-                .collect::<Option<Box<[Const]>>>()
-            {
-                return Box::new(move |it| {
-                    it.check_size(consts.len())?;
-                    Ok(Value::list(consts.iter().map(Const::to_value).collect()))
-                });
-            }
             let items = compile_all(items);
             Box::new(move |it| {
                 it.check_size(items.len())?;
@@ -340,11 +333,13 @@ fn task(kind: &TaskKind, params: &[(Box<str>, Expr)], line: u32) -> ExprFn {
     })
 }
 
-/// A compiled operand that is a variable or constant, read without an indirect call.
-#[derive(Clone)]
+/// A compiled operand of a hot method: a variable or constant read without an indirect
+/// call, or whole-number arithmetic over them (`m.put(v % 100, total)`), computed in place
+/// with the general closure as its fallback.
 pub(super) enum Leaf {
     Var(u32, u32),
     Const(Const),
+    Int(int::IntArg, ExprFn),
 }
 
 impl Leaf {
@@ -352,7 +347,7 @@ impl Leaf {
         match e {
             Expr::Var { slot, line } => Some(Leaf::Var(*slot, *line)),
             Expr::Const(c) => Some(Leaf::Const(c.clone())),
-            _ => None,
+            _ => Some(Leaf::Int(int::int_arg(e)?, general(e))),
         }
     }
 
@@ -366,6 +361,7 @@ impl Leaf {
             },
             Leaf::Const(Const::Number(n)) => Some(*n),
             Leaf::Const(_) => None,
+            Leaf::Int(a, _) => a.get(vars),
         }
     }
 
@@ -379,6 +375,10 @@ impl Leaf {
             },
             Leaf::Const(Const::Number(n)) => Ok(Value::Number(*n)),
             Leaf::Const(c) => Ok(c.to_value()),
+            Leaf::Int(a, general) => match a.get(&it.vars) {
+                Some(n) => Ok(Value::Number(n)),
+                None => general(it),
+            },
         }
     }
 }

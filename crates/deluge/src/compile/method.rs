@@ -1,6 +1,8 @@
 //! Method calls: `get`, `put`, `add` and `size` run inline on maps and lists (they
 //! dominate hot loops); everything else goes through the name-based built-in dispatch.
 
+use std::sync::Arc;
+
 use crate::ast::{Expr, FastMethod};
 use crate::interp::{Interp, R, check_size};
 use crate::limits::Limits;
@@ -12,7 +14,7 @@ use super::{ExprFn, Flow, StmtFn};
 /// Compiles `recv.name(args)`.
 pub(super) fn compile(
     recv: &Expr,
-    name: &str,
+    name: &Arc<str>,
     fast: FastMethod,
     args: &[Expr],
     line: u32,
@@ -21,14 +23,17 @@ pub(super) fn compile(
     let Some((slot, leaves)) = on_variable_shape(recv, fast, args) else {
         return general;
     };
-    if let (FastMethod::Put, [k, v]) = (fast, &leaves[..]) {
-        let (k, v) = (k.clone(), v.clone());
-        return Box::new(move |it| match put_on_variable(it, slot, &k, &v, line) {
-            Some(r) => r.map(|()| Value::Null),
-            None => general(it),
-        });
-    }
-    let name: Box<str> = name.into();
+    let leaves = match <[Leaf; 2]>::try_from(leaves) {
+        Ok([k, v]) if fast == FastMethod::Put => {
+            return Box::new(move |it| match put_on_variable(it, slot, &k, &v, line) {
+                Some(r) => r.map(|()| Value::Null),
+                None => general(it),
+            });
+        }
+        Ok(two) => Vec::from(two),
+        Err(other) => other,
+    };
+    let name = name.clone();
     Box::new(move |it| {
         if !applies(fast, it.vars.get(slot), leaves.len()) {
             return general(it);
@@ -142,9 +147,9 @@ fn put_leaves(it: &mut Interp<'_>, slot: usize, k: &Leaf, v: &Leaf) -> R<()> {
     it.call_method(&recv, "put", &[k, v]).map(drop)
 }
 
-fn general(recv: &Expr, name: &str, fast: FastMethod, args: &[Expr], line: u32) -> ExprFn {
+fn general(recv: &Expr, name: &Arc<str>, fast: FastMethod, args: &[Expr], line: u32) -> ExprFn {
     let recv = super::expr::compile(recv);
-    let name: Box<str> = name.into();
+    let name = name.clone();
     let args = compile_all(args);
     Box::new(move |it| {
         let r = recv(it)?;

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Parser {
+impl<'a> Parser<'a> {
     // ---- expressions ----
 
     pub(super) fn expr(&mut self) -> PResult<Expr> {
@@ -30,11 +30,12 @@ impl Parser {
 
     /// Parses a left-associative chain of `&&` or `||`; each link counts as one level of
     /// nesting since these stay binary nodes.
+    #[inline(always)]
     pub(super) fn chain(
         &mut self,
-        next: fn(&mut Self) -> PResult<Expr>,
-        op_of: fn(&Tok) -> Option<Option<BinOp>>,
-        build: fn(Option<BinOp>, Expr, Expr, u32) -> Expr,
+        next: impl Fn(&mut Self) -> PResult<Expr>,
+        op_of: impl Fn(&Tok<'_>) -> Option<Option<BinOp>>,
+        build: impl Fn(Option<BinOp>, Expr, Expr, u32) -> Expr,
     ) -> PResult<Expr> {
         let mut left = next(self)?;
         let mut links = 0;
@@ -55,10 +56,11 @@ impl Parser {
 
     /// Parses a left-associative chain of arithmetic or comparison operators into one flat
     /// node.
+    #[inline(always)]
     pub(super) fn op_chain(
         &mut self,
-        next: fn(&mut Self) -> PResult<Expr>,
-        op_of: fn(&Tok) -> Option<BinOp>,
+        next: impl Fn(&mut Self) -> PResult<Expr>,
+        op_of: impl Fn(&Tok<'_>) -> Option<BinOp>,
     ) -> PResult<Expr> {
         let first = next(self)?;
         let mut rest = Vec::new();
@@ -136,7 +138,7 @@ impl Parser {
         let contains = Expr::Method {
             recv: Box::new(list),
             fast: FastMethod::None,
-            name: "contains".into(),
+            name: self.intern("contains"),
             args: vec![left],
             line,
         };
@@ -175,7 +177,7 @@ impl Parser {
         self.advance();
         // The one literal whose magnitude only fits negated.
         if op == UnOp::Neg
-            && matches!(self.peek(), Tok::Int(d) if d == "9223372036854775808")
+            && matches!(self.peek(), Tok::Int(d) if *d == "9223372036854775808")
             && *self.peek_at(1) != Tok::Dot
         {
             self.advance();
@@ -225,18 +227,18 @@ impl Parser {
                 e = Expr::Method {
                     recv: Box::new(e),
                     fast: FastMethod::from_name("get"),
-                    name: "get".into(),
+                    name: self.intern("get"),
                     args: vec![Expr::Const(Const::Text(name.into()))],
                     line,
                 };
                 continue;
             }
             let args = self.call_args()?;
-            let name = name.to_ascii_lowercase();
+            let name = self.intern(name);
             e = Expr::Method {
                 recv: Box::new(e),
                 fast: FastMethod::from_name(&name),
-                name: name.into(),
+                name,
                 args,
                 line,
             };
@@ -276,19 +278,28 @@ impl Parser {
                     Err(self.error_prev(format!("number {digits} is out of the 64-bit range")))
                 }
             },
-            Tok::Dec(text) => match text.parse::<Decimal>() {
+            Tok::Dec(text) => match if text.starts_with('.') {
+                format!("0{text}").parse::<Decimal>()
+            } else {
+                text.parse::<Decimal>()
+            } {
                 Ok(d) => Ok(Expr::Const(Const::Decimal(d))),
                 Err(_) => Err(self.error_prev(format!("decimal {text} is out of range"))),
             },
-            Tok::Text(s) => Ok(Expr::Const(Const::Text(Arc::from(s)))),
-            // `'Approved'`, `''`, `'12'`: single quotes around anything but a date are text.
-            Tok::Date(s) if !has_date_shape(&s) => Ok(Expr::Const(Const::Text(Arc::from(s)))),
-            Tok::Date(s) => match parse_date_literal(&s) {
-                Ok(Value::Date(d)) => Ok(Expr::Const(Const::Date(d))),
-                Ok(Value::DateTime(d)) => Ok(Expr::Const(Const::DateTime(d))),
-                Ok(_) => Ok(Expr::Const(Const::Null)),
-                Err(msg) => Err(self.error_prev(msg)),
-            },
+            Tok::Text(s) => Ok(Expr::Const(Const::Text(Arc::from(s.text())))),
+            Tok::Date(s) => {
+                let s = s.text();
+                // `'Approved'`, `''`, `'12'`: single quotes around anything but a date are text.
+                if !has_date_shape(&s) {
+                    return Ok(Expr::Const(Const::Text(Arc::from(s))));
+                }
+                match parse_date_literal(&s) {
+                    Ok(Value::Date(d)) => Ok(Expr::Const(Const::Date(d))),
+                    Ok(Value::DateTime(d)) => Ok(Expr::Const(Const::DateTime(d))),
+                    Ok(_) => Ok(Expr::Const(Const::Null)),
+                    Err(msg) => Err(self.error_prev(msg)),
+                }
+            }
             Tok::LParen => {
                 let e = self.expr()?;
                 self.expect(Tok::RParen, "')'")?;
@@ -311,10 +322,10 @@ impl Parser {
     /// this way), the same LIST as `{a, b, ...}`.
     pub(super) fn bracket_list(&mut self) -> PResult<Expr> {
         self.enter()?;
-        let mut items = Vec::new();
+        let mut items = ListItems::default();
         let r = loop {
             if self.eat(&Tok::RBracket) {
-                break Ok(Expr::ListLit(items));
+                break Ok(items.finish());
             }
             match self.expr() {
                 Ok(e) => items.push(e),
@@ -324,7 +335,7 @@ impl Parser {
                 continue;
             }
             if self.eat(&Tok::RBracket) {
-                break Ok(Expr::ListLit(items));
+                break Ok(items.finish());
             }
             let found = self.peek().describe();
             break Err(self.error_here(format!("expected ',' or ']', found {found}")));
@@ -361,7 +372,8 @@ impl Parser {
             self.expect(Tok::RBrace, "',' or '}'")?;
             return Ok(Expr::MapLit(entries));
         }
-        let mut items = vec![first];
+        let mut items = ListItems::default();
+        items.push(first);
         while self.eat(&Tok::Comma) {
             if *self.peek() == Tok::RBrace {
                 break;
@@ -369,10 +381,10 @@ impl Parser {
             items.push(self.expr()?);
         }
         self.expect(Tok::RBrace, "',' or '}'")?;
-        Ok(Expr::ListLit(items))
+        Ok(items.finish())
     }
 
-    pub(super) fn identifier(&mut self, name: String, line: u32) -> PResult<Expr> {
+    pub(super) fn identifier(&mut self, name: &'a str, line: u32) -> PResult<Expr> {
         // Keywords are compared in place: a lower-cased copy is made only for calls.
         let is = |kw: &str| name.eq_ignore_ascii_case(kw);
         if is("true") {
@@ -387,7 +399,7 @@ impl Parser {
         match self.peek() {
             Tok::LBracket => {
                 let lower = name.to_ascii_lowercase();
-                return self.bracket_after_name(&name, &lower, line);
+                return self.bracket_after_name(name, &lower, line);
             }
             Tok::Ident(w) if is("insert") && w.eq_ignore_ascii_case("into") => {
                 return self.insert_into(line);
@@ -402,7 +414,7 @@ impl Parser {
                     self.pos -= 1;
                     return Err(self.error_here("expected an element type after 'List:'"));
                 };
-                let Some(elem) = ElemType::from_name(&ty) else {
+                let Some(elem) = ElemType::from_name(ty) else {
                     self.pos -= 1;
                     return Err(self.error_here(format!("unknown list element type '{ty}'")));
                 };
@@ -412,11 +424,11 @@ impl Parser {
             Tok::Dot if is("zoho") => return self.zoho(line),
             Tok::LParen => {}
             _ => {
-                if is_reserved(&name) {
+                if is_reserved(name) {
                     self.pos -= 1;
                     return Err(self.error_here(format!("unexpected reserved word '{name}'")));
                 }
-                let slot = self.slot(&name);
+                let slot = self.slot(name);
                 return Ok(Expr::Var { slot, line });
             }
         }
@@ -453,7 +465,7 @@ impl Parser {
             }
             "collection" => Expr::NewCollection(args, line),
             _ => Expr::Call {
-                name: lower.into(),
+                name: self.intern(&lower),
                 args,
                 line,
             },
@@ -473,7 +485,7 @@ impl Parser {
     pub(super) fn zoho(&mut self, line: u32) -> PResult<Expr> {
         let mut path = String::from("zoho");
         while *self.peek() == Tok::Dot {
-            let Tok::Ident(part) = self.peek_at(1).clone() else {
+            let Tok::Ident(part) = *self.peek_at(1) else {
                 break;
             };
             self.advance();
@@ -496,5 +508,48 @@ impl Parser {
             name: path["zoho.".len()..].into(),
             line,
         })
+    }
+}
+
+/// A list literal: [`Expr::ConstList`] when every element is a literal.
+pub(super) fn list_literal(items: Vec<Expr>) -> Expr {
+    let mut list = ListItems::default();
+    for e in items {
+        list.push(e);
+    }
+    list.finish()
+}
+
+/// The elements of a list literal as they are parsed: literals are kept as constants (long
+/// literal lists need no expression per element) until the first other element.
+enum ListItems {
+    Consts(Vec<Const>),
+    Exprs(Vec<Expr>),
+}
+
+impl Default for ListItems {
+    fn default() -> Self {
+        ListItems::Consts(Vec::new())
+    }
+}
+
+impl ListItems {
+    fn push(&mut self, e: Expr) {
+        match (&mut *self, e) {
+            (ListItems::Consts(cs), Expr::Const(c)) => cs.push(c),
+            (ListItems::Consts(cs), e) => {
+                let mut es: Vec<Expr> = std::mem::take(cs).into_iter().map(Expr::Const).collect();
+                es.push(e);
+                *self = ListItems::Exprs(es);
+            }
+            (ListItems::Exprs(es), e) => es.push(e),
+        }
+    }
+
+    fn finish(self) -> Expr {
+        match self {
+            ListItems::Consts(cs) => Expr::ConstList(cs.into()),
+            ListItems::Exprs(es) => Expr::ListLit(es),
+        }
     }
 }

@@ -4,7 +4,6 @@
 //! the parser resynchronises at the next `;` or `}`, and nesting is capped so hostile input
 //! cannot overflow the stack.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -33,11 +32,13 @@ pub struct Parsed {
     pub names: Vec<String>,
 }
 
-struct Parser {
-    toks: Vec<Token>,
+struct Parser<'a> {
+    toks: Vec<Token<'a>>,
     pos: usize,
     errors: Vec<Diagnostic>,
-    slots: HashMap<String, Slot>,
+    slots: foldhash::HashMap<String, Slot>,
+    /// One shared copy of each function and method name (lower-cased).
+    interned: foldhash::HashSet<Arc<str>>,
     names: Vec<String>,
     depth: usize,
     /// Inside a condition (`if(...)`, fetch criteria), where `=` compares like `==`.
@@ -61,7 +62,8 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
         toks,
         pos: 0,
         errors: lex_errors,
-        slots: HashMap::new(),
+        slots: foldhash::HashMap::default(),
+        interned: foldhash::HashSet::default(),
         names: Vec::new(),
         depth: 0,
         cond: false,
@@ -84,16 +86,16 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
     }
 }
 
-fn is_kw(tok: &Tok, kw: &str) -> bool {
+fn is_kw(tok: &Tok<'_>, kw: &str) -> bool {
     matches!(tok, Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
 }
 
-impl Parser {
-    fn peek(&self) -> &Tok {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &Tok<'a> {
         self.peek_at(0)
     }
 
-    fn peek_at(&self, n: usize) -> &Tok {
+    fn peek_at(&self, n: usize) -> &Tok<'a> {
         let i = (self.pos + n).min(self.toks.len().saturating_sub(1));
         self.toks.get(i).map_or(&Tok::Eof, |t| &t.tok)
     }
@@ -107,13 +109,9 @@ impl Parser {
         self.here().0
     }
 
-    /// Consumes the current token and returns it (moved out, not cloned: a consumed token
-    /// is only looked at again for its position, after an error).
-    fn advance(&mut self) -> Tok {
-        let tok = match self.toks.get_mut(self.pos) {
-            Some(t) if t.tok != Tok::Eof => std::mem::replace(&mut t.tok, Tok::Semi),
-            _ => Tok::Eof,
-        };
+    /// Consumes the current token and returns it (tokens borrow the source: a copy is cheap).
+    fn advance(&mut self) -> Tok<'a> {
+        let tok = self.toks.get(self.pos).map_or(Tok::Eof, |t| t.tok);
         if self.pos < self.toks.len() {
             self.pos += 1;
         }
@@ -140,7 +138,7 @@ impl Parser {
         fail
     }
 
-    fn expect(&mut self, tok: Tok, what: &str) -> PResult<()> {
+    fn expect(&mut self, tok: Tok<'_>, what: &str) -> PResult<()> {
         if *self.peek() == tok {
             self.advance();
             Ok(())
@@ -151,7 +149,7 @@ impl Parser {
         }
     }
 
-    fn eat(&mut self, tok: &Tok) -> bool {
+    fn eat(&mut self, tok: &Tok<'_>) -> bool {
         if self.peek() == tok {
             self.advance();
             true
@@ -172,6 +170,19 @@ impl Parser {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    /// `name` lower-cased, as the one shared copy of it.
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.intern(&name.to_ascii_lowercase());
+        }
+        if let Some(s) = self.interned.get(name) {
+            return s.clone();
+        }
+        let s: Arc<str> = Arc::from(name);
+        self.interned.insert(s.clone());
+        s
+    }
+
     fn slot(&mut self, name: &str) -> Slot {
         if let Some(s) = self.slots.get(name) {
             return *s;
@@ -186,7 +197,7 @@ impl Parser {
     /// its block so the block's contents are not reported as errors of their own.
     fn skip_header_and_block(&mut self) {
         // Skips one balanced group opened by the current token (`(`, `[` or `{`).
-        fn skip_group(p: &mut Parser) {
+        fn skip_group(p: &mut Parser<'_>) {
             let mut depth = 0usize;
             loop {
                 match p.advance() {
@@ -314,7 +325,7 @@ impl Parser {
                         let found = self.peek().describe();
                         return Err(self.error_here(format!("expected a parameter, found {found}")));
                     };
-                    self.slot(&param);
+                    self.slot(param);
                     if self.eat(&Tok::Comma) {
                         continue;
                     }
@@ -450,9 +461,9 @@ impl Parser {
         };
         // The token after the first word, classified without cloning it.
         let next = match self.peek_at(1) {
-            Tok::Ident(w) if w.eq_ignore_ascii_case("each") => Tok::Ident("each".into()),
+            Tok::Ident(w) if w.eq_ignore_ascii_case("each") => Tok::Ident("each"),
             Tok::Ident(_) | Tok::Text(_) | Tok::Int(_) | Tok::Dec(_) | Tok::Date(_) => Tok::Comma,
-            other => other.clone(),
+            other => *other,
         };
         if let Some(message) = statement_mistake(lower, &next, self.peek_at(2)) {
             let fail = self.error_here(message);
@@ -516,7 +527,7 @@ impl Parser {
             if is_reserved(lower) {
                 return Err(self.error_here(format!("'{word}' is a reserved word")));
             }
-            let slot = self.slot(&word);
+            let slot = self.slot(word);
             let value = self.expr()?;
             self.end_statement()?;
             return Ok(Stmt::Assign {
@@ -559,17 +570,7 @@ impl Parser {
     /// `rec.field = value;` / `input.field = value;`: Creator's record update, parsed and
     /// failing at run time. Any other target cannot be assigned to.
     fn field_assignment(&mut self, target: Expr, line: u32) -> PResult<Stmt> {
-        let field = match &target {
-            Expr::Method {
-                recv, name, args, ..
-            } if &**name == "get" => match (&**recv, args.as_slice()) {
-                (Expr::Var { slot, .. }, [Expr::Const(Const::Text(f))]) => {
-                    self.names.get(*slot as usize).map(|r| format!("{r}.{f}"))
-                }
-                _ => None,
-            },
-            _ => None,
-        };
+        let field = self.field_path(&target);
         let Some(field) = field else {
             return Err(self.error_here(
                 "only a variable can be assigned to (use put(key, value) to change a map)",
@@ -578,10 +579,12 @@ impl Parser {
         self.advance(); // = or +=, ...
         self.expr()?;
         self.end_statement()?;
-        let (record, name) = field.split_once('.').unwrap_or((&field, ""));
-        let what = format!(
-            "record update '{field} = ...' (to change a map, write {record}.put(\"{name}\", value))"
-        );
+        let what = match field.split_once('.') {
+            Some((record, name)) if !name.contains('.') => format!(
+                "record update '{field} = ...' (to change a map, write {record}.put(\"{name}\", value))"
+            ),
+            _ => format!("record update '{field} = ...'"),
+        };
         Ok(Stmt::Expr(
             Expr::Unsupported {
                 what: what.into(),
@@ -589,6 +592,28 @@ impl Parser {
             },
             line,
         ))
+    }
+
+    /// `rec.field` or `input.Address.city` (a field of a field) as written, for a Creator
+    /// record update; `None` for any other target.
+    fn field_path(&self, target: &Expr) -> Option<String> {
+        let Expr::Method {
+            recv, name, args, ..
+        } = target
+        else {
+            return None;
+        };
+        let [Expr::Const(Const::Text(f))] = args.as_slice() else {
+            return None;
+        };
+        if &**name != "get" {
+            return None;
+        }
+        let record = match &**recv {
+            Expr::Var { slot, .. } => self.names.get(*slot as usize)?.clone(),
+            inner => self.field_path(inner)?,
+        };
+        Some(format!("{record}.{f}"))
     }
 
     fn if_statement(&mut self) -> PResult<Stmt> {
@@ -630,7 +655,7 @@ impl Parser {
         if index {
             self.advance();
         }
-        let Tok::Ident(var) = self.peek().clone() else {
+        let Tok::Ident(var) = *self.peek() else {
             let found = self.peek().describe();
             return Err(self.error_here(format!("expected a loop variable, found {found}")));
         };
@@ -640,7 +665,7 @@ impl Parser {
             return Err(self.error_here(format!("expected 'in', found {found}")));
         }
         self.advance();
-        let slot = self.slot(&var);
+        let slot = self.slot(var);
         let iter = self.expr()?;
         let body = self.block()?;
         Ok(Stmt::ForEach {
@@ -662,13 +687,13 @@ impl Parser {
         }
         self.advance();
         self.expect(Tok::LParen, "'('")?;
-        let Tok::Ident(var) = self.peek().clone() else {
+        let Tok::Ident(var) = *self.peek() else {
             let found = self.peek().describe();
             return Err(self.error_here(format!("expected an error variable, found {found}")));
         };
         self.advance();
         self.expect(Tok::RParen, "')'")?;
-        let slot = self.slot(&var);
+        let slot = self.slot(var);
         let catch = self.block()?;
         Ok(Stmt::Try {
             body,
@@ -680,7 +705,7 @@ impl Parser {
 }
 
 /// A hint for a token that is likely a habit from another language (`and`, `or`, `===`).
-fn mistake_hint(tok: &Tok, next: &Tok) -> &'static str {
+fn mistake_hint(tok: &Tok<'_>, next: &Tok<'_>) -> &'static str {
     match tok {
         Tok::Ident(w) if w.eq_ignore_ascii_case("and") => " (Deluge writes 'and' as '&&')",
         Tok::Ident(w) if w.eq_ignore_ascii_case("or") => " (Deluge writes 'or' as '||')",
@@ -692,7 +717,7 @@ fn mistake_hint(tok: &Tok, next: &Tok) -> &'static str {
 
 /// A statement that starts the way another language would (`while`, `for x in`, `x++`,
 /// `var x = ...`, a stray `else`), explained in Deluge's terms.
-fn statement_mistake(lower: &str, next: &Tok, after: &Tok) -> Option<String> {
+fn statement_mistake(lower: &str, next: &Tok<'_>, after: &Tok<'_>) -> Option<String> {
     let next_is_word = *next == Tok::Comma; // the caller folds any value token into `,`
     Some(match lower {
         "while" | "do" if matches!(next, Tok::LParen | Tok::LBrace) => {
@@ -717,7 +742,7 @@ fn statement_mistake(lower: &str, next: &Tok, after: &Tok) -> Option<String> {
     })
 }
 
-fn is_assign_op(t: &Tok) -> bool {
+fn is_assign_op(t: &Tok<'_>) -> bool {
     matches!(
         t,
         Tok::Assign

@@ -40,7 +40,7 @@ fn is_creator_task(lower: &str) -> bool {
     )
 }
 
-impl Parser {
+impl<'a> Parser<'a> {
     /// How many tokens, from `pos + at`, form a task key followed by `:`: words joined by
     /// `-` or by spaces on one line (`content-type`, `reply to`). `None` if no key starts there.
     fn key_len_at(&self, at: usize) -> Option<usize> {
@@ -94,8 +94,10 @@ impl Parser {
             let key = self.task_key(len);
             self.expect(Tok::Colon, "':'")?;
             let mut values = vec![self.task_value(&key)?];
-            // `to: "a@x.com", manager_email`: a comma not followed by a key adds a value.
+            // `to: "a@x.com", manager_email`: a comma not followed by a key adds a value. An
+            // empty entry (`to: a , , b`, as a script saved by Zoho's editor has it) is skipped.
             while self.eat(&Tok::Comma) {
+                while self.eat(&Tok::Comma) {}
                 let attachment = key == "attachments"
                     && *self.peek_at(1) == Tok::Colon
                     && matches!(self.peek(), Tok::Ident(w) if is_attachment_kind(w));
@@ -107,7 +109,7 @@ impl Parser {
             let value = if values.len() == 1 {
                 values.pop().unwrap_or(Expr::Const(Const::Null))
             } else {
-                Expr::ListLit(values)
+                expr::list_literal(values)
             };
             params.push((key.into_boxed_str(), value));
         }
@@ -160,7 +162,7 @@ impl Parser {
             self.advance(); // :
             // Creator's `template:` and `view:` name a template or report in bare words.
             let value = match self.bare_words(true) {
-                Some(words) if !kind.eq_ignore_ascii_case("file") => text(words),
+                Some(words) if !kind.eq_ignore_ascii_case("file") => text(&words),
                 _ => self.expr()?,
             };
             let mut entries = vec![(
@@ -178,7 +180,7 @@ impl Parser {
         if takes_bare_words(key)
             && let Some(words) = self.bare_words(false)
         {
-            return Ok(text(words));
+            return Ok(text(&words));
         }
         self.expr()
     }
@@ -187,8 +189,8 @@ impl Parser {
     /// the line (or meets `]`, `,` or, with `stop_at_as`, the word `as`), consumed and returned as written. A single word that
     /// names a variable already assigned is left to be read as that variable.
     fn bare_words(&mut self, stop_at_as: bool) -> Option<String> {
-        let start = self.toks.get(self.pos)?;
-        let Tok::Ident(first) = &start.tok else {
+        let start = *self.toks.get(self.pos)?;
+        let Tok::Ident(first) = start.tok else {
             return None;
         };
         let line = start.line;
@@ -196,31 +198,33 @@ impl Parser {
         let mut out = String::new();
         let mut prev_end = start.column;
         loop {
-            let t = self.toks.get(self.pos + n)?;
+            let t = *self.toks.get(self.pos + n)?;
             if t.line != line
                 || matches!(t.tok, Tok::RBracket | Tok::Comma | Tok::Eof)
                 || (stop_at_as && is_kw(&t.tok, "as"))
             {
                 break;
             }
-            let piece = match &t.tok {
-                Tok::Ident(w) | Tok::Int(w) | Tok::Dec(w) => w.clone(),
-                Tok::Slash => "/".into(),
-                Tok::Minus => "-".into(),
-                Tok::Plus => "+".into(),
-                Tok::Dot => ".".into(),
-                Tok::Semi => ";".into(),
-                Tok::Assign => "=".into(),
+            let piece: &str = match t.tok {
+                Tok::Ident(w) | Tok::Int(w) | Tok::Dec(w) => w,
+                Tok::Slash => "/",
+                Tok::Minus => "-",
+                Tok::Plus => "+",
+                Tok::Dot => ".",
+                Tok::Semi => ";",
+                Tok::Assign => "=",
+                // `template: Invoice_Template:Orders id as PDF` (a template of a form).
+                Tok::Colon if stop_at_as => ":",
                 _ => return None,
             };
             if n > 0 && t.column > prev_end {
                 out.push(' ');
             }
-            out.push_str(&piece);
+            out.push_str(piece);
             prev_end = t.end_column;
             n += 1;
         }
-        if n == 1 && self.slots.contains_key(first.as_str()) {
+        if n == 1 && self.slots.contains_key(first) {
             return None;
         }
         for _ in 0..n {
@@ -333,13 +337,13 @@ impl Parser {
     pub(super) fn thisapp(&mut self, line: u32) -> PResult<Expr> {
         let mut path = String::from("thisapp");
         while *self.peek() == Tok::Dot {
-            let Tok::Ident(part) = self.peek_at(1).clone() else {
+            let Tok::Ident(part) = *self.peek_at(1) else {
                 break;
             };
             self.advance();
             self.advance();
             path.push('.');
-            path.push_str(&part);
+            path.push_str(part);
             if *self.peek() == Tok::LParen {
                 self.call_args()?;
                 break;
@@ -411,7 +415,7 @@ impl Parser {
         let Tok::Ident(field) = self.advance() else {
             return Err(self.error_here("expected a field name"));
         };
-        self.ui_call_after(field, line)
+        self.ui_call_after(field.to_string(), line)
     }
 
     /// `:ui.add(...)` after the field (`Field` or `input.Field`) has been read.
@@ -426,7 +430,7 @@ impl Parser {
                 return Err(self.error_here(format!("expected a function name, found {found}")));
             };
             what.push('.');
-            what.push_str(&m);
+            what.push_str(m);
             if *self.peek() == Tok::LParen {
                 self.call_args()?;
             }
@@ -442,6 +446,6 @@ impl Parser {
     }
 }
 
-fn text(s: String) -> Expr {
+fn text(s: &str) -> Expr {
     Expr::Const(Const::Text(Arc::from(s)))
 }
