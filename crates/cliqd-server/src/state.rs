@@ -17,6 +17,8 @@ pub struct AppState {
     pub(crate) endpoints: Arc<EndpointTable>,
     /// The handler engine (its outbox loop runs once the server is started).
     pub engine: Engine,
+    /// The wire text of recent chat events, shared by every WebSocket connection.
+    pub(crate) rendered: Arc<crate::api::messaging::realtime::RenderedEvents>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             endpoints: Arc::new(crate::api::endpoint_table()),
+            rendered: Arc::default(),
         }
     }
 }

@@ -32,12 +32,12 @@
 mod load;
 
 use bytes::Bytes;
-use load::percentile;
 use cliqd_server::config::{Config, RateLimitMode};
 use futures_util::StreamExt;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use load::percentile;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

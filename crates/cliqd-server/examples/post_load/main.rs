@@ -278,7 +278,13 @@ fn main() {
         if n < 100 {
             continue;
         }
-        let chat = server_rt.block_on(seed::seed(store.clone(), org, user, &format!("bench{label}"), n));
+        let chat = server_rt.block_on(seed::seed(
+            store.clone(),
+            org,
+            user,
+            &format!("bench{label}"),
+            n,
+        ));
         client.block_on(read_phase(&base, &token, &format!("{n} stored"), &chat));
     }
     let _ = server_rt.block_on(server.shutdown());

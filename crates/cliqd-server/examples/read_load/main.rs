@@ -12,8 +12,8 @@
 //! HTTP/1.1 connection per task) runs on a single-threaded runtime on the main thread, so the
 //! two share the machine's cores as two processes would. Every line prints requests per
 //! second, its ratio to the `/healthz` rate at the same number of connections, p50 and p99
-//! latency, and the server's CPU time per request (every thread of the process but the main
-//! one).
+//! latency, and the CPU time per request of the server (every thread of the process but the
+//! main one) and of the load generator (the main thread).
 //!
 //! Phases, in order:
 //! 1. baseline: `GET /healthz` at 1 and at `--connections` connections;
@@ -38,7 +38,7 @@ mod seed;
 use cliqd_server::config::{Config, RateLimitMode};
 use cliqd_store::{NewChannel, NewPost, PostTarget, Store};
 use hyper::Method;
-use load::{Load, ServerCpu, percentile};
+use load::{Load, ServerCpu, client_cpu, percentile};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -104,24 +104,25 @@ impl Bench {
     /// Runs `load` on `connections` connections, prints its line, returns requests per second.
     async fn measure(&self, label: &str, load: &Load, connections: usize) -> f64 {
         let server = ServerCpu::AllButMain;
-        let s0 = server.read();
+        let (s0, c0) = (server.read(), client_cpu());
         let mut out = load::run(load, connections, self.duration).await;
-        let s1 = server.read();
+        let (s1, c1) = (server.read(), client_cpu());
         let rate = out.per_sec();
         let ratio = self
             .baseline
             .iter()
             .find(|(n, _)| *n == connections)
             .map_or(String::new(), |(_, b)| {
-                format!(" ({:>5.1}% of /healthz)", rate * 100.0 / b.max(1.0))
+                format!(" ({:>5.1}% of healthz)", rate * 100.0 / b.max(1.0))
             });
-        let cpu = match (s0, s1) {
-            (Some(a), Some(b)) => format!("{:>5.0} µs", (b - a) * 1e6 / out.ok.max(1) as f64),
+        let per_req = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => format!("{:>4.0} µs", (b - a) * 1e6 / out.ok.max(1) as f64),
             _ => "unknown".into(),
         };
+        let (cpu, client) = (per_req(s0, s1), per_req(c0, c1));
         out.micros.sort_unstable();
         println!(
-            "{label:<44} {connections:>3} conns {rate:>8.0} req/s{ratio}  p50 {:>6.2} ms  p99 {:>6.2} ms  server cpu/req {cpu}  errors {}",
+            "{label:<40} {connections:>2} conns {rate:>6.0}/s{ratio}  p50 {:>5.2} ms  p99 {:>6.2} ms  cpu/req server {cpu} load gen {client}  errors {}",
             percentile(&out.micros, 0.5),
             percentile(&out.micros, 0.99),
             out.errors,
