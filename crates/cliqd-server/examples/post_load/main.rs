@@ -29,7 +29,6 @@ mod seed;
 
 use load::{ServerCpu, client_cpu, summary};
 
-use cliqd_server::config::{Config, RateLimitMode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -240,22 +239,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("server runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        bind: "127.0.0.1:0".parse().expect("addr"),
-        rate_limits: RateLimitMode::Off,
-        ..Config::default()
-    };
-    let store = cliqd_store_sqlite::SqliteStore::open(dir.path()).expect("store");
-    let closer = store.clone();
-    let backend = cliqd_server::Backend {
-        store: std::sync::Arc::new(store),
-        close: Box::new(move || closer.close()),
-    };
-    let server = server_rt
-        .block_on(cliqd_server::start(config, backend))
-        .expect("server");
+    let (server, _dir) = seed::start_in_process(&server_rt);
     let demo = server.demo.as_ref().expect("demo org");
     let base = format!("http://{}", server.addr);
     let token = demo.admin_token.clone();

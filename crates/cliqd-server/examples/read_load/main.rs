@@ -35,13 +35,11 @@ mod load;
 #[path = "../post_load/seed.rs"]
 mod seed;
 
-use cliqd_server::config::{Config, RateLimitMode};
-use cliqd_store::{NewChannel, NewPost, PostTarget, Store};
+use cliqd_store::{NewPost, PostTarget};
 use hyper::Method;
 use load::{Load, ServerCpu, client_cpu, percentile};
 use serde_json::json;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 struct Args {
@@ -135,23 +133,6 @@ fn post_body(c: usize, i: u64) -> String {
     json!({"text": format!("load {c}/{i}")}).to_string()
 }
 
-async fn create_channel(store: &Arc<dyn Store>, org: i64, user: i64, name: &str) -> String {
-    store
-        .create_channel(NewChannel {
-            org_id: org,
-            kind: "organization".into(),
-            name: name.into(),
-            unique_name: name.into(),
-            description: String::new(),
-            creator_id: user,
-            team_ids: vec![],
-            members: vec![],
-        })
-        .await
-        .expect("channel")
-        .chat_id
-}
-
 fn new_post(org: i64, user: i64, target: PostTarget, text: String) -> NewPost {
     NewPost {
         org_id: org,
@@ -184,22 +165,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("server runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        bind: "127.0.0.1:0".parse().expect("addr"),
-        rate_limits: RateLimitMode::Off,
-        ..Config::default()
-    };
-    let sqlite = cliqd_store_sqlite::SqliteStore::open(dir.path()).expect("store");
-    let closer = sqlite.clone();
-    let backend = cliqd_server::Backend {
-        store: Arc::new(sqlite),
-        close: Box::new(move || closer.close()),
-    };
-    let server = server_rt
-        .block_on(cliqd_server::start(config, backend))
-        .expect("server");
+    let (server, _dir) = seed::start_in_process(&server_rt);
     let demo = server.demo.as_ref().expect("demo org");
     let store = server.state.store.clone();
     let (org, user) = (demo.org.id, demo.admin.id);
@@ -226,7 +192,7 @@ fn main() {
     let spread: Vec<String> = (0..args.chats).map(|i| format!("spread{i}")).collect();
     server_rt.block_on(async {
         for name in &spread {
-            create_channel(&store, org, user, name).await;
+            seed::create_channel(&store, org, user, name).await;
         }
     });
     let mut post = bench.load(

@@ -433,12 +433,13 @@ mod tests {
         })));
         // The key inside a string does not count as the key.
         variants.push(row(json!({"text": "\"forwarded_from\": no"})));
-        // A row read back from storage splices its stored text.
+        // A row read back from storage splices its stored text, which the write path printed
+        // from the parsed request (numbers as the client wrote them, exponents normalized).
+        let request: Value =
+            serde_json::from_str(r#"{"text":"stored","card":{"title":"x"},"n":1e400,"f":1.50}"#)
+                .unwrap();
         let mut stored = row(Value::Null);
-        stored.body = cliqd_store::MessageBody::from_stored(
-            r#"{"text":"stored","card":{"title":"x"},"n":1e400}"#.into(),
-        )
-        .unwrap();
+        stored.body = cliqd_store::MessageBody::from_stored(request.to_string()).unwrap();
         variants.push(stored);
         for r in &variants {
             let view = serde_json::to_string(&MessageView(r)).unwrap();
