@@ -283,10 +283,11 @@ impl SqliteStore {
 
     /// Runs a short read on the calling thread when a reader connection is idle, and on the
     /// blocking pool (as [`Self::read`]) when none is. Only for reads whose cost is bounded:
-    /// a few index lookups and at most a page of rows (a chat's membership, a page of its
-    /// messages, one message and its reactions), which take tens of microseconds — less than
-    /// handing them to another thread and back, which cost a get-messages about a third of its
-    /// CPU time in context switches. Anything that may scan (search, lists that grow with the
+    /// a few index lookups and at most a page of rows (a chat and the caller's membership, a
+    /// page of its messages, one message), which take tens of microseconds — less than handing
+    /// them to another thread and back, which cost a get-messages about a quarter of its CPU
+    /// time in context switches. The price: a short read that misses the page cache holds its
+    /// worker for the disk read. Anything that may scan (search, lists that grow with the
     /// data) goes through [`Self::read`].
     pub(crate) async fn read_short<T, F>(&self, f: F) -> StoreResult<T>
     where

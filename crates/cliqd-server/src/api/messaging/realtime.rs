@@ -4,7 +4,7 @@
 //! after their batch has committed, in commit order; so a client never sees an event for a
 //! write that could still be lost, and sees the events of one chat in the order they happened.
 
-use super::MessageView;
+use super::{MessageView, message_json};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::ApiResult;
@@ -200,10 +200,10 @@ fn event_text(ev: &ChatEvent) -> String {
 pub fn event_json(ev: &ChatEvent) -> Value {
     match &ev.kind {
         ChatEventKind::MessageCreated(m) => {
-            json!({"event": "message_created", "chat_id": m.chat_id, "data": MessageView(m)})
+            json!({"event": "message_created", "chat_id": m.chat_id, "data": message_json(m)})
         }
         ChatEventKind::MessageEdited(m) => {
-            json!({"event": "message_edited", "chat_id": m.chat_id, "data": MessageView(m)})
+            json!({"event": "message_edited", "chat_id": m.chat_id, "data": message_json(m)})
         }
         ChatEventKind::MessageDeleted {
             chat_id,
@@ -272,6 +272,34 @@ mod tests {
             first.as_str().as_ptr()
         );
         assert_eq!(rendered.text(&two).as_str(), event_json(&two).to_string());
+        // A message event's frame is the read shape, as `event_json` has it.
+        let body = json!({"text": "hi \"there\"", "card": {"title": "t"}});
+        let created = Arc::new(ChatEvent {
+            acl_chat_id: "CT_1_1".into(),
+            seq: 1,
+            kind: ChatEventKind::MessageCreated(cliqd_store::MessageRow {
+                id: "1_1".into(),
+                chat_id: "CT_1_1".into(),
+                seq: 1,
+                time: 1,
+                sender_id: 2,
+                sender_name: "S".into(),
+                bot_id: None,
+                bot_name: None,
+                kind: "text".into(),
+                body: body.into(),
+                edited: false,
+                reply_to: None,
+                thread_chat_id: None,
+                origin_chat_id: None,
+                origin_message_id: None,
+                mentions: Vec::new(),
+            }),
+        });
+        assert_eq!(
+            rendered.text(&created).as_str(),
+            event_json(&created).to_string()
+        );
         // The window is bounded.
         for i in 0..(RENDERED_WINDOW as i64 * 2) {
             rendered.text(&joined(i));
