@@ -123,7 +123,7 @@ pub fn message_map(row: &MessageRow) -> Value {
         "time": row.time.to_string(),
         "type": row.kind,
         "text": text,
-        "content": row.body,
+        "content": row.body.value(),
         "is_read": false,
     })
 }

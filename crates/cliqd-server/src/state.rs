@@ -19,6 +19,8 @@ pub struct AppState {
     pub engine: Engine,
     /// Random bytes for the ids the server shows (seeded in seeded dev runs).
     pub(crate) random: Arc<crate::random::Random>,
+    /// The wire text of recent chat events, shared by every WebSocket connection.
+    pub(crate) rendered: Arc<crate::api::messaging::realtime::RenderedEvents>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             endpoints: Arc::new(crate::api::endpoint_table()),
+            rendered: Arc::default(),
         }
     }
 }

@@ -256,7 +256,7 @@ mod tests {
             bot_id: None,
             bot_name: None,
             kind: "text".into(),
-            body: json!({"text": "x"}),
+            body: json!({"text": "x"}).into(),
             edited: false,
             reply_to: None,
             thread_chat_id: None,

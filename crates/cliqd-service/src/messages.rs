@@ -175,12 +175,15 @@ pub async fn member_chat(
     actor: &Actor,
     chat_id: &str,
 ) -> ServiceResult<ChatRow> {
-    let chat = match store.get_chat(actor.org_id(), chat_id.trim()).await {
-        Ok(c) => c,
+    let (chat, member) = match store
+        .chat_for_member(actor.org_id(), chat_id.trim(), actor.id())
+        .await
+    {
+        Ok(found) => found,
         Err(StoreError::NotFound) => return Err(ServiceError::ChatNotFound),
         Err(e) => return Err(e.into()),
     };
-    if !store.is_member(&chat.id, actor.id()).await? {
+    if !member {
         return Err(ServiceError::NotMember);
     }
     Ok(chat)
@@ -211,7 +214,7 @@ pub async fn edit_message(
         return Err(ServiceError::NotSender);
     }
     let mentions = crate::mentions::resolve_mentions(store, actor, &edit.text).await?;
-    let mut content = row.body.clone();
+    let mut content = row.body.value().clone();
     match content.as_object_mut() {
         Some(map) => {
             map.insert("text".into(), edit.text.into());

@@ -28,6 +28,7 @@ mod webhooks;
 mod tests;
 
 use cliqd_store::{ChatEvent, ConflictOn, EventBus, InProcessBus, StoreError, StoreResult};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -312,6 +313,29 @@ impl SqliteStore {
             .map_err(|_| StoreError::Other("writer thread stopped".into()))
     }
 
+    /// Runs a short read on the calling thread when a reader connection is idle, and on the
+    /// blocking pool (as [`Self::read`]) when none is. Only for reads whose cost is bounded:
+    /// a few index lookups and at most a page of rows (a chat and the caller's membership, a
+    /// page of its messages, one message), which take tens of microseconds — less than handing
+    /// them to another thread and back, which cost a get-messages about a quarter of its CPU
+    /// time in context switches. The price: a short read that misses the page cache holds its
+    /// worker for the disk read. Anything that may scan (search, lists that grow with the
+    /// data) goes through [`Self::read`].
+    pub(crate) async fn read_short<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let n = self.inner.readers.len();
+        let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            if let Ok(conn) = self.inner.readers[(start + i) % n].try_lock() {
+                return f(&conn);
+            }
+        }
+        self.read(f).await
+    }
+
     /// Runs `f` on a reader connection on the blocking pool.
     pub(crate) async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
@@ -368,8 +392,14 @@ fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
          PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=4000;",
     )
     .map_err(map_err)?;
-    // Every statement cliqd runs is prepared once per connection and kept.
+    // Every statement cliqd runs is prepared once per connection and kept. The query planner
+    // stability guarantee keeps it so: without it SQLite peeks at some bound values when it
+    // plans (a `LIMIT ?`, a `LIKE ?` pattern) and prepares the statement again on every run
+    // with new values. Every get-messages did (its limit is bound), which was a quarter of its
+    // CPU time.
     conn.set_prepared_statement_cache_capacity(256);
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(map_err)?;
     Ok(conn)
 }
 

@@ -11,6 +11,8 @@ use crate::StoreResult;
 use crate::rows::UserRow;
 use async_trait::async_trait;
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::sync::{Arc, OnceLock};
 
 /// Channel kinds and the letter their ids start with.
 pub const CHANNEL_KINDS: &[(&str, char)] = &[
@@ -72,6 +74,17 @@ pub struct ChatRow {
     pub closed: bool,
 }
 
+/// What a chat listing shows of a chat besides its row (see `MessagingStore::chat_listings`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatListing {
+    /// The viewer muted the chat.
+    pub muted: bool,
+    /// Members of its access chat.
+    pub participant_count: i64,
+    /// `None` when the creator is no longer a user.
+    pub creator_name: Option<String>,
+}
+
 /// A message as stored: the canonical JSON of the validated message plus indexed columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageRow {
@@ -89,7 +102,7 @@ pub struct MessageRow {
     /// `text` or `card` (a card, buttons or slides).
     pub kind: String,
     /// The canonical message object (text, card, buttons, slides, styles, references, …).
-    pub body: Value,
+    pub body: MessageBody,
     pub edited: bool,
     pub reply_to: Option<String>,
     /// Set on a message that has a thread under it.
@@ -100,6 +113,88 @@ pub struct MessageRow {
     pub origin_message_id: Option<String>,
     /// What the text mentioned, resolved when the message was posted (empty: nothing).
     pub mentions: Vec<MentionRow>,
+}
+
+/// A message's canonical JSON object as stored: its text, which a read splices into its reply
+/// as it is, and the parsed object, built only when something asks for it (a rule that reads
+/// the text, a card's buttons, a handler's input). Reads of message lists never parse it.
+/// Cheap to clone; dereferences to the parsed [`Value`].
+#[derive(Clone)]
+pub struct MessageBody(Arc<BodyInner>);
+
+struct BodyInner {
+    text: Box<RawValue>,
+    value: OnceLock<Value>,
+}
+
+impl MessageBody {
+    /// A body read back from storage; an error when the text is not JSON.
+    pub fn from_stored(text: String) -> Result<Self, serde_json::Error> {
+        Ok(MessageBody(Arc::new(BodyInner {
+            text: RawValue::from_string(text)?,
+            value: OnceLock::new(),
+        })))
+    }
+
+    /// The JSON text, as stored (compact, keys in the message's order).
+    pub fn text(&self) -> &str {
+        self.0.text.get()
+    }
+
+    /// The JSON text, to splice into a serialized reply without parsing it.
+    pub fn raw(&self) -> &RawValue {
+        &self.0.text
+    }
+
+    /// The parsed object, parsed on first use.
+    pub fn value(&self) -> &Value {
+        // The text was checked to be JSON when the body was made, so it parses.
+        self.0
+            .value
+            .get_or_init(|| serde_json::from_str(self.0.text.get()).unwrap_or_default())
+    }
+}
+
+impl From<Value> for MessageBody {
+    fn from(value: Value) -> Self {
+        #[expect(clippy::expect_used, reason = "a Value always prints as JSON")]
+        let text = RawValue::from_string(value.to_string()).expect("a Value prints as JSON");
+        MessageBody(Arc::new(BodyInner {
+            text,
+            value: OnceLock::from(value),
+        }))
+    }
+}
+
+impl std::ops::Deref for MessageBody {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        self.value()
+    }
+}
+
+impl PartialEq for MessageBody {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text() || self.value() == other.value()
+    }
+}
+
+impl PartialEq<Value> for MessageBody {
+    fn eq(&self, other: &Value) -> bool {
+        self.value() == other
+    }
+}
+
+impl std::fmt::Debug for MessageBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl serde::Serialize for MessageBody {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw().serialize(s)
+    }
 }
 
 /// What a resolved mention names.
@@ -356,7 +451,26 @@ pub trait MessagingStore: Send + Sync {
     async fn get_chat(&self, org_id: i64, chat_id: &str) -> StoreResult<ChatRow>;
     /// Whether `user_id` may read and write `chat_id` (threads follow their parent).
     async fn is_member(&self, chat_id: &str, user_id: i64) -> StoreResult<bool>;
+    /// [`Self::get_chat`] and [`Self::is_member`] for `user_id` in one read: every read of a
+    /// chat's messages starts with both.
+    async fn chat_for_member(
+        &self,
+        org_id: i64,
+        chat_id: &str,
+        user_id: i64,
+    ) -> StoreResult<(ChatRow, bool)> {
+        let chat = self.get_chat(org_id, chat_id).await?;
+        let member = self.is_member(&chat.id, user_id).await?;
+        Ok((chat, member))
+    }
     async fn chat_members(&self, chat_id: &str) -> StoreResult<Vec<UserRow>>;
+    /// What a listing shows of each chat besides its row, for `viewer_id`, in the order of
+    /// `chats`; one read for the whole list.
+    async fn chat_listings(
+        &self,
+        chats: &[ChatRow],
+        viewer_id: i64,
+    ) -> StoreResult<Vec<ChatListing>>;
     /// Adds members (users of the chat's org only; `NotFound` otherwise); returns those newly added.
     async fn add_chat_members(&self, chat_id: &str, user_ids: Vec<i64>) -> StoreResult<Vec<i64>>;
     /// Returns false when the user was not a member.

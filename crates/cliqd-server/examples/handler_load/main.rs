@@ -37,18 +37,11 @@ use futures_util::StreamExt;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use load::percentile;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)] as f64 / 1000.0
-}
 
 fn report(label: &str, mut micros: Vec<u64>, secs: f64, errors: u64) -> f64 {
     micros.sort_unstable();
@@ -254,7 +247,7 @@ fn main() {
         let healthz = load::Load {
             addr,
             method: hyper::Method::GET,
-            path: "/healthz".into(),
+            paths: vec!["/healthz".into()],
             token: admin.clone(),
             ok_status: 200,
             body: None,

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 pub struct Load {
     pub addr: SocketAddr,
     pub method: hyper::Method,
-    pub path: String,
+    /// Connection `c` requests `paths[c % paths.len()]`.
+    pub paths: Vec<String>,
     pub token: String,
     /// The expected status of a successful request.
     pub ok_status: u16,
@@ -82,6 +83,7 @@ async fn connection(load: &Load, c: usize, stop: Instant) -> (Vec<u64>, u64) {
     };
     tokio::spawn(conn);
     let host = load.addr.to_string();
+    let path = load.paths[c % load.paths.len()].as_str();
     let auth = format!("Zoho-oauthtoken {}", load.token);
     let mut i = 0u64;
     while Instant::now() < stop {
@@ -89,7 +91,7 @@ async fn connection(load: &Load, c: usize, stop: Instant) -> (Vec<u64>, u64) {
         let body = load.body.map(|f| f(c, i)).unwrap_or_default();
         let req = Request::builder()
             .method(load.method.clone())
-            .uri(load.path.as_str())
+            .uri(path)
             .header(HOST, host.as_str())
             .header(AUTHORIZATION, auth.as_str())
             .header(CONTENT_TYPE, "application/json")
@@ -129,4 +131,50 @@ pub fn cpu_secs(stat_path: &str) -> Option<f64> {
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
     // Linux reports in USER_HZ, which is 100 on every mainstream configuration.
     Some(ticks / 100.0)
+}
+
+/// CPU time of the main thread, where the load generator runs.
+pub fn client_cpu() -> Option<f64> {
+    cpu_secs(&format!("/proc/self/task/{}/stat", std::process::id()))
+}
+
+/// Where the server's CPU time is read: its process, or (in-process) every thread of this
+/// process but the main one, which runs the load generator.
+pub enum ServerCpu {
+    Process(u32),
+    AllButMain,
+    Unknown,
+}
+
+impl ServerCpu {
+    pub fn read(&self) -> Option<f64> {
+        match self {
+            ServerCpu::Process(pid) => cpu_secs(&format!("/proc/{pid}/stat")),
+            ServerCpu::AllButMain => {
+                let all = cpu_secs("/proc/self/stat")?;
+                Some(all - client_cpu()?)
+            }
+            ServerCpu::Unknown => None,
+        }
+    }
+}
+
+/// The `p` percentile of sorted microseconds, in milliseconds.
+pub fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)] as f64 / 1000.0
+}
+
+pub fn summary(label: &str, mut micros: Vec<u64>) {
+    micros.sort_unstable();
+    println!(
+        "{label}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
+        micros.len(),
+        percentile(&micros, 0.50),
+        percentile(&micros, 0.99),
+        percentile(&micros, 1.0),
+    );
 }

@@ -25,11 +25,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod load;
+mod seed;
 
-use cliqd_server::config::{Config, RateLimitMode};
-use cliqd_store::{NewChannel, NewPost, PostTarget, Store};
+use load::{ServerCpu, client_cpu, summary};
+
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Args {
@@ -72,51 +72,6 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)] as f64 / 1000.0
-}
-
-fn summary(label: &str, mut micros: Vec<u64>) {
-    micros.sort_unstable();
-    println!(
-        "{label}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
-        micros.len(),
-        percentile(&micros, 0.50),
-        percentile(&micros, 0.99),
-        percentile(&micros, 1.0),
-    );
-}
-
-/// Where the server's CPU time is read: its process, or (in-process) every thread of this
-/// process but the main one, which runs the load generator.
-enum ServerCpu {
-    Process(u32),
-    AllButMain,
-    Unknown,
-}
-
-impl ServerCpu {
-    fn read(&self) -> Option<f64> {
-        match self {
-            ServerCpu::Process(pid) => load::cpu_secs(&format!("/proc/{pid}/stat")),
-            ServerCpu::AllButMain => {
-                let all = load::cpu_secs("/proc/self/stat")?;
-                Some(all - client_cpu()?)
-            }
-            ServerCpu::Unknown => None,
-        }
-    }
-}
-
-/// CPU time of the main thread, where the load generator runs.
-fn client_cpu() -> Option<f64> {
-    load::cpu_secs(&format!("/proc/self/task/{}/stat", std::process::id()))
-}
-
 fn post_body(c: usize, i: u64) -> String {
     json!({"text": format!("load {c}/{i}")}).to_string()
 }
@@ -133,7 +88,7 @@ async fn post_phase(
     let baseline = load::Load {
         addr,
         method: hyper::Method::GET,
-        path: "/healthz".into(),
+        paths: vec!["/healthz".into()],
         token: token.into(),
         ok_status: 200,
         body: None,
@@ -154,7 +109,7 @@ async fn post_phase(
     };
     let posts = load::Load {
         method: hyper::Method::POST,
-        path: "/api/v3/channelsbyname/general/messages".into(),
+        paths: vec!["/api/v3/channelsbyname/general/messages".into()],
         ok_status: 204,
         body: Some(post_body),
         ..baseline
@@ -184,60 +139,6 @@ async fn post_phase(
         per_post(c0, c1)
     );
     summary("post latency", out.micros);
-}
-
-/// Seeds `n` messages into a new channel through the store (many writes in flight, so the
-/// writer fills its group-commit batches); returns the channel's chat id.
-async fn seed(store: Arc<dyn Store>, org: i64, user: i64, name: &str, n: usize) -> String {
-    let channel = store
-        .create_channel(NewChannel {
-            org_id: org,
-            kind: "organization".into(),
-            name: name.into(),
-            unique_name: name.into(),
-            description: String::new(),
-            creator_id: user,
-            team_ids: vec![],
-            members: vec![],
-        })
-        .await
-        .expect("channel");
-    let t0 = Instant::now();
-    let mut done = 0;
-    while done < n {
-        let chunk = (n - done).min(2048);
-        let mut set = tokio::task::JoinSet::new();
-        for i in 0..chunk {
-            let store = store.clone();
-            let chat = channel.chat_id.clone();
-            let k = done + i;
-            set.spawn(async move {
-                store
-                    .post_message(NewPost {
-                        org_id: org,
-                        target: PostTarget::Chat(chat),
-                        sender_id: user,
-                        bot_id: None,
-                        kind: "text".into(),
-                        body: json!({"text": format!("seed message {k}")}),
-                        reply_to: None,
-                        thread_message_id: None,
-                        thread_title: None,
-                        mentions: Vec::new(),
-                    })
-                    .await
-            });
-        }
-        while let Some(r) = set.join_next().await {
-            r.expect("join").expect("store").expect("posted");
-        }
-        done += chunk;
-    }
-    println!(
-        "seeded {n} messages into #{name} in {:.1} s",
-        t0.elapsed().as_secs_f64()
-    );
-    channel.chat_id
 }
 
 async fn read_phase(base: &str, token: &str, label: &str, chat: &str) {
@@ -338,22 +239,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("server runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        bind: "127.0.0.1:0".parse().expect("addr"),
-        rate_limits: RateLimitMode::Off,
-        ..Config::default()
-    };
-    let store = cliqd_store_sqlite::SqliteStore::open(dir.path()).expect("store");
-    let closer = store.clone();
-    let backend = cliqd_server::Backend {
-        store: std::sync::Arc::new(store),
-        close: Box::new(move || closer.close()),
-    };
-    let server = server_rt
-        .block_on(cliqd_server::start(config, backend))
-        .expect("server");
+    let (server, _dir) = seed::start_in_process(&server_rt);
     let demo = server.demo.as_ref().expect("demo org");
     let base = format!("http://{}", server.addr);
     let token = demo.admin_token.clone();
@@ -376,7 +262,13 @@ fn main() {
         if n < 100 {
             continue;
         }
-        let chat = server_rt.block_on(seed(store.clone(), org, user, &format!("bench{label}"), n));
+        let chat = server_rt.block_on(seed::seed(
+            store.clone(),
+            org,
+            user,
+            &format!("bench{label}"),
+            n,
+        ));
         client.block_on(read_phase(&base, &token, &format!("{n} stored"), &chat));
     }
     let _ = server_rt.block_on(server.shutdown());

@@ -137,6 +137,62 @@ impl MessagingStore for SqliteStore {
         .await
     }
 
+    async fn chat_for_member(
+        &self,
+        org_id: i64,
+        chat_id: &str,
+        user_id: i64,
+    ) -> StoreResult<(ChatRow, bool)> {
+        let id = chat_id.to_string();
+        self.read_short(move |c| {
+            let chat = load_chat(c, &id)?;
+            if chat.org_id != org_id {
+                return Err(StoreError::NotFound);
+            }
+            let member = is_member_conn(c, &chat.acl_chat_id, user_id)?;
+            Ok((chat, member))
+        })
+        .await
+    }
+
+    async fn chat_listings(
+        &self,
+        chats: &[ChatRow],
+        viewer_id: i64,
+    ) -> StoreResult<Vec<ChatListing>> {
+        let keys: Vec<(String, String, i64)> = chats
+            .iter()
+            .map(|c| (c.id.clone(), c.acl_chat_id.clone(), c.creator_id))
+            .collect();
+        self.read(move |c| {
+            let mut muted = c
+                .prepare_cached("SELECT 1 FROM chat_mutes WHERE chat_id = ?1 AND user_id = ?2")
+                .map_err(map_err)?;
+            let mut count = c
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM chat_members m JOIN users u ON u.id = m.user_id
+                     WHERE m.chat_id = ?1",
+                )
+                .map_err(map_err)?;
+            let mut creator = c
+                .prepare_cached("SELECT name FROM users WHERE id = ?1")
+                .map_err(map_err)?;
+            keys.iter()
+                .map(|(id, acl, creator_id)| {
+                    Ok(ChatListing {
+                        muted: muted.exists(params![id, viewer_id]).map_err(map_err)?,
+                        participant_count: count.query_row([acl], |r| r.get(0)).map_err(map_err)?,
+                        creator_name: creator
+                            .query_row([creator_id], |r| r.get(0))
+                            .optional()
+                            .map_err(map_err)?,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
     async fn chat_members(&self, chat_id: &str) -> StoreResult<Vec<UserRow>> {
         let id = chat_id.to_string();
         self.read(move |c| members_of(c, &id)).await
@@ -332,46 +388,15 @@ impl MessagingStore for SqliteStore {
     }
 
     async fn list_messages(&self, q: MessageQuery) -> StoreResult<Vec<MessageRow>> {
-        self.read(move |c| {
-            let to = q.to_time.unwrap_or(i64::MAX);
-            // Every shape walks an index from one end and stops after `limit` rows, so the
-            // cost does not grow with the chat's size: the cursor walks (chat_id, seq), time
-            // bounds walk (chat_id, time, seq). Time never decreases along seq, so both orders agree.
-            let (sql, newest_first, from) = match (q.after_seq, q.from_time) {
-                (Some(after), from) => (
-                    "m.chat_id = ?1 AND m.seq > ?2 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.seq LIMIT ?5",
-                    false,
-                    (after, from.unwrap_or(i64::MIN)),
-                ),
-                (None, Some(from)) => (
-                    "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time, m.seq LIMIT ?5",
-                    false,
-                    (0, from),
-                ),
-                (None, None) => (
-                    "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time DESC, m.seq DESC LIMIT ?5",
-                    true,
-                    (0, i64::MIN),
-                ),
-            };
-            let mut stmt = c
-                .prepare_cached(&format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE {sql}"))
-                .map_err(map_err)?;
-            let raw = stmt
-                .query_map(params![q.chat_id, from.0, from.1, to, q.limit], message_from_row)
-                .map_err(map_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(map_err)?;
-            let mut rows = raw
-                .into_iter()
-                .map(finish_message)
-                .collect::<StoreResult<Vec<_>>>()?;
-            if newest_first {
-                rows.reverse();
-            }
-            Ok(rows)
-        })
-        .await
+        // Without a cursor a page walks the time index for at most `limit` rows. A cursor with
+        // a time bound may skip rows outside the bound first, so it goes to the pool, as does a
+        // larger page.
+        if q.limit > SHORT_PAGE
+            || (q.after_seq.is_some() && (q.from_time.is_some() || q.to_time.is_some()))
+        {
+            return self.read(move |c| list_messages(c, &q)).await;
+        }
+        self.read_short(move |c| list_messages(c, &q)).await
     }
 
     async fn search_messages(&self, query: MessageSearch) -> StoreResult<Vec<SearchHit>> {
@@ -380,7 +405,7 @@ impl MessagingStore for SqliteStore {
 
     async fn get_message(&self, chat_id: &str, message_id: &str) -> StoreResult<MessageRow> {
         let (chat, id) = (chat_id.to_string(), message_id.to_string());
-        self.read(move |c| load_message(c, &chat, &id)).await
+        self.read_short(move |c| load_message(c, &chat, &id)).await
     }
 
     async fn edit_message(
@@ -831,3 +856,57 @@ pub(super) fn set_closed(
         .map_err(map_err)?;
     Ok(n > 0)
 }
+
+/// A page of a chat's messages (see [`MessagingStore::list_messages`]).
+fn list_messages(c: &rusqlite::Connection, q: &MessageQuery) -> StoreResult<Vec<MessageRow>> {
+    let to = q.to_time.unwrap_or(i64::MAX);
+    // Every shape walks an index from one end and stops after `limit` rows, so the
+    // cost does not grow with the chat's size: the cursor walks (chat_id, seq), time
+    // bounds walk (chat_id, time, seq). Time never decreases along seq, so both orders agree.
+    let (sql, newest_first, from) = match (q.after_seq, q.from_time) {
+        (Some(after), from) => (
+            "m.chat_id = ?1 AND m.seq > ?2 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.seq LIMIT ?5",
+            false,
+            (after, from.unwrap_or(i64::MIN)),
+        ),
+        (None, Some(from)) => (
+            "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time, m.seq LIMIT ?5",
+            false,
+            (0, from),
+        ),
+        // The newest page, the one clients poll: walked on the table itself (its key is
+        // (chat_id, seq)), so a row costs no second lookup through the time index.
+        (None, None) if q.to_time.is_none() => (
+            "m.chat_id = ?1 AND ?2 = 0 AND ?3 <= ?4 ORDER BY m.seq DESC LIMIT ?5",
+            true,
+            (0, i64::MIN),
+        ),
+        (None, None) => (
+            "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time DESC, m.seq DESC LIMIT ?5",
+            true,
+            (0, i64::MIN),
+        ),
+    };
+    let mut stmt = c
+        .prepare_cached(&format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE {sql}"))
+        .map_err(map_err)?;
+    let raw = stmt
+        .query_map(
+            params![q.chat_id, from.0, from.1, to, q.limit],
+            message_from_row,
+        )
+        .map_err(map_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map_err)?;
+    let mut rows = raw
+        .into_iter()
+        .map(finish_message)
+        .collect::<StoreResult<Vec<_>>>()?;
+    if newest_first {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The largest page [`MessagingStore::list_messages`] reads on the calling thread.
+const SHORT_PAGE: u32 = 100;

@@ -62,8 +62,8 @@ pub(super) const MSG_COLS: &str = "m.id, m.chat_id, m.seq, m.time, m.sender_id, 
 pub(super) const MSG_COL_COUNT: usize = 16;
 pub(super) const MSG_FROM: &str = "messages m JOIN users u ON u.id = m.sender_id";
 
-/// A message row as read, with its JSON columns (body, mentions) still text.
-pub(super) type RawMessage = (MessageRow, String, Option<String>);
+/// A message row as read, with its mentions column still text.
+pub(super) type RawMessage = (MessageRow, Option<String>);
 
 pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
     Ok((
@@ -77,7 +77,10 @@ pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
             bot_id: r.get(6)?,
             bot_name: r.get(7)?,
             kind: r.get(8)?,
-            body: Value::Null,
+            // Only checked to be JSON: reads splice the text into their replies unparsed.
+            body: MessageBody::from_stored(r.get(9)?).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, e.into())
+            })?,
             edited: r.get(10)?,
             reply_to: r.get(11)?,
             thread_chat_id: r.get(12)?,
@@ -85,13 +88,11 @@ pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
             origin_message_id: r.get(14)?,
             mentions: Vec::new(),
         },
-        r.get(9)?,
         r.get(15)?,
     ))
 }
 
-pub(super) fn finish_message((mut row, body, mentions): RawMessage) -> StoreResult<MessageRow> {
-    row.body = serde_json::from_str(&body).map_err(json_err)?;
+pub(super) fn finish_message((mut row, mentions): RawMessage) -> StoreResult<MessageRow> {
     if let Some(m) = mentions {
         row.mentions = mentions_from_json(&m)?;
     }

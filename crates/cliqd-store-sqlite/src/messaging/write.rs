@@ -137,7 +137,7 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
     let (seq, time) = next_slot(c, m.chat_id)?;
     let n = next_counter(c, "message_n")?;
     let id = format!("{time}_{n}");
-    let body = serde_json::to_string(m.body).map_err(json_err)?;
+    let body = MessageBody::from(m.body.clone());
     c.prepare_cached(
         "INSERT INTO messages (chat_id, seq, id, time, sender_id, bot_id, kind, body, reply_to,
              origin_chat_id, origin_message_id, mentions)
@@ -152,7 +152,7 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
         m.sender_id,
         m.bot_id,
         m.kind,
-        body,
+        body.text(),
         m.reply_to,
         m.origin.map(|o| o.0),
         m.origin.map(|o| o.1),
@@ -179,7 +179,7 @@ pub(super) fn insert_message(c: &Connection, m: Insert<'_>) -> StoreResult<Messa
         bot_id: m.bot_id,
         bot_name,
         kind: m.kind.to_string(),
-        body: m.body.clone(),
+        body,
         edited: false,
         reply_to: m.reply_to.map(str::to_string),
         thread_chat_id: None,

@@ -379,3 +379,51 @@ pub async fn following_closing_and_muting(t: TestStore) {
     assert!(store.set_chat_muted(&thread, a.id, false).await.unwrap());
     assert!(!store.is_muted(&thread, a.id).await.unwrap());
 }
+
+/// The reads every get-messages and chats list starts with: a chat with the caller's
+/// membership in one read, and what a listing shows of each chat; and message bodies read
+/// back as their stored JSON text.
+pub async fn member_reads_listings_and_stored_bodies(t: TestStore) {
+    let (_dir, store, a, b, general) = setup(t).await;
+    let (chat, member) = store
+        .chat_for_member(a.org_id, &general.chat_id, a.id)
+        .await
+        .unwrap();
+    assert_eq!((chat.id.as_str(), member), (general.chat_id.as_str(), true));
+    let (_, member) = store
+        .chat_for_member(b.org_id, &general.chat_id, b.id)
+        .await
+        .unwrap();
+    assert!(!member, "B never joined #general");
+    let other = store.create_org("other").await.unwrap();
+    for (org, id) in [(other.id, general.chat_id.as_str()), (a.org_id, "CT_0_0")] {
+        assert!(matches!(
+            store.chat_for_member(org, id, a.id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    let dm = store.open_direct_chat(a.org_id, a.id, b.id).await.unwrap();
+    store.set_chat_muted(&dm.id, a.id, true).await.unwrap();
+    let chats = [chat, dm];
+    let listings = store.chat_listings(&chats, a.id).await.unwrap();
+    let seen: Vec<(bool, i64, Option<&str>)> = listings
+        .iter()
+        .map(|l| (l.muted, l.participant_count, l.creator_name.as_deref()))
+        .collect();
+    assert_eq!(seen, [(false, 1, Some("A")), (true, 2, Some("A"))]);
+    assert!(store.chat_listings(&[], a.id).await.unwrap().is_empty());
+
+    let body = json!({"text": "é \"q\"", "card": {"title": "t"}, "n": 1.50});
+    let mut p = post(&a, PostTarget::Chat(general.chat_id.clone()), "");
+    p.body = body.clone();
+    let posted = store.post_message(p).await.unwrap().unwrap();
+    assert_eq!(posted.body, body);
+    let read = store
+        .get_message(&general.chat_id, &posted.id)
+        .await
+        .unwrap();
+    assert_eq!(read.body.text(), body.to_string());
+    assert_eq!(read.body, posted.body);
+    assert_eq!(*read.body, body);
+}

@@ -75,6 +75,7 @@ macro_rules! store_conformance_tests {
             current messaging::threads_and_reading_shapes,
             multi messaging::refused_thread_posts_open_no_thread_even_in_a_shared_batch,
             current messaging::following_closing_and_muting,
+            current messaging::member_reads_listings_and_stored_bodies,
             current messaging_more::channels_and_chats,
             current messaging_more::bots_post_only_where_associated,
             current messaging_more::bot_messages_and_reply_to,

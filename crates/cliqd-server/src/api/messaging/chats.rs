@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cliqd_store::{ChatRow, UserRow};
+use cliqd_store::{ChatListing, ChatRow, UserRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -85,18 +85,32 @@ pub fn routes() -> Router<AppState> {
 
 /// The v3 chat object (chats.yml `v3-chat`), as `viewer` sees it (`user_membership`).
 async fn chat_json(state: &AppState, chat: &ChatRow, viewer: i64) -> ApiResult<Value> {
-    let muted = state.store.is_muted(&chat.id, viewer).await?;
-    let members = state.store.chat_members(&chat.acl_chat_id).await?;
-    let creator = state.store.user_by_id(chat.creator_id).await.ok();
+    let listing = state
+        .store
+        .chat_listings(std::slice::from_ref(chat), viewer)
+        .await?;
+    let listing = listing
+        .first()
+        .ok_or_else(|| ApiError::from(cliqd_store::StoreError::NotFound))?;
+    Ok(listed_chat_json(chat, listing))
+}
+
+/// A chat as the Chats API shows it, from its row and listing.
+fn listed_chat_json(chat: &ChatRow, listing: &ChatListing) -> Value {
+    let ChatListing {
+        muted,
+        participant_count,
+        creator_name,
+    } = listing;
     let mut v = json!({
         "chat_id": chat.id,
         "chat_type": chat.kind,
         "name": chat.title,
         "creator": {
             "id": chat.creator_id.to_string(),
-            "name": creator.map(|u| u.name).unwrap_or_default(),
+            "name": creator_name.clone().unwrap_or_default(),
         },
-        "participant_count": members.len(),
+        "participant_count": participant_count,
         "created_time": iso_time(chat.created_at),
         "last_modified_time": iso_time(chat.last_time),
         "user_membership": {"pinned": false, "removed": false, "muted": muted},
@@ -110,7 +124,7 @@ async fn chat_json(state: &AppState, chat: &ChatRow, viewer: i64) -> ApiResult<V
     if let Some(p) = &chat.parent_chat_id {
         v["parent_chat_id"] = p.clone().into();
     }
-    Ok(v)
+    v
 }
 
 /// The caller's chats, most recently active first, filtered as the document lists
@@ -123,9 +137,9 @@ async fn list(
 ) -> ApiResult<Response> {
     let filters = p.check()?;
     let rows = state.store.chats_of_user(auth.user.id).await?;
-    let mut data = Vec::new();
+    let mut shown = Vec::new();
     for chat in rows.iter().filter(|c| filters.row_matches(c)) {
-        if data.len() >= filters.limit {
+        if shown.len() >= filters.limit {
             break;
         }
         if let Some(want) = filters.wants_muted()
@@ -143,8 +157,15 @@ async fn list(
         {
             continue;
         }
-        data.push(chat_json(&state, chat, auth.user.id).await?);
+        shown.push(chat.clone());
     }
+    // One read for the whole page, not three per chat.
+    let listings = state.store.chat_listings(&shown, auth.user.id).await?;
+    let data = shown
+        .iter()
+        .zip(&listings)
+        .map(|(chat, listing)| listed_chat_json(chat, listing))
+        .collect();
     Ok(envelope(uri.path(), "chat", Value::Array(data)).into_response())
 }
 

@@ -180,7 +180,7 @@ fn bodies(
     Ok(rows
         .iter()
         .map(|r| {
-            let mut body = r.body.clone();
+            let mut body = r.body.value().clone();
             let mut origin = json!({"chat_id": source_chat, "message_id": r.id});
             if show_sender {
                 origin["sender"] = sender_of(r);

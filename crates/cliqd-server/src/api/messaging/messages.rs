@@ -1,7 +1,7 @@
 //! The Messages API: reading (v2 get messages, retrieve one), posting into channels, chats,
 //! threads and users' direct chats (v2 and v3), editing, deleting and reactions.
 
-use super::{ep, field_errors, member_chat, message_json, validate};
+use super::{Data, MessageView, ep, field_errors, json_reply, member_chat, size_hint, validate};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -17,7 +17,7 @@ use base64::Engine;
 use cliqd_message::{MessageContext, normalize_message_id};
 use cliqd_service::{PostAs, ServiceError};
 use cliqd_store::{MessageQuery, PostTarget, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
@@ -237,17 +237,21 @@ async fn list(
             limit,
         })
         .await?;
-    let mut out = Map::new();
     // A chat's history never ends: every non-empty page carries a `next_token` that resumes
     // exactly after its last message (an empty reply means "nothing newer yet").
-    if let Some(last) = rows.last() {
-        out.insert("next_token".into(), encode_cursor(last.seq).into());
-    }
-    out.insert(
-        "data".into(),
-        Value::Array(rows.iter().map(message_json).collect()),
-    );
-    Ok(axum::Json(Value::Object(out)).into_response())
+    let page = Page {
+        next_token: rows.last().map(|last| encode_cursor(last.seq)),
+        data: rows.iter().map(MessageView).collect(),
+    };
+    Ok(json_reply(&page, size_hint(&rows)))
+}
+
+/// A page of get messages: `{"next_token"?, "data": [message, …]}`.
+#[derive(Serialize)]
+struct Page<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+    data: Vec<MessageView<'a>>,
 }
 
 fn message_id(raw: &str) -> String {
@@ -273,7 +277,10 @@ async fn get_one(
         .get_message(&chat.id, &message_id(&mid))
         .await
         .map_err(map_message)?;
-    Ok(axum::Json(json!({"data": message_json(&row)})).into_response())
+    let one = Data {
+        data: MessageView(&row),
+    };
+    Ok(json_reply(&one, size_hint(std::slice::from_ref(&row))))
 }
 
 /// `PUT …/messages/{message_id}` `{"text", "notify_edit"}`: only the sender edits; 204.
@@ -510,7 +517,7 @@ pub(crate) async fn post_to(
     {
         let mut data = serde_json::Map::new();
         data.insert("id".into(), row.id.clone().into());
-        if let Value::Object(content) = &row.body {
+        if let Value::Object(content) = row.body.value() {
             data.extend(content.clone());
         }
         return Ok(crate::api::envelope(url, "message", Value::Object(data)).into_response());

@@ -23,6 +23,7 @@ use crate::state::AppState;
 use axum::Router;
 use cliqd_message::{FieldError, Message, MessageContext};
 use cliqd_store::{ChatRow, MessageRow, NewChannel, Store, StoreResult, UserRow};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
 /// A token-authenticated messaging endpoint with Cliq's usual 10-minute lock.
@@ -150,7 +151,8 @@ pub(crate) fn field_errors(errs: &[FieldError]) -> ApiError {
 
 /// The message read shape (<https://www.zoho.com/cliq/help/restapi/v2/messages/>): `sender`, `id`, `time`, `type`, `content`, plus the
 /// chat, edit flag, `reply_to`, the thread under it and the `mentions` of its text when there
-/// are any.
+/// are any. As a [`Value`], for replies that add to it; [`MessageView`] serializes the same
+/// shape straight from the row.
 pub(crate) fn message_json(row: &MessageRow) -> Value {
     let sender = match (row.bot_id, &row.bot_name) {
         (Some(id), name) => json!({
@@ -166,7 +168,7 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
     m.insert("time".into(), row.time.into());
     m.insert("type".into(), row.kind.clone().into());
     // A forwarded copy's origin is stored with its body and read as a top-level field.
-    let mut content = row.body.clone();
+    let mut content = row.body.value().clone();
     if let Some(origin) = content
         .as_object_mut()
         .and_then(|c| c.remove(forward::FORWARDED_FROM))
@@ -198,6 +200,106 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
         );
     }
     Value::Object(m)
+}
+
+/// [`message_json`]'s shape, serialized straight from the row: the stored body is spliced in as
+/// its JSON text, never parsed into a [`Value`] and printed again. Only a forwarded copy, whose
+/// origin moves out of the content, goes through [`message_json`].
+pub(crate) struct MessageView<'a>(pub &'a MessageRow);
+
+impl Serialize for MessageView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let row = self.0;
+        // The key as it appears in the JSON text (a quote inside a string would be escaped).
+        if row.body.text().contains(FORWARDED_KEY) {
+            return message_json(row).serialize(s);
+        }
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("sender", &SenderView(row))?;
+        m.serialize_entry("id", &row.id)?;
+        m.serialize_entry("time", &row.time)?;
+        m.serialize_entry("type", &row.kind)?;
+        m.serialize_entry("content", &row.body)?;
+        m.serialize_entry("chat_id", &row.chat_id)?;
+        if row.edited {
+            m.serialize_entry("is_edited", &true)?;
+        }
+        if let Some(r) = &row.reply_to {
+            m.serialize_entry("reply_to", r)?;
+        }
+        if let Some(t) = &row.thread_chat_id {
+            m.serialize_entry("thread_chat_id", t)?;
+        }
+        if let (Some(chat), Some(message)) = (&row.origin_chat_id, &row.origin_message_id) {
+            m.serialize_entry(
+                "posted_from_thread",
+                &json!({"chat_id": chat, "message_id": message}),
+            )?;
+        }
+        if !row.mentions.is_empty() {
+            m.serialize_entry("mentions", &cliqd_service::mentions_json(&row.mentions))?;
+        }
+        m.end()
+    }
+}
+
+/// A JSON reply serialized straight into one buffer of about `size_hint` bytes (as
+/// `axum::Json`, which grows its buffer from 128 bytes).
+pub(crate) fn json_reply<T: Serialize>(value: &T, size_hint: usize) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut buf = Vec::with_capacity(size_hint);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            buf,
+        )
+            .into_response(),
+        Err(e) => ApiError::new(crate::error::ErrorCode::Internal)
+            .logged(format!("cannot serialize a reply: {e}"))
+            .into_response(),
+    }
+}
+
+/// About the size of `rows` in the read shape, to size a reply's buffer.
+pub(crate) fn size_hint(rows: &[MessageRow]) -> usize {
+    rows.iter()
+        .map(|r| r.body.text().len() + 256)
+        .sum::<usize>()
+        + 64
+}
+
+/// `{"data": …}`, serialized without a [`Value`] in between.
+#[derive(serde::Serialize)]
+pub(crate) struct Data<T> {
+    pub data: T,
+}
+
+/// [`forward::FORWARDED_FROM`] as a key in JSON text.
+const FORWARDED_KEY: &str = "\"forwarded_from\"";
+
+/// `sender` of the read shape: a user's name and ZUID, or a bot's name and `b-<id>`.
+struct SenderView<'a>(&'a MessageRow);
+
+impl Serialize for SenderView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let row = self.0;
+        let mut m = s.serialize_map(None)?;
+        match row.bot_id {
+            Some(id) => {
+                m.serialize_entry("name", row.bot_name.as_deref().unwrap_or_default())?;
+                m.serialize_entry("id", &format_args!("b-{id}"))?;
+                m.serialize_entry("type", "bot")?;
+            }
+            None => {
+                m.serialize_entry("name", &row.sender_name)?;
+                m.serialize_entry("id", &format_args!("{}", row.sender_id))?;
+            }
+        }
+        m.end()
+    }
 }
 
 /// A user named by ZUID or email (see [`cliqd_service::resolve_user`]).
@@ -264,4 +366,95 @@ pub async fn create_general_channel(
         })
         .await
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cliqd_store::{MentionKind, MentionRow};
+
+    fn row(body: Value) -> MessageRow {
+        MessageRow {
+            id: "1763757000123_7".into(),
+            chat_id: "CT_1_2".into(),
+            seq: 7,
+            time: 1763757000123,
+            sender_id: 55000002,
+            sender_name: "Scott \"Scotty\" Fisher".into(),
+            bot_id: None,
+            bot_name: None,
+            kind: "text".into(),
+            body: body.into(),
+            edited: false,
+            reply_to: None,
+            thread_chat_id: None,
+            origin_chat_id: None,
+            origin_message_id: None,
+            mentions: Vec::new(),
+        }
+    }
+
+    /// Every variant of the read shape: `MessageView` prints exactly what `message_json` does.
+    #[test]
+    fn message_view_prints_the_read_shape() {
+        let card = json!({
+            "text": "héllo \u{1F600} \"quoted\" \\ back\nslash",
+            "card": {"title": "T", "theme": "modern-inline"},
+            "buttons": [{"label": "ok", "action": {"type": "invoke.function", "data": {"name": "f"}}}],
+            "n": 12345678901234567890u64,
+            "f": 1.50,
+        });
+        let mut variants = vec![row(json!({"text": "plain"})), row(card.clone())];
+        let mut bot = row(card);
+        bot.bot_id = Some(9);
+        bot.bot_name = Some("Helper".into());
+        bot.edited = true;
+        bot.reply_to = Some("1763757000000_1".into());
+        bot.thread_chat_id = Some("CT_1_2-T-1".into());
+        variants.push(bot);
+        let mut copy = row(json!({"text": "from a thread"}));
+        copy.origin_chat_id = Some("CT_1_2-T-1".into());
+        copy.origin_message_id = Some("1763757000100_3".into());
+        copy.mentions = vec![MentionRow {
+            kind: MentionKind::User,
+            id: "55000003".into(),
+            name: "Olivia".into(),
+            dname: Some("@Olivia".into()),
+            first_name: None,
+            last_name: None,
+            email: Some("olivia@example.com".into()),
+            silent: false,
+        }];
+        variants.push(copy);
+        // A forwarded copy's origin moves out of the content.
+        variants.push(row(json!({
+            "text": "fwd",
+            forward::FORWARDED_FROM: {"chat_id": "CT_9_9", "message_id": "1_1"},
+        })));
+        // The key inside a string does not count as the key.
+        variants.push(row(json!({"text": "\"forwarded_from\": no"})));
+        // A row read back from storage splices its stored text, which the write path printed
+        // from the parsed request (numbers as the client wrote them, exponents normalized).
+        let request: Value =
+            serde_json::from_str(r#"{"text":"stored","card":{"title":"x"},"n":1e400,"f":1.50}"#)
+                .unwrap();
+        let mut stored = row(Value::Null);
+        stored.body = cliqd_store::MessageBody::from_stored(request.to_string()).unwrap();
+        variants.push(stored);
+        for r in &variants {
+            let view = serde_json::to_string(&MessageView(r)).unwrap();
+            assert_eq!(view, message_json(r).to_string());
+        }
+        let page = serde_json::to_string(&Data {
+            data: variants.iter().map(MessageView).collect::<Vec<_>>(),
+        })
+        .unwrap();
+        let values: Vec<Value> = variants.iter().map(message_json).collect();
+        assert_eq!(page, json!({ "data": values }).to_string());
+    }
+
+    #[test]
+    fn forwarded_key_is_the_field_name_in_json() {
+        assert_eq!(FORWARDED_KEY, format!("\"{}\"", forward::FORWARDED_FROM));
+    }
 }

@@ -4,7 +4,7 @@
 //! after their batch has committed, in commit order; so a client never sees an event for a
 //! write that could still be lost, and sees the events of one chat in the order they happened.
 
-use super::message_json;
+use super::{MessageView, message_json};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::ApiResult;
@@ -12,14 +12,16 @@ use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use cliqd_store::{ChatEvent, ChatEventKind, EventStream, RecvError};
 use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 /// Browsers cannot set headers on a WebSocket: the token is accepted as the subprotocol
 /// `cliqd.token.<token>` (offered beside `cliqd`, which the server selects) or in
@@ -55,16 +57,56 @@ async fn stream(
         .into_iter()
         .collect();
     let user_events = state.engine.user_events(auth.user.id);
+    let rendered = state.rendered.clone();
     // A browser fails the handshake unless one offered subprotocol is selected: `cliqd` is
     // (the token's own entry never is, so it is not echoed back).
-    Ok(ws
-        .protocols([PROTOCOL])
-        .on_upgrade(move |socket| run(socket, auth.user.id, chats, events, user_events)))
+    Ok(ws.protocols([PROTOCOL]).on_upgrade(move |socket| {
+        run(socket, auth.user.id, rendered, chats, events, user_events)
+    }))
+}
+
+/// How many recently sent events keep their wire text. Connections receive the same events in
+/// the same order, close together in time, so a short window serves them all.
+const RENDERED_WINDOW: usize = 256;
+
+/// The wire text of recent events, shared by every connection: an event is rendered once, not
+/// once for each connection it is sent to. Entries are keyed by the event itself (the bus hands
+/// every subscriber the same `Arc`), which the entry holds, so a key cannot be reused.
+#[derive(Default)]
+pub(crate) struct RenderedEvents {
+    recent: Mutex<VecDeque<(Arc<ChatEvent>, Utf8Bytes)>>,
+}
+
+impl RenderedEvents {
+    fn text(&self, ev: &Arc<ChatEvent>) -> Utf8Bytes {
+        let cached = |recent: &VecDeque<(Arc<ChatEvent>, Utf8Bytes)>| {
+            recent
+                .iter()
+                .rev()
+                .find(|(e, _)| Arc::ptr_eq(e, ev))
+                .map(|(_, text)| text.clone())
+        };
+        if let Ok(recent) = self.recent.lock()
+            && let Some(text) = cached(&recent)
+        {
+            return text;
+        }
+        // Rendered outside the lock; two connections may both render a new event, once each.
+        let text = Utf8Bytes::from(event_text(ev));
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= RENDERED_WINDOW {
+                recent.pop_front();
+            }
+            recent.push_back((ev.clone(), text.clone()));
+        }
+        text
+    }
 }
 
 async fn run(
     socket: WebSocket,
     user_id: i64,
+    rendered: Arc<RenderedEvents>,
     mut chats: HashSet<String>,
     mut events: EventStream,
     mut user_events: cliqd_runtime::UserEvents,
@@ -105,8 +147,7 @@ async fn run(
                     {
                         chats.remove(chat_id);
                     }
-                    let text = event_json(&ev).to_string();
-                    if sink.send(Message::text(text)).await.is_err() {
+                    if sink.send(Message::Text(rendered.text(&ev))).await.is_err() {
                         break;
                     }
                 }
@@ -137,7 +178,30 @@ async fn run(
     reader.abort();
 }
 
+/// A message event's frame, serialized without a [`Value`] in between.
+#[derive(Serialize)]
+struct MessageFrame<'a> {
+    event: &'static str,
+    chat_id: &'a str,
+    data: MessageView<'a>,
+}
+
 /// One event as sent on the wire (see `docs/realtime.md`).
+fn event_text(ev: &ChatEvent) -> String {
+    let (event, m) = match &ev.kind {
+        ChatEventKind::MessageCreated(m) => ("message_created", m),
+        ChatEventKind::MessageEdited(m) => ("message_edited", m),
+        _ => return event_json(ev).to_string(),
+    };
+    let frame = MessageFrame {
+        event,
+        chat_id: &m.chat_id,
+        data: MessageView(m),
+    };
+    serde_json::to_string(&frame).unwrap_or_else(|_| event_json(ev).to_string())
+}
+
+/// One event as sent on the wire (see `docs/realtime.md`), as a [`Value`].
 pub fn event_json(ev: &ChatEvent) -> Value {
     match &ev.kind {
         ChatEventKind::MessageCreated(m) => {
@@ -179,5 +243,72 @@ pub fn event_json(ev: &ChatEvent) -> Value {
         ChatEventKind::MemberLeft { chat_id, user_id } => {
             json!({"event": "member_left", "chat_id": chat_id, "data": {"user_id": user_id.to_string()}})
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(user_id: i64) -> Arc<ChatEvent> {
+        Arc::new(ChatEvent {
+            acl_chat_id: "CT_1_1".into(),
+            seq: 0,
+            kind: ChatEventKind::MemberJoined {
+                chat_id: "CT_1_1".into(),
+                user_id,
+            },
+        })
+    }
+
+    /// An event is rendered once: every connection then sends the same bytes.
+    #[test]
+    fn an_event_is_rendered_once_for_every_connection() {
+        let rendered = RenderedEvents::default();
+        let (one, two) = (joined(1), joined(2));
+        let first = rendered.text(&one);
+        assert_eq!(first.as_str(), event_json(&one).to_string());
+        let again = rendered.text(&one);
+        assert_eq!(first.as_str().as_ptr(), again.as_str().as_ptr());
+        // An equal event that is not the same event is rendered on its own.
+        let copy = Arc::new((*one).clone());
+        assert_ne!(
+            rendered.text(&copy).as_str().as_ptr(),
+            first.as_str().as_ptr()
+        );
+        assert_eq!(rendered.text(&two).as_str(), event_json(&two).to_string());
+        // A message event's frame is the read shape, as `event_json` has it.
+        let body = json!({"text": "hi \"there\"", "card": {"title": "t"}});
+        let created = Arc::new(ChatEvent {
+            acl_chat_id: "CT_1_1".into(),
+            seq: 1,
+            kind: ChatEventKind::MessageCreated(cliqd_store::MessageRow {
+                id: "1_1".into(),
+                chat_id: "CT_1_1".into(),
+                seq: 1,
+                time: 1,
+                sender_id: 2,
+                sender_name: "S".into(),
+                bot_id: None,
+                bot_name: None,
+                kind: "text".into(),
+                body: body.into(),
+                edited: false,
+                reply_to: None,
+                thread_chat_id: None,
+                origin_chat_id: None,
+                origin_message_id: None,
+                mentions: Vec::new(),
+            }),
+        });
+        assert_eq!(
+            rendered.text(&created).as_str(),
+            event_json(&created).to_string()
+        );
+        // The window is bounded.
+        for i in 0..(RENDERED_WINDOW as i64 * 2) {
+            rendered.text(&joined(i));
+        }
+        assert_eq!(rendered.recent.lock().unwrap().len(), RENDERED_WINDOW);
     }
 }

@@ -165,7 +165,7 @@ fn hit_json(h: &SearchHit) -> Value {
     o.insert("chat_id".into(), m.chat_id.clone().into());
     o.insert("chat_title".into(), h.chat_title.clone().into());
     o.insert("type".into(), m.kind.clone().into());
-    let mut content = m.body.clone();
+    let mut content = m.body.value().clone();
     if let Some(map) = content.as_object_mut() {
         map.remove(super::forward::FORWARDED_FROM);
     }
