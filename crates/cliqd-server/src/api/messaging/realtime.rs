@@ -60,9 +60,9 @@ async fn stream(
     let rendered = state.rendered.clone();
     // A browser fails the handshake unless one offered subprotocol is selected: `cliqd` is
     // (the token's own entry never is, so it is not echoed back).
-    Ok(ws.protocols([PROTOCOL]).on_upgrade(move |socket| {
-        run(socket, auth.user.id, rendered, chats, events, user_events)
-    }))
+    Ok(ws
+        .protocols([PROTOCOL])
+        .on_upgrade(move |socket| run(socket, auth.user.id, rendered, chats, events, user_events)))
 }
 
 /// How many recently sent events keep their wire text. Connections receive the same events in
