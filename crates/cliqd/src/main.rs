@@ -13,6 +13,11 @@ mod snapshot_cmd;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: the server and the Deluge interpreter make many
+/// small, short-lived allocations (see `docs/messaging.md` and `crates/deluge/README.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "cliqd",

@@ -28,6 +28,10 @@
 // A benchmark harness, not product code: a failed setup step stops the run with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+/// The allocator of the `cliqd` binary, so the figures are the served binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // Shared with post_load, which uses all of it.
 #[allow(dead_code)]
 #[path = "../post_load/load.rs"]

@@ -19,6 +19,10 @@
 // A benchmark harness, not product code: a failed setup step stops the run with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+/// The allocator of the `cliqd` binary, so the figures are the served binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cliqd_server::config::{Config, RateLimitMode};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
