@@ -283,7 +283,9 @@ function Composer({ chat, onError, replyTo, onReplyDone, extra, inputId = "compo
   }, [chat.chat_id]);
 
   const send = async () => {
-    const t = text.trim();
+    // The textarea's own value, not the last rendered state: keys typed fast (or a paste
+    // followed by Enter) reach this handler before the re-render that would carry them.
+    const t = (ref.current ? ref.current.value : text).trim();
     if (!t) return;
     try {
       const body = { text: t, ...(extra || {}) };

@@ -649,11 +649,15 @@ async fn figures(driver: &Driver) -> Result<()> {
     live.sort_by(f64::total_cmp);
     println!(
         "    figures: navigation → newest 100 of 1,000 rendered {:.0} ms; → all 1,000 rendered \
-         (paging up) {:.0} ms; JS heap used {:.1} MiB; {} DOM elements; a live message into \
+         (paging up) {:.0} ms; JS heap used {}; {} DOM elements; a live message into \
          the 1,000-message chat, post → rendered: median {:.0} ms (max {:.0} ms, 5 posts)",
         first_page.as_secs_f64() * 1000.0,
         all.as_secs_f64() * 1000.0,
-        heap.as_f64().unwrap_or(0.0) / 1048576.0,
+        // `performance.memory` is Chromium's; Firefox has no page-readable heap size.
+        heap.as_f64().map_or_else(
+            || "not readable in this browser".to_string(),
+            |h| format!("{:.1} MiB", h / 1048576.0)
+        ),
         nodes,
         live[2],
         live[4]

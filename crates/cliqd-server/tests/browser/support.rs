@@ -53,29 +53,86 @@ pub fn ensure_chromium() -> Result<()> {
     Ok(())
 }
 
-/// The one chromedriver of this test binary, stopped when dropped.
+/// Which browser the scenarios run in: Chromium (the default, installed when missing), or
+/// Firefox when `CLIQD_BROWSER=firefox` (then `firefox-esr` and `geckodriver` must be installed:
+/// `apt-get install firefox-esr` and `cargo install geckodriver`; `CLIQD_GECKODRIVER` names the
+/// driver when it is not on `PATH`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Chromium,
+    Firefox,
+}
+
+impl Kind {
+    pub fn from_env() -> Result<Kind> {
+        match std::env::var("CLIQD_BROWSER").as_deref() {
+            Err(_) | Ok("") | Ok("chromium") => Ok(Kind::Chromium),
+            Ok("firefox") => Ok(Kind::Firefox),
+            Ok(other) => bail!("CLIQD_BROWSER={other}: the browsers are chromium and firefox"),
+        }
+    }
+}
+
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+
+/// The WebDriver server of this test binary, stopped when dropped: one chromedriver for every
+/// session; geckodriver serves one session at a time, so with Firefox each browser window
+/// starts its own (`Browser::open`) and this one only records the choice.
 pub struct Driver {
-    child: Child,
+    child: Option<Child>,
     pub url: String,
+    pub kind: Kind,
 }
 
 impl Driver {
     pub async fn start() -> Result<Driver> {
-        ensure_chromium()?;
+        let kind = Kind::from_env()?;
+        if kind == Kind::Firefox {
+            if !Path::new(FIREFOX).exists() {
+                bail!("CLIQD_BROWSER=firefox needs {FIREFOX}: apt-get install firefox-esr");
+            }
+            return Ok(Driver {
+                child: None,
+                url: String::new(),
+                kind,
+            });
+        }
+        Self::spawn(kind).await
+    }
+
+    async fn spawn(kind: Kind) -> Result<Driver> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let log = std::env::temp_dir().join(format!("cliqd-chromedriver-{port}.log"));
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
+        let log = std::env::temp_dir().join(format!("cliqd-webdriver-{port}.log"));
+        let mut cmd = match kind {
+            Kind::Chromium => {
+                ensure_chromium()?;
+                let mut c = Command::new(CHROMEDRIVER);
+                c.arg(format!("--port={port}"))
+                    .arg(format!("--log-path={}", log.display()));
+                c
+            }
+            Kind::Firefox => {
+                let gecko =
+                    std::env::var("CLIQD_GECKODRIVER").unwrap_or_else(|_| "geckodriver".into());
+                let mut c = Command::new(gecko);
+                c.arg(format!("--port={port}"));
+                c
+            }
+        };
+        let child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("starting {CHROMEDRIVER}"))?;
+            .with_context(|| format!("starting the WebDriver server for {kind:?}"))?;
         let url = format!("http://127.0.0.1:{port}");
-        let driver = Driver { child, url };
+        let driver = Driver {
+            child: Some(child),
+            url,
+            kind,
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
@@ -83,7 +140,7 @@ impl Driver {
             }
             if Instant::now() > deadline {
                 bail!(
-                    "chromedriver did not answer on {} (log: {})",
+                    "the WebDriver server did not answer on {} (log: {})",
                     driver.url,
                     log.display()
                 );
@@ -95,8 +152,10 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -105,38 +164,63 @@ pub struct Browser {
     pub client: Client,
     pub base: String,
     _profile: tempfile::TempDir,
+    /// This window's own geckodriver (Firefox only).
+    _own_driver: Option<Driver>,
 }
 
 impl Browser {
     pub async fn open(driver: &Driver, base: &str, width: u32, height: u32) -> Result<Browser> {
         let profile = tempfile::tempdir()?;
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--enable-precise-memory-info",
-                    "--js-flags=--expose-gc",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            },
-        });
+        let own_driver = match driver.kind {
+            Kind::Firefox => Some(Driver::spawn(Kind::Firefox).await?),
+            Kind::Chromium => None,
+        };
+        let url = own_driver.as_ref().map_or(&driver.url, |d| &d.url).clone();
+        let caps = match driver.kind {
+            Kind::Chromium => json!({
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": CHROMIUM,
+                    "args": [
+                        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                        "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage", "--enable-precise-memory-info",
+                        "--js-flags=--expose-gc",
+                        format!("--window-size={width},{height}"),
+                        format!("--user-data-dir={}", profile.path().display()),
+                    ],
+                },
+            }),
+            // geckodriver makes a fresh profile per session.
+            Kind::Firefox => json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": {
+                    "binary": FIREFOX,
+                    "args": ["-headless", format!("--width={width}"), format!("--height={height}")],
+                    "prefs": {
+                        "app.update.enabled": false,
+                        "browser.shell.checkDefaultBrowser": false,
+                        "network.captive-portal-service.enabled": false,
+                        "datareporting.policy.dataSubmissionEnabled": false,
+                        "toolkit.telemetry.enabled": false,
+                    },
+                },
+            }),
+        };
         let Value::Object(caps) = caps else {
             bail!("capabilities are an object")
         };
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
-            .connect(&driver.url)
+            .connect(&url)
             .await
-            .context("opening a Chromium session")?;
+            .with_context(|| format!("opening a {:?} session", driver.kind))?;
         Ok(Browser {
             client,
             base: base.to_string(),
             _profile: profile,
+            _own_driver: own_driver,
         })
     }
 
