@@ -158,6 +158,32 @@ function Main({ onSignOut }) {
     return r.data || [];
   }, []);
 
+  /** The reactions messages already had when they were read (the message read does not carry
+   *  them; live ones arrive as events). A few requests at a time, after the page rendered; a
+   *  message whose reactions changed live meanwhile keeps what the events said. */
+  const loadReactions = useCallback(async (chatId, items) => {
+    const queue = items.filter((m) => m.id && !m.ephemeral);
+    const worker = async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) {
+        let r;
+        try {
+          r = await api("GET", `/api/v2/chats/${encodeURIComponent(chatId)}/messages/${encodeURIComponent(m.id)}/reactions`);
+        } catch {
+          continue; // deleted meanwhile, or no longer readable: nothing to show
+        }
+        const found = {};
+        for (const [emoji, list] of Object.entries((r && r.data) || {})) {
+          const users = (Array.isArray(list) ? list : []).map((s) => String(s).split(":")[1]).filter(Boolean);
+          if (users.length) found[emoji] = users;
+        }
+        if (Object.keys(found).length) {
+          setReactions((all) => (all[m.id] ? all : { ...all, [m.id]: found }));
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+  }, []);
+
   const openChat = useCallback(async (chatId) => {
     setView("chat");
     setCurrent(chatId);
@@ -172,6 +198,7 @@ function Main({ onSignOut }) {
       complete: items.length < PAGE,
       loaded: true,
     });
+    loadReactions(chatId, items);
   }, []);
 
   const loadOlder = useCallback(async (chatId) => {
@@ -190,6 +217,7 @@ function Main({ onSignOut }) {
       complete: fresh.length === 0 || (page.data || []).length < PAGE,
       loadingOlder: false,
     });
+    loadReactions(chatId, fresh);
   }, []);
 
   /** After a reconnect: everything each loaded chat got meanwhile, in order. */

@@ -91,7 +91,7 @@ function EditBox({ message, onDone, ctx }) {
 
 const QUICK = ["👍", "🎉", "😄", "👀"];
 
-/** Reactions seen since the page loaded (the message read does not carry them). */
+/** A message's reactions: read once with its page, then kept current by the events. */
 function Reactions({ message, ctx }) {
   const mine = (ctx.reactions || {})[message.id] || {};
   const entries = Object.entries(mine);

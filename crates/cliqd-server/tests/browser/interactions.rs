@@ -286,10 +286,29 @@ pub async fn reply_edit_and_delete(driver: &Driver) -> Result<()> {
 pub async fn threads_and_reactions(driver: &Driver) -> Result<()> {
     let app = spawn().await;
     let id = post_general(&app, json!({"text": "Release notes?"})).await?;
+    // A reaction made before the page loads is read with the page.
+    let general = app.get("/api/v3/channels/general", &app.admin_token).await;
+    let chat = general.body["data"]["chat_id"].as_str().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v2/chats/{chat}/messages/{id}/reactions?emoji_code=🎉"),
+            &app.admin_token,
+            json!({}),
+        )
+        .await;
+    check(r.status.is_success(), || {
+        format!("reacting: {} {}", r.status, r.body)
+    })?;
     let b = Browser::open(driver, &app.base, 1280, 800).await?;
     b.sign_in_as("scott.fisher@zylker.com").await?;
     b.open_general().await?;
     let msg = format!(".message[data-message-id='{id}']");
+    b.wait_for(&format!("{msg} .reaction[data-emoji='🎉']:not(.mine)"))
+        .await?;
+    check(
+        b.text(&format!("{msg} .reaction[data-emoji='🎉']")).await? == "🎉 1",
+        || "the earlier reaction's count".into(),
+    )?;
     // A reaction, shown live with its count, and taken back.
     b.click(&format!("{msg} .menu-button")).await?;
     b.click(&format!(
@@ -299,12 +318,13 @@ pub async fn threads_and_reactions(driver: &Driver) -> Result<()> {
     b.wait_for(&format!("{msg} .reaction.mine[data-emoji='👍']"))
         .await?;
     check(
-        b.text(&format!("{msg} .reaction")).await? == "👍 1",
+        b.text(&format!("{msg} .reaction[data-emoji='👍']")).await? == "👍 1",
         || "reaction count".into(),
     )?;
-    b.click(&format!("{msg} .reaction")).await?;
+    b.click(&format!("{msg} .reaction[data-emoji='👍']"))
+        .await?;
     b.wait_until(
-        &format!("!document.querySelector(\"{msg} .reaction\")"),
+        &format!("!document.querySelector(\"{msg} .reaction[data-emoji='👍']\")"),
         "the reaction is taken back",
     )
     .await?;
