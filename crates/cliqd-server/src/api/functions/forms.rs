@@ -227,6 +227,31 @@ async fn run_form_handler(
         .map_err(engine_error)
 }
 
+/// What `change` and `options` share once the input is checked: the submit action's function
+/// runs `kind` with the form's current `values` (`form.action` is `action`) and `target`.
+/// Answers the run's report, the function, and the run's answer with the form's id.
+async fn run_for_input(
+    state: &AppState,
+    auth: &AuthContext,
+    row: &FormSessionRow,
+    values: Option<Value>,
+    action: &str,
+    target: Value,
+    kind: HandlerKind,
+) -> ApiResult<(RunReport, ComponentRow, Value)> {
+    let values = values_of(values)?;
+    let function = action_function(state, auth, row, "submit")
+        .await?
+        .ok_or_else(|| ApiError::invalid("the form has no submit action"))?;
+    let mut extra = Map::new();
+    extra.insert("form".into(), form_input(row, action, &values));
+    extra.insert("target".into(), target);
+    let report = run_form_handler(state, auth, &function, kind, row, extra).await?;
+    let mut answer = run_answer(&report, &function);
+    answer["form_id"] = row.id.clone().into();
+    Ok((report, function, answer))
+}
+
 fn form_input(row: &FormSessionRow, action: &str, values: &Map<String, Value>) -> Value {
     json!({"name": row.form.get("name").cloned().unwrap_or(Value::Null), "action": action, "values": values})
 }
@@ -343,27 +368,16 @@ pub async fn change(
             body.name
         )));
     }
-    let values = values_of(body.values)?;
-    let function = action_function(&state, &auth, &row, "submit")
-        .await?
-        .ok_or_else(|| ApiError::invalid("the form has no submit action"))?;
-    let mut extra = Map::new();
-    extra.insert("form".into(), form_input(&row, "change", &values));
-    extra.insert(
-        "target".into(),
-        json!({"name": body.name, "value": body.value}),
-    );
-    let report = run_form_handler(
+    let (report, function, mut answer) = run_for_input(
         &state,
         &auth,
-        &function,
-        HandlerKind::FunctionFormChange,
         &row,
-        extra,
+        body.values,
+        "change",
+        json!({"name": body.name, "value": body.value}),
+        HandlerKind::FunctionFormChange,
     )
     .await?;
-    let mut answer = run_answer(&report, &function);
-    answer["form_id"] = row.id.clone().into();
     if report.outcome != "success" {
         return Ok(axum::Json(answer).into_response());
     }
@@ -428,27 +442,16 @@ pub async fn options(
             body.name
         )));
     }
-    let values = values_of(body.values)?;
-    let function = action_function(&state, &auth, &row, "submit")
-        .await?
-        .ok_or_else(|| ApiError::invalid("the form has no submit action"))?;
-    let mut extra = Map::new();
-    extra.insert("form".into(), form_input(&row, "input", &values));
-    extra.insert(
-        "target".into(),
-        json!({"name": body.name, "query": body.query}),
-    );
-    let report = run_form_handler(
+    let (report, _, mut answer) = run_for_input(
         &state,
         &auth,
-        &function,
-        HandlerKind::FunctionFormDynamicSelect,
         &row,
-        extra,
+        body.values,
+        "input",
+        json!({"name": body.name, "query": body.query}),
+        HandlerKind::FunctionFormDynamicSelect,
     )
     .await?;
-    let mut answer = run_answer(&report, &function);
-    answer["form_id"] = row.id.clone().into();
     if report.outcome == "success" && answer["type"] == "none" {
         answer["type"] = "options".into();
         answer["data"] = json!({"options": []});
