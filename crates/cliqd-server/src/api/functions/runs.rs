@@ -43,6 +43,41 @@ pub const INVOKE: Endpoint = ep(
     60,
 );
 
+/// Runs `handler` of `component` now for the caller, about a message of `chat` (a button's
+/// click, a message action): the chat and message inputs beside the handler's own `extra`;
+/// a message reply reaches the invoker only, in that chat.
+pub(crate) async fn run_on_message(
+    state: &AppState,
+    auth: &AuthContext,
+    component: &ComponentRow,
+    (spec, handler): (&'static HandlerSpec, HandlerRow),
+    (chat, message_id): (&ChatRow, &str),
+    extra: Map<String, Value>,
+    trigger: Value,
+) -> ApiResult<RunReport> {
+    let chat_value = state.engine.chat_value(chat).await?;
+    let inputs = state.engine.inputs_for(
+        &auth.actor(),
+        Some(chat_value),
+        Some(&chat.id),
+        Some(message_id),
+        extra,
+    );
+    state
+        .engine
+        .run_now(RunRequest {
+            component: Arc::new(component.clone()),
+            handler: Arc::new(handler),
+            spec,
+            actor: auth.actor(),
+            inputs,
+            trigger,
+            deliver: Deliver::Invoker(Some(chat.id.clone())),
+        })
+        .await
+        .map_err(engine_error)
+}
+
 /// A message the caller can read: the chat's member (a thread: its parent's), the message
 /// in it. The chat row and the message row.
 pub(crate) async fn readable_message(
@@ -239,28 +274,17 @@ pub async fn click(
             extra.insert("target".into(), Value::Object(target));
             extra.insert("arguments".into(), Value::Object(arguments));
             extra.insert("event".into(), "click".into());
-            let chat_value = state.engine.chat_value(&chat).await?;
-            let inputs = state.engine.inputs_for(
-                &auth.actor(),
-                Some(chat_value),
-                Some(&chat.id),
-                Some(&message.id),
-                extra,
-            );
             let trigger = json!({"kind": "button", "chat_id": chat.id, "message_id": message.id, "button": found.path});
-            let report = state
-                .engine
-                .run_now(RunRequest {
-                    component: Arc::new(function.clone()),
-                    handler: Arc::new(handler),
-                    spec,
-                    actor: auth.actor(),
-                    inputs,
-                    trigger,
-                    deliver: Deliver::Invoker(Some(chat.id.clone())),
-                })
-                .await
-                .map_err(engine_error)?;
+            let report = run_on_message(
+                &state,
+                &auth,
+                &function,
+                (spec, handler),
+                (&chat, &message.id),
+                extra,
+                trigger,
+            )
+            .await?;
             let mut answer = apply_edit(&state, &auth, &function, &chat, &message, &report).await?;
             super::forms::open_if_form(
                 &state,

@@ -4,8 +4,8 @@
 //! (the script posts with a `zoho.cliq` task for everyone to see it).
 
 use super::DESCRIPTOR;
-use crate::api::bots::runs::{engine_error, run_answer};
-use crate::api::functions::runs::{invoke_component, readable_message};
+use crate::api::bots::runs::run_answer;
+use crate::api::functions::runs::{invoke_component, readable_message, run_on_message};
 use crate::api::messaging::ep;
 use crate::api::{Endpoint, can_modify};
 use crate::auth::AuthContext;
@@ -18,11 +18,9 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use cliqd_core::attrs::{ActionAttrs, ComponentAttrs};
 use cliqd_core::{ComponentKind, HandlerKind};
-use cliqd_runtime::{Deliver, RunRequest};
 use cliqd_store::{ComponentRow, ListQuery, MessageRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// At most this many messages selected for one run of a multi-selectable action.
 pub const MAX_SELECTED: usize = 25;
@@ -225,29 +223,18 @@ pub async fn execute(
     );
     extra.insert("attachments".into(), json!([]));
     extra.insert("mentions".into(), cliqd_service::mentions_input(first));
-    let chat_value = state.engine.chat_value(&chat).await?;
-    let inputs = state.engine.inputs_for(
-        &auth.actor(),
-        Some(chat_value),
-        Some(&chat.id),
-        Some(&first.id),
-        extra,
-    );
     let trigger = json!({"kind": "message_action", "chat_id": chat.id,
         "message_ids": rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()});
-    let report = state
-        .engine
-        .run_now(RunRequest {
-            component: Arc::new(action.clone()),
-            handler: Arc::new(handler),
-            spec,
-            actor: auth.actor(),
-            inputs,
-            trigger,
-            deliver: Deliver::Invoker(Some(chat.id.clone())),
-        })
-        .await
-        .map_err(engine_error)?;
+    let report = run_on_message(
+        &state,
+        &auth,
+        &action,
+        (spec, handler),
+        (&chat, &first.id),
+        extra,
+        trigger,
+    )
+    .await?;
     let mut answer = run_answer(&report, &action);
     crate::api::functions::forms::open_if_form(
         &state,
