@@ -475,7 +475,8 @@ pub trait MessagingStore: Send + Sync {
     async fn add_chat_members(&self, chat_id: &str, user_ids: Vec<i64>) -> StoreResult<Vec<i64>>;
     /// Returns false when the user was not a member.
     async fn remove_chat_member(&self, chat_id: &str, user_id: i64) -> StoreResult<bool>;
-    /// Chats `user_id` belongs to (not threads), most recently active first.
+    /// Chats `user_id` belongs to, and the threads they follow in those chats, most recently
+    /// active first.
     async fn chats_of_user(&self, user_id: i64) -> StoreResult<Vec<ChatRow>>;
     /// Ids of every chat `user_id` belongs to (for real-time delivery).
     async fn chat_ids_of_user(&self, user_id: i64) -> StoreResult<Vec<String>>;

@@ -35,7 +35,6 @@ const GROUPS = [
   ["direct_message", "Direct messages"],
   ["group_chat", "Group chats"],
   ["bot", "Bots"],
-  ["thread", "Threads"],
 ];
 
 // ---------------------------------------------------------------- sign in
@@ -244,7 +243,7 @@ function Main({ onSignOut }) {
         const entry = messages.get(chatId);
         if (entry.loaded) messages.set(chatId, { items: merge(entry.items, [ev.data]) });
         if (isThread(chatId)) {
-          // A thread's reply: counted unless its pane is open; threads are not in the chat list.
+          // A thread's reply: counted unless its pane is open; threads are listed in their own group.
           if (chatId !== threadRef.current) {
             setUnread((u) => ({ ...u, [chatId]: Math.max(u[chatId] || 0, 0) + 1 }));
           }
@@ -445,16 +444,40 @@ function Main({ onSignOut }) {
   };
 
   threadRef.current = thread && thread.chat_id;
-  // Threads under the messages of the chats loaded in this page (the chat list has none).
+  // The threads the user follows (listed with their chats, so they survive a reload), then
+  // threads under the messages loaded in this page that the list does not hold yet.
   const threads = useMemo(() => {
-    const out = [];
+    const out = chats
+      .filter((c) => c.chat_type === "thread")
+      .map((c) => ({ chat_id: c.chat_id, title: c.name, parent_chat_id: c.parent_chat_id,
+        thread_message_id: c.thread_message_id, parent: null }));
     for (const id of messages.ids()) {
       for (const m of messages.get(id).items) {
-        if (m.thread_chat_id) out.push({ chat_id: m.thread_chat_id, parent: m });
+        if (!m.thread_chat_id) continue;
+        const known = out.find((t) => t.chat_id === m.thread_chat_id);
+        if (known) known.parent = m;
+        else out.push({ chat_id: m.thread_chat_id, parent: m });
       }
     }
     return out;
-  }, [messages.version]);
+  }, [messages.version, chats]);
+  /** Opens a listed thread: its parent chat, then the thread pane (reading the parent message
+   *  when no loaded page holds it). */
+  const openListedThread = async (t) => {
+    let parent = t.parent;
+    try {
+      if (!parent) {
+        const r = await api("GET", `/api/v2/chats/${encodeURIComponent(t.parent_chat_id)}/messages/${encodeURIComponent(t.thread_message_id)}`);
+        parent = { ...(r.data || r), chat_id: t.parent_chat_id, thread_chat_id: t.chat_id };
+      }
+    } catch (e) {
+      toast({ status: "failure", text: e.message });
+      return;
+    }
+    setView("chat");
+    if (parent.chat_id !== current) openChat(parent.chat_id);
+    openThread(parent);
+  };
   const chat = chats.find((c) => c.chat_id === current);
   const entry = current ? messages.get(current) : null;
   const signOut = () => {
@@ -466,8 +489,7 @@ function Main({ onSignOut }) {
   return html`<div class=${`layout${thread && view === "chat" ? " with-thread" : ""}`}>
     <${Sidebar} chats=${chats} current=${view === "chat" ? current : null} unread=${unread}
       onOpen=${openChat} me=${me} status=${status} onSignOut=${signOut}
-      onConsole=${() => setView("console")} threads=${threads}
-      onThread=${(parent) => { setView("chat"); if (parent.chat_id !== current) openChat(parent.chat_id); openThread(parent); }} />
+      onConsole=${() => setView("console")} threads=${threads} onThread=${openListedThread} />
     <main class="pane" aria-label=${view === "console" ? "Developer console" : "Chat"}>
       ${view === "console"
         ? html`<${Console} journalVersion=${journalVersion} onToast=${toast} />`
@@ -510,6 +532,11 @@ function Main({ onSignOut }) {
   </div>`;
 }
 
+/** A thread's name in the sidebar: its title, else its parent message's text. */
+function threadTitle(t) {
+  return t.title || (t.parent && t.parent.content && t.parent.content.text) || "Thread";
+}
+
 function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onConsole, threads, onThread }) {
   return html`<nav class="sidebar" aria-label="Chats">
     <div class="me">
@@ -535,12 +562,11 @@ function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onCons
           </button></li>`)}</ul>
       </section>`;
     })}
-    ${threads.length > 0 && !chats.some((c) => c.chat_type === "thread") && html`<section class="chat-group"
-      data-kind="followed-threads">
+    ${threads.length > 0 && html`<section class="chat-group" data-kind="followed-threads">
       <h2>Threads</h2>
       <ul>${threads.map((t) => html`<li><button type="button" class="chat-link" data-thread-id=${t.chat_id}
-        onClick=${() => onThread(t.parent)}>
-        <span class="chat-name">${((t.parent.content && t.parent.content.text) || "Thread").slice(0, 40)}</span>
+        onClick=${() => onThread(t)}>
+        <span class="chat-name">${threadTitle(t).slice(0, 40)}</span>
         ${unread[t.chat_id] > 0 && html`<span class="unread" aria-label="unread replies">${unread[t.chat_id]}</span>`}
       </button></li>`)}</ul>
     </section>`}

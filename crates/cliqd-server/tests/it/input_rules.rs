@@ -160,6 +160,34 @@ async fn the_chat_list_honours_its_filters() {
         chat_ids(&app.get("/api/v3/chats?muted=true", &scott).await),
         [crew.as_str()]
     );
+    // A thread the caller follows is one of their chats: `type=threads` and `parent_chid`
+    // find it, with its parent and head message; Olivia, who does not follow it, has none.
+    let path = format!("/api/v3/chats/{crew}/messages");
+    let head_id = super::messaging::post_sync(&app, &path, &scott, "Plan?").await;
+    let reply = app
+        .post(
+            &path,
+            &scott,
+            json!({"text": "Tomorrow", "thread_message_id": head_id, "sync_message": true}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let threads = app.get("/api/v3/chats?type=threads", &scott).await;
+    let listed = threads.body["data"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{}", threads.body);
+    assert_eq!(listed[0]["chat_type"], "thread");
+    assert_eq!(listed[0]["parent_chat_id"], crew.as_str());
+    assert_eq!(listed[0]["thread_message_id"], head_id.as_str());
+    let thread = listed[0]["chat_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        chat_ids(
+            &app.get(&format!("/api/v3/chats?parent_chid={crew}"), &scott)
+                .await
+        ),
+        [thread.as_str()]
+    );
+    let olivia_token = app.token_for(&app.users[1]).await;
+    assert!(chat_ids(&app.get("/api/v3/chats?type=threads", &olivia_token).await).is_empty());
     for bad in [
         "limit=0",
         "limit=101",

@@ -240,6 +240,9 @@ impl MessagingStore for SqliteStore {
                 &format!(
                     "SELECT {CHAT_COLS} FROM chats WHERE id IN
                      (SELECT chat_id FROM chat_members WHERE user_id = ?1)
+                     OR (id IN (SELECT chat_id FROM thread_followers WHERE user_id = ?1)
+                         AND acl_chat_id IN
+                         (SELECT chat_id FROM chat_members WHERE user_id = ?1))
                      ORDER BY last_time DESC, id"
                 ),
                 &[&user_id],

@@ -220,6 +220,15 @@ pub async fn threads_and_reading_shapes(t: TestStore) {
         store.is_member(&thread.id, b.id).await.unwrap(),
         "joining the parent"
     );
+    // A user's chats list the threads they follow, not the others of their chats.
+    let listed = |rows: Vec<ChatRow>| rows.iter().any(|c| c.id == thread.id);
+    assert!(
+        listed(store.chats_of_user(a.id).await.unwrap()),
+        "poster follows"
+    );
+    assert!(!listed(store.chats_of_user(b.id).await.unwrap()));
+    store.follow_thread(&thread.id, vec![b.id]).await.unwrap();
+    assert!(listed(store.chats_of_user(b.id).await.unwrap()));
     let parent = store.get_message(&chat, &ids[1].id).await.unwrap();
     assert_eq!(parent.thread_chat_id.as_deref(), Some(thread.id.as_str()));
     let mut nested = post(&a, PostTarget::Chat(thread.id.clone()), "x");

@@ -124,6 +124,9 @@ fn listed_chat_json(chat: &ChatRow, listing: &ChatListing) -> Value {
     if let Some(p) = &chat.parent_chat_id {
         v["parent_chat_id"] = p.clone().into();
     }
+    if let Some(m) = &chat.thread_message_id {
+        v["thread_message_id"] = m.clone().into();
+    }
     v
 }
 
