@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { api, ApiError, Realtime, session } from "./api.js";
 import { Console } from "./console.js";
 import { FormDialog } from "./forms.js";
-import { ChatPane, ThreadPane, chatTitle, merge } from "./chat.js";
+import { ChatPane, ThreadPane, merge } from "./chat.js";
 import { html } from "./render.js";
 
 const PAGE = 100;
@@ -554,7 +554,7 @@ function Sidebar({ chats, current, unread, onOpen, me, status, onSignOut, onCons
           <button type="button" class=${`chat-link${c.chat_id === current ? " active" : ""}`}
             aria-current=${c.chat_id === current ? "page" : undefined}
             data-chat-id=${c.chat_id} data-chat-name=${c.name} onClick=${() => onOpen(c.chat_id)}>
-            <span class="chat-name">${kind === "channel" ? "#" : ""}${chatTitle(c, me)}</span>
+            <span class="chat-name">${kind === "channel" ? "#" : ""}${c.name}</span>
             ${unread[c.chat_id] > 0 && html`<span class="unread" aria-label="unread messages">
               ${unread[c.chat_id]}</span>`}
             ${unread[c.chat_id] === -1 && html`<span class="unread unread-dot" aria-label="new messages"

@@ -13,15 +13,6 @@ export function merge(list, incoming) {
   return [...byId.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
 }
 
-
-/** A chat's title for this user: a direct chat is named after the other person. */
-export function chatTitle(chat, me) {
-  if (chat.chat_type === "direct_message" && me && chat.name === me.name && chat.creator) {
-    return chat.creator.name || chat.name;
-  }
-  return chat.name;
-}
-
 function MessageMenu({ message, ctx, onEdit }) {
   const [open, setOpen] = useState(false);
   const [actions, setActions] = useState(null);
@@ -200,7 +191,7 @@ export function ChatPane({ chat, entry, ephemeral, ctx, onOlder, onError, replyT
   };
 
   return html`<section class="chat" data-chat-id=${chat.chat_id}>
-    <header class="chat-header"><h1>${chat.chat_type === "channel" ? "#" : ""}${chatTitle(chat, ctx.me)}</h1>
+    <header class="chat-header"><h1>${chat.chat_type === "channel" ? "#" : ""}${chat.name}</h1>
       <span class="hint">${chat.participant_count} members</span></header>
     <div class="messages" ref=${list} onScroll=${onScroll} role="log" aria-label="Messages"
       data-complete=${entry.complete ? "true" : "false"}>

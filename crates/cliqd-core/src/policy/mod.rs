@@ -143,10 +143,42 @@ pub fn scope_patch(
     Some((scope, teams))
 }
 
+/// The name a chat goes by for `viewer_id`, as Cliq's chat list shows it: a direct chat is
+/// named after the other participant. It is stored under the name of the user its creator
+/// opened it with, so its other member sees the creator's name; every other chat goes by its
+/// title.
+pub fn chat_name_for<'a>(
+    kind: &str,
+    title: &'a str,
+    creator_id: i64,
+    creator_name: Option<&'a str>,
+    viewer_id: i64,
+) -> &'a str {
+    match creator_name {
+        Some(name) if kind == "direct_message" && creator_id != viewer_id => name,
+        _ => title,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn direct_chats_are_named_after_the_other_participant() {
+        let dm = |viewer| chat_name_for("direct_message", "James", 1, Some("Scott"), viewer);
+        assert_eq!(dm(1), "James");
+        assert_eq!(dm(2), "Scott");
+        assert_eq!(
+            chat_name_for("direct_message", "James", 1, None, 2),
+            "James"
+        );
+        assert_eq!(
+            chat_name_for("group_chat", "Crew", 1, Some("Scott"), 2),
+            "Crew"
+        );
+    }
 
     const ORG: i64 = 1;
     fn viewer(user_id: i64, is_admin: bool) -> Viewer {

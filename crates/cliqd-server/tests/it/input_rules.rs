@@ -2,7 +2,7 @@
 //! that is not JSON under another Content-Type, a JSON value that is not an object, a NUL in a
 //! string; and a lookup by email never reveals a user of another organization.
 
-use crate::helpers::spawn;
+use crate::helpers::{Reply, spawn};
 use crate::messaging::outsider;
 use serde_json::{Value, json};
 
@@ -123,6 +123,24 @@ async fn the_chat_list_honours_its_filters() {
 
     let all = chat_ids(&app.get("/api/v3/chats", &scott).await);
     assert!(all.contains(&crew) && all.contains(&dm), "{all:?}");
+    // A direct chat is named after the other participant, on both sides.
+    let name_of_dm = |r: &Reply| {
+        r.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["chat_id"] == dm.as_str())
+            .map(|c| c["name"].clone())
+    };
+    let james_token = app.token_for(&app.users[2]).await;
+    assert_eq!(
+        name_of_dm(&app.get("/api/v3/chats", &scott).await),
+        Some(app.users[2].name.clone().into())
+    );
+    assert_eq!(
+        name_of_dm(&app.get("/api/v3/chats", &james_token).await),
+        Some(app.users[0].name.clone().into())
+    );
     assert_eq!(
         chat_ids(&app.get("/api/v3/chats?name=cre", &scott).await),
         [crew.as_str()]

@@ -92,11 +92,11 @@ async fn chat_json(state: &AppState, chat: &ChatRow, viewer: i64) -> ApiResult<V
     let listing = listing
         .first()
         .ok_or_else(|| ApiError::from(cliqd_store::StoreError::NotFound))?;
-    Ok(listed_chat_json(chat, listing))
+    Ok(listed_chat_json(chat, listing, viewer))
 }
 
-/// A chat as the Chats API shows it, from its row and listing.
-fn listed_chat_json(chat: &ChatRow, listing: &ChatListing) -> Value {
+/// A chat as the Chats API shows it to `viewer`, from its row and listing.
+fn listed_chat_json(chat: &ChatRow, listing: &ChatListing, viewer: i64) -> Value {
     let ChatListing {
         muted,
         participant_count,
@@ -105,7 +105,13 @@ fn listed_chat_json(chat: &ChatRow, listing: &ChatListing) -> Value {
     let mut v = json!({
         "chat_id": chat.id,
         "chat_type": chat.kind,
-        "name": chat.title,
+        "name": cliqd_core::policy::chat_name_for(
+            &chat.kind,
+            &chat.title,
+            chat.creator_id,
+            creator_name.as_deref(),
+            viewer,
+        ),
         "creator": {
             "id": chat.creator_id.to_string(),
             "name": creator_name.clone().unwrap_or_default(),
@@ -167,7 +173,7 @@ async fn list(
     let data = shown
         .iter()
         .zip(&listings)
-        .map(|(chat, listing)| listed_chat_json(chat, listing))
+        .map(|(chat, listing)| listed_chat_json(chat, listing, auth.user.id))
         .collect();
     Ok(envelope(uri.path(), "chat", Value::Array(data)).into_response())
 }
