@@ -495,6 +495,18 @@ impl WebhookExecutor {
         if url.is_empty() {
             return Err(err("the component has no execution_url".into()));
         }
+        // The keys first: making an organization's RSA key on its first delivery takes a
+        // while, which must not eat into the response_url's time to live.
+        let org_key = self
+            .keys
+            .org_key(inv.actor.org_id())
+            .await
+            .map_err(|e| err(format!("cannot sign the delivery: {e}")))?;
+        let secret = self
+            .keys
+            .secret(inv.component.id)
+            .await
+            .map_err(|e| err(format!("cannot sign the delivery: {e}")))?;
         // A redelivery sends the same delivery again: same id, same body (a new timestamp and
         // new signatures).
         let redelivery = inv.trigger.get("kind").and_then(Value::as_str) == Some("redeliver");
@@ -515,16 +527,6 @@ impl WebhookExecutor {
             json!({"url": url, "id": id, "envelope": serde_json::from_str::<Value>(&body).unwrap_or(Value::Null)}),
         );
         let body = body.into_bytes();
-        let org_key = self
-            .keys
-            .org_key(inv.actor.org_id())
-            .await
-            .map_err(|e| err(format!("cannot sign the delivery: {e}")))?;
-        let secret = self
-            .keys
-            .secret(inv.component.id)
-            .await
-            .map_err(|e| err(format!("cannot sign the delivery: {e}")))?;
         let cliq_signature = org_key.sign(&body);
         let delays: &[Duration] = if interactive(inv.spec.kind) || redelivery {
             &[]

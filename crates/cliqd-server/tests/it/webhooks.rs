@@ -594,8 +594,7 @@ async fn response_urls_expire() {
     let app = spawn_with(|c| {
         c.rate_limits = cliqd_server::config::RateLimitMode::Off;
         c.allow_private_network = true;
-        // The time to live counts from the run's start, which includes making the
-        // organization's RSA signing key on first use: its time varies, so some margin.
+        // The time to live counts from the delivery (after the signing keys are made).
         c.webhook.response_ttl = Duration::from_millis(2000);
     })
     .await;
