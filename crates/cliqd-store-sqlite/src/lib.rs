@@ -368,6 +368,9 @@ impl SqliteStore {
 const CHECKPOINT_FRAMES: i32 = 4000;
 /// WAL frames after which the writer checkpoints itself, inside its COMMIT.
 const CHECKPOINT_BACKSTOP: i32 = 16_000;
+/// How long the writer must have been idle before the checkpoint thread copies what was
+/// committed since it last ran.
+const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Moves checkpoints (copying the WAL into the database file, and its fsync) off the writer:
 /// SQLite's automatic checkpoint runs inside the COMMIT of the batch that crosses its
@@ -381,16 +384,42 @@ const CHECKPOINT_BACKSTOP: i32 = 16_000;
 /// writer never catches up with it, and SQLite reuses the WAL from its start only once all of
 /// it was copied, so the writer still checkpoints itself when the WAL reaches
 /// [`CHECKPOINT_BACKSTOP`] frames: by then the thread has copied most of it, and the WAL is
-/// reused. Durability is unchanged: a checkpoint only copies committed frames, and a frame is
+/// reused. Commits that stay under the threshold are copied by the thread once it has not been
+/// woken and the writer has not committed for [`CHECKPOINT_IDLE`]. Durability is unchanged: a checkpoint only copies committed frames, and a frame is
 /// kept in the WAL until the database file holding it has been synced.
 fn start_checkpointer(path: &Path, writer: &mut Connection) -> StoreResult<()> {
     let conn = open_conn(path, false)?;
     let (wake, woken) = mpsc::sync_channel::<()>(1);
+    // Set by the writer on every commit, taken by the thread when it has been idle.
+    let committed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let written = committed.clone();
     std::thread::Builder::new()
         .name("cliqd-store-checkpoint".into())
         .spawn(move || {
+            // Commits not yet copied by a checkpoint of this thread.
+            let mut pending = false;
             // Ends when the writer's connection (and its hook) is dropped.
-            while woken.recv().is_ok() {
+            loop {
+                match woken.recv_timeout(CHECKPOINT_IDLE) {
+                    Ok(()) => {
+                        committed.store(false, Ordering::Relaxed);
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if committed.swap(false, Ordering::Relaxed) {
+                            // Still writing: wait for the writer to be idle a whole period.
+                            pending = true;
+                            continue;
+                        }
+                        if !pending {
+                            continue;
+                        }
+                        // The writer has been idle: this copies the whole WAL, and readers
+                        // then skip it altogether (a WAL left with frames is searched on
+                        // every page a reader reads).
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+                pending = false;
                 if let Err(e) =
                     conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE)
                 {
@@ -404,6 +433,7 @@ fn start_checkpointer(path: &Path, writer: &mut Connection) -> StoreResult<()> {
     let mut next = frames;
     writer
         .wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: i32| {
+            written.store(true, Ordering::Relaxed);
             if pages < next - frames {
                 // The WAL was reused from its start.
                 next = frames;
