@@ -152,7 +152,6 @@ impl SqliteStore {
         let path = dir.join("cliqd.db");
         let mut writer = open_conn(&path, false)?;
         migrations::apply(&mut writer)?;
-        start_checkpointer(&path, &mut writer)?;
         let readers = (0..READERS)
             .map(|_| open_conn(&path, true).map(Mutex::new))
             .collect::<StoreResult<Vec<_>>>()?;
@@ -363,94 +362,6 @@ impl SqliteStore {
     }
 }
 
-/// WAL frames (pages) written since the last checkpoint after which the checkpointer thread
-/// copies the WAL into the database.
-const CHECKPOINT_FRAMES: i32 = 4000;
-/// WAL frames after which the writer checkpoints itself, inside its COMMIT.
-const CHECKPOINT_BACKSTOP: i32 = 16_000;
-/// How long the writer must have been idle before the checkpoint thread copies what was
-/// committed since it last ran.
-const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// Moves checkpoints (copying the WAL into the database file, and its fsync) off the writer:
-/// SQLite's automatic checkpoint runs inside the COMMIT of the batch that crosses its
-/// threshold, and every job of that batch, and of those queued behind it, waits for it. Posts
-/// spread over many chats dirty a page of each chat's part of the messages table and its time
-/// index per batch, so they cross the threshold many times as often as posts into one chat.
-///
-/// The writer's WAL hook (which replaces the automatic checkpoint) wakes a thread of its own
-/// with its own connection every [`CHECKPOINT_FRAMES`] frames, which runs a PASSIVE checkpoint
-/// next to the writer (it never blocks writers or readers). A checkpoint running next to a
-/// writer never catches up with it, and SQLite reuses the WAL from its start only once all of
-/// it was copied, so the writer still checkpoints itself when the WAL reaches
-/// [`CHECKPOINT_BACKSTOP`] frames: by then the thread has copied most of it, and the WAL is
-/// reused. Commits that stay under the threshold are copied by the thread once it has not been
-/// woken and the writer has not committed for [`CHECKPOINT_IDLE`]. Durability is unchanged: a checkpoint only copies committed frames, and a frame is
-/// kept in the WAL until the database file holding it has been synced.
-fn start_checkpointer(path: &Path, writer: &mut Connection) -> StoreResult<()> {
-    let conn = open_conn(path, false)?;
-    let (wake, woken) = mpsc::sync_channel::<()>(1);
-    // Set by the writer on every commit, taken by the thread when it has been idle.
-    let committed = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let written = committed.clone();
-    std::thread::Builder::new()
-        .name("cliqd-store-checkpoint".into())
-        .spawn(move || {
-            // Commits not yet copied by a checkpoint of this thread.
-            let mut pending = false;
-            // Ends when the writer's connection (and its hook) is dropped.
-            loop {
-                match woken.recv_timeout(CHECKPOINT_IDLE) {
-                    Ok(()) => {
-                        committed.store(false, Ordering::Relaxed);
-                    }
-                    Err(mpsc::RecvTimeoutError::Timeout) => {
-                        if committed.swap(false, Ordering::Relaxed) {
-                            // Still writing: wait for the writer to be idle a whole period.
-                            pending = true;
-                            continue;
-                        }
-                        if !pending {
-                            continue;
-                        }
-                        // The writer has been idle: this copies the whole WAL, and readers
-                        // then skip it altogether (a WAL left with frames is searched on
-                        // every page a reader reads).
-                    }
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                }
-                pending = false;
-                if let Err(e) =
-                    conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE)
-                {
-                    tracing::warn!(error = %e, "background checkpoint failed");
-                }
-            }
-        })
-        .map_err(|e| StoreError::Other(format!("cannot start checkpoint thread: {e}")))?;
-    let (frames, backstop) = (CHECKPOINT_FRAMES, CHECKPOINT_BACKSTOP);
-    // The WAL size at which the thread is woken next.
-    let mut next = frames;
-    writer
-        .wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: i32| {
-            written.store(true, Ordering::Relaxed);
-            if pages < next - frames {
-                // The WAL was reused from its start.
-                next = frames;
-            }
-            if pages >= backstop {
-                wal.checkpoint_v2(rusqlite::wal::CheckpointMode::PASSIVE)?;
-                next = frames;
-            } else if pages >= next {
-                // Already awake: it will copy these frames too.
-                let _ = wake.try_send(());
-                next = pages + frames;
-            }
-            Ok(())
-        }))
-        .map_err(map_err)
-}
-
 fn create_dir(dir: &Path) -> StoreResult<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))
@@ -474,9 +385,8 @@ fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
     // Reads through a memory map: in WAL mode a connection drops its page cache whenever
     // another one has committed, and re-reading pages through the map costs no system call
     // or copy (a busy server commits thousands of times a second).
-    // The writer's checkpoints are `start_checkpointer`'s, whose WAL hook replaces this
-    // automatic one (a connection that writes otherwise checkpoints inside its COMMIT, every
-    // 4,000 pages rather than SQLite's 1,000, so a hot page is copied once for more commits).
+    // A checkpoint (copying the WAL into the database) runs inside a COMMIT; every 4,000
+    // pages rather than SQLite's 1,000, a hot page is copied once for more commits.
     conn.execute_batch(
         "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
          PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=4000;",
