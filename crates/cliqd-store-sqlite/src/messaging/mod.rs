@@ -868,31 +868,45 @@ fn list_messages(c: &rusqlite::Connection, q: &MessageQuery) -> StoreResult<Vec<
     // bounds walk (chat_id, time, seq). Time never decreases along seq, so both orders agree.
     let (sql, newest_first, from) = match (q.after_seq, q.from_time) {
         (Some(after), from) => (
-            "m.chat_id = ?1 AND m.seq > ?2 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.seq LIMIT ?5",
+            concat!(
+                select_msg!(),
+                " WHERE ",
+                "m.chat_id = ?1 AND m.seq > ?2 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.seq LIMIT ?5"
+            ),
             false,
             (after, from.unwrap_or(i64::MIN)),
         ),
         (None, Some(from)) => (
-            "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time, m.seq LIMIT ?5",
+            concat!(
+                select_msg!(),
+                " WHERE ",
+                "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time, m.seq LIMIT ?5"
+            ),
             false,
             (0, from),
         ),
         // The newest page, the one clients poll: walked on the table itself (its key is
         // (chat_id, seq)), so a row costs no second lookup through the time index.
         (None, None) if q.to_time.is_none() => (
-            "m.chat_id = ?1 AND ?2 = 0 AND ?3 <= ?4 ORDER BY m.seq DESC LIMIT ?5",
+            concat!(
+                select_msg!(),
+                " WHERE ",
+                "m.chat_id = ?1 AND ?2 = 0 AND ?3 <= ?4 ORDER BY m.seq DESC LIMIT ?5"
+            ),
             true,
             (0, i64::MIN),
         ),
         (None, None) => (
-            "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time DESC, m.seq DESC LIMIT ?5",
+            concat!(
+                select_msg!(),
+                " WHERE ",
+                "m.chat_id = ?1 AND ?2 = 0 AND m.time >= ?3 AND m.time <= ?4 ORDER BY m.time DESC, m.seq DESC LIMIT ?5"
+            ),
             true,
             (0, i64::MIN),
         ),
     };
-    let mut stmt = c
-        .prepare_cached(&format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE {sql}"))
-        .map_err(map_err)?;
+    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
     let raw = stmt
         .query_map(
             params![q.chat_id, from.0, from.1, to, q.limit],

@@ -6,8 +6,15 @@ use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
-pub(super) const CHAT_COLS: &str = "id, org_id, kind, title, creator_id, channel_id, bot_id, parent_chat_id, \
-                         thread_message_id, acl_chat_id, created_at, last_time, closed";
+/// [`CHAT_COLS`] as a literal, for statements written out whole with `concat!` (the hot
+/// reads: no SQL text formatted per call).
+macro_rules! chat_cols {
+    () => {
+        "id, org_id, kind, title, creator_id, channel_id, bot_id, parent_chat_id, \
+         thread_message_id, acl_chat_id, created_at, last_time, closed"
+    };
+}
+pub(super) const CHAT_COLS: &str = chat_cols!();
 
 pub(super) fn chat_from_row(r: &Row<'_>) -> rusqlite::Result<ChatRow> {
     Ok(ChatRow {
@@ -55,12 +62,22 @@ pub(super) fn finish_channel((mut row, teams): (ChannelRow, String)) -> StoreRes
     Ok(row)
 }
 
+/// `SELECT` [`MSG_COLS`] from the messages and their senders, as a literal, for statements written out whole
+/// with `concat!`.
+macro_rules! select_msg {
+    () => {
+        "SELECT m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
+         (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
+         m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, m.mentions \
+         FROM messages m JOIN users u ON u.id = m.sender_id"
+    };
+}
+pub(super) use select_msg;
 pub(super) const MSG_COLS: &str = "m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
     (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
     m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, m.mentions";
 /// How many columns [`MSG_COLS`] selects.
 pub(super) const MSG_COL_COUNT: usize = 16;
-pub(super) const MSG_FROM: &str = "messages m JOIN users u ON u.id = m.sender_id";
 
 /// A message row as read, with its mentions column still text.
 pub(super) type RawMessage = (MessageRow, Option<String>);
@@ -158,10 +175,14 @@ pub(super) fn json_err(e: serde_json::Error) -> StoreError {
 }
 
 pub(super) fn load_chat(c: &Connection, chat_id: &str) -> StoreResult<ChatRow> {
-    c.prepare_cached(&format!("SELECT {CHAT_COLS} FROM chats WHERE id = ?1"))
-        .map_err(map_err)?
-        .query_row([chat_id], chat_from_row)
-        .map_err(map_err)
+    c.prepare_cached(concat!(
+        "SELECT ",
+        chat_cols!(),
+        " FROM chats WHERE id = ?1"
+    ))
+    .map_err(map_err)?
+    .query_row([chat_id], chat_from_row)
+    .map_err(map_err)
 }
 
 pub(super) fn load_channel_where(
@@ -185,8 +206,9 @@ pub(super) fn load_message(
     message_id: &str,
 ) -> StoreResult<MessageRow> {
     let raw = c
-        .prepare_cached(&format!(
-            "SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.id = ?1 AND m.chat_id = ?2"
+        .prepare_cached(concat!(
+            select_msg!(),
+            " WHERE m.id = ?1 AND m.chat_id = ?2"
         ))
         .map_err(map_err)?
         .query_row(params![message_id, chat_id], message_from_row)
