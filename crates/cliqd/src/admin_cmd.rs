@@ -258,7 +258,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         seed: args.seed,
     };
     let config = Config::load(args.config.as_deref(), |k| std::env::var(k).ok(), &flags)?;
-    let _flush_logs = init_logs(json_logs, config.dev);
+    init_logs(json_logs, config.dev);
     let token_file = config.data_dir.join("admin.token");
     let backend = open_server_store(args.database.as_deref(), &config.data_dir, config.seed)
         .map_err(|e| with_token_hint(e, &token_file))?;
@@ -287,23 +287,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Logs go to stderr: JSON lines with `CLIQD_LOG_FORMAT=json`, text otherwise, coloured only
 /// when stderr is a terminal. The filter is `CLIQD_LOG` (default `info`, which includes one
-/// line per request; in dev mode [`DEV_LOG_FILTER`]). Lines are buffered
-/// ([`crate::log_writer`]); the guard returned writes what is left when dropped.
-fn init_logs(json: bool, dev: bool) -> crate::log_writer::LogFlush {
+/// line per request; in dev mode [`DEV_LOG_FILTER`]).
+fn init_logs(json: bool, dev: bool) {
     use std::io::IsTerminal;
     let default = if dev { DEV_LOG_FILTER } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CLIQD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let (writer, flush) = crate::log_writer::buffered_stderr();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer);
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
         builder.with_ansi(std::io::stderr().is_terminal()).init();
     }
-    flush
 }
 
 /// Dev mode's default log filter: cliqd's own crates at `debug` (what ran, what was ignored,

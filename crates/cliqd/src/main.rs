@@ -7,7 +7,6 @@ mod deluge_remote;
 mod executions_cmd;
 mod extensions_cmd;
 mod keys_cmd;
-mod log_writer;
 mod project;
 mod server_client;
 mod snapshot_cmd;

@@ -62,20 +62,26 @@ pub(super) fn finish_channel((mut row, teams): (ChannelRow, String)) -> StoreRes
     Ok(row)
 }
 
-/// `SELECT` [`MSG_COLS`] from the messages and their senders, as a literal, for statements written out whole
-/// with `concat!`.
-macro_rules! select_msg {
+/// [`MSG_COLS`] as a literal, for statements written out whole with `concat!`.
+macro_rules! msg_cols {
     () => {
-        "SELECT m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
+        "m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
          (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
-         m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, m.mentions \
-         FROM messages m JOIN users u ON u.id = m.sender_id"
+         m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, m.mentions"
     };
 }
-pub(super) use select_msg;
-pub(super) const MSG_COLS: &str = "m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
-    (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
-    m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, m.mentions";
+/// `SELECT` [`MSG_COLS`] from the messages and their senders, as a literal.
+macro_rules! select_msg {
+    () => {
+        concat!(
+            "SELECT ",
+            $crate::messaging::rows::msg_cols!(),
+            " FROM messages m JOIN users u ON u.id = m.sender_id"
+        )
+    };
+}
+pub(super) use {msg_cols, select_msg};
+pub(super) const MSG_COLS: &str = msg_cols!();
 /// How many columns [`MSG_COLS`] selects.
 pub(super) const MSG_COL_COUNT: usize = 16;
 
