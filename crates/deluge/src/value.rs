@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -25,9 +25,141 @@ pub const MAX_RENDER_BYTES: usize = 16 * 1024 * 1024;
 /// Node budget for one equality test or JSON conversion, for the same reason.
 const NODE_BUDGET: usize = 1_000_000;
 
-/// Hasher of map keys: fast, and randomly seeded per process so keys from untrusted JSON
-/// cannot be chosen to collide.
-pub type KeyHasher = foldhash::fast::RandomState;
+/// Hasher of map keys. Texts and the other keys: foldhash, randomly seeded so keys from
+/// untrusted JSON cannot be chosen to collide. Whole numbers: [`number_hash`], which places a
+/// run of consecutive numbers in consecutive slots (see DECISIONS.md, "Map keys").
+#[derive(Clone, Debug)]
+pub struct KeyHasher {
+    inner: foldhash::fast::RandomState,
+    /// Secret of [`number_hash`], random per map like foldhash's own seed.
+    number_seed: u64,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        let inner = foldhash::fast::RandomState::default();
+        let number_seed = inner.hash_one(0x6e75_6d62_6572_u64);
+        KeyHasher { inner, number_seed }
+    }
+}
+
+impl BuildHasher for KeyHasher {
+    type Hasher = KeyHashState;
+
+    #[inline(always)]
+    fn build_hasher(&self) -> KeyHashState {
+        KeyHashState {
+            inner: self.inner.build_hasher(),
+            number_seed: self.number_seed,
+            number: None,
+            other: false,
+        }
+    }
+}
+
+/// The state of [`KeyHasher`]: a key that is one whole number ([`Key`] writes a NUMBER as
+/// one `i64`) takes [`number_hash`]; any other sequence of writes goes to foldhash. Equal keys
+/// make the same writes, so they hash alike either way.
+pub struct KeyHashState {
+    inner: foldhash::fast::FoldHasher<'static>,
+    number_seed: u64,
+    number: Option<u64>,
+    other: bool,
+}
+
+impl KeyHashState {
+    /// Hands everything written so far to foldhash.
+    #[inline(always)]
+    fn spill(&mut self) {
+        if let Some(h) = self.number.take() {
+            self.inner.write_u64(h);
+        }
+        self.other = true;
+    }
+}
+
+impl Hasher for KeyHashState {
+    #[inline(always)]
+    fn write_i64(&mut self, n: i64) {
+        if !self.other && self.number.is_none() {
+            self.number = Some(number_hash(n, self.number_seed));
+        } else {
+            self.spill();
+            self.inner.write_i64(n);
+        }
+    }
+
+    #[inline(always)]
+    fn write(&mut self, bytes: &[u8]) {
+        self.spill();
+        self.inner.write(bytes);
+    }
+
+    #[inline(always)]
+    fn write_u8(&mut self, i: u8) {
+        self.spill();
+        self.inner.write_u8(i);
+    }
+
+    #[inline(always)]
+    fn write_u16(&mut self, i: u16) {
+        self.spill();
+        self.inner.write_u16(i);
+    }
+
+    #[inline(always)]
+    fn write_u32(&mut self, i: u32) {
+        self.spill();
+        self.inner.write_u32(i);
+    }
+
+    #[inline(always)]
+    fn write_u64(&mut self, i: u64) {
+        self.spill();
+        self.inner.write_u64(i);
+    }
+
+    #[inline(always)]
+    fn write_u128(&mut self, i: u128) {
+        self.spill();
+        self.inner.write_u128(i);
+    }
+
+    #[inline(always)]
+    fn write_usize(&mut self, i: usize) {
+        self.spill();
+        self.inner.write_usize(i);
+    }
+
+    #[inline(always)]
+    fn finish(&self) -> u64 {
+        match self.number {
+            Some(h) if !self.other => h,
+            _ => self.inner.finish(),
+        }
+    }
+}
+
+/// The hash of a whole-number key, as CPython places integers: the low bits (which pick the
+/// slot) are the number's own, XOR a secret drawn per block of 65,536 consecutive numbers,
+/// so consecutive numbers take consecutive slots and never collide, while numbers from
+/// different blocks land as the secret decides; the top 7 bits (hashbrown's tag) mix the
+/// whole number.
+#[inline(always)]
+fn number_hash(n: i64, seed: u64) -> u64 {
+    const TAG_BITS: u64 = !(u64::MAX >> 7);
+    let k = n as u64;
+    let block = folded_multiply((k >> 16) ^ seed, 0x9e37_79b9_7f4a_7c15);
+    let tag = k.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ block;
+    ((k ^ block) & !TAG_BITS) | (tag & TAG_BITS)
+}
+
+/// The high and low halves of the 128-bit product, XORed.
+#[inline(always)]
+fn folded_multiply(x: u64, y: u64) -> u64 {
+    let full = u128::from(x).wrapping_mul(u128::from(y));
+    (full as u64) ^ ((full >> 64) as u64)
+}
 
 /// The entries of a KEY-VALUE map or key-value COLLECTION, in insertion order.
 pub type KeyMap = IndexMap<Key, Value, KeyHasher>;
@@ -688,6 +820,34 @@ mod tests {
         assert!(!Value::Number(1).strict_eq(&Value::Decimal(Decimal::ONE)));
         assert!(!Value::Number(1).loose_eq(&Value::text("1")));
         assert!(Key(Value::text("a")) == Key::from("a"));
+    }
+
+    #[test]
+    fn number_keys_are_distinct_ordered_and_typed() {
+        let keys: Vec<i64> = (-199_997..200_000)
+            .step_by(7)
+            .chain([i64::MIN, i64::MAX, 1 << 40, -(1 << 40)])
+            .collect();
+        let mut m = key_map(0);
+        for (i, k) in keys.iter().enumerate() {
+            m.insert(Key(Value::Number(*k)), Value::Number(i as i64));
+        }
+        assert_eq!(m.len(), keys.len());
+        for (i, (k, v)) in m.iter().enumerate() {
+            assert!(
+                matches!((&k.0, v), (Value::Number(k), Value::Number(v)) if *k == keys[i] && *v == i as i64)
+            );
+        }
+        assert!(m.get(&Key(Value::Number(7))).is_some());
+        assert!(m.get(&Key(Value::Number(8))).is_none());
+        // NUMBER 7, DECIMAL 7 and TEXT "7" are three keys.
+        m.insert(Key(Value::Decimal(Decimal::from(7))), Value::Null);
+        m.insert(Key::from("7"), Value::Null);
+        assert_eq!(m.len(), keys.len() + 2);
+        assert!(matches!(
+            m.get(&Key(Value::Number(7))),
+            Some(Value::Number(_))
+        ));
     }
 
     #[test]

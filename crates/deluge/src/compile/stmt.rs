@@ -125,6 +125,17 @@ fn store_number(it: &mut Interp<'_>, slot: usize, n: i64) {
 }
 
 fn assign(slot: Slot, value: &Expr, line: u32) -> StmtFn {
+    if let Some(f) = int::int_assign(value, slot as usize) {
+        let general = super::expr::general(value);
+        return Box::new(move |it| {
+            it.tick(line)?;
+            if f(&mut it.vars).is_none() {
+                let v = general(it)?;
+                it.set(slot, v);
+            }
+            Ok(Flow::Normal)
+        });
+    }
     if let Some(f) = int::int_expr(value) {
         let general = super::expr::general(value);
         let slot = slot as usize;
