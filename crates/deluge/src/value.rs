@@ -33,13 +33,19 @@ pub struct KeyHasher {
     inner: foldhash::fast::RandomState,
     /// Secret of [`number_hash`], random per map like foldhash's own seed.
     number_seed: u64,
+    /// The secret of the block of 0 to 65,535 (the commonest keys), computed once.
+    block_zero: u64,
 }
 
 impl Default for KeyHasher {
     fn default() -> Self {
         let inner = foldhash::fast::RandomState::default();
         let number_seed = inner.hash_one(0x6e75_6d62_6572_u64);
-        KeyHasher { inner, number_seed }
+        KeyHasher {
+            inner,
+            number_seed,
+            block_zero: block_secret(0, number_seed),
+        }
     }
 }
 
@@ -51,6 +57,7 @@ impl BuildHasher for KeyHasher {
         KeyHashState {
             inner: self.inner.build_hasher(),
             number_seed: self.number_seed,
+            block_zero: self.block_zero,
             number: None,
             other: false,
         }
@@ -63,6 +70,7 @@ impl BuildHasher for KeyHasher {
 pub struct KeyHashState {
     inner: foldhash::fast::FoldHasher<'static>,
     number_seed: u64,
+    block_zero: u64,
     number: Option<u64>,
     other: bool,
 }
@@ -82,7 +90,7 @@ impl Hasher for KeyHashState {
     #[inline(always)]
     fn write_i64(&mut self, n: i64) {
         if !self.other && self.number.is_none() {
-            self.number = Some(number_hash(n, self.number_seed));
+            self.number = Some(number_hash(n, self.number_seed, self.block_zero));
         } else {
             self.spill();
             self.inner.write_i64(n);
@@ -146,12 +154,21 @@ impl Hasher for KeyHashState {
 /// different blocks land as the secret decides; the top 7 bits (hashbrown's tag) mix the
 /// whole number.
 #[inline(always)]
-fn number_hash(n: i64, seed: u64) -> u64 {
+fn number_hash(n: i64, seed: u64, block_zero: u64) -> u64 {
     const TAG_BITS: u64 = !(u64::MAX >> 7);
     let k = n as u64;
-    let block = folded_multiply((k >> 16) ^ seed, 0x9e37_79b9_7f4a_7c15);
+    let block = match k >> 16 {
+        0 => block_zero,
+        b => block_secret(b, seed),
+    };
     let tag = k.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ block;
     ((k ^ block) & !TAG_BITS) | (tag & TAG_BITS)
+}
+
+/// The secret of the block of 65,536 numbers `b`.
+#[inline(always)]
+fn block_secret(b: u64, seed: u64) -> u64 {
+    folded_multiply(b ^ seed, 0x9e37_79b9_7f4a_7c15)
 }
 
 /// The high and low halves of the 128-bit product, XORed.
