@@ -55,95 +55,103 @@ impl BuildHasher for KeyHasher {
     #[inline(always)]
     fn build_hasher(&self) -> KeyHashState {
         KeyHashState {
-            inner: self.inner.build_hasher(),
+            seed: self.inner.clone(),
             number_seed: self.number_seed,
             block_zero: self.block_zero,
-            number: None,
-            other: false,
+            step: HashStep::Empty,
         }
     }
 }
 
 /// The state of [`KeyHasher`]: a key that is one whole number ([`Key`] writes a NUMBER as
 /// one `i64`) takes [`number_hash`]; any other sequence of writes goes to foldhash. Equal keys
-/// make the same writes, so they hash alike either way.
+/// make the same writes, so they hash alike either way. The foldhash state is only built
+/// when a key needs it, so hashing a number touches a few words.
 pub struct KeyHashState {
-    inner: foldhash::fast::FoldHasher<'static>,
+    seed: foldhash::fast::RandomState,
     number_seed: u64,
     block_zero: u64,
-    number: Option<u64>,
-    other: bool,
+    step: HashStep,
+}
+
+/// What [`KeyHashState`] has seen so far.
+enum HashStep {
+    Empty,
+    /// One whole number, already hashed.
+    Number(u64),
+    /// Anything else, in foldhash.
+    Other(foldhash::fast::FoldHasher<'static>),
 }
 
 impl KeyHashState {
-    /// Hands everything written so far to foldhash.
+    /// Hands everything written so far to foldhash, then writes with `f`.
     #[inline(always)]
-    fn spill(&mut self) {
-        if let Some(h) = self.number.take() {
-            self.inner.write_u64(h);
+    fn spill(&mut self, f: impl FnOnce(&mut foldhash::fast::FoldHasher<'static>)) {
+        match &mut self.step {
+            HashStep::Other(inner) => f(inner),
+            step => {
+                let mut inner = self.seed.build_hasher();
+                if let HashStep::Number(h) = *step {
+                    inner.write_u64(h);
+                }
+                f(&mut inner);
+                *step = HashStep::Other(inner);
+            }
         }
-        self.other = true;
     }
 }
 
 impl Hasher for KeyHashState {
     #[inline(always)]
     fn write_i64(&mut self, n: i64) {
-        if !self.other && self.number.is_none() {
-            self.number = Some(number_hash(n, self.number_seed, self.block_zero));
+        if let HashStep::Empty = self.step {
+            self.step = HashStep::Number(number_hash(n, self.number_seed, self.block_zero));
         } else {
-            self.spill();
-            self.inner.write_i64(n);
+            self.spill(|h| h.write_i64(n));
         }
     }
 
     #[inline(always)]
     fn write(&mut self, bytes: &[u8]) {
-        self.spill();
-        self.inner.write(bytes);
+        self.spill(|h| h.write(bytes));
     }
 
     #[inline(always)]
     fn write_u8(&mut self, i: u8) {
-        self.spill();
-        self.inner.write_u8(i);
+        self.spill(|h| h.write_u8(i));
     }
 
     #[inline(always)]
     fn write_u16(&mut self, i: u16) {
-        self.spill();
-        self.inner.write_u16(i);
+        self.spill(|h| h.write_u16(i));
     }
 
     #[inline(always)]
     fn write_u32(&mut self, i: u32) {
-        self.spill();
-        self.inner.write_u32(i);
+        self.spill(|h| h.write_u32(i));
     }
 
     #[inline(always)]
     fn write_u64(&mut self, i: u64) {
-        self.spill();
-        self.inner.write_u64(i);
+        self.spill(|h| h.write_u64(i));
     }
 
     #[inline(always)]
     fn write_u128(&mut self, i: u128) {
-        self.spill();
-        self.inner.write_u128(i);
+        self.spill(|h| h.write_u128(i));
     }
 
     #[inline(always)]
     fn write_usize(&mut self, i: usize) {
-        self.spill();
-        self.inner.write_usize(i);
+        self.spill(|h| h.write_usize(i));
     }
 
     #[inline(always)]
     fn finish(&self) -> u64 {
-        match self.number {
-            Some(h) if !self.other => h,
-            _ => self.inner.finish(),
+        match &self.step {
+            HashStep::Number(h) => *h,
+            HashStep::Empty => self.seed.build_hasher().finish(),
+            HashStep::Other(inner) => inner.finish(),
         }
     }
 }
