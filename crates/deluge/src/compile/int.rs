@@ -9,6 +9,8 @@
 use crate::ast::{BinOp, Const, Expr, UnOp};
 use crate::value::Value;
 
+use super::StmtFn;
+
 type Vars = [Option<Value>];
 
 /// A compiled whole-number expression.
@@ -222,9 +224,15 @@ fn binary(op: BinOp, a: IntArg, b: IntArg) -> IntFn {
     })
 }
 
-/// A compiled whole-number assignment: computes and stores in one call, `None` (nothing
-/// stored) where the general path must decide.
-pub(super) type AssignFn = Box<dyn Fn(&mut Vars) -> Option<()> + Send + Sync>;
+/// Makes the statement of a compiled whole-number assignment. The assignment (which
+/// computes and stores, or gives `None`, nothing stored, where the general path must decide)
+/// is handed over as its own closure type, so the statement calls it directly rather than
+/// through a second boxed call.
+pub(super) trait AssignStmt {
+    fn wrap<F>(self, f: F) -> StmtFn
+    where
+        F: Fn(&mut Vars) -> Option<()> + Send + Sync + 'static;
+}
 
 /// Stores a NUMBER in slot `s`, reusing the slot when it already holds one.
 #[inline(always)]
@@ -260,33 +268,44 @@ fn top(e: &Expr) -> Option<(BinOp, IntArg, IntArg)> {
     }
 }
 
+/// Whether `int_assign` compiles `e` (checked first, so the general closure the statement
+/// falls back to is only built when it will be used).
+pub(super) fn assign_shape(e: &Expr) -> bool {
+    int_shape(e)
+        && match e {
+            Expr::Binary(op, _, _, _) => is_arith(*op),
+            Expr::Chain(_, rest) => !rest.is_empty(),
+            _ => false,
+        }
+}
+
 /// Compiles `slot = e` when `e` is whole-number arithmetic with at least one operator: the
 /// top operator computes and stores in place, so the statement makes one call, not two.
-pub(super) fn int_assign(e: &Expr, slot: usize) -> Option<AssignFn> {
+pub(super) fn int_assign(e: &Expr, slot: usize, stmt: impl AssignStmt) -> Option<StmtFn> {
     let (op, a, b) = top(e)?;
     let s = slot;
     per_arith_op!(op, f => Some(match (a, b) {
-        (IntArg::Slot(x), IntArg::Const(c)) => Box::new(move |v| store(v, s, f(number(v, x)?, c)?)),
+        (IntArg::Slot(x), IntArg::Const(c)) => stmt.wrap(move |v| store(v, s, f(number(v, x)?, c)?)),
         (IntArg::Slot(x), IntArg::Slot(y)) => {
-            Box::new(move |v| store(v, s, f(number(v, x)?, number(v, y)?)?))
+            stmt.wrap(move |v| store(v, s, f(number(v, x)?, number(v, y)?)?))
         }
-        (IntArg::Node(g), IntArg::Const(c)) => Box::new(move |v| store(v, s, f(g(v)?, c)?)),
+        (IntArg::Node(g), IntArg::Const(c)) => stmt.wrap(move |v| store(v, s, f(g(v)?, c)?)),
         (IntArg::Node(g), IntArg::Slot(y)) => {
-            Box::new(move |v| store(v, s, f(g(v)?, number(v, y)?)?))
+            stmt.wrap(move |v| store(v, s, f(g(v)?, number(v, y)?)?))
         }
         (IntArg::Slot(x), IntArg::Node(h)) => {
-            Box::new(move |v| store(v, s, f(number(v, x)?, h(v)?)?))
+            stmt.wrap(move |v| store(v, s, f(number(v, x)?, h(v)?)?))
         }
         (IntArg::SlotConst(o, x, d), IntArg::Slot(y)) => {
-            Box::new(move |v| store(v, s, f(arith(o, number(v, x)?, d)?, number(v, y)?)?))
+            stmt.wrap(move |v| store(v, s, f(arith(o, number(v, x)?, d)?, number(v, y)?)?))
         }
         (IntArg::Slot(x), IntArg::SlotConst(o, y, d)) => {
-            Box::new(move |v| store(v, s, f(number(v, x)?, arith(o, number(v, y)?, d)?)?))
+            stmt.wrap(move |v| store(v, s, f(number(v, x)?, arith(o, number(v, y)?, d)?)?))
         }
-        (IntArg::Slot(x), IntArg::SlotConst2(o, y, d, o2, e)) => Box::new(move |v| {
+        (IntArg::Slot(x), IntArg::SlotConst2(o, y, d, o2, e)) => stmt.wrap(move |v| {
             store(v, s, f(number(v, x)?, arith(o2, arith(o, number(v, y)?, d)?, e)?)?)
         }),
-        (a, b) => Box::new(move |v| store(v, s, f(a.get(v)?, b.get(v)?)?)),
+        (a, b) => stmt.wrap(move |v| store(v, s, f(a.get(v)?, b.get(v)?)?)),
     }))
 }
 

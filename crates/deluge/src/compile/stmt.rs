@@ -125,16 +125,42 @@ fn store_number(it: &mut Interp<'_>, slot: usize, n: i64) {
 }
 
 fn assign(slot: Slot, value: &Expr, line: u32) -> StmtFn {
-    if let Some(f) = int::int_assign(value, slot as usize) {
-        let general = super::expr::general(value);
-        return Box::new(move |it| {
-            it.tick(line)?;
-            if f(&mut it.vars).is_none() {
-                let v = general(it)?;
-                it.set(slot, v);
-            }
-            Ok(Flow::Normal)
-        });
+    /// The statement around a whole-number assignment: the general closure when it answers
+    /// `None`.
+    struct IntAssign {
+        general: ExprFn,
+        slot: Slot,
+        line: u32,
+    }
+    impl int::AssignStmt for IntAssign {
+        fn wrap<F>(self, f: F) -> StmtFn
+        where
+            F: Fn(&mut [Option<Value>]) -> Option<()> + Send + Sync + 'static,
+        {
+            let IntAssign {
+                general,
+                slot,
+                line,
+            } = self;
+            Box::new(move |it| {
+                it.tick(line)?;
+                if f(&mut it.vars).is_none() {
+                    let v = general(it)?;
+                    it.set(slot, v);
+                }
+                Ok(Flow::Normal)
+            })
+        }
+    }
+    if int::assign_shape(value) {
+        let stmt = IntAssign {
+            general: super::expr::general(value),
+            slot,
+            line,
+        };
+        if let Some(f) = int::int_assign(value, slot as usize, stmt) {
+            return f;
+        }
     }
     if let Some(f) = int::int_expr(value) {
         let general = super::expr::general(value);
