@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -25,9 +25,166 @@ pub const MAX_RENDER_BYTES: usize = 16 * 1024 * 1024;
 /// Node budget for one equality test or JSON conversion, for the same reason.
 const NODE_BUDGET: usize = 1_000_000;
 
-/// Hasher of map keys: fast, and randomly seeded per process so keys from untrusted JSON
-/// cannot be chosen to collide.
-pub type KeyHasher = foldhash::fast::RandomState;
+/// Hasher of map keys. Texts and the other keys: foldhash, randomly seeded so keys from
+/// untrusted JSON cannot be chosen to collide. Whole numbers: [`number_hash`], which places a
+/// run of consecutive numbers in consecutive slots (see DECISIONS.md, "Map keys").
+#[derive(Clone, Debug)]
+pub struct KeyHasher {
+    inner: foldhash::fast::RandomState,
+    /// Secret of [`number_hash`], random per map like foldhash's own seed.
+    number_seed: u64,
+    /// The secret of the block of 0 to 65,535 (the commonest keys), computed once.
+    block_zero: u64,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        let inner = foldhash::fast::RandomState::default();
+        let number_seed = inner.hash_one(0x6e75_6d62_6572_u64);
+        KeyHasher {
+            inner,
+            number_seed,
+            block_zero: block_secret(0, number_seed),
+        }
+    }
+}
+
+impl BuildHasher for KeyHasher {
+    type Hasher = KeyHashState;
+
+    #[inline(always)]
+    fn build_hasher(&self) -> KeyHashState {
+        KeyHashState {
+            seed: self.inner.clone(),
+            number_seed: self.number_seed,
+            block_zero: self.block_zero,
+            step: HashStep::Empty,
+        }
+    }
+}
+
+/// The state of [`KeyHasher`]: a key that is one whole number ([`Key`] writes a NUMBER as
+/// one `i64`) takes [`number_hash`]; any other sequence of writes goes to foldhash. Equal keys
+/// make the same writes, so they hash alike either way. The foldhash state is only built
+/// when a key needs it, so hashing a number touches a few words.
+pub struct KeyHashState {
+    seed: foldhash::fast::RandomState,
+    number_seed: u64,
+    block_zero: u64,
+    step: HashStep,
+}
+
+/// What [`KeyHashState`] has seen so far.
+enum HashStep {
+    Empty,
+    /// One whole number, already hashed.
+    Number(u64),
+    /// Anything else, in foldhash.
+    Other(foldhash::fast::FoldHasher<'static>),
+}
+
+impl KeyHashState {
+    /// Hands everything written so far to foldhash, then writes with `f`.
+    #[inline(always)]
+    fn spill(&mut self, f: impl FnOnce(&mut foldhash::fast::FoldHasher<'static>)) {
+        match &mut self.step {
+            HashStep::Other(inner) => f(inner),
+            step => {
+                let mut inner = self.seed.build_hasher();
+                if let HashStep::Number(h) = *step {
+                    inner.write_u64(h);
+                }
+                f(&mut inner);
+                *step = HashStep::Other(inner);
+            }
+        }
+    }
+}
+
+impl Hasher for KeyHashState {
+    #[inline(always)]
+    fn write_i64(&mut self, n: i64) {
+        if let HashStep::Empty = self.step {
+            self.step = HashStep::Number(number_hash(n, self.number_seed, self.block_zero));
+        } else {
+            self.spill(|h| h.write_i64(n));
+        }
+    }
+
+    #[inline(always)]
+    fn write(&mut self, bytes: &[u8]) {
+        self.spill(|h| h.write(bytes));
+    }
+
+    #[inline(always)]
+    fn write_u8(&mut self, i: u8) {
+        self.spill(|h| h.write_u8(i));
+    }
+
+    #[inline(always)]
+    fn write_u16(&mut self, i: u16) {
+        self.spill(|h| h.write_u16(i));
+    }
+
+    #[inline(always)]
+    fn write_u32(&mut self, i: u32) {
+        self.spill(|h| h.write_u32(i));
+    }
+
+    #[inline(always)]
+    fn write_u64(&mut self, i: u64) {
+        self.spill(|h| h.write_u64(i));
+    }
+
+    #[inline(always)]
+    fn write_u128(&mut self, i: u128) {
+        self.spill(|h| h.write_u128(i));
+    }
+
+    #[inline(always)]
+    fn write_usize(&mut self, i: usize) {
+        self.spill(|h| h.write_usize(i));
+    }
+
+    #[inline(always)]
+    fn finish(&self) -> u64 {
+        match &self.step {
+            HashStep::Number(h) => *h,
+            HashStep::Empty => self.seed.build_hasher().finish(),
+            HashStep::Other(inner) => inner.finish(),
+        }
+    }
+}
+
+/// The hash of a whole-number key, as CPython places integers: the low bits (which pick the
+/// slot) are the number's own, XOR a secret drawn per block of 65,536 consecutive numbers,
+/// so consecutive numbers take consecutive slots and never collide, while numbers from
+/// different blocks land as the secret decides; the top 7 bits (hashbrown's tag) mix the
+/// whole number.
+#[inline(always)]
+fn number_hash(n: i64, seed: u64, block_zero: u64) -> u64 {
+    const TAG_BITS: u64 = !(u64::MAX >> 7);
+    let k = n as u64;
+    let block = match k >> 16 {
+        0 => block_zero,
+        b => block_secret(b, seed),
+    };
+    let tag = k.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ block;
+    ((k ^ block) & !TAG_BITS) | (tag & TAG_BITS)
+}
+
+/// The secret of the block of 65,536 numbers `b`.
+#[inline(always)]
+fn block_secret(b: u64, seed: u64) -> u64 {
+    folded_multiply(b ^ seed, 0x9e37_79b9_7f4a_7c15)
+}
+
+/// The high and low halves of the 128-bit product, XORed.
+#[inline(always)]
+fn folded_multiply(x: u64, y: u64) -> u64 {
+    let full = u128::from(x).wrapping_mul(u128::from(y));
+    (full as u64) ^ ((full >> 64) as u64)
+}
 
 /// The entries of a KEY-VALUE map or key-value COLLECTION, in insertion order.
 pub type KeyMap = IndexMap<Key, Value, KeyHasher>;
@@ -688,6 +845,34 @@ mod tests {
         assert!(!Value::Number(1).strict_eq(&Value::Decimal(Decimal::ONE)));
         assert!(!Value::Number(1).loose_eq(&Value::text("1")));
         assert!(Key(Value::text("a")) == Key::from("a"));
+    }
+
+    #[test]
+    fn number_keys_are_distinct_ordered_and_typed() {
+        let keys: Vec<i64> = (-199_997..200_000)
+            .step_by(7)
+            .chain([i64::MIN, i64::MAX, 1 << 40, -(1 << 40)])
+            .collect();
+        let mut m = key_map(0);
+        for (i, k) in keys.iter().enumerate() {
+            m.insert(Key(Value::Number(*k)), Value::Number(i as i64));
+        }
+        assert_eq!(m.len(), keys.len());
+        for (i, (k, v)) in m.iter().enumerate() {
+            assert!(
+                matches!((&k.0, v), (Value::Number(k), Value::Number(v)) if *k == keys[i] && *v == i as i64)
+            );
+        }
+        assert!(m.get(&Key(Value::Number(7))).is_some());
+        assert!(m.get(&Key(Value::Number(8))).is_none());
+        // NUMBER 7, DECIMAL 7 and TEXT "7" are three keys.
+        m.insert(Key(Value::Decimal(Decimal::from(7))), Value::Null);
+        m.insert(Key::from("7"), Value::Null);
+        assert_eq!(m.len(), keys.len() + 2);
+        assert!(matches!(
+            m.get(&Key(Value::Number(7))),
+            Some(Value::Number(_))
+        ));
     }
 
     #[test]

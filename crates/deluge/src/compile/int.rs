@@ -9,6 +9,8 @@
 use crate::ast::{BinOp, Const, Expr, UnOp};
 use crate::value::Value;
 
+use super::StmtFn;
+
 type Vars = [Option<Value>];
 
 /// A compiled whole-number expression.
@@ -23,6 +25,8 @@ pub(super) enum IntArg {
     Const(i64),
     /// `variable op constant`, computed in place rather than through a call.
     SlotConst(BinOp, usize, i64),
+    /// `variable op constant op constant` (`v * 3 % 7`), likewise.
+    SlotConst2(BinOp, usize, i64, BinOp, i64),
     Node(IntFn),
 }
 
@@ -33,6 +37,9 @@ impl IntArg {
             IntArg::Slot(s) => number(vars, *s),
             IntArg::Const(n) => Some(*n),
             IntArg::SlotConst(op, s, c) => arith(*op, number(vars, *s)?, *c),
+            IntArg::SlotConst2(op, s, c, op2, d) => {
+                arith(*op2, arith(*op, number(vars, *s)?, *c)?, *d)
+            }
             IntArg::Node(f) => f(vars),
         }
     }
@@ -180,10 +187,12 @@ macro_rules! per_compare_op {
     };
 }
 
-/// One operator: `variable op constant` in place, anything else as a compiled node.
+/// One operator: `variable op constant` (and one more constant) in place, anything else as
+/// a compiled node.
 fn node(op: BinOp, a: IntArg, b: IntArg) -> IntArg {
     match (a, b) {
         (IntArg::Slot(s), IntArg::Const(c)) => IntArg::SlotConst(op, s, c),
+        (IntArg::SlotConst(o, s, c), IntArg::Const(d)) => IntArg::SlotConst2(o, s, c, op, d),
         (a, b) => IntArg::Node(binary(op, a, b)),
     }
 }
@@ -205,8 +214,99 @@ fn binary(op: BinOp, a: IntArg, b: IntArg) -> IntFn {
         (IntArg::Slot(x), IntArg::SlotConst(o, y, d)) => {
             Box::new(move |v| f(number(v, x)?, arith(o, number(v, y)?, d)?))
         }
+        (IntArg::Slot(x), IntArg::SlotConst2(o, y, d, o2, e)) => {
+            Box::new(move |v| f(number(v, x)?, arith(o2, arith(o, number(v, y)?, d)?, e)?))
+        }
+        (IntArg::SlotConst2(o, x, d, o2, e), IntArg::Slot(y)) => {
+            Box::new(move |v| f(arith(o2, arith(o, number(v, x)?, d)?, e)?, number(v, y)?))
+        }
         (a, b) => Box::new(move |v| f(a.get(v)?, b.get(v)?)),
     })
+}
+
+/// Makes the statement of a compiled whole-number assignment. The assignment (which
+/// computes and stores, or gives `None`, nothing stored, where the general path must decide)
+/// is handed over as its own closure type, so the statement calls it directly rather than
+/// through a second boxed call.
+pub(super) trait AssignStmt {
+    fn wrap<F>(self, f: F) -> StmtFn
+    where
+        F: Fn(&mut Vars) -> Option<()> + Send + Sync + 'static;
+}
+
+/// Stores a NUMBER in slot `s`, reusing the slot when it already holds one.
+#[inline(always)]
+pub(super) fn store(vars: &mut Vars, s: usize, n: i64) -> Option<()> {
+    if let Some(cell) = vars.get_mut(s) {
+        match cell {
+            Some(Value::Number(x)) => *x = n,
+            _ => *cell = Some(Value::Number(n)),
+        }
+    }
+    Some(())
+}
+
+/// The top operator of a whole-number arithmetic tree and its two operands compiled (a
+/// chain `a op b op c` is `(a op b) op c`).
+fn top(e: &Expr) -> Option<(BinOp, IntArg, IntArg)> {
+    if !int_shape(e) {
+        return None;
+    }
+    match e {
+        Expr::Binary(op, a, b, _) if is_arith(*op) => {
+            Some((*op, build_int_arg(a)?, build_int_arg(b)?))
+        }
+        Expr::Chain(first, rest) => {
+            let ((last_op, last, _), init) = rest.split_last()?;
+            let mut acc = build_int_arg(first)?;
+            for (op, e, _) in init {
+                acc = node(*op, acc, build_int_arg(e)?);
+            }
+            Some((*last_op, acc, build_int_arg(last)?))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `int_assign` compiles `e` (checked first, so the general closure the statement
+/// falls back to is only built when it will be used).
+pub(super) fn assign_shape(e: &Expr) -> bool {
+    int_shape(e)
+        && match e {
+            Expr::Binary(op, _, _, _) => is_arith(*op),
+            Expr::Chain(_, rest) => !rest.is_empty(),
+            _ => false,
+        }
+}
+
+/// Compiles `slot = e` when `e` is whole-number arithmetic with at least one operator: the
+/// top operator computes and stores in place, so the statement makes one call, not two.
+pub(super) fn int_assign(e: &Expr, slot: usize, stmt: impl AssignStmt) -> Option<StmtFn> {
+    let (op, a, b) = top(e)?;
+    let s = slot;
+    per_arith_op!(op, f => Some(match (a, b) {
+        (IntArg::Slot(x), IntArg::Const(c)) => stmt.wrap(move |v| store(v, s, f(number(v, x)?, c)?)),
+        (IntArg::Slot(x), IntArg::Slot(y)) => {
+            stmt.wrap(move |v| store(v, s, f(number(v, x)?, number(v, y)?)?))
+        }
+        (IntArg::Node(g), IntArg::Const(c)) => stmt.wrap(move |v| store(v, s, f(g(v)?, c)?)),
+        (IntArg::Node(g), IntArg::Slot(y)) => {
+            stmt.wrap(move |v| store(v, s, f(g(v)?, number(v, y)?)?))
+        }
+        (IntArg::Slot(x), IntArg::Node(h)) => {
+            stmt.wrap(move |v| store(v, s, f(number(v, x)?, h(v)?)?))
+        }
+        (IntArg::SlotConst(o, x, d), IntArg::Slot(y)) => {
+            stmt.wrap(move |v| store(v, s, f(arith(o, number(v, x)?, d)?, number(v, y)?)?))
+        }
+        (IntArg::Slot(x), IntArg::SlotConst(o, y, d)) => {
+            stmt.wrap(move |v| store(v, s, f(number(v, x)?, arith(o, number(v, y)?, d)?)?))
+        }
+        (IntArg::Slot(x), IntArg::SlotConst2(o, y, d, o2, e)) => stmt.wrap(move |v| {
+            store(v, s, f(number(v, x)?, arith(o2, arith(o, number(v, y)?, d)?, e)?)?)
+        }),
+        (a, b) => stmt.wrap(move |v| store(v, s, f(a.get(v)?, b.get(v)?)?)),
+    }))
 }
 
 /// Compiles `e` if it is an arithmetic tree with at least one operator (a bare variable or
@@ -215,6 +315,9 @@ pub(super) fn int_expr(e: &Expr) -> Option<IntFn> {
     match int_arg(e)? {
         IntArg::Node(f) => Some(f),
         IntArg::SlotConst(op, s, c) => Some(Box::new(move |v| arith(op, number(v, s)?, c))),
+        IntArg::SlotConst2(op, s, c, op2, d) => Some(Box::new(move |v| {
+            arith(op2, arith(op, number(v, s)?, c)?, d)
+        })),
         IntArg::Slot(_) | IntArg::Const(_) => None,
     }
 }

@@ -61,6 +61,27 @@ pub(super) fn put_statement(e: &Expr, line: u32) -> Option<StmtFn> {
     let [k, v] = <[Leaf; 2]>::try_from(leaves).ok()?;
     let general = general(recv, name, *fast, args, *call_line);
     let call_line = *call_line;
+    if let (Leaf::Var(ks, _), Leaf::Var(vs, _)) = (&k, &v) {
+        // `m.put(key, value)` with two variables: whole numbers read without a dispatch on
+        // the operand kinds.
+        let (ks, vs) = (*ks as usize, *vs as usize);
+        return Some(Box::new(move |it| {
+            it.tick(line)?;
+            if let (Some(Some(Value::Number(kn))), Some(Some(Value::Number(vn)))) =
+                (it.vars.get(ks), it.vars.get(vs))
+                && put_numbers(it, slot, *kn, *vn)
+            {
+                return Ok(Flow::Normal);
+            }
+            match put_on_variable(it, slot, &k, &v, call_line) {
+                Some(r) => r?,
+                None => {
+                    general(it)?;
+                }
+            }
+            Ok(Flow::Normal)
+        }));
+    }
     Some(Box::new(move |it| {
         it.tick(line)?;
         match put_on_variable(it, slot, &k, &v, call_line) {
@@ -96,6 +117,23 @@ fn put_on_variable(
     v: &Leaf,
     line: u32,
 ) -> Option<R<()>> {
+    let Some(Some(Value::Map(_))) = it.vars.get(slot) else {
+        return None;
+    };
+    // Whole-number key and value, room in the map: no value is built until the insert.
+    if let (Some(kn), Some(vn)) = (k.number(&it.vars), v.number(&it.vars))
+        && put_numbers(it, slot, kn, vn)
+    {
+        return Some(Ok(()));
+    }
+    Some(put_leaves(it, slot, k, v).map_err(|e| e.at_line(line)))
+}
+
+/// `m.put(k, v)` of two whole numbers on the map in `slot`, when it holds a map, the call
+/// depth allows a call and the map has room (or the key is there): false (nothing done)
+/// otherwise.
+#[inline(always)]
+fn put_numbers(it: &mut Interp<'_>, slot: usize, k: i64, v: i64) -> bool {
     let Interp {
         vars,
         limits,
@@ -104,28 +142,26 @@ fn put_on_variable(
         ..
     } = it;
     let Some(Some(Value::Map(m))) = vars.get(slot) else {
-        return None;
+        return false;
     };
-    // Whole-number key and value, room in the map: no value is built until the insert.
-    if let (Some(k), Some(v)) = (k.number(vars), v.number(vars))
-        && *depth < limits.max_call_depth
-    {
-        let mut m = m.borrow_mut();
-        if m.entries.len() < limits.max_collection_size {
-            match m
-                .entries
-                .insert_full(Key(Value::Number(k)), Value::Number(v))
-                .1
-            {
-                None => *grown += 64,
-                // A replaced number needs no drop call.
-                Some(Value::Number(_)) => {}
-                Some(old) => drop(old),
-            }
-            return Some(Ok(()));
-        }
+    if *depth >= limits.max_call_depth {
+        return false;
     }
-    Some(put_leaves(it, slot, k, v).map_err(|e| e.at_line(line)))
+    let mut m = m.borrow_mut();
+    if m.entries.len() >= limits.max_collection_size {
+        return false;
+    }
+    match m
+        .entries
+        .insert_full(Key(Value::Number(k)), Value::Number(v))
+        .1
+    {
+        None => *grown += 64,
+        // A replaced number needs no drop call.
+        Some(Value::Number(_)) => {}
+        Some(old) => drop(old),
+    }
+    true
 }
 
 #[inline(always)]

@@ -125,6 +125,43 @@ fn store_number(it: &mut Interp<'_>, slot: usize, n: i64) {
 }
 
 fn assign(slot: Slot, value: &Expr, line: u32) -> StmtFn {
+    /// The statement around a whole-number assignment: the general closure when it answers
+    /// `None`.
+    struct IntAssign {
+        general: ExprFn,
+        slot: Slot,
+        line: u32,
+    }
+    impl int::AssignStmt for IntAssign {
+        fn wrap<F>(self, f: F) -> StmtFn
+        where
+            F: Fn(&mut [Option<Value>]) -> Option<()> + Send + Sync + 'static,
+        {
+            let IntAssign {
+                general,
+                slot,
+                line,
+            } = self;
+            Box::new(move |it| {
+                it.tick(line)?;
+                if f(&mut it.vars).is_none() {
+                    let v = general(it)?;
+                    it.set(slot, v);
+                }
+                Ok(Flow::Normal)
+            })
+        }
+    }
+    if int::assign_shape(value) {
+        let stmt = IntAssign {
+            general: super::expr::general(value),
+            slot,
+            line,
+        };
+        if let Some(f) = int::int_assign(value, slot as usize, stmt) {
+            return f;
+        }
+    }
     if let Some(f) = int::int_expr(value) {
         let general = super::expr::general(value);
         let slot = slot as usize;
@@ -273,16 +310,30 @@ fn for_each(
         }
     };
     let slot = slot as usize;
+    // A list is walked live by index with its element read in place (the borrow ends
+    // before the body runs, which may grow the list): one loop without the other cases.
+    if let (None, Value::List(l)) = (&snapshot, &seq) {
+        let mut i = 0usize;
+        loop {
+            let next = match l.borrow().items.get(i) {
+                None => break,
+                Some(Value::Number(n)) => Next::Number(*n),
+                Some(v) => Next::Value(v.clone()),
+            };
+            match step(it, slot, index, i, next, body, line)? {
+                Flow::Normal | Flow::Continue => {}
+                Flow::Break => break,
+                Flow::Return => return Ok(Flow::Return),
+            }
+            i += 1;
+        }
+        return Ok(Flow::Normal);
+    }
     let mut i = 0usize;
     loop {
         let next = match &snapshot {
             Some(items) => items.get(i).cloned().map_or(Next::End, Next::Value),
             None => match &seq {
-                Value::List(l) => match l.borrow().items.get(i) {
-                    None => Next::End,
-                    Some(Value::Number(n)) => Next::Number(*n),
-                    Some(v) => Next::Value(v.clone()),
-                },
                 Value::Collection(c) => match &*c.borrow() {
                     CollectionValue::List(items) => {
                         items.get(i).cloned().map_or(Next::End, Next::Value)
@@ -295,14 +346,7 @@ fn for_each(
         if let Next::End = next {
             break;
         }
-        it.tick(line)?;
-        match next {
-            _ if index => store_number(it, slot, i64::try_from(i).unwrap_or(i64::MAX)),
-            Next::Number(n) => store_number(it, slot, n),
-            Next::Value(v) => it.set(slot as Slot, v),
-            Next::End => {}
-        }
-        match body.run(it)? {
+        match step(it, slot, index, i, next, body, line)? {
             Flow::Normal | Flow::Continue => {}
             Flow::Break => break,
             Flow::Return => return Ok(Flow::Return),
@@ -310,6 +354,28 @@ fn for_each(
         i += 1;
     }
     Ok(Flow::Normal)
+}
+
+/// One iteration of a `for each`: counts it as a statement, binds the element (or its
+/// index `i`) and runs the body, giving the body's flow.
+#[inline(always)]
+fn step(
+    it: &mut Interp<'_>,
+    slot: usize,
+    index: bool,
+    i: usize,
+    next: Next,
+    body: &Block,
+    line: u32,
+) -> R<Flow> {
+    it.tick(line)?;
+    match next {
+        _ if index => store_number(it, slot, i64::try_from(i).unwrap_or(i64::MAX)),
+        Next::Number(n) => store_number(it, slot, n),
+        Next::Value(v) => it.set(slot as Slot, v),
+        Next::End => {}
+    }
+    body.run(it)
 }
 
 /// The next element of a `for each`: whole numbers are read in place.
