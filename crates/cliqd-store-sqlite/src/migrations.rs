@@ -246,6 +246,10 @@ const MIGRATIONS: &[&str] = &[
         WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS response_tokens_expiry ON response_tokens (expires_at);
     "#,
+    // 12: the threads a user follows, found by user (a user's chat list includes them).
+    r#"
+    CREATE INDEX IF NOT EXISTS thread_followers_user ON thread_followers (user_id, chat_id);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {
