@@ -250,6 +250,13 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX IF NOT EXISTS thread_followers_user ON thread_followers (user_id, chat_id);
     "#,
+    // 13: no time index on messages. Time never decreases along a chat's seq, so a time bound
+    // is found by a binary search on the key (messaging::seq_from_time); the index cost a
+    // second B-tree insert on every post, and posts spread over many chats wrote one more
+    // page per chat per batch (docs/messaging.md, "Posts spread over many chats").
+    r#"
+    DROP INDEX IF EXISTS messages_time;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

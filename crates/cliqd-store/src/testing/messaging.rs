@@ -436,3 +436,85 @@ pub async fn member_reads_listings_and_stored_bodies(t: TestStore) {
     assert_eq!(read.body, posted.body);
     assert_eq!(*read.body, body);
 }
+
+/// Time bounds and cursors agree with a model of the chat: every combination of `fromtime`,
+/// `totime`, cursor and limit over messages that share milliseconds, with gaps left by
+/// deleted messages, returns what filtering the whole chat would.
+pub async fn time_bounds_and_cursors_match_a_model(t: TestStore) {
+    let (_dir, store, a, _b, channel) = setup(t).await;
+    let chat = channel.chat_id.clone();
+    // Bursts posted together share a millisecond or a few; the pauses separate them.
+    for burst in 0..12 {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..(1 + burst % 4) {
+            let (store, p) = (
+                store.clone(),
+                post(&a, PostTarget::Chat(chat.clone()), &format!("b{burst}.{i}")),
+            );
+            set.spawn(async move { store.post_message(p).await });
+        }
+        while let Some(m) = set.join_next().await {
+            m.unwrap().unwrap().unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    let all_query = MessageQuery {
+        chat_id: chat.clone(),
+        from_time: None,
+        to_time: None,
+        after_seq: None,
+        limit: 1000,
+    };
+    let all = store.list_messages(all_query.clone()).await.unwrap();
+    // Delete every third message, and the first and the last: gaps at both ends.
+    for (i, m) in all.iter().enumerate() {
+        if i % 3 == 1 || i == 0 || i + 1 == all.len() {
+            store.delete_message(&chat, &m.id).await.unwrap();
+        }
+    }
+    let kept = store.list_messages(all_query).await.unwrap();
+    assert!(
+        kept.windows(2)
+            .all(|w| w[0].seq < w[1].seq && w[0].time <= w[1].time)
+    );
+    let (first, last) = (all[0].time, all[all.len() - 1].time);
+    let mut times: Vec<Option<i64>> = vec![None, Some(i64::MIN), Some(i64::MAX)];
+    times.extend((first - 2..=last + 2).map(Some));
+    let mut cursors: Vec<Option<i64>> = vec![None, Some(0)];
+    cursors.extend(all.iter().map(|m| Some(m.seq)));
+    for from_time in &times {
+        for to_time in times.iter().step_by(3) {
+            for after_seq in cursors.iter().step_by(3) {
+                for limit in [1u32, 100] {
+                    let q = MessageQuery {
+                        chat_id: chat.clone(),
+                        from_time: *from_time,
+                        to_time: *to_time,
+                        after_seq: *after_seq,
+                        limit,
+                    };
+                    let matching: Vec<&MessageRow> = kept
+                        .iter()
+                        .filter(|m| from_time.is_none_or(|t| m.time >= t))
+                        .filter(|m| to_time.is_none_or(|t| m.time <= t))
+                        .filter(|m| after_seq.is_none_or(|s| m.seq > s))
+                        .collect();
+                    // Oldest first from a lower bound; otherwise the newest `limit`.
+                    let expected: Vec<&str> = if from_time.is_some() || after_seq.is_some() {
+                        matching
+                            .iter()
+                            .take(limit as usize)
+                            .map(|m| m.id.as_str())
+                            .collect()
+                    } else {
+                        let skip = matching.len().saturating_sub(limit as usize);
+                        matching.iter().skip(skip).map(|m| m.id.as_str()).collect()
+                    };
+                    let got = store.list_messages(q.clone()).await.unwrap();
+                    let got: Vec<&str> = got.iter().map(|m| m.id.as_str()).collect();
+                    assert_eq!(got, expected, "{q:?}");
+                }
+            }
+        }
+    }
+}

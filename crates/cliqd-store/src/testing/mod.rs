@@ -73,6 +73,7 @@ macro_rules! store_conformance_tests {
             current messaging::refusals_write_nothing_and_publish_nothing,
             multi messaging::events_follow_commit_order,
             current messaging::threads_and_reading_shapes,
+            multi messaging::time_bounds_and_cursors_match_a_model,
             multi messaging::refused_thread_posts_open_no_thread_even_in_a_shared_batch,
             current messaging::following_closing_and_muting,
             current messaging::member_reads_listings_and_stored_bodies,
