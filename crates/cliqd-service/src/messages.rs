@@ -5,7 +5,8 @@
 use crate::{Actor, ServiceError, ServiceResult, resolve_users};
 use cliqd_message::{EditRequest, Message, MessageContext, normalize_message_id};
 use cliqd_store::{
-    ChatRow, ConflictOn, MessageRow, NewPost, PostOptions, PostTarget, Store, StoreError,
+    ChatRow, ConflictOn, MessageQuery, MessageRow, NewPost, PostOptions, PostTarget, Store,
+    StoreError,
 };
 use serde_json::{Value, json};
 
@@ -187,6 +188,29 @@ pub async fn member_chat(
         return Err(ServiceError::NotMember);
     }
     Ok(chat)
+}
+
+/// [`member_chat`] and, when the actor is a member and `page` is given, that page of the
+/// chat's messages, in one read of the store. The refusals come first, as in [`member_chat`]:
+/// a caller that found its query invalid passes `None` and reports that after them.
+pub async fn member_page(
+    store: &dyn Store,
+    actor: &Actor,
+    chat_id: &str,
+    page: Option<MessageQuery>,
+) -> ServiceResult<(ChatRow, Vec<MessageRow>)> {
+    let (chat, member, rows) = match store
+        .member_page(actor.org_id(), chat_id.trim(), actor.id(), page)
+        .await
+    {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Err(ServiceError::ChatNotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if !member {
+        return Err(ServiceError::NotMember);
+    }
+    Ok((chat, rows))
 }
 
 fn message_missing(e: StoreError) -> ServiceError {

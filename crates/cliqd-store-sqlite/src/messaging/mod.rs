@@ -157,6 +157,38 @@ impl MessagingStore for SqliteStore {
         .await
     }
 
+    async fn member_page(
+        &self,
+        org_id: i64,
+        chat_id: &str,
+        user_id: i64,
+        page: Option<MessageQuery>,
+    ) -> StoreResult<(ChatRow, bool, Vec<MessageRow>)> {
+        let id = chat_id.to_string();
+        // As in `list_messages`: only a page larger than the clients' goes to the pool.
+        let short = page.as_ref().is_none_or(|q| q.limit <= SHORT_PAGE);
+        let read = move |c: &rusqlite::Connection| {
+            let chat = load_chat(c, &id)?;
+            if chat.org_id != org_id {
+                return Err(StoreError::NotFound);
+            }
+            let member = is_member_conn(c, &chat.acl_chat_id, user_id)?;
+            let rows = match page {
+                Some(mut q) if member => {
+                    q.chat_id = id;
+                    list_messages(c, &q)?
+                }
+                _ => Vec::new(),
+            };
+            Ok((chat, member, rows))
+        };
+        if short {
+            self.read_short(read).await
+        } else {
+            self.read(read).await
+        }
+    }
+
     async fn chat_listings(
         &self,
         chats: &[ChatRow],

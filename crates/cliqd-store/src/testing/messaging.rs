@@ -412,6 +412,45 @@ pub async fn member_reads_listings_and_stored_bodies(t: TestStore) {
         ));
     }
 
+    // The chat, the membership and a page in one read; a non-member gets no page.
+    store
+        .post_message(post(&a, PostTarget::Chat(general.chat_id.clone()), "hello"))
+        .await
+        .unwrap()
+        .unwrap();
+    let page = |chat_id: &str| MessageQuery {
+        chat_id: chat_id.to_string(),
+        from_time: None,
+        to_time: None,
+        after_seq: None,
+        limit: 10,
+    };
+    let (read, member, rows) = store
+        .member_page(a.org_id, &general.chat_id, a.id, Some(page("ignored")))
+        .await
+        .unwrap();
+    assert_eq!(
+        (read.id, member, rows.len()),
+        (general.chat_id.clone(), true, 1)
+    );
+    assert_eq!(rows[0].body["text"], "hello");
+    let (_, member, rows) = store
+        .member_page(b.org_id, &general.chat_id, b.id, Some(page("")))
+        .await
+        .unwrap();
+    assert_eq!((member, rows.len()), (false, 0));
+    let (_, member, rows) = store
+        .member_page(a.org_id, &general.chat_id, a.id, None)
+        .await
+        .unwrap();
+    assert_eq!((member, rows.len()), (true, 0), "no page asked for");
+    assert!(matches!(
+        store
+            .member_page(other.id, &general.chat_id, a.id, None)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
     let dm = store.open_direct_chat(a.org_id, a.id, b.id).await.unwrap();
     store.set_chat_muted(&dm.id, a.id, true).await.unwrap();
     let chats = [chat, dm];

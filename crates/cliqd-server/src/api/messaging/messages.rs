@@ -210,7 +210,29 @@ async fn list(
     CliqPath(chat_id): CliqPath<String>,
     CliqQuery(p): CliqQuery<ListParams>,
 ) -> ApiResult<Response> {
-    let chat = member_chat(&state, &auth, &chat_id).await?;
+    // The query is read first but its errors come after the chat's: a caller who may not
+    // read the chat learns that, whatever its parameters. The chat, the membership and the
+    // page are one read of the store.
+    let (query, invalid) = match list_query(&chat_id, &p) {
+        Ok(q) => (Some(q), None),
+        Err(e) => (None, Some(e)),
+    };
+    let (_chat, rows) =
+        cliqd_service::member_page(state.store.as_ref(), &auth.actor(), &chat_id, query).await?;
+    if let Some(e) = invalid {
+        return Err(e);
+    }
+    // A chat's history never ends: every non-empty page carries a `next_token` that resumes
+    // exactly after its last message (an empty reply means "nothing newer yet").
+    let page = Page {
+        next_token: rows.last().map(|last| encode_cursor(last.seq)),
+        data: rows.iter().map(MessageView).collect(),
+    };
+    Ok(json_reply(&page, size_hint(&rows)))
+}
+
+/// The page `p` asks for (`chat_id` is replaced by the chat's own id when read).
+fn list_query(chat_id: &str, p: &ListParams) -> ApiResult<MessageQuery> {
     let limit = match p.limit.as_deref().map(str::trim) {
         None | Some("") => DEFAULT_LIMIT,
         Some(s) => s
@@ -227,23 +249,13 @@ async fn list(
         Some(t) => Some(decode_cursor(t)?),
         None => None,
     };
-    let rows = state
-        .store
-        .list_messages(MessageQuery {
-            chat_id: chat.id.clone(),
-            from_time,
-            to_time,
-            after_seq,
-            limit,
-        })
-        .await?;
-    // A chat's history never ends: every non-empty page carries a `next_token` that resumes
-    // exactly after its last message (an empty reply means "nothing newer yet").
-    let page = Page {
-        next_token: rows.last().map(|last| encode_cursor(last.seq)),
-        data: rows.iter().map(MessageView).collect(),
-    };
-    Ok(json_reply(&page, size_hint(&rows)))
+    Ok(MessageQuery {
+        chat_id: chat_id.to_string(),
+        from_time,
+        to_time,
+        after_seq,
+        limit,
+    })
 }
 
 /// A page of get messages: `{"next_token"?, "data": [message, …]}`.
