@@ -949,9 +949,10 @@ fn read_page(c: &rusqlite::Connection, q: &MessageQuery) -> StoreResult<Vec<Mess
         .map_err(map_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(map_err)?;
+    let mut names = Names::default();
     let mut rows = raw
         .into_iter()
-        .map(finish_message)
+        .map(|raw| finish_message(c, &mut names, raw))
         .collect::<StoreResult<Vec<_>>>()?;
     if newest_first {
         rows.reverse();

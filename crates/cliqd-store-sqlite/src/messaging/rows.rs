@@ -62,30 +62,31 @@ pub(super) fn finish_channel((mut row, teams): (ChannelRow, String)) -> StoreRes
     Ok(row)
 }
 
-/// [`MSG_COLS`] as a literal, for statements written out whole with `concat!`.
+/// [`MSG_COLS`] as a literal, for statements written out whole with `concat!`. The sender's
+/// and the bot's names are not columns of the message: [`finish_message`] reads each once per
+/// read ([`Names`]), not once per row as a join would.
 macro_rules! msg_cols {
     () => {
-        "m.id, m.chat_id, m.seq, m.time, m.sender_id, u.name, m.bot_id, \
-         (SELECT c.name FROM components c WHERE c.id = m.bot_id), m.kind, m.body, m.edited, \
+        "m.id, m.chat_id, m.seq, m.time, m.sender_id, m.bot_id, m.kind, m.body, m.edited, \
          m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, m.mentions"
     };
 }
-/// `SELECT` [`MSG_COLS`] from the messages and their senders, as a literal.
+/// `SELECT` [`MSG_COLS`] from the messages, as a literal.
 macro_rules! select_msg {
     () => {
         concat!(
             "SELECT ",
             $crate::messaging::rows::msg_cols!(),
-            " FROM messages m JOIN users u ON u.id = m.sender_id"
+            " FROM messages m"
         )
     };
 }
 pub(super) use {msg_cols, select_msg};
 pub(super) const MSG_COLS: &str = msg_cols!();
 /// How many columns [`MSG_COLS`] selects.
-pub(super) const MSG_COL_COUNT: usize = 16;
+pub(super) const MSG_COL_COUNT: usize = 14;
 
-/// A message row as read, with its mentions column still text.
+/// A message row as read, with its mentions column still text and its names not yet read.
 pub(super) type RawMessage = (MessageRow, Option<String>);
 
 pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
@@ -96,28 +97,71 @@ pub(super) fn message_from_row(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
             seq: r.get(2)?,
             time: r.get(3)?,
             sender_id: r.get(4)?,
-            sender_name: r.get(5)?,
-            bot_id: r.get(6)?,
-            bot_name: r.get(7)?,
-            kind: r.get(8)?,
+            sender_name: String::new(),
+            bot_id: r.get(5)?,
+            bot_name: None,
+            kind: r.get(6)?,
             // Only checked to be JSON: reads splice the text into their replies unparsed.
-            body: MessageBody::from_stored(r.get(9)?).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, e.into())
+            body: MessageBody::from_stored(r.get(7)?).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, e.into())
             })?,
-            edited: r.get(10)?,
-            reply_to: r.get(11)?,
-            thread_chat_id: r.get(12)?,
-            origin_chat_id: r.get(13)?,
-            origin_message_id: r.get(14)?,
+            edited: r.get(8)?,
+            reply_to: r.get(9)?,
+            thread_chat_id: r.get(10)?,
+            origin_chat_id: r.get(11)?,
+            origin_message_id: r.get(12)?,
             mentions: Vec::new(),
         },
-        r.get(15)?,
+        r.get(13)?,
     ))
 }
 
-pub(super) fn finish_message((mut row, mentions): RawMessage) -> StoreResult<MessageRow> {
+/// The current names of the senders and bots of the messages one read returns, each read
+/// once: a page usually has a few senders for its 50 messages.
+#[derive(Default)]
+pub(super) struct Names {
+    users: Vec<(i64, String)>,
+    bots: Vec<(i64, Option<String>)>,
+}
+
+impl Names {
+    fn user(&mut self, c: &Connection, id: i64) -> StoreResult<String> {
+        if let Some((_, name)) = self.users.iter().find(|(u, _)| *u == id) {
+            return Ok(name.clone());
+        }
+        let name = user_name(c, id)?;
+        self.users.push((id, name.clone()));
+        Ok(name)
+    }
+
+    /// A deleted bot has no name.
+    fn bot(&mut self, c: &Connection, id: i64) -> StoreResult<Option<String>> {
+        if let Some((_, name)) = self.bots.iter().find(|(b, _)| *b == id) {
+            return Ok(name.clone());
+        }
+        let name: Option<String> = c
+            .prepare_cached("SELECT name FROM components WHERE id = ?1")
+            .map_err(map_err)?
+            .query_row([id], |r| r.get(0))
+            .optional()
+            .map_err(map_err)?;
+        self.bots.push((id, name.clone()));
+        Ok(name)
+    }
+}
+
+/// Completes a row as read: its mentions, and its sender's and bot's names.
+pub(super) fn finish_message(
+    c: &Connection,
+    names: &mut Names,
+    (mut row, mentions): RawMessage,
+) -> StoreResult<MessageRow> {
     if let Some(m) = mentions {
         row.mentions = mentions_from_json(&m)?;
+    }
+    row.sender_name = names.user(c, row.sender_id)?;
+    if let Some(bot) = row.bot_id {
+        row.bot_name = names.bot(c, bot)?;
     }
     Ok(row)
 }
@@ -219,7 +263,7 @@ pub(super) fn load_message(
         .map_err(map_err)?
         .query_row(params![message_id, chat_id], message_from_row)
         .map_err(map_err)?;
-    finish_message(raw)
+    finish_message(c, &mut Names::default(), raw)
 }
 
 pub(super) fn is_member_conn(c: &Connection, acl_chat_id: &str, user_id: i64) -> StoreResult<bool> {

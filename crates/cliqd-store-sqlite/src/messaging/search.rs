@@ -1,7 +1,7 @@
 //! Message search: the FTS5 index `messages_fts` (migration 6) joined with the caller's
 //! memberships, so only chats the caller may read are ever candidates.
 
-use super::rows::{MSG_COL_COUNT, MSG_COLS, finish_message, message_from_row};
+use super::rows::{MSG_COL_COUNT, MSG_COLS, Names, finish_message, message_from_row};
 use crate::map_err;
 use cliqd_store::StoreResult;
 use cliqd_store::{MessageSearch, SearchHit};
@@ -90,7 +90,6 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
                 ct.thread_message_id, ct.closed
          FROM messages_fts f
          JOIN messages m ON m.id = f.message_id
-         JOIN users u ON u.id = m.sender_id
          JOIN chats ct ON ct.id = m.chat_id
          JOIN chat_members cm ON cm.chat_id = ct.acl_chat_id AND cm.user_id = ?
          LEFT JOIN chats pc ON pc.id = ct.parent_chat_id
@@ -118,11 +117,12 @@ pub(super) fn search(c: &Connection, q: &MessageSearch) -> StoreResult<Vec<Searc
         .map_err(map_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(map_err)?;
+    let mut names = Names::default();
     raw.into_iter()
         .map(
             |(m, position, kind, title, channel, parent, ptitle, tmid, closed)| {
                 Ok(SearchHit {
-                    message: finish_message(m)?,
+                    message: finish_message(c, &mut names, m)?,
                     position,
                     chat_kind: kind,
                     chat_title: title,
