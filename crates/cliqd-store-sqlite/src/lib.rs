@@ -385,11 +385,14 @@ fn open_conn(path: &Path, read_only: bool) -> StoreResult<Connection> {
     // Reads through a memory map: in WAL mode a connection drops its page cache whenever
     // another one has committed, and re-reading pages through the map costs no system call
     // or copy (a busy server commits thousands of times a second).
-    // A checkpoint (copying the WAL into the database) runs inside a COMMIT; every 4,000
-    // pages rather than SQLite's 1,000, a hot page is copied once for more commits.
+    // A checkpoint (copying the WAL into the database) runs inside the COMMIT of the batch
+    // that crosses the threshold, and every post queued meanwhile waits for it. Every 16,000
+    // pages (a WAL of up to 64 MiB) rather than SQLite's 1,000: a hot page is copied once for
+    // more commits, and posts spread over many chats (a page per chat per batch) cross it a
+    // quarter as often as at 4,000 (docs/messaging.md, "Posts spread over many chats").
     conn.execute_batch(
         "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;
-         PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=4000;",
+         PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=16000;",
     )
     .map_err(map_err)?;
     // Every statement cliqd runs is prepared once per connection and kept. The query planner
