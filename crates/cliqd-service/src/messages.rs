@@ -190,16 +190,16 @@ pub async fn member_chat(
     Ok(chat)
 }
 
-/// [`member_chat`] and, when the actor is a member and `page` is given, that page of the
-/// chat's messages, in one read of the store. The refusals come first, as in [`member_chat`]:
-/// a caller that found its query invalid passes `None` and reports that after them.
+/// The refusals of [`member_chat`] and, when the actor is a member and `page` is given, that
+/// page of the chat's messages, in one read of the store. A caller that found its query
+/// invalid passes `None` and reports that after the refusals.
 pub async fn member_page(
     store: &dyn Store,
     actor: &Actor,
     chat_id: &str,
     page: Option<MessageQuery>,
-) -> ServiceResult<(ChatRow, Vec<MessageRow>)> {
-    let (chat, member, rows) = match store
+) -> ServiceResult<Vec<MessageRow>> {
+    let (member, rows) = match store
         .member_page(actor.org_id(), chat_id.trim(), actor.id(), page)
         .await
     {
@@ -210,7 +210,7 @@ pub async fn member_page(
     if !member {
         return Err(ServiceError::NotMember);
     }
-    Ok((chat, rows))
+    Ok(rows)
 }
 
 fn message_missing(e: StoreError) -> ServiceError {

@@ -463,25 +463,26 @@ pub trait MessagingStore: Send + Sync {
         let member = self.is_member(&chat.id, user_id).await?;
         Ok((chat, member))
     }
-    /// [`Self::chat_for_member`] and, when `user_id` is a member and a page is asked for, that
-    /// page of the chat's messages ([`Self::list_messages`]; the query's `chat_id` is the
-    /// chat's) in one read: get-messages costs one trip to the store, not two.
+    /// Whether `user_id` is a member of `chat_id` of organization `org_id` (as
+    /// [`Self::chat_for_member`], `NotFound` for no such chat) and, when they are and a page is
+    /// asked for, that page of the chat's messages ([`Self::list_messages`]; the query's
+    /// `chat_id` is `chat_id`), in one read: get-messages costs one trip to the store, not two.
     async fn member_page(
         &self,
         org_id: i64,
         chat_id: &str,
         user_id: i64,
         page: Option<MessageQuery>,
-    ) -> StoreResult<(ChatRow, bool, Vec<MessageRow>)> {
+    ) -> StoreResult<(bool, Vec<MessageRow>)> {
         let (chat, member) = self.chat_for_member(org_id, chat_id, user_id).await?;
         let rows = match page {
             Some(mut q) if member => {
-                q.chat_id = chat.id.clone();
+                q.chat_id = chat.id;
                 self.list_messages(q).await?
             }
             _ => Vec::new(),
         };
-        Ok((chat, member, rows))
+        Ok((member, rows))
     }
     async fn chat_members(&self, chat_id: &str) -> StoreResult<Vec<UserRow>>;
     /// What a listing shows of each chat besides its row, for `viewer_id`, in the order of

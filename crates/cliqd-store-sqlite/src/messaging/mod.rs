@@ -163,16 +163,21 @@ impl MessagingStore for SqliteStore {
         chat_id: &str,
         user_id: i64,
         page: Option<MessageQuery>,
-    ) -> StoreResult<(ChatRow, bool, Vec<MessageRow>)> {
+    ) -> StoreResult<(bool, Vec<MessageRow>)> {
         let id = chat_id.to_string();
         // As in `list_messages`: only a page larger than the clients' goes to the pool.
         let short = page.as_ref().is_none_or(|q| q.limit <= SHORT_PAGE);
         let read = move |c: &rusqlite::Connection| {
-            let chat = load_chat(c, &id)?;
-            if chat.org_id != org_id {
+            // Only what the membership needs of the chat.
+            let (chat_org, acl): (i64, String) = c
+                .prepare_cached("SELECT org_id, acl_chat_id FROM chats WHERE id = ?1")
+                .map_err(map_err)?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(map_err)?;
+            if chat_org != org_id {
                 return Err(StoreError::NotFound);
             }
-            let member = is_member_conn(c, &chat.acl_chat_id, user_id)?;
+            let member = is_member_conn(c, &acl, user_id)?;
             let rows = match page {
                 Some(mut q) if member => {
                     q.chat_id = id;
@@ -180,7 +185,7 @@ impl MessagingStore for SqliteStore {
                 }
                 _ => Vec::new(),
             };
-            Ok((chat, member, rows))
+            Ok((member, rows))
         };
         if short {
             self.read_short(read).await

@@ -217,7 +217,7 @@ async fn list(
         Ok(q) => (Some(q), None),
         Err(e) => (None, Some(e)),
     };
-    let (_chat, rows) =
+    let rows =
         cliqd_service::member_page(state.store.as_ref(), &auth.actor(), &chat_id, query).await?;
     if let Some(e) = invalid {
         return Err(e);
