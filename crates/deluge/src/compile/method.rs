@@ -151,11 +151,7 @@ fn put_numbers(it: &mut Interp<'_>, slot: usize, k: i64, v: i64) -> bool {
     if m.entries.len() >= limits.max_collection_size {
         return false;
     }
-    match m
-        .entries
-        .insert_full(Key(Value::Number(k)), Value::Number(v))
-        .1
-    {
+    match m.entries.insert_number(k, Value::Number(v)) {
         None => *grown += 64,
         // A replaced number needs no drop call.
         Some(Value::Number(_)) => {}
@@ -303,7 +299,7 @@ fn put(entries: &mut KeyMap, k: Value, v: Value, limits: &Limits, grown: &mut us
     let len = entries.len();
     if len < limits.max_collection_size {
         // One probe of the table whether the key is new or not.
-        if entries.insert_full(Key(k), v).1.is_none() {
+        if entries.insert(Key(k), v).is_none() {
             *grown += 64;
         }
         return Ok(());
