@@ -15,7 +15,8 @@ use hashbrown::hash_table::Entry;
 
 use crate::value::{Key, KeyHasher, Value};
 
-/// One entry: the key's hash (kept for growing the table and removing), key and value.
+/// One entry: the key's hash (kept for growing the table and removing; 0 in a run), key
+/// and value.
 #[derive(Clone)]
 struct Bucket {
     hash: u64,
@@ -29,11 +30,22 @@ struct Bucket {
 /// commonest in loops) is one length change rather than a drop call per key and value:
 /// [`KeyMap::clear`] and `Drop` drop them one by one only when one of them holds something
 /// to drop; every other removal takes the entry out of its `ManuallyDrop` and drops it.
+///
+/// A map whose keys are whole numbers put in a run, `base`, `base + 1`, `base + 2`, ...
+/// (the commonest number keys: counters, positions) keeps no table: entry `i` has the key
+/// `base + i`, so a key is found by a subtraction. Any other key or order leaves the run for
+/// good ([`KeyMap::index`]: until the map is emptied).
 #[derive(Clone, Default)]
 pub struct KeyMap {
+    /// Positions in `entries`, by key hash; empty and unused while `!indexed`.
     indices: HashTable<usize>,
     entries: Vec<ManuallyDrop<Bucket>>,
     hasher: KeyHasher,
+    /// False while the keys are the run `base`, `base + 1`, ... (wrapping): `indices` and
+    /// the entries' `hash` are then unused.
+    indexed: bool,
+    /// The first key of the run.
+    base: i64,
 }
 
 impl Drop for KeyMap {
@@ -59,11 +71,9 @@ fn plain(v: &Value) -> bool {
 impl KeyMap {
     /// An empty map with room for `n` entries.
     pub fn with_capacity(n: usize) -> Self {
-        KeyMap {
-            indices: HashTable::with_capacity(n),
-            entries: Vec::with_capacity(n),
-            hasher: KeyHasher::default(),
-        }
+        let mut m = KeyMap::default();
+        m.entries.reserve_exact(n);
+        m
     }
 
     #[inline]
@@ -76,14 +86,17 @@ impl KeyMap {
         self.entries.is_empty()
     }
 
-    /// How many entries fit without growing.
+    /// How many entries fit without growing the entries.
     pub fn capacity(&self) -> usize {
-        self.indices.capacity().min(self.entries.capacity())
+        self.entries.capacity()
     }
 
     /// Removes every entry, keeping the storage.
     pub fn clear(&mut self) {
-        self.indices.clear();
+        if self.indexed {
+            self.indices.clear();
+            self.indexed = false;
+        }
         if self
             .entries
             .iter()
@@ -106,11 +119,22 @@ impl KeyMap {
         }
     }
 
+    /// The position the whole number `k` has in a run (`!indexed`), if it is there: one
+    /// comparison charged, as the table's key comparison is.
+    #[inline(always)]
+    fn run_position(&self, k: i64) -> Option<usize> {
+        let i = usize::try_from(k.wrapping_sub(self.base) as u64).ok()?;
+        (i < self.entries.len() && crate::work::charge()).then_some(i)
+    }
+
     /// The position of `key`, if it is in the map.
     #[inline]
     pub fn get_index_of(&self, key: &Key) -> Option<usize> {
-        if self.entries.is_empty() {
-            return None;
+        if !self.indexed {
+            return match key.0 {
+                Value::Number(k) => self.run_position(k),
+                _ => None,
+            };
         }
         let hash = self.hash(key);
         let entries = &self.entries;
@@ -140,13 +164,39 @@ impl KeyMap {
     /// old value is returned; a new key goes last.
     #[inline]
     pub fn insert(&mut self, key: Key, value: Value) -> Option<Value> {
+        if let Value::Number(k) = key.0 {
+            return self.insert_number(k, value);
+        }
+        self.index();
         let hash = self.hash(&key);
-        self.insert_hashed(hash, key, value)
+        self.insert_with(hash, key, |stored, key| stored == key, value)
     }
 
     /// [`KeyMap::insert`] of the whole-number key `k`, compared in place.
     #[inline(always)]
     pub fn insert_number(&mut self, k: i64, value: Value) -> Option<Value> {
+        if !self.indexed {
+            if let Some(i) = self.run_position(k) {
+                return self
+                    .entries
+                    .get_mut(i)
+                    .map(|b| std::mem::replace(&mut b.value, value));
+            }
+            let len = self.entries.len();
+            if len == 0 {
+                self.base = k;
+            }
+            if k.wrapping_sub(self.base) as u64 == len as u64 {
+                // The run goes on: no hash, no table.
+                self.entries.push(ManuallyDrop::new(Bucket {
+                    hash: 0,
+                    key: Key(Value::Number(k)),
+                    value,
+                }));
+                return None;
+            }
+            self.index();
+        }
         let hash = self.hasher.number(k);
         self.insert_with(
             hash,
@@ -156,9 +206,33 @@ impl KeyMap {
         )
     }
 
-    #[inline(always)]
-    fn insert_hashed(&mut self, hash: u64, key: Key, value: Value) -> Option<Value> {
-        self.insert_with(hash, key, |stored, key| stored == key, value)
+    /// Leaves the run: hashes the keys and builds the table of their positions.
+    #[cold]
+    #[inline(never)]
+    fn index(&mut self) {
+        if self.indexed {
+            return;
+        }
+        self.indexed = true;
+        let hasher = &self.hasher;
+        for b in self.entries.iter_mut() {
+            b.hash = match b.key.0 {
+                Value::Number(n) => hasher.number(n),
+                _ => hasher.hash_key(&b.key),
+            };
+        }
+        self.rebuild_table();
+    }
+
+    /// Fills the (empty) table with the positions of the entries.
+    fn rebuild_table(&mut self) {
+        self.indices.clear();
+        let entries = &self.entries;
+        let hash_of = |&j: &usize| entries.get(j).map_or(0, |b| b.hash);
+        self.indices.reserve(entries.capacity(), hash_of);
+        for (i, b) in entries.iter().enumerate() {
+            self.indices.insert_unique(b.hash, i, hash_of);
+        }
     }
 
     /// One probe of the table for `key`, recognised by `is_key`: its value replaced (the
@@ -207,13 +281,20 @@ impl KeyMap {
 
     /// Removes the entry at position `i`, shifting the later entries down.
     pub fn shift_remove_index(&mut self, i: usize) -> Option<(Key, Value)> {
-        let hash = self.entries.get(i)?.hash;
-        if let Ok(found) = self.indices.find_entry(hash, |&j| j == i) {
-            found.remove();
+        if i >= self.entries.len() {
+            return None;
         }
-        for j in self.indices.iter_mut() {
-            if *j > i {
-                *j -= 1;
+        // The last key of a run leaves a run.
+        if self.indexed || i + 1 < self.entries.len() {
+            self.index();
+            let hash = self.entries.get(i)?.hash;
+            if let Ok(found) = self.indices.find_entry(hash, |&j| j == i) {
+                found.remove();
+            }
+            for j in self.indices.iter_mut() {
+                if *j > i {
+                    *j -= 1;
+                }
             }
         }
         let b = ManuallyDrop::into_inner(self.entries.remove(i));
@@ -232,11 +313,11 @@ impl KeyMap {
         }
         self.entries = kept;
         if self.entries.len() != before {
-            self.indices.clear();
-            let entries = &self.entries;
-            for (i, b) in entries.iter().enumerate() {
-                self.indices
-                    .insert_unique(b.hash, i, |&j| entries.get(j).map_or(0, |b| b.hash));
+            // Removing keys from a run may break it: index them.
+            if self.indexed {
+                self.rebuild_table();
+            } else {
+                self.index();
             }
         }
     }
@@ -439,5 +520,91 @@ mod tests {
             assert!(m.get(&n(i * 3 + 1)).is_none());
         }
         assert!(matches!(m.iter().next(), Some((k, _)) if matches!(k.0, Value::Number(14997))));
+    }
+
+    #[test]
+    fn a_run_of_numbers_behaves_as_a_table() {
+        // Each script of operations runs on a map that starts with a run of keys; the same
+        // operations on a map that was indexed from the start must agree.
+        fn check(ops: &dyn Fn(&mut KeyMap)) {
+            let mut run = KeyMap::default();
+            let mut table = KeyMap::default();
+            table.insert(Key::from("x"), Value::Null);
+            table.shift_remove(&Key::from("x"));
+            assert!(table.indexed);
+            ops(&mut run);
+            ops(&mut table);
+            let show = |m: &KeyMap| {
+                m.iter()
+                    .map(|(k, v)| format!("{:?}={}", k.0, v.to_text()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(show(&run), show(&table));
+            for k in -3..12 {
+                assert_eq!(
+                    run.get(&n(k)).map(Value::to_text),
+                    table.get(&n(k)).map(Value::to_text),
+                    "{k}"
+                );
+            }
+            let one = Key(Value::Decimal(Decimal::ONE));
+            assert_eq!(run.contains_key(&one), table.contains_key(&one));
+            assert_eq!(
+                run.contains_key(&Key::from("1")),
+                table.contains_key(&Key::from("1"))
+            );
+        }
+        let fill = |m: &mut KeyMap| {
+            for i in 2..8 {
+                m.insert_number(i, Value::Number(i * 10));
+            }
+        };
+        check(&|m| fill(m));
+        check(&|m| {
+            fill(m);
+            m.insert_number(4, Value::Number(0));
+            m.insert(n(5), Value::Number(1));
+        });
+        check(&|m| {
+            fill(m);
+            m.insert_number(1, Value::Number(0));
+            m.insert_number(8, Value::Number(1));
+        });
+        check(&|m| {
+            fill(m);
+            m.insert(Key::from("t"), Value::Number(0));
+            m.insert_number(8, Value::Number(1));
+        });
+        check(&|m| {
+            fill(m);
+            m.shift_remove(&n(7));
+            m.insert_number(7, Value::Number(1));
+            m.shift_remove(&n(3));
+            m.insert_number(8, Value::Number(2));
+            m.insert_number(3, Value::Number(3));
+        });
+        check(&|m| {
+            fill(m);
+            m.retain(|k, _| !matches!(k.0, Value::Number(4)));
+            m.insert_number(4, Value::Number(1));
+        });
+        check(&|m| {
+            fill(m);
+            m.clear();
+            m.insert_number(9, Value::Number(1));
+            m.insert_number(10, Value::Number(2));
+        });
+        check(&|m| {
+            m.insert_number(i64::MAX, Value::Number(1));
+            m.insert_number(i64::MIN, Value::Number(2));
+            m.insert_number(i64::MIN + 1, Value::Number(3));
+            m.insert_number(i64::MAX - 1, Value::Number(4));
+        });
+        check(&|m| {
+            m.insert_number(-2, Value::Number(1));
+            m.insert_number(-1, Value::Number(2));
+            m.insert_number(0, Value::Number(3));
+            m.insert(Key(Value::Decimal(Decimal::ONE)), Value::Number(4));
+        });
     }
 }
