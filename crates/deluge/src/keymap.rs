@@ -50,7 +50,7 @@ pub struct KeyMap {
 
 impl Drop for KeyMap {
     fn drop(&mut self) {
-        self.clear();
+        self.drop_entries();
     }
 }
 
@@ -71,9 +71,14 @@ fn plain(v: &Value) -> bool {
 impl KeyMap {
     /// An empty map with room for `n` entries.
     pub fn with_capacity(n: usize) -> Self {
-        let mut m = KeyMap::default();
-        m.entries.reserve_exact(n);
-        m
+        // The table too, as most maps made with room (literals, JSON) have text keys.
+        KeyMap {
+            indices: HashTable::with_capacity(n),
+            entries: Vec::with_capacity(n),
+            hasher: KeyHasher::default(),
+            indexed: false,
+            base: 0,
+        }
     }
 
     #[inline]
@@ -97,18 +102,24 @@ impl KeyMap {
             self.indices.clear();
             self.indexed = false;
         }
-        if self
-            .entries
-            .iter()
-            .all(|b| plain(&b.key.0) && plain(&b.value))
-        {
-            // Nothing to drop: forgetting the entries is dropping them.
-            self.entries.clear();
-        } else {
-            for b in self.entries.drain(..) {
-                drop(ManuallyDrop::into_inner(b));
+        self.drop_entries();
+    }
+
+    /// Empties `entries`, dropping what needs dropping.
+    #[inline]
+    fn drop_entries(&mut self) {
+        // One pass: a key or value with something behind it (a text, a container) is
+        // taken out and dropped; plain ones need nothing, so the entries are then forgotten
+        // in one length change.
+        for b in self.entries.iter_mut() {
+            if !plain(&b.key.0) {
+                drop(std::mem::take(&mut b.key.0));
+            }
+            if !plain(&b.value) {
+                drop(std::mem::take(&mut b.value));
             }
         }
+        self.entries.clear();
     }
 
     #[inline]
@@ -167,7 +178,9 @@ impl KeyMap {
         if let Value::Number(k) = key.0 {
             return self.insert_number(k, value);
         }
-        self.index();
+        if !self.indexed {
+            self.index();
+        }
         let hash = self.hash(&key);
         self.insert_with(hash, key, |stored, key| stored == key, value)
     }
@@ -210,9 +223,6 @@ impl KeyMap {
     #[cold]
     #[inline(never)]
     fn index(&mut self) {
-        if self.indexed {
-            return;
-        }
         self.indexed = true;
         let hasher = &self.hasher;
         for b in self.entries.iter_mut() {
@@ -229,7 +239,9 @@ impl KeyMap {
         self.indices.clear();
         let entries = &self.entries;
         let hash_of = |&j: &usize| entries.get(j).map_or(0, |b| b.hash);
-        self.indices.reserve(entries.capacity(), hash_of);
+        if self.indices.capacity() < entries.len() {
+            self.indices.reserve(entries.len(), hash_of);
+        }
         for (i, b) in entries.iter().enumerate() {
             self.indices.insert_unique(b.hash, i, hash_of);
         }
@@ -286,7 +298,9 @@ impl KeyMap {
         }
         // The last key of a run leaves a run.
         if self.indexed || i + 1 < self.entries.len() {
-            self.index();
+            if !self.indexed {
+                self.index();
+            }
             let hash = self.entries.get(i)?.hash;
             if let Ok(found) = self.indices.find_entry(hash, |&j| j == i) {
                 found.remove();
@@ -606,5 +620,96 @@ mod tests {
             m.insert_number(0, Value::Number(3));
             m.insert(Key(Value::Decimal(Decimal::ONE)), Value::Number(4));
         });
+    }
+
+    #[test]
+    fn agrees_with_a_list_of_pairs_on_random_operations() {
+        // A list of pairs searched from the front is the reference: same order, same values.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..300 {
+            let mut m = KeyMap::default();
+            let mut model: Vec<(Key, i64)> = Vec::new();
+            let mut counter = i64::from(round % 5) - 2;
+            for step in 0..200 {
+                let key = match next(10) {
+                    // Mostly the next number of a run, as loops put them.
+                    0..=5 => {
+                        counter += 1;
+                        n(counter)
+                    }
+                    6 => n(next(20) as i64 - 5),
+                    7 => Key::from(format!("k{}", next(6)).as_str()),
+                    8 => Key(Value::Decimal(Decimal::from(next(6)))),
+                    _ => n(i64::MAX - next(3) as i64),
+                };
+                match next(12) {
+                    0 => {
+                        let a = m.shift_remove(&key).map(|v| v.to_text());
+                        let b = model
+                            .iter()
+                            .position(|(k, _)| *k == key)
+                            .map(|i| model.remove(i).1.to_string());
+                        assert_eq!(a, b);
+                    }
+                    1 if step % 50 == 0 => {
+                        m.clear();
+                        model.clear();
+                    }
+                    2 => {
+                        let cut = next(4) as i64;
+                        m.retain(|_, v| !matches!(v, Value::Number(x) if *x % 4 == cut));
+                        model.retain(|(_, v)| v % 4 != cut);
+                    }
+                    3 => {
+                        let a = m.get(&key).map(|v| v.to_text());
+                        let b = model
+                            .iter()
+                            .find(|(k, _)| *k == key)
+                            .map(|(_, v)| v.to_string());
+                        assert_eq!(a, b);
+                    }
+                    _ => {
+                        let v = step as i64;
+                        let old = match key.0 {
+                            Value::Number(k) if step % 2 == 0 => {
+                                m.insert_number(k, Value::Number(v))
+                            }
+                            _ => m.insert(key.clone(), Value::Number(v)),
+                        };
+                        match model.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, slot)) => {
+                                assert_eq!(old.map(|v| v.to_text()), Some(slot.to_string()));
+                                *slot = v;
+                            }
+                            None => {
+                                assert!(old.is_none());
+                                model.push((key, v));
+                            }
+                        }
+                    }
+                }
+                let got: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| format!("{:?}={}", k.0, v.to_text()))
+                    .collect();
+                let want: Vec<String> = model
+                    .iter()
+                    .map(|(k, v)| format!("{:?}={v}", k.0))
+                    .collect();
+                assert_eq!(got, want, "round {round}, step {step}");
+                for (k, v) in &model {
+                    assert!(
+                        matches!(m.get(k), Some(Value::Number(x)) if x == v),
+                        "round {round}, step {step}: {k:?}"
+                    );
+                }
+            }
+        }
     }
 }
