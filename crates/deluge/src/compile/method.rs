@@ -73,13 +73,7 @@ pub(super) fn put_statement(e: &Expr, line: u32) -> Option<StmtFn> {
             {
                 return Ok(Flow::Normal);
             }
-            match put_on_variable(it, slot, &k, &v, call_line) {
-                Some(r) => r?,
-                None => {
-                    general(it)?;
-                }
-            }
-            Ok(Flow::Normal)
+            put_statement_general(it, slot, &k, &v, call_line, &general)
         }));
     }
     Some(Box::new(move |it| {
@@ -92,6 +86,28 @@ pub(super) fn put_statement(e: &Expr, line: u32) -> Option<StmtFn> {
         }
         Ok(Flow::Normal)
     }))
+}
+
+/// The rest of `m.put(k, v);` when its two variables are not both whole numbers (or the map
+/// is full, or not a map): out of line and cold, so that the statement around the
+/// whole-number path saves fewer registers.
+#[cold]
+#[inline(never)]
+fn put_statement_general(
+    it: &mut Interp<'_>,
+    slot: usize,
+    k: &Leaf,
+    v: &Leaf,
+    call_line: u32,
+    general: &ExprFn,
+) -> R<Flow> {
+    match put_on_variable(it, slot, k, v, call_line) {
+        Some(r) => r?,
+        None => {
+            general(it)?;
+        }
+    }
+    Ok(Flow::Normal)
 }
 
 /// A hot method on a variable with variable or constant arguments: the receiver is used
