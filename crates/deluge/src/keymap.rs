@@ -28,13 +28,13 @@ struct Bucket {
 ///
 /// The entries are `ManuallyDrop` so that emptying a map of plain values (numbers, the
 /// commonest in loops) is one length change rather than a drop call per key and value:
-/// [`KeyMap::clear`] and `Drop` drop them one by one only when one of them holds something
-/// to drop; every other removal takes the entry out of its `ManuallyDrop` and drops it.
+/// [`KeyMap::clear`] and `Drop` take out and drop only the keys and values that hold a text
+/// or container; every other removal takes the entry out of its `ManuallyDrop` and drops it.
 ///
 /// A map whose keys are whole numbers put in a run, `base`, `base + 1`, `base + 2`, ...
 /// (the commonest number keys: counters, positions) keeps no table: entry `i` has the key
-/// `base + i`, so a key is found by a subtraction. Any other key or order leaves the run for
-/// good ([`KeyMap::index`]: until the map is emptied).
+/// `base + i`, so a key is found by a subtraction. Any other key or order leaves the run
+/// ([`KeyMap::index`]) until the map is emptied.
 #[derive(Clone, Default)]
 pub struct KeyMap {
     /// Positions in `entries`, by key hash; empty and unused while `!indexed`.
