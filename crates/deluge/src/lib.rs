@@ -12,6 +12,7 @@ mod dates;
 mod error;
 mod host;
 mod interp;
+mod keymap;
 mod lexer;
 mod limits;
 mod ops;

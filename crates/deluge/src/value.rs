@@ -9,7 +9,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::arena;
@@ -46,6 +45,21 @@ impl Default for KeyHasher {
             number_seed,
             block_zero: block_secret(0, number_seed),
         }
+    }
+}
+
+impl KeyHasher {
+    /// The hash of the key that is the whole number `n` (what hashing `Key(Value::Number(n))`
+    /// gives, without the hasher state).
+    #[inline(always)]
+    pub(crate) fn number(&self, n: i64) -> u64 {
+        number_hash(n, self.number_seed, self.block_zero)
+    }
+
+    /// The hash of any key.
+    #[inline]
+    pub(crate) fn hash_key(&self, key: &Key) -> u64 {
+        self.hash_one(key)
     }
 }
 
@@ -186,12 +200,11 @@ fn folded_multiply(x: u64, y: u64) -> u64 {
     (full as u64) ^ ((full >> 64) as u64)
 }
 
-/// The entries of a KEY-VALUE map or key-value COLLECTION, in insertion order.
-pub type KeyMap = IndexMap<Key, Value, KeyHasher>;
+pub use crate::keymap::KeyMap;
 
 /// An empty [`KeyMap`] with room for `n` entries.
 pub fn key_map(n: usize) -> KeyMap {
-    KeyMap::with_capacity_and_hasher(n, KeyHasher::default())
+    KeyMap::with_capacity(n)
 }
 
 /// Element type of a typed list (`List:String()`); `None` in [`ListValue`] means untyped.

@@ -73,13 +73,7 @@ pub(super) fn put_statement(e: &Expr, line: u32) -> Option<StmtFn> {
             {
                 return Ok(Flow::Normal);
             }
-            match put_on_variable(it, slot, &k, &v, call_line) {
-                Some(r) => r?,
-                None => {
-                    general(it)?;
-                }
-            }
-            Ok(Flow::Normal)
+            put_statement_general(it, slot, &k, &v, call_line, &general)
         }));
     }
     Some(Box::new(move |it| {
@@ -92,6 +86,28 @@ pub(super) fn put_statement(e: &Expr, line: u32) -> Option<StmtFn> {
         }
         Ok(Flow::Normal)
     }))
+}
+
+/// The rest of `m.put(k, v);` when its two variables are not both whole numbers (or the map
+/// is full, or not a map): out of line and cold, so that the statement around the
+/// whole-number path saves fewer registers.
+#[cold]
+#[inline(never)]
+fn put_statement_general(
+    it: &mut Interp<'_>,
+    slot: usize,
+    k: &Leaf,
+    v: &Leaf,
+    call_line: u32,
+    general: &ExprFn,
+) -> R<Flow> {
+    match put_on_variable(it, slot, k, v, call_line) {
+        Some(r) => r?,
+        None => {
+            general(it)?;
+        }
+    }
+    Ok(Flow::Normal)
 }
 
 /// A hot method on a variable with variable or constant arguments: the receiver is used
@@ -151,11 +167,7 @@ fn put_numbers(it: &mut Interp<'_>, slot: usize, k: i64, v: i64) -> bool {
     if m.entries.len() >= limits.max_collection_size {
         return false;
     }
-    match m
-        .entries
-        .insert_full(Key(Value::Number(k)), Value::Number(v))
-        .1
-    {
+    match m.entries.insert_number(k, Value::Number(v)) {
         None => *grown += 64,
         // A replaced number needs no drop call.
         Some(Value::Number(_)) => {}
@@ -303,7 +315,7 @@ fn put(entries: &mut KeyMap, k: Value, v: Value, limits: &Limits, grown: &mut us
     let len = entries.len();
     if len < limits.max_collection_size {
         // One probe of the table whether the key is new or not.
-        if entries.insert_full(Key(k), v).1.is_none() {
+        if entries.insert(Key(k), v).is_none() {
             *grown += 64;
         }
         return Ok(());

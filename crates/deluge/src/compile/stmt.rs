@@ -124,6 +124,17 @@ fn store_number(it: &mut Interp<'_>, slot: usize, n: i64) {
     }
 }
 
+/// The general path of an assignment whose whole-number path did not apply (texts,
+/// decimals, overflow, errors): out of line and cold, so that the statement around the
+/// whole-number path saves fewer registers.
+#[cold]
+#[inline(never)]
+fn assign_general(it: &mut Interp<'_>, general: &ExprFn, slot: Slot) -> R<Flow> {
+    let v = general(it)?;
+    it.set(slot, v);
+    Ok(Flow::Normal)
+}
+
 fn assign(slot: Slot, value: &Expr, line: u32) -> StmtFn {
     /// The statement around a whole-number assignment: the general closure when it answers
     /// `None`.
@@ -145,8 +156,7 @@ fn assign(slot: Slot, value: &Expr, line: u32) -> StmtFn {
             Box::new(move |it| {
                 it.tick(line)?;
                 if f(&mut it.vars).is_none() {
-                    let v = general(it)?;
-                    it.set(slot, v);
+                    return assign_general(it, &general, slot);
                 }
                 Ok(Flow::Normal)
             })
