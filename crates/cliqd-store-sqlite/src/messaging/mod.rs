@@ -2,7 +2,7 @@
 //! subscriptions. Every write that others can observe records a [`ChatEvent`].
 
 mod page;
-use page::{in_snapshot, list_messages, read_page};
+use page::list_messages;
 mod post;
 mod rows;
 mod runtime;
@@ -167,29 +167,25 @@ impl MessagingStore for SqliteStore {
         let id = chat_id.to_string();
         // As in `list_messages`: only a page larger than the clients' goes to the pool.
         let short = page.as_ref().is_none_or(|q| q.limit <= SHORT_PAGE);
-        // One read transaction for the chat, the membership and the page (a snapshot, and
-        // one start of a read transaction instead of three).
         let read = move |c: &rusqlite::Connection| {
-            in_snapshot(c, |c| {
-                // Only what the membership needs of the chat.
-                let (chat_org, acl): (i64, String) = c
-                    .prepare_cached("SELECT org_id, acl_chat_id FROM chats WHERE id = ?1")
-                    .map_err(map_err)?
-                    .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(map_err)?;
-                if chat_org != org_id {
-                    return Err(StoreError::NotFound);
+            // Only what the membership needs of the chat.
+            let (chat_org, acl): (i64, String) = c
+                .prepare_cached("SELECT org_id, acl_chat_id FROM chats WHERE id = ?1")
+                .map_err(map_err)?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(map_err)?;
+            if chat_org != org_id {
+                return Err(StoreError::NotFound);
+            }
+            let member = is_member_conn(c, &acl, user_id)?;
+            let rows = match page {
+                Some(mut q) if member => {
+                    q.chat_id = id;
+                    list_messages(c, &q)?
                 }
-                let member = is_member_conn(c, &acl, user_id)?;
-                let rows = match page {
-                    Some(mut q) if member => {
-                        q.chat_id = id;
-                        read_page(c, &q)?
-                    }
-                    _ => Vec::new(),
-                };
-                Ok((member, rows))
-            })
+                _ => Vec::new(),
+            };
+            Ok((member, rows))
         };
         if short {
             self.read_short(read).await

@@ -22,28 +22,15 @@ pub(super) fn list_messages(
     }
     // The bounds and the page from one snapshot: a message posted between them would be
     // past the bounds' last position and could be before `from_time`.
-    in_snapshot(c, |c| read_page(c, q))
-}
-
-/// Runs `f`'s reads in one read transaction: one snapshot, and one start and end of a read
-/// transaction (locks on the WAL index) instead of one per statement.
-pub(super) fn in_snapshot<T>(
-    c: &rusqlite::Connection,
-    f: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
-) -> StoreResult<T> {
     exec_cached(c, "BEGIN")?;
-    let out = f(c);
-    let end = exec_cached(c, if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
-    let out = out?;
+    let page = read_page(c, q);
+    let end = exec_cached(c, if page.is_ok() { "COMMIT" } else { "ROLLBACK" });
+    let page = page?;
     end?;
-    Ok(out)
+    Ok(page)
 }
 
-/// [`list_messages`] inside a transaction the caller holds.
-pub(super) fn read_page(
-    c: &rusqlite::Connection,
-    q: &MessageQuery,
-) -> StoreResult<Vec<MessageRow>> {
+fn read_page(c: &rusqlite::Connection, q: &MessageQuery) -> StoreResult<Vec<MessageRow>> {
     // Positions [from, to) of the chat that the time bounds and the cursor allow.
     let mut from = q.after_seq.map_or(0, |a| a.saturating_add(1));
     if let Some(t) = q.from_time {
