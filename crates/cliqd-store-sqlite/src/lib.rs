@@ -22,6 +22,7 @@ mod identity;
 mod messaging;
 mod migrations;
 mod snapshots;
+mod walsync;
 mod webhooks;
 
 #[cfg(test)]
@@ -88,6 +89,8 @@ struct Inner {
     /// Where the writer's clock starts when it is seeded ([`SqliteStore::use_seeded_clock`]);
     /// a restore sets it back there.
     clock_start: Mutex<Option<i64>>,
+    /// Keeps the WAL sync thread ([`walsync`]) running; dropped on close.
+    wal_sync: Mutex<Option<mpsc::Sender<()>>>,
 }
 
 /// Committed triggers waiting for [`cliqd_store::RuntimeStore::take_committed`].
@@ -166,6 +169,7 @@ impl SqliteStore {
             .name("cliqd-store-writer".into())
             .spawn(move || writer_loop(writer, rx, &handoff))
             .map_err(|e| StoreError::Other(format!("cannot start writer thread: {e}")))?;
+        let wal_sync = walsync::start(&path)?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 writer: Mutex::new(Some(tx)),
@@ -177,6 +181,7 @@ impl SqliteStore {
                 triggers,
                 committed,
                 clock_start: Mutex::new(None),
+                wal_sync: Mutex::new(Some(wal_sync)),
             }),
         })
     }
@@ -194,6 +199,9 @@ impl SqliteStore {
         }
         if let Ok(mut l) = self.inner.lock.lock() {
             l.take();
+        }
+        if let Ok(mut s) = self.inner.wal_sync.lock() {
+            s.take();
         }
     }
 
