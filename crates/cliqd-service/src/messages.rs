@@ -6,7 +6,7 @@ use crate::{Actor, ServiceError, ServiceResult, resolve_users};
 use cliqd_message::{EditRequest, Message, MessageContext, normalize_message_id};
 use cliqd_store::{
     ChatRow, ConflictOn, MessageQuery, MessageRow, NewPost, PostOptions, PostTarget, Store,
-    StoreError,
+    StoreError, StoreResult,
 };
 use serde_json::{Value, json};
 
@@ -176,18 +176,21 @@ pub async fn member_chat(
     actor: &Actor,
     chat_id: &str,
 ) -> ServiceResult<ChatRow> {
-    let (chat, member) = match store
+    let found = store
         .chat_for_member(actor.org_id(), chat_id.trim(), actor.id())
-        .await
-    {
-        Ok(found) => found,
-        Err(StoreError::NotFound) => return Err(ServiceError::ChatNotFound),
-        Err(e) => return Err(e.into()),
-    };
-    if !member {
-        return Err(ServiceError::NotMember);
+        .await;
+    members_only(found.map(|(chat, member)| (member, chat)))
+}
+
+/// The refusals of a read of a chat, from the store's answer (whether the reader is a member,
+/// and what was read): no such chat in the organization, or not a member.
+fn members_only<T>(found: StoreResult<(bool, T)>) -> ServiceResult<T> {
+    match found {
+        Ok((true, read)) => Ok(read),
+        Ok((false, _)) => Err(ServiceError::NotMember),
+        Err(StoreError::NotFound) => Err(ServiceError::ChatNotFound),
+        Err(e) => Err(e.into()),
     }
-    Ok(chat)
 }
 
 /// The refusals of [`member_chat`] and, when the actor is a member and `page` is given, that
@@ -199,18 +202,11 @@ pub async fn member_page(
     chat_id: &str,
     page: Option<MessageQuery>,
 ) -> ServiceResult<Vec<MessageRow>> {
-    let (member, rows) = match store
-        .member_page(actor.org_id(), chat_id.trim(), actor.id(), page)
-        .await
-    {
-        Ok(found) => found,
-        Err(StoreError::NotFound) => return Err(ServiceError::ChatNotFound),
-        Err(e) => return Err(e.into()),
-    };
-    if !member {
-        return Err(ServiceError::NotMember);
-    }
-    Ok(rows)
+    members_only(
+        store
+            .member_page(actor.org_id(), chat_id.trim(), actor.id(), page)
+            .await,
+    )
 }
 
 fn message_missing(e: StoreError) -> ServiceError {
