@@ -27,7 +27,8 @@ pub use mentions::{
 };
 pub use messages::{
     FORWARDED_FROM, PostAs, Posted, bot_message_recipients, canonical, delete_message,
-    edit_message, member_chat, member_page, post_bot_messages, post_message, validate_post,
+    edit_message, member_chat, member_page, member_page_into, post_bot_messages, post_message,
+    validate_post,
 };
 pub use tasks::{
     CliqTask, bot_sync_reply, org_admin, perform, sync_reply, system_variable, task_error,

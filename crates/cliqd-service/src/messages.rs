@@ -5,8 +5,8 @@
 use crate::{Actor, ServiceError, ServiceResult, resolve_users};
 use cliqd_message::{EditRequest, Message, MessageContext, normalize_message_id};
 use cliqd_store::{
-    ChatRow, ConflictOn, MessageQuery, MessageRow, NewPost, PostOptions, PostTarget, Store,
-    StoreError, StoreResult,
+    ChatRow, ConflictOn, MessageQuery, MessageRow, NewPost, PageSink, PostOptions, PostTarget,
+    Store, StoreError, StoreResult,
 };
 use serde_json::{Value, json};
 
@@ -205,6 +205,22 @@ pub async fn member_page(
     members_only(
         store
             .member_page(actor.org_id(), chat_id.trim(), actor.id(), page)
+            .await,
+    )
+}
+
+/// [`member_page`], with the page's messages handed to `sink` as the store reads them; the
+/// sink comes back.
+pub async fn member_page_into(
+    store: &dyn Store,
+    actor: &Actor,
+    chat_id: &str,
+    page: Option<MessageQuery>,
+    sink: Box<dyn PageSink>,
+) -> ServiceResult<Box<dyn PageSink>> {
+    members_only(
+        store
+            .member_page_into(actor.org_id(), chat_id.trim(), actor.id(), page, sink)
             .await,
     )
 }

@@ -115,6 +115,92 @@ pub struct MessageRow {
     pub mentions: Vec<MentionRow>,
 }
 
+/// A message as a page read visits it ([`MessagingStore::member_page_into`]): the fields of a
+/// [`MessageRow`], borrowed from wherever the store holds them while it reads, so a page is
+/// rendered without copying each message into owned strings first. A row lends one with
+/// [`MessageRow::as_ref`]; [`MessageRef::to_row`] makes the owned row back.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageRef<'a> {
+    pub id: &'a str,
+    pub chat_id: &'a str,
+    pub seq: i64,
+    pub time: i64,
+    pub sender_id: i64,
+    pub sender_name: &'a str,
+    pub bot_id: Option<i64>,
+    pub bot_name: Option<&'a str>,
+    pub kind: &'a str,
+    /// The stored JSON text of the body (checked to be JSON).
+    pub body: &'a RawValue,
+    pub edited: bool,
+    pub reply_to: Option<&'a str>,
+    pub thread_chat_id: Option<&'a str>,
+    pub origin_chat_id: Option<&'a str>,
+    pub origin_message_id: Option<&'a str>,
+    pub mentions: &'a [MentionRow],
+}
+
+impl MessageRow {
+    /// The row's fields, borrowed.
+    pub fn as_ref(&self) -> MessageRef<'_> {
+        MessageRef {
+            id: &self.id,
+            chat_id: &self.chat_id,
+            seq: self.seq,
+            time: self.time,
+            sender_id: self.sender_id,
+            sender_name: &self.sender_name,
+            bot_id: self.bot_id,
+            bot_name: self.bot_name.as_deref(),
+            kind: &self.kind,
+            body: self.body.raw(),
+            edited: self.edited,
+            reply_to: self.reply_to.as_deref(),
+            thread_chat_id: self.thread_chat_id.as_deref(),
+            origin_chat_id: self.origin_chat_id.as_deref(),
+            origin_message_id: self.origin_message_id.as_deref(),
+            mentions: &self.mentions,
+        }
+    }
+}
+
+impl MessageRef<'_> {
+    /// The owned row (for the rare reply that needs the parsed body).
+    pub fn to_row(&self) -> MessageRow {
+        let owned = |s: Option<&str>| s.map(str::to_string);
+        MessageRow {
+            id: self.id.to_string(),
+            chat_id: self.chat_id.to_string(),
+            seq: self.seq,
+            time: self.time,
+            sender_id: self.sender_id,
+            sender_name: self.sender_name.to_string(),
+            bot_id: self.bot_id,
+            bot_name: owned(self.bot_name),
+            kind: self.kind.to_string(),
+            body: MessageBody(Arc::new(BodyInner {
+                text: self.body.to_owned(),
+                value: OnceLock::new(),
+            })),
+            edited: self.edited,
+            reply_to: owned(self.reply_to),
+            thread_chat_id: owned(self.thread_chat_id),
+            origin_chat_id: owned(self.origin_chat_id),
+            origin_message_id: owned(self.origin_message_id),
+            mentions: self.mentions.to_vec(),
+        }
+    }
+}
+
+/// What a page read hands each message to ([`MessagingStore::member_page_into`]): a renderer
+/// that writes the reply as the store reads, with no [`MessageRow`] in between. It is handed
+/// back when the read is done, and its owner takes it back by downcasting (`Box<dyn Any>`).
+pub trait PageSink: std::any::Any + Send {
+    /// One message of the page. Messages come in the order the store reads them (the newest
+    /// page newest first): a page is in `seq` order, which the sink restores.
+    fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()>;
+}
+
 /// A message's canonical JSON object as stored: its text, which a read splices into its reply
 /// as it is, and the parsed object, built only when something asks for it (a rule that reads
 /// the text, a card's buttons, a handler's input). Reads of message lists never parse it.
@@ -483,6 +569,22 @@ pub trait MessagingStore: Send + Sync {
             _ => Vec::new(),
         };
         Ok((member, rows))
+    }
+    /// [`Self::member_page`], with each message of the page handed to `sink` as it is read
+    /// rather than returned as rows; `sink` comes back with the membership.
+    async fn member_page_into(
+        &self,
+        org_id: i64,
+        chat_id: &str,
+        user_id: i64,
+        page: Option<MessageQuery>,
+        mut sink: Box<dyn PageSink>,
+    ) -> StoreResult<(bool, Box<dyn PageSink>)> {
+        let (member, rows) = self.member_page(org_id, chat_id, user_id, page).await?;
+        for row in &rows {
+            sink.message(&row.as_ref())?;
+        }
+        Ok((member, sink))
     }
     async fn chat_members(&self, chat_id: &str) -> StoreResult<Vec<UserRow>>;
     /// What a listing shows of each chat besides its row, for `viewer_id`, in the order of

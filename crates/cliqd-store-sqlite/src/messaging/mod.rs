@@ -2,7 +2,7 @@
 //! subscriptions. Every write that others can observe records a [`ChatEvent`].
 
 mod page;
-use page::list_messages;
+use page::{list_messages, visit_messages};
 mod post;
 mod rows;
 mod runtime;
@@ -168,16 +168,7 @@ impl MessagingStore for SqliteStore {
         // As in `list_messages`: only a page larger than the clients' goes to the pool.
         let short = page.as_ref().is_none_or(|q| q.limit <= SHORT_PAGE);
         let read = move |c: &rusqlite::Connection| {
-            // Only what the membership needs of the chat.
-            let (chat_org, acl): (i64, String) = c
-                .prepare_cached("SELECT org_id, acl_chat_id FROM chats WHERE id = ?1")
-                .map_err(map_err)?
-                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(map_err)?;
-            if chat_org != org_id {
-                return Err(StoreError::NotFound);
-            }
-            let member = is_member_conn(c, &acl, user_id)?;
+            let member = member_of(c, org_id, &id, user_id)?;
             let rows = match page {
                 Some(mut q) if member => {
                     q.chat_id = id;
@@ -186,6 +177,32 @@ impl MessagingStore for SqliteStore {
                 _ => Vec::new(),
             };
             Ok((member, rows))
+        };
+        if short {
+            self.read_short(read).await
+        } else {
+            self.read(read).await
+        }
+    }
+
+    async fn member_page_into(
+        &self,
+        org_id: i64,
+        chat_id: &str,
+        user_id: i64,
+        page: Option<MessageQuery>,
+        mut sink: Box<dyn PageSink>,
+    ) -> StoreResult<(bool, Box<dyn PageSink>)> {
+        let id = chat_id.to_string();
+        // As `member_page`, with the page handed to `sink` as it is read.
+        let short = page.as_ref().is_none_or(|q| q.limit <= SHORT_PAGE);
+        let read = move |c: &rusqlite::Connection| {
+            let member = member_of(c, org_id, &id, user_id)?;
+            if let Some(mut q) = page.filter(|_| member) {
+                q.chat_id = id;
+                visit_messages(c, &q, sink.as_mut())?;
+            }
+            Ok((member, sink))
         };
         if short {
             self.read_short(read).await
@@ -898,3 +915,25 @@ pub(super) fn set_closed(
 
 /// The largest page [`MessagingStore::list_messages`] reads on the calling thread.
 const SHORT_PAGE: u32 = 100;
+
+/// Whether `user_id` may read chat `chat_id` of organization `org_id` (`NotFound`: no such
+/// chat there): one statement, reading only what the membership needs of the chat.
+fn member_of(
+    c: &rusqlite::Connection,
+    org_id: i64,
+    chat_id: &str,
+    user_id: i64,
+) -> StoreResult<bool> {
+    let (chat_org, member): (i64, bool) = c
+        .prepare_cached(
+            "SELECT c.org_id, EXISTS (SELECT 1 FROM chat_members m \
+             WHERE m.chat_id = c.acl_chat_id AND m.user_id = ?2) FROM chats c WHERE c.id = ?1",
+        )
+        .map_err(map_err)?
+        .query_row(params![chat_id, user_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(map_err)?;
+    if chat_org != org_id {
+        return Err(StoreError::NotFound);
+    }
+    Ok(member)
+}

@@ -3,11 +3,12 @@
 
 use super::super::{exec_cached, map_err};
 use super::rows::*;
-use cliqd_store::StoreResult;
 use cliqd_store::messaging::*;
+use cliqd_store::{StoreError, StoreResult};
 use rusqlite::{OptionalExtension, params};
 
-/// A page of a chat's messages (see [`MessagingStore::list_messages`]).
+/// A page of a chat's messages (see [`MessagingStore::list_messages`]): [`visit_messages`]
+/// with a sink that keeps owned rows.
 ///
 /// Every shape walks the table's key (chat_id, seq) from one end and stops after `limit`
 /// rows, so the cost does not grow with the chat's size. Time bounds become bounds on `seq`:
@@ -17,21 +18,23 @@ pub(super) fn list_messages(
     c: &rusqlite::Connection,
     q: &MessageQuery,
 ) -> StoreResult<Vec<MessageRow>> {
-    if q.from_time.is_none() && q.to_time.is_none() {
-        return read_page(c, q);
+    struct Rows(Vec<MessageRow>);
+    impl PageSink for Rows {
+        fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()> {
+            self.0.push(m.to_row());
+            Ok(())
+        }
     }
-    // The bounds and the page from one snapshot: a message posted between them would be
-    // past the bounds' last position and could be before `from_time`.
-    exec_cached(c, "BEGIN")?;
-    let page = read_page(c, q);
-    let end = exec_cached(c, if page.is_ok() { "COMMIT" } else { "ROLLBACK" });
-    let page = page?;
-    end?;
-    Ok(page)
+    let mut rows = Rows(Vec::with_capacity(q.limit.min(100) as usize));
+    visit_messages(c, q, &mut rows)?;
+    if newest_first(q) {
+        rows.0.reverse();
+    }
+    Ok(rows.0)
 }
 
-fn read_page(c: &rusqlite::Connection, q: &MessageQuery) -> StoreResult<Vec<MessageRow>> {
-    // Positions [from, to) of the chat that the time bounds and the cursor allow.
+/// Positions [from, to) of the chat that the query's time bounds and cursor allow.
+fn bounds(c: &rusqlite::Connection, q: &MessageQuery) -> StoreResult<(i64, i64)> {
     let mut from = q.after_seq.map_or(0, |a| a.saturating_add(1));
     if let Some(t) = q.from_time {
         from = from.max(seq_from_time(c, &q.chat_id, t)?);
@@ -40,43 +43,112 @@ fn read_page(c: &rusqlite::Connection, q: &MessageQuery) -> StoreResult<Vec<Mess
         Some(t) if t < i64::MAX => seq_from_time(c, &q.chat_id, t + 1)?,
         _ => i64::MAX,
     };
-    // The newest page unless a lower bound was given; the one clients poll has no bound
-    // at all (`?2 <= ?3` always holds: one statement for both).
-    let (sql, newest_first) = if q.after_seq.is_none() && q.from_time.is_none() {
-        (
-            concat!(
-                select_msg!(),
-                " WHERE m.chat_id = ?1 AND m.seq >= ?2 AND m.seq < ?3 ORDER BY m.seq DESC LIMIT ?4"
-            ),
-            true,
-        )
-    } else {
-        (
-            concat!(
-                select_msg!(),
-                " WHERE m.chat_id = ?1 AND m.seq >= ?2 AND m.seq < ?3 ORDER BY m.seq LIMIT ?4"
-            ),
-            false,
-        )
-    };
-    if from >= to {
-        return Ok(Vec::new());
+    Ok((from, to))
+}
+
+/// Whether the query asks for the newest page (no lower bound): read from the top down. The
+/// page clients poll has no bound at all (`?2 <= ?3` always holds: one statement for both).
+fn newest_first(q: &MessageQuery) -> bool {
+    q.after_seq.is_none() && q.from_time.is_none()
+}
+
+/// A page of a chat's messages, each handed to `sink` as it is read, borrowed from the
+/// statement's row: no [`MessageRow`] and no owned string per message. The newest page (no
+/// lower bound) is read newest first, from the top of the range down; the sink puts the page
+/// in order.
+pub(super) fn visit_messages(
+    c: &rusqlite::Connection,
+    q: &MessageQuery,
+    sink: &mut dyn PageSink,
+) -> StoreResult<()> {
+    if q.from_time.is_none() && q.to_time.is_none() {
+        return visit_page(c, q, sink);
     }
+    // The bounds and the page from one snapshot: a message posted between them would be
+    // past the bounds' last position and could be before `from_time`.
+    exec_cached(c, "BEGIN")?;
+    let done = visit_page(c, q, sink);
+    let end = exec_cached(c, if done.is_ok() { "COMMIT" } else { "ROLLBACK" });
+    done?;
+    end
+}
+
+/// The columns [`visit_page`] reads, by position (the chat's id is the query's), from the
+/// top of the range down or from its bottom up.
+macro_rules! visit_cols {
+    () => {
+        "SELECT id, seq, time, sender_id, bot_id, kind, body, edited, reply_to, \
+         thread_chat_id, origin_chat_id, origin_message_id, mentions FROM messages \
+         WHERE chat_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq"
+    };
+}
+
+fn visit_page(
+    c: &rusqlite::Connection,
+    q: &MessageQuery,
+    sink: &mut dyn PageSink,
+) -> StoreResult<()> {
+    let (from, to) = bounds(c, q)?;
+    if from >= to {
+        return Ok(());
+    }
+    let sql = if newest_first(q) {
+        concat!(visit_cols!(), " DESC LIMIT ?4")
+    } else {
+        concat!(visit_cols!(), " LIMIT ?4")
+    };
     let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
-    let raw = stmt
-        .query_map(params![q.chat_id, from, to, q.limit], message_from_row)
-        .map_err(map_err)?
-        .collect::<Result<Vec<_>, _>>()
+    let mut rows = stmt
+        .query(params![q.chat_id, from, to, q.limit])
         .map_err(map_err)?;
     let mut names = Names::default();
-    let mut rows = raw
-        .into_iter()
-        .map(|raw| finish_message(c, &mut names, raw))
-        .collect::<StoreResult<Vec<_>>>()?;
-    if newest_first {
-        rows.reverse();
+    while let Some(r) = rows.next().map_err(map_err)? {
+        let sender_id: i64 = r.get(3).map_err(map_err)?;
+        let bot_id: Option<i64> = r.get(4).map_err(map_err)?;
+        let sender = names.user_index(c, sender_id)?;
+        let bot = match bot_id {
+            Some(b) => Some(names.bot_index(c, b)?),
+            None => None,
+        };
+        let mentions = match opt_text(r, 12)? {
+            Some(m) => mentions_from_json(m)?,
+            None => Vec::new(),
+        };
+        let body = text(r, 6)?;
+        let body: &serde_json::value::RawValue = serde_json::from_str(body).map_err(json_err)?;
+        sink.message(&MessageRef {
+            id: text(r, 0)?,
+            chat_id: &q.chat_id,
+            seq: r.get(1).map_err(map_err)?,
+            time: r.get(2).map_err(map_err)?,
+            sender_id,
+            sender_name: names.user_name(sender),
+            bot_id,
+            bot_name: bot.and_then(|b| names.bot_name(b)),
+            kind: text(r, 5)?,
+            body,
+            edited: r.get(7).map_err(map_err)?,
+            reply_to: opt_text(r, 8)?,
+            thread_chat_id: opt_text(r, 9)?,
+            origin_chat_id: opt_text(r, 10)?,
+            origin_message_id: opt_text(r, 11)?,
+            mentions: &mentions,
+        })?;
     }
-    Ok(rows)
+    Ok(())
+}
+
+/// Column `i` of `r` as text, borrowed from the row.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> StoreResult<&'r str> {
+    opt_text(r, i)?.ok_or_else(|| StoreError::Other(format!("column {i} is NULL")))
+}
+
+/// Column `i` of `r` as text or NULL, borrowed from the row.
+fn opt_text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> StoreResult<Option<&'r str>> {
+    r.get_ref(i)
+        .map_err(map_err)?
+        .as_str_or_null()
+        .map_err(|e| StoreError::Other(format!("column {i}: {e}")))
 }
 
 /// The first position of `chat_id` from which every message is at or after `time` (ms): the

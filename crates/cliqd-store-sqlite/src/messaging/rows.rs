@@ -81,7 +81,7 @@ macro_rules! select_msg {
         )
     };
 }
-pub(super) use {msg_cols, select_msg};
+pub(super) use msg_cols;
 pub(super) const MSG_COLS: &str = msg_cols!();
 /// How many columns [`MSG_COLS`] selects.
 pub(super) const MSG_COL_COUNT: usize = 14;
@@ -125,19 +125,23 @@ pub(super) struct Names {
 }
 
 impl Names {
-    fn user(&mut self, c: &Connection, id: i64) -> StoreResult<String> {
-        if let Some((_, name)) = self.users.iter().find(|(u, _)| *u == id) {
-            return Ok(name.clone());
+    /// Where `id`'s name is ([`Self::user_name`]), read on first use.
+    pub(super) fn user_index(&mut self, c: &Connection, id: i64) -> StoreResult<usize> {
+        if let Some(i) = self.users.iter().position(|(u, _)| *u == id) {
+            return Ok(i);
         }
-        let name = user_name(c, id)?;
-        self.users.push((id, name.clone()));
-        Ok(name)
+        self.users.push((id, user_name(c, id)?));
+        Ok(self.users.len() - 1)
     }
 
-    /// A deleted bot has no name.
-    fn bot(&mut self, c: &Connection, id: i64) -> StoreResult<Option<String>> {
-        if let Some((_, name)) = self.bots.iter().find(|(b, _)| *b == id) {
-            return Ok(name.clone());
+    pub(super) fn user_name(&self, index: usize) -> &str {
+        self.users.get(index).map_or("", |(_, n)| n)
+    }
+
+    /// Where bot `id`'s name is ([`Self::bot_name`]), read on first use.
+    pub(super) fn bot_index(&mut self, c: &Connection, id: i64) -> StoreResult<usize> {
+        if let Some(i) = self.bots.iter().position(|(b, _)| *b == id) {
+            return Ok(i);
         }
         let name: Option<String> = c
             .prepare_cached("SELECT name FROM components WHERE id = ?1")
@@ -145,8 +149,13 @@ impl Names {
             .query_row([id], |r| r.get(0))
             .optional()
             .map_err(map_err)?;
-        self.bots.push((id, name.clone()));
-        Ok(name)
+        self.bots.push((id, name));
+        Ok(self.bots.len() - 1)
+    }
+
+    /// A deleted bot has no name.
+    pub(super) fn bot_name(&self, index: usize) -> Option<&str> {
+        self.bots.get(index).and_then(|(_, n)| n.as_deref())
     }
 }
 
@@ -159,9 +168,11 @@ pub(super) fn finish_message(
     if let Some(m) = mentions {
         row.mentions = mentions_from_json(&m)?;
     }
-    row.sender_name = names.user(c, row.sender_id)?;
+    let user = names.user_index(c, row.sender_id)?;
+    row.sender_name = names.user_name(user).to_string();
     if let Some(bot) = row.bot_id {
-        row.bot_name = names.bot(c, bot)?;
+        let bot = names.bot_index(c, bot)?;
+        row.bot_name = names.bot_name(bot).map(str::to_string);
     }
     Ok(row)
 }
@@ -197,7 +208,7 @@ pub(super) fn mentions_to_json(mentions: &[MentionRow]) -> Option<String> {
     Some(Value::Array(items).to_string())
 }
 
-fn mentions_from_json(raw: &str) -> StoreResult<Vec<MentionRow>> {
+pub(super) fn mentions_from_json(raw: &str) -> StoreResult<Vec<MentionRow>> {
     let corrupt = || StoreError::Other("corrupt mentions column".into());
     let items: Vec<Value> = serde_json::from_str(raw).map_err(json_err)?;
     items

@@ -57,6 +57,52 @@ pub fn post(user: &UserRow, target: PostTarget, text: &str) -> NewPost {
     }
 }
 
+/// What [`MessagingStore::member_page_into`] hands its sink, collected as owned rows.
+#[derive(Default)]
+struct Collect(Vec<MessageRow>);
+
+impl PageSink for Collect {
+    fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()> {
+        self.0.push(m.to_row());
+        Ok(())
+    }
+}
+
+/// [`MessagingStore::member_page_into`] with a sink that collects the rows, checked to be
+/// exactly what [`MessagingStore::member_page`] returns (the same refusals, the same rows).
+async fn page_into(
+    store: &dyn Store,
+    org_id: i64,
+    chat_id: &str,
+    user_id: i64,
+    page: Option<MessageQuery>,
+) -> StoreResult<(bool, Vec<MessageRow>)> {
+    let rows = store
+        .member_page(org_id, chat_id, user_id, page.clone())
+        .await;
+    let visited = store
+        .member_page_into(
+            org_id,
+            chat_id,
+            user_id,
+            page.clone(),
+            Box::new(Collect::default()),
+        )
+        .await
+        .map(|(member, sink)| {
+            let sink: Box<dyn std::any::Any> = sink;
+            let mut rows = sink.downcast::<Collect>().unwrap().0;
+            rows.sort_by_key(|m| m.seq);
+            (member, rows)
+        });
+    match (&rows, &visited) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{page:?}"),
+        (Err(StoreError::NotFound), Err(StoreError::NotFound)) => {}
+        _ => panic!("member_page {rows:?} but member_page_into {visited:?} for {page:?}"),
+    }
+    visited
+}
+
 pub async fn refusals_write_nothing_and_publish_nothing(t: TestStore) {
     let (_dir, store, a, b, channel) = setup(t).await;
     let mut events = store.chat_events();
@@ -425,26 +471,33 @@ pub async fn member_reads_listings_and_stored_bodies(t: TestStore) {
         after_seq: None,
         limit: 10,
     };
-    let (member, rows) = store
-        .member_page(a.org_id, &general.chat_id, a.id, Some(page("ignored")))
-        .await
-        .unwrap();
+    let (member, rows) = page_into(
+        store.as_ref(),
+        a.org_id,
+        &general.chat_id,
+        a.id,
+        Some(page("ignored")),
+    )
+    .await
+    .unwrap();
     assert_eq!((member, rows.len()), (true, 1));
     assert_eq!(rows[0].body["text"], "hello");
-    let (member, rows) = store
-        .member_page(b.org_id, &general.chat_id, b.id, Some(page("")))
-        .await
-        .unwrap();
+    let (member, rows) = page_into(
+        store.as_ref(),
+        b.org_id,
+        &general.chat_id,
+        b.id,
+        Some(page("")),
+    )
+    .await
+    .unwrap();
     assert_eq!((member, rows.len()), (false, 0));
-    let (member, rows) = store
-        .member_page(a.org_id, &general.chat_id, a.id, None)
+    let (member, rows) = page_into(store.as_ref(), a.org_id, &general.chat_id, a.id, None)
         .await
         .unwrap();
     assert_eq!((member, rows.len()), (true, 0), "no page asked for");
     assert!(matches!(
-        store
-            .member_page(other.id, &general.chat_id, a.id, None)
-            .await,
+        page_into(store.as_ref(), other.id, &general.chat_id, a.id, None).await,
         Err(StoreError::NotFound)
     ));
 
@@ -471,6 +524,34 @@ pub async fn member_reads_listings_and_stored_bodies(t: TestStore) {
     assert_eq!(read.body.text(), body.to_string());
     assert_eq!(read.body, posted.body);
     assert_eq!(*read.body, body);
+
+    // A reply that mentions someone, read back whole by a page (the page reads its columns
+    // one by one, borrowed: every field must come back).
+    let mut p = post(&a, PostTarget::Chat(general.chat_id.clone()), "@B hi");
+    p.reply_to = Some(posted.id.clone());
+    p.mentions = vec![MentionRow {
+        kind: MentionKind::User,
+        id: b.id.to_string(),
+        name: "B".into(),
+        dname: Some("@B".into()),
+        first_name: None,
+        last_name: None,
+        email: Some("1@o".into()),
+        silent: false,
+    }];
+    let reply = store.post_message(p).await.unwrap().unwrap();
+    let (_, rows) = page_into(
+        store.as_ref(),
+        a.org_id,
+        &general.chat_id,
+        a.id,
+        Some(page(&general.chat_id)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2], reply);
+    assert_eq!(rows[2].mentions.len(), 1);
 }
 
 /// Time bounds and cursors agree with a model of the chat: every combination of `fromtime`,
@@ -521,7 +602,7 @@ pub async fn time_bounds_and_cursors_match_a_model(t: TestStore) {
     for from_time in &times {
         for to_time in times.iter().step_by(3) {
             for after_seq in cursors.iter().step_by(3) {
-                for limit in [1u32, 100] {
+                for limit in [1u32, 2, 100] {
                     let q = MessageQuery {
                         chat_id: chat.clone(),
                         from_time: *from_time,
@@ -547,8 +628,14 @@ pub async fn time_bounds_and_cursors_match_a_model(t: TestStore) {
                         matching.iter().skip(skip).map(|m| m.id.as_str()).collect()
                     };
                     let got = store.list_messages(q.clone()).await.unwrap();
-                    let got: Vec<&str> = got.iter().map(|m| m.id.as_str()).collect();
-                    assert_eq!(got, expected, "{q:?}");
+                    let ids: Vec<&str> = got.iter().map(|m| m.id.as_str()).collect();
+                    assert_eq!(ids, expected, "{q:?}");
+                    // The page read as the store visits it is the same page.
+                    let (_, visited) =
+                        page_into(store.as_ref(), a.org_id, &chat, a.id, Some(q.clone()))
+                            .await
+                            .unwrap();
+                    assert_eq!(visited, got, "{q:?}");
                 }
             }
         }

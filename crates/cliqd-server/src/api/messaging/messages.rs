@@ -16,9 +16,10 @@ use axum::routing::{get, post};
 use base64::Engine;
 use cliqd_message::{MessageContext, normalize_message_id};
 use cliqd_service::{PostAs, ServiceError};
-use cliqd_store::{MessageQuery, PostTarget, StoreError};
-use serde::{Deserialize, Serialize};
+use cliqd_store::{MessageQuery, MessageRef, PageSink, PostTarget, StoreError, StoreResult};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::any::Any;
 use std::collections::HashMap;
 
 /// A v2 posting endpoint: also accepts a webhook token (`?zapikey=`), see [`crate::api::guard`].
@@ -188,7 +189,7 @@ fn parse_ms(name: &str, v: Option<&str>) -> ApiResult<Option<i64>> {
     }
 }
 
-fn encode_cursor(seq: i64) -> String {
+pub(super) fn encode_cursor(seq: i64) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("m|{seq}"))
 }
 
@@ -217,18 +218,92 @@ async fn list(
         Ok(q) => (Some(q), None),
         Err(e) => (None, Some(e)),
     };
-    let rows =
-        cliqd_service::member_page(state.store.as_ref(), &auth.actor(), &chat_id, query).await?;
+    let sink = Box::new(JsonPage::default());
+    let sink: Box<dyn Any> =
+        cliqd_service::member_page_into(state.store.as_ref(), &auth.actor(), &chat_id, query, sink)
+            .await?;
     if let Some(e) = invalid {
         return Err(e);
     }
-    // A chat's history never ends: every non-empty page carries a `next_token` that resumes
-    // exactly after its last message (an empty reply means "nothing newer yet").
-    let page = Page {
-        next_token: rows.last().map(|last| encode_cursor(last.seq)),
-        data: rows.iter().map(MessageView).collect(),
-    };
-    Ok(json_reply(&page, size_hint(&rows)))
+    let page = sink.downcast::<JsonPage>().map_err(|_| {
+        ApiError::new(crate::error::ErrorCode::Internal)
+            .logged("a page came back as another sink".to_string())
+    })?;
+    Ok(page.reply())
+}
+
+/// A page of get-messages, `{"next_token"?, "data": [message, …]}`, written as the store reads
+/// each message ([`PageSink`]): the messages are serialized from the store's borrowed rows,
+/// never copied into [`MessageRow`]s, then put in `seq` order. Its bytes are those of the
+/// [`super::message_json`] values in a page object (tested).
+#[derive(Default)]
+pub(super) struct JsonPage {
+    /// The messages' JSON, one after the other in the order they came.
+    text: Vec<u8>,
+    /// Each message's seq and where its JSON ends in `text` (it starts where the one before
+    /// it ends).
+    ends: Vec<(i64, usize)>,
+}
+
+impl PageSink for JsonPage {
+    fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()> {
+        if self.ends.is_empty() {
+            // About a page of 50 short messages; grows as needed.
+            self.text.reserve(16 * 1024);
+            self.ends.reserve(64);
+        }
+        serde_json::to_writer(&mut self.text, &MessageView(*m))
+            .map_err(|e| StoreError::Other(format!("cannot serialize a message: {e}")))?;
+        self.ends.push((m.seq, self.text.len()));
+        Ok(())
+    }
+}
+
+impl JsonPage {
+    pub(super) fn into_bytes(self) -> Vec<u8> {
+        let mut parts: Vec<(i64, usize, usize)> = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for (seq, end) in self.ends {
+            parts.push((seq, start, end));
+            start = end;
+        }
+        // The newest page comes newest first.
+        if parts.first().map(|p| p.0) > parts.last().map(|p| p.0) {
+            parts.reverse();
+        }
+        if !parts.is_sorted_by_key(|p| p.0) {
+            parts.sort_unstable_by_key(|p| p.0);
+        }
+        let mut out = Vec::with_capacity(self.text.len() + parts.len() + 48);
+        out.push(b'{');
+        // A chat's history never ends: every non-empty page carries a `next_token` that
+        // resumes exactly after its last message (an empty reply means "nothing newer yet").
+        if let Some(&(seq, _, _)) = parts.last() {
+            out.extend_from_slice(b"\"next_token\":\"");
+            out.extend_from_slice(encode_cursor(seq).as_bytes());
+            out.extend_from_slice(b"\",");
+        }
+        out.extend_from_slice(b"\"data\":[");
+        for (i, &(_, start, end)) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(self.text.get(start..end).unwrap_or_default());
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+
+    fn reply(self) -> Response {
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            self.into_bytes(),
+        )
+            .into_response()
+    }
 }
 
 /// The page `p` asks for (`chat_id` is replaced by the chat's own id when read).
@@ -258,14 +333,6 @@ fn list_query(chat_id: &str, p: &ListParams) -> ApiResult<MessageQuery> {
     })
 }
 
-/// A page of get messages: `{"next_token"?, "data": [message, …]}`.
-#[derive(Serialize)]
-struct Page<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_token: Option<String>,
-    data: Vec<MessageView<'a>>,
-}
-
 fn message_id(raw: &str) -> String {
     normalize_message_id(raw)
 }
@@ -290,7 +357,7 @@ async fn get_one(
         .await
         .map_err(map_message)?;
     let one = Data {
-        data: MessageView(&row),
+        data: MessageView::of(&row),
     };
     Ok(json_reply(&one, size_hint(std::slice::from_ref(&row))))
 }

@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Router;
 use cliqd_message::{FieldError, Message, MessageContext};
-use cliqd_store::{ChatRow, MessageRow, NewChannel, Store, StoreResult, UserRow};
+use cliqd_store::{ChatRow, MessageRef, MessageRow, NewChannel, Store, StoreResult, UserRow};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
@@ -205,39 +205,45 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
 /// [`message_json`]'s shape, serialized straight from the row: the stored body is spliced in as
 /// its JSON text, never parsed into a [`Value`] and printed again. Only a forwarded copy, whose
 /// origin moves out of the content, goes through [`message_json`].
-pub(crate) struct MessageView<'a>(pub &'a MessageRow);
+pub(crate) struct MessageView<'a>(pub MessageRef<'a>);
+
+impl<'a> MessageView<'a> {
+    pub(crate) fn of(row: &'a MessageRow) -> Self {
+        MessageView(row.as_ref())
+    }
+}
 
 impl Serialize for MessageView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let row = self.0;
+        let row = &self.0;
         // The key as it appears in the JSON text (a quote inside a string would be escaped).
-        if row.body.text().contains(FORWARDED_KEY) {
-            return message_json(row).serialize(s);
+        if row.body.get().contains(FORWARDED_KEY) {
+            return message_json(&row.to_row()).serialize(s);
         }
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("sender", &SenderView(row))?;
-        m.serialize_entry("id", &row.id)?;
+        m.serialize_entry("id", row.id)?;
         m.serialize_entry("time", &row.time)?;
-        m.serialize_entry("type", &row.kind)?;
-        m.serialize_entry("content", &row.body)?;
-        m.serialize_entry("chat_id", &row.chat_id)?;
+        m.serialize_entry("type", row.kind)?;
+        m.serialize_entry("content", row.body)?;
+        m.serialize_entry("chat_id", row.chat_id)?;
         if row.edited {
             m.serialize_entry("is_edited", &true)?;
         }
-        if let Some(r) = &row.reply_to {
+        if let Some(r) = row.reply_to {
             m.serialize_entry("reply_to", r)?;
         }
-        if let Some(t) = &row.thread_chat_id {
+        if let Some(t) = row.thread_chat_id {
             m.serialize_entry("thread_chat_id", t)?;
         }
-        if let (Some(chat), Some(message)) = (&row.origin_chat_id, &row.origin_message_id) {
+        if let (Some(chat), Some(message)) = (row.origin_chat_id, row.origin_message_id) {
             m.serialize_entry(
                 "posted_from_thread",
                 &json!({"chat_id": chat, "message_id": message}),
             )?;
         }
         if !row.mentions.is_empty() {
-            m.serialize_entry("mentions", &cliqd_service::mentions_json(&row.mentions))?;
+            m.serialize_entry("mentions", &cliqd_service::mentions_json(row.mentions))?;
         }
         m.end()
     }
@@ -281,20 +287,20 @@ pub(crate) struct Data<T> {
 const FORWARDED_KEY: &str = "\"forwarded_from\"";
 
 /// `sender` of the read shape: a user's name and ZUID, or a bot's name and `b-<id>`.
-struct SenderView<'a>(&'a MessageRow);
+struct SenderView<'a, 'r>(&'a MessageRef<'r>);
 
-impl Serialize for SenderView<'_> {
+impl Serialize for SenderView<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let row = self.0;
         let mut m = s.serialize_map(None)?;
         match row.bot_id {
             Some(id) => {
-                m.serialize_entry("name", row.bot_name.as_deref().unwrap_or_default())?;
+                m.serialize_entry("name", row.bot_name.unwrap_or_default())?;
                 m.serialize_entry("id", &format_args!("b-{id}"))?;
                 m.serialize_entry("type", "bot")?;
             }
             None => {
-                m.serialize_entry("name", &row.sender_name)?;
+                m.serialize_entry("name", row.sender_name)?;
                 m.serialize_entry("id", &format_args!("{}", row.sender_id))?;
             }
         }
@@ -442,15 +448,39 @@ mod tests {
         stored.body = cliqd_store::MessageBody::from_stored(request.to_string()).unwrap();
         variants.push(stored);
         for r in &variants {
-            let view = serde_json::to_string(&MessageView(r)).unwrap();
+            let view = serde_json::to_string(&MessageView::of(r)).unwrap();
             assert_eq!(view, message_json(r).to_string());
         }
         let page = serde_json::to_string(&Data {
-            data: variants.iter().map(MessageView).collect::<Vec<_>>(),
+            data: variants.iter().map(MessageView::of).collect::<Vec<_>>(),
         })
         .unwrap();
         let values: Vec<Value> = variants.iter().map(message_json).collect();
         assert_eq!(page, json!({ "data": values }).to_string());
+        // get-messages writes its page as the store reads it, from borrowed rows.
+        // In any order the store hands it the messages: oldest first, newest first, mixed.
+        let mut ordered: Vec<MessageRow> = variants.clone();
+        for (i, r) in ordered.iter_mut().enumerate() {
+            r.seq = i as i64 + 1;
+        }
+        let last = ordered.len() as i64;
+        let expected = json!({"next_token": messages::encode_cursor(last), "data": values});
+        let mut orders: Vec<Vec<usize>> = vec![(0..ordered.len()).collect()];
+        orders.push(orders[0].iter().rev().copied().collect());
+        let mut mixed = orders[0].clone();
+        mixed.rotate_left(ordered.len() / 2);
+        mixed.swap(0, 1);
+        orders.push(mixed);
+        for order in orders {
+            let mut sink = messages::JsonPage::default();
+            for &i in &order {
+                cliqd_store::PageSink::message(&mut sink, &ordered[i].as_ref()).unwrap();
+            }
+            let got = String::from_utf8(sink.into_bytes()).unwrap();
+            assert_eq!(got, expected.to_string(), "{order:?}");
+        }
+        let empty = messages::JsonPage::default().into_bytes();
+        assert_eq!(String::from_utf8(empty).unwrap(), r#"{"data":[]}"#);
     }
 
     #[test]

@@ -196,7 +196,7 @@ fn event_text(ev: &ChatEvent) -> String {
     let frame = MessageFrame {
         event,
         chat_id: &m.chat_id,
-        data: MessageView(m),
+        data: MessageView::of(m),
     };
     serde_json::to_string(&frame).unwrap_or_else(|_| event_json(ev).to_string())
 }
