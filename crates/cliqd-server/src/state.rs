@@ -8,8 +8,13 @@ use cliqd_runtime::Engine;
 use cliqd_store::Store;
 use std::sync::Arc;
 
+/// Shared application state handed to every handler: one [`Arc`], so each request clones and
+/// drops one reference count rather than one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+/// The parts of [`AppState`], reached through it by `Deref`.
+pub struct AppStateInner {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
@@ -26,7 +31,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let engine = Engine::new(store.clone(), crate::config::engine_config(&config));
-        AppState {
+        AppState(Arc::new(AppStateInner {
             engine,
             limiter: Arc::new(RateLimiter::new(
                 config.rate_limits,
@@ -38,6 +43,14 @@ impl AppState {
             config: Arc::new(config),
             endpoints: Arc::new(crate::api::endpoint_table()),
             rendered: Arc::default(),
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
     }
 }

@@ -130,8 +130,9 @@ pub struct MessageRef<'a> {
     pub bot_id: Option<i64>,
     pub bot_name: Option<&'a str>,
     pub kind: &'a str,
-    /// The stored JSON text of the body (checked to be JSON).
-    pub body: &'a RawValue,
+    /// The stored JSON text of the body: checked to be JSON when it was written (bodies are
+    /// stored only as serialized values), not parsed again when read.
+    pub body: &'a str,
     pub edited: bool,
     pub reply_to: Option<&'a str>,
     pub thread_chat_id: Option<&'a str>,
@@ -153,7 +154,7 @@ impl MessageRow {
             bot_id: self.bot_id,
             bot_name: self.bot_name.as_deref(),
             kind: &self.kind,
-            body: self.body.raw(),
+            body: self.body.text(),
             edited: self.edited,
             reply_to: self.reply_to.as_deref(),
             thread_chat_id: self.thread_chat_id.as_deref(),
@@ -165,10 +166,11 @@ impl MessageRow {
 }
 
 impl MessageRef<'_> {
-    /// The owned row (for the rare reply that needs the parsed body).
-    pub fn to_row(&self) -> MessageRow {
+    /// The owned row (for the rare reply that needs the parsed body); an error when the body
+    /// is not JSON.
+    pub fn to_row(&self) -> Result<MessageRow, serde_json::Error> {
         let owned = |s: Option<&str>| s.map(str::to_string);
-        MessageRow {
+        Ok(MessageRow {
             id: self.id.to_string(),
             chat_id: self.chat_id.to_string(),
             seq: self.seq,
@@ -178,17 +180,14 @@ impl MessageRef<'_> {
             bot_id: self.bot_id,
             bot_name: owned(self.bot_name),
             kind: self.kind.to_string(),
-            body: MessageBody(Arc::new(BodyInner {
-                text: self.body.to_owned(),
-                value: OnceLock::new(),
-            })),
+            body: MessageBody::from_stored(self.body.to_string())?,
             edited: self.edited,
             reply_to: owned(self.reply_to),
             thread_chat_id: owned(self.thread_chat_id),
             origin_chat_id: owned(self.origin_chat_id),
             origin_message_id: owned(self.origin_message_id),
             mentions: self.mentions.to_vec(),
-        }
+        })
     }
 }
 

@@ -21,7 +21,7 @@ pub(super) fn list_messages(
     struct Rows(Vec<MessageRow>);
     impl PageSink for Rows {
         fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()> {
-            self.0.push(m.to_row());
+            self.0.push(m.to_row().map_err(json_err)?);
             Ok(())
         }
     }
@@ -114,8 +114,6 @@ fn visit_page(
             Some(m) => mentions_from_json(m)?,
             None => Vec::new(),
         };
-        let body = text(r, 6)?;
-        let body: &serde_json::value::RawValue = serde_json::from_str(body).map_err(json_err)?;
         sink.message(&MessageRef {
             id: text(r, 0)?,
             chat_id: &q.chat_id,
@@ -126,7 +124,7 @@ fn visit_page(
             bot_id,
             bot_name: bot.and_then(|b| names.bot_name(b)),
             kind: text(r, 5)?,
-            body,
+            body: text(r, 6)?,
             edited: r.get(7).map_err(map_err)?,
             reply_to: opt_text(r, 8)?,
             thread_chat_id: opt_text(r, 9)?,

@@ -63,7 +63,9 @@ struct Collect(Vec<MessageRow>);
 
 impl PageSink for Collect {
     fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()> {
-        self.0.push(m.to_row());
+        let row = m.to_row();
+        self.0
+            .push(row.map_err(|e| crate::StoreError::Other(format!("a stored body: {e}")))?);
         Ok(())
     }
 }

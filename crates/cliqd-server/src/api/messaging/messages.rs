@@ -1,7 +1,7 @@
 //! The Messages API: reading (v2 get messages, retrieve one), posting into channels, chats,
 //! threads and users' direct chats (v2 and v3), editing, deleting and reactions.
 
-use super::{Data, MessageView, ep, field_errors, json_reply, member_chat, size_hint, validate};
+use super::{ep, field_errors, member_chat, validate, write_message};
 use crate::api::{AuthMode, Endpoint};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -252,7 +252,7 @@ impl PageSink for JsonPage {
             self.text.reserve(16 * 1024);
             self.ends.reserve(64);
         }
-        serde_json::to_writer(&mut self.text, &MessageView(*m))
+        write_message(&mut self.text, m)
             .map_err(|e| StoreError::Other(format!("cannot serialize a message: {e}")))?;
         self.ends.push((m.seq, self.text.len()));
         Ok(())
@@ -295,15 +295,20 @@ impl JsonPage {
     }
 
     fn reply(self) -> Response {
-        (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/json"),
-            )],
-            self.into_bytes(),
-        )
-            .into_response()
+        json_bytes(self.into_bytes())
     }
+}
+
+/// A reply of JSON text already written.
+fn json_bytes(text: Vec<u8>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        text,
+    )
+        .into_response()
 }
 
 /// The page `p` asks for (`chat_id` is replaced by the chat's own id when read).
@@ -356,10 +361,15 @@ async fn get_one(
         .get_message(&chat.id, &message_id(&mid))
         .await
         .map_err(map_message)?;
-    let one = Data {
-        data: MessageView::of(&row),
-    };
-    Ok(json_reply(&one, size_hint(std::slice::from_ref(&row))))
+    let mut one = Vec::with_capacity(row.body.text().len() + 256);
+    one.extend_from_slice(b"{\"data\":");
+    if let Err(e) = write_message(&mut one, &row.as_ref()) {
+        return Err(
+            ApiError::new(ErrorCode::Internal).logged(format!("cannot serialize a message: {e}"))
+        );
+    }
+    one.push(b'}');
+    Ok(json_bytes(one))
 }
 
 /// `PUT …/messages/{message_id}` `{"text", "notify_edit"}`: only the sender edits; 204.

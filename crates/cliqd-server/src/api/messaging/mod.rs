@@ -23,7 +23,7 @@ use crate::state::AppState;
 use axum::Router;
 use cliqd_message::{FieldError, Message, MessageContext};
 use cliqd_store::{ChatRow, MessageRef, MessageRow, NewChannel, Store, StoreResult, UserRow};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 /// A token-authenticated messaging endpoint with Cliq's usual 10-minute lock.
@@ -202,9 +202,9 @@ pub(crate) fn message_json(row: &MessageRow) -> Value {
     Value::Object(m)
 }
 
-/// [`message_json`]'s shape, serialized straight from the row: the stored body is spliced in as
-/// its JSON text, never parsed into a [`Value`] and printed again. Only a forwarded copy, whose
-/// origin moves out of the content, goes through [`message_json`].
+/// [`message_json`]'s shape, written straight from the row ([`write_message`]); serialized
+/// through a [`RawValue`](serde_json::value::RawValue) where it is one value among others (an
+/// event's frame).
 pub(crate) struct MessageView<'a>(pub MessageRef<'a>);
 
 impl<'a> MessageView<'a> {
@@ -215,98 +215,80 @@ impl<'a> MessageView<'a> {
 
 impl Serialize for MessageView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let row = &self.0;
-        // The key as it appears in the JSON text (a quote inside a string would be escaped).
-        if row.body.get().contains(FORWARDED_KEY) {
-            return message_json(&row.to_row()).serialize(s);
-        }
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("sender", &SenderView(row))?;
-        m.serialize_entry("id", row.id)?;
-        m.serialize_entry("time", &row.time)?;
-        m.serialize_entry("type", row.kind)?;
-        m.serialize_entry("content", row.body)?;
-        m.serialize_entry("chat_id", row.chat_id)?;
-        if row.edited {
-            m.serialize_entry("is_edited", &true)?;
-        }
-        if let Some(r) = row.reply_to {
-            m.serialize_entry("reply_to", r)?;
-        }
-        if let Some(t) = row.thread_chat_id {
-            m.serialize_entry("thread_chat_id", t)?;
-        }
-        if let (Some(chat), Some(message)) = (row.origin_chat_id, row.origin_message_id) {
-            m.serialize_entry(
-                "posted_from_thread",
-                &json!({"chat_id": chat, "message_id": message}),
-            )?;
-        }
-        if !row.mentions.is_empty() {
-            m.serialize_entry("mentions", &cliqd_service::mentions_json(row.mentions))?;
-        }
-        m.end()
+        use serde::ser::Error;
+        let mut text = Vec::with_capacity(self.0.body.len() + 256);
+        write_message(&mut text, &self.0).map_err(S::Error::custom)?;
+        let text = String::from_utf8(text).map_err(S::Error::custom)?;
+        serde_json::value::RawValue::from_string(text)
+            .map_err(S::Error::custom)?
+            .serialize(s)
     }
 }
 
-/// A JSON reply serialized straight into one buffer of about `size_hint` bytes (as
-/// `axum::Json`, which grows its buffer from 128 bytes).
-pub(crate) fn json_reply<T: Serialize>(value: &T, size_hint: usize) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let mut buf = Vec::with_capacity(size_hint);
-    match serde_json::to_writer(&mut buf, value) {
-        Ok(()) => (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/json"),
-            )],
-            buf,
-        )
-            .into_response(),
-        Err(e) => ApiError::new(crate::error::ErrorCode::Internal)
-            .logged(format!("cannot serialize a reply: {e}"))
-            .into_response(),
+/// Appends `m` in the read shape ([`message_json`]'s, byte for byte: tested) to `out`, as the
+/// compact JSON serde_json prints: texts escaped by serde_json, the stored body spliced in as
+/// its JSON text (never parsed), whole numbers by `itoa`. Only a forwarded copy, whose origin
+/// moves out of the content, goes through [`message_json`].
+pub(crate) fn write_message(out: &mut Vec<u8>, m: &MessageRef<'_>) -> serde_json::Result<()> {
+    // The key as it appears in the JSON text (a quote inside a string would be escaped).
+    if m.body.contains(FORWARDED_KEY) {
+        let row = m.to_row()?;
+        return serde_json::to_writer(out, &message_json(&row));
     }
-}
-
-/// About the size of `rows` in the read shape, to size a reply's buffer.
-pub(crate) fn size_hint(rows: &[MessageRow]) -> usize {
-    rows.iter()
-        .map(|r| r.body.text().len() + 256)
-        .sum::<usize>()
-        + 64
-}
-
-/// `{"data": …}`, serialized without a [`Value`] in between.
-#[derive(serde::Serialize)]
-pub(crate) struct Data<T> {
-    pub data: T,
+    let mut num = itoa::Buffer::new();
+    match m.bot_id {
+        Some(id) => {
+            out.extend_from_slice(b"{\"sender\":{\"name\":");
+            serde_json::to_writer(&mut *out, m.bot_name.unwrap_or_default())?;
+            out.extend_from_slice(b",\"id\":\"b-");
+            out.extend_from_slice(num.format(id).as_bytes());
+            out.extend_from_slice(b"\",\"type\":\"bot\"},\"id\":");
+        }
+        None => {
+            out.extend_from_slice(b"{\"sender\":{\"name\":");
+            serde_json::to_writer(&mut *out, m.sender_name)?;
+            out.extend_from_slice(b",\"id\":\"");
+            out.extend_from_slice(num.format(m.sender_id).as_bytes());
+            out.extend_from_slice(b"\"},\"id\":");
+        }
+    }
+    serde_json::to_writer(&mut *out, m.id)?;
+    out.extend_from_slice(b",\"time\":");
+    out.extend_from_slice(num.format(m.time).as_bytes());
+    out.extend_from_slice(b",\"type\":");
+    serde_json::to_writer(&mut *out, m.kind)?;
+    out.extend_from_slice(b",\"content\":");
+    out.extend_from_slice(m.body.as_bytes());
+    out.extend_from_slice(b",\"chat_id\":");
+    serde_json::to_writer(&mut *out, m.chat_id)?;
+    if m.edited {
+        out.extend_from_slice(b",\"is_edited\":true");
+    }
+    if let Some(r) = m.reply_to {
+        out.extend_from_slice(b",\"reply_to\":");
+        serde_json::to_writer(&mut *out, r)?;
+    }
+    if let Some(t) = m.thread_chat_id {
+        out.extend_from_slice(b",\"thread_chat_id\":");
+        serde_json::to_writer(&mut *out, t)?;
+    }
+    if let (Some(chat), Some(message)) = (m.origin_chat_id, m.origin_message_id) {
+        out.extend_from_slice(b",\"posted_from_thread\":{\"chat_id\":");
+        serde_json::to_writer(&mut *out, chat)?;
+        out.extend_from_slice(b",\"message_id\":");
+        serde_json::to_writer(&mut *out, message)?;
+        out.push(b'}');
+    }
+    if !m.mentions.is_empty() {
+        out.extend_from_slice(b",\"mentions\":");
+        serde_json::to_writer(&mut *out, &cliqd_service::mentions_json(m.mentions))?;
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 /// [`forward::FORWARDED_FROM`] as a key in JSON text.
 const FORWARDED_KEY: &str = "\"forwarded_from\"";
-
-/// `sender` of the read shape: a user's name and ZUID, or a bot's name and `b-<id>`.
-struct SenderView<'a, 'r>(&'a MessageRef<'r>);
-
-impl Serialize for SenderView<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let row = self.0;
-        let mut m = s.serialize_map(None)?;
-        match row.bot_id {
-            Some(id) => {
-                m.serialize_entry("name", row.bot_name.unwrap_or_default())?;
-                m.serialize_entry("id", &format_args!("b-{id}"))?;
-                m.serialize_entry("type", "bot")?;
-            }
-            None => {
-                m.serialize_entry("name", row.sender_name)?;
-                m.serialize_entry("id", &format_args!("{}", row.sender_id))?;
-            }
-        }
-        m.end()
-    }
-}
 
 /// A user named by ZUID or email (see [`cliqd_service::resolve_user`]).
 pub(crate) async fn resolve_user(
@@ -400,6 +382,12 @@ mod tests {
         }
     }
 
+    /// `{"data": …}`.
+    #[derive(serde::Serialize)]
+    struct Data<T> {
+        data: T,
+    }
+
     /// Every variant of the read shape: `MessageView` prints exactly what `message_json` does.
     #[test]
     fn message_view_prints_the_read_shape() {
@@ -413,7 +401,7 @@ mod tests {
         let mut variants = vec![row(json!({"text": "plain"})), row(card.clone())];
         let mut bot = row(card);
         bot.bot_id = Some(9);
-        bot.bot_name = Some("Helper".into());
+        bot.bot_name = Some("Helper\u{1}\tbé".into());
         bot.edited = true;
         bot.reply_to = Some("1763757000000_1".into());
         bot.thread_chat_id = Some("CT_1_2-T-1".into());
