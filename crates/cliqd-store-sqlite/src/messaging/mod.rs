@@ -2,7 +2,7 @@
 //! subscriptions. Every write that others can observe records a [`ChatEvent`].
 
 mod page;
-use page::{list_messages, visit_messages};
+use page::{list_messages, visit_member_page, visit_messages};
 mod post;
 mod rows;
 mod runtime;
@@ -197,9 +197,24 @@ impl MessagingStore for SqliteStore {
         // As `member_page`, with the page handed to `sink` as it is read.
         let short = page.as_ref().is_none_or(|q| q.limit <= SHORT_PAGE);
         let read = move |c: &rusqlite::Connection| {
+            let mut page = page.map(|q| MessageQuery {
+                chat_id: id.clone(),
+                ..q
+            });
+            // A page without time bounds reads the membership in its own statement: a
+            // message read proves it.
+            if let Some(q) = page
+                .as_ref()
+                .filter(|q| q.from_time.is_none() && q.to_time.is_none())
+            {
+                if visit_member_page(c, org_id, user_id, q, sink.as_mut())? {
+                    return Ok((true, sink));
+                }
+                // No message: an empty page, or no membership; the page is read.
+                page = None;
+            }
             let member = member_of(c, org_id, &id, user_id)?;
-            if let Some(mut q) = page.filter(|_| member) {
-                q.chat_id = id;
+            if let Some(q) = page.filter(|_| member) {
                 visit_messages(c, &q, sink.as_mut())?;
             }
             Ok((member, sink))

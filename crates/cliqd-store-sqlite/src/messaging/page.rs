@@ -79,7 +79,17 @@ macro_rules! visit_cols {
     () => {
         "SELECT id, seq, time, sender_id, bot_id, kind, body, edited, reply_to, \
          thread_chat_id, origin_chat_id, origin_message_id, mentions FROM messages \
-         WHERE chat_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq"
+         WHERE chat_id = ?1 AND seq >= ?2 AND seq < ?3"
+    };
+}
+
+/// The condition [`visit_member_page`] adds: the chat is in organization `?5` and user `?6`
+/// is a member of it (of its access chat). It names no column of `messages`, so SQLite
+/// evaluates it once, before the walk.
+macro_rules! member_cond {
+    () => {
+        " AND EXISTS (SELECT 1 FROM chats c JOIN chat_members m \
+         ON m.chat_id = c.acl_chat_id AND m.user_id = ?6 WHERE c.id = ?1 AND c.org_id = ?5)"
     };
 }
 
@@ -93,16 +103,56 @@ fn visit_page(
         return Ok(());
     }
     let sql = if newest_first(q) {
-        concat!(visit_cols!(), " DESC LIMIT ?4")
+        concat!(visit_cols!(), " ORDER BY seq DESC LIMIT ?4")
     } else {
-        concat!(visit_cols!(), " LIMIT ?4")
+        concat!(visit_cols!(), " ORDER BY seq LIMIT ?4")
     };
     let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
-    let mut rows = stmt
+    let rows = stmt
         .query(params![q.chat_id, from, to, q.limit])
         .map_err(map_err)?;
+    visit_rows(c, q, rows, sink).map(|_| ())
+}
+
+/// A page without time bounds (the page clients poll, and `next_token` pages) in one
+/// statement with the membership: the page when user `user_id` is a member of the chat and
+/// the chat is in organization `org_id`. `true` when a message came, which proves both;
+/// `false` says nothing (no message, or no membership: [`super::member_of`] tells which).
+pub(super) fn visit_member_page(
+    c: &rusqlite::Connection,
+    org_id: i64,
+    user_id: i64,
+    q: &MessageQuery,
+    sink: &mut dyn PageSink,
+) -> StoreResult<bool> {
+    debug_assert!(q.from_time.is_none() && q.to_time.is_none());
+    let (from, to) = bounds(c, q)?;
+    if from >= to {
+        return Ok(false);
+    }
+    let sql = if newest_first(q) {
+        concat!(visit_cols!(), member_cond!(), " ORDER BY seq DESC LIMIT ?4")
+    } else {
+        concat!(visit_cols!(), member_cond!(), " ORDER BY seq LIMIT ?4")
+    };
+    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
+    let rows = stmt
+        .query(params![q.chat_id, from, to, q.limit, org_id, user_id])
+        .map_err(map_err)?;
+    visit_rows(c, q, rows, sink)
+}
+
+/// Hands each row of a page statement to `sink`; whether any came.
+fn visit_rows(
+    c: &rusqlite::Connection,
+    q: &MessageQuery,
+    mut rows: rusqlite::Rows<'_>,
+    sink: &mut dyn PageSink,
+) -> StoreResult<bool> {
     let mut names = Names::default();
+    let mut any = false;
     while let Some(r) = rows.next().map_err(map_err)? {
+        any = true;
         let sender_id: i64 = r.get(3).map_err(map_err)?;
         let bot_id: Option<i64> = r.get(4).map_err(map_err)?;
         let sender = names.user_index(c, sender_id)?;
@@ -133,7 +183,7 @@ fn visit_page(
             mentions: &mentions,
         })?;
     }
-    Ok(())
+    Ok(any)
 }
 
 /// Column `i` of `r` as text, borrowed from the row.

@@ -105,6 +105,22 @@ async fn page_into(
     visited
 }
 
+/// The seq of the newest message of `chat_id`, read by its member `user_id`.
+async fn rows_seq_max(store: &dyn Store, org_id: i64, chat_id: &str, user_id: i64) -> i64 {
+    let q = MessageQuery {
+        chat_id: chat_id.to_string(),
+        from_time: None,
+        to_time: None,
+        after_seq: None,
+        limit: 1,
+    };
+    let (_, rows) = store
+        .member_page(org_id, chat_id, user_id, Some(q))
+        .await
+        .unwrap();
+    rows.last().map_or(0, |m| m.seq)
+}
+
 pub async fn refusals_write_nothing_and_publish_nothing(t: TestStore) {
     let (_dir, store, a, b, channel) = setup(t).await;
     let mut events = store.chat_events();
@@ -502,6 +518,47 @@ pub async fn member_reads_listings_and_stored_bodies(t: TestStore) {
         page_into(store.as_ref(), other.id, &general.chat_id, a.id, None).await,
         Err(StoreError::NotFound)
     ));
+    // A member asking from another organization reads nothing, whatever the chat holds.
+    assert!(matches!(
+        page_into(
+            store.as_ref(),
+            other.id,
+            &general.chat_id,
+            a.id,
+            Some(page(""))
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+    // A page after the last message: a member's empty page.
+    let after_last = MessageQuery {
+        after_seq: Some(rows_seq_max(store.as_ref(), a.org_id, &general.chat_id, a.id).await),
+        ..page("")
+    };
+    let (member, rows) = page_into(
+        store.as_ref(),
+        a.org_id,
+        &general.chat_id,
+        a.id,
+        Some(after_last.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!((member, rows.len()), (true, 0), "nothing after the last");
+    let (member, rows) = page_into(
+        store.as_ref(),
+        b.org_id,
+        &general.chat_id,
+        b.id,
+        Some(after_last),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (member, rows.len()),
+        (false, 0),
+        "not a member, nothing after the last"
+    );
 
     let dm = store.open_direct_chat(a.org_id, a.id, b.id).await.unwrap();
     store.set_chat_muted(&dm.id, a.id, true).await.unwrap();
