@@ -144,7 +144,11 @@ impl<'a> Parser<'a> {
             Ok(())
         } else {
             let found = self.peek().describe();
-            let hint = mistake_hint(self.peek(), self.peek_at(1));
+            let mut hint = mistake_hint(self.peek(), self.peek_at(1));
+            // `if (x == 1)) {`: the condition's parentheses are closed once too often.
+            if hint.is_empty() && tok == Tok::LBrace && *self.peek() == Tok::RParen {
+                hint = " (one ')' too many?)";
+            }
             Err(self.error_here(format!("expected {what}, found {found}{hint}")))
         }
     }
