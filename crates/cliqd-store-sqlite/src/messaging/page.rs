@@ -98,20 +98,7 @@ fn visit_page(
     q: &MessageQuery,
     sink: &mut dyn PageSink,
 ) -> StoreResult<()> {
-    let (from, to) = bounds(c, q)?;
-    if from >= to {
-        return Ok(());
-    }
-    let sql = if newest_first(q) {
-        concat!(visit_cols!(), " ORDER BY seq DESC LIMIT ?4")
-    } else {
-        concat!(visit_cols!(), " ORDER BY seq LIMIT ?4")
-    };
-    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
-    let rows = stmt
-        .query(params![q.chat_id, from, to, q.limit])
-        .map_err(map_err)?;
-    visit_rows(c, q, rows, sink).map(|_| ())
+    visit_page_as(c, q, None, sink).map(|_| ())
 }
 
 /// A page without time bounds (the page clients poll, and `next_token` pages) in one
@@ -126,19 +113,35 @@ pub(super) fn visit_member_page(
     sink: &mut dyn PageSink,
 ) -> StoreResult<bool> {
     debug_assert!(q.from_time.is_none() && q.to_time.is_none());
+    visit_page_as(c, q, Some((org_id, user_id)), sink)
+}
+
+/// The page of `q` in one statement, with the membership condition of `member` (organization,
+/// user) when given; whether any message came.
+fn visit_page_as(
+    c: &rusqlite::Connection,
+    q: &MessageQuery,
+    member: Option<(i64, i64)>,
+    sink: &mut dyn PageSink,
+) -> StoreResult<bool> {
     let (from, to) = bounds(c, q)?;
     if from >= to {
         return Ok(false);
     }
-    let sql = if newest_first(q) {
-        concat!(visit_cols!(), member_cond!(), " ORDER BY seq DESC LIMIT ?4")
-    } else {
-        concat!(visit_cols!(), member_cond!(), " ORDER BY seq LIMIT ?4")
+    let sql = match (newest_first(q), member.is_some()) {
+        (true, false) => concat!(visit_cols!(), " ORDER BY seq DESC LIMIT ?4"),
+        (false, false) => concat!(visit_cols!(), " ORDER BY seq LIMIT ?4"),
+        (true, true) => concat!(visit_cols!(), member_cond!(), " ORDER BY seq DESC LIMIT ?4"),
+        (false, true) => concat!(visit_cols!(), member_cond!(), " ORDER BY seq LIMIT ?4"),
     };
     let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
-    let rows = stmt
-        .query(params![q.chat_id, from, to, q.limit, org_id, user_id])
-        .map_err(map_err)?;
+    let rows = match member {
+        None => stmt.query(params![q.chat_id, from, to, q.limit]),
+        Some((org_id, user_id)) => {
+            stmt.query(params![q.chat_id, from, to, q.limit, org_id, user_id])
+        }
+    }
+    .map_err(map_err)?;
     visit_rows(c, q, rows, sink)
 }
 
