@@ -210,7 +210,8 @@ impl MessagingStore for SqliteStore {
                 if visit_member_page(c, org_id, user_id, q, sink.as_mut())? {
                     return Ok((true, sink));
                 }
-                // No message: an empty page, or no membership; the page is read.
+                // No message: the page is empty, or the caller may not read it; only the
+                // membership is left to ask.
                 page = None;
             }
             let member = member_of(c, org_id, &id, user_id)?;

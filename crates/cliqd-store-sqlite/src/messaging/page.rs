@@ -85,7 +85,7 @@ macro_rules! visit_cols {
 
 /// The condition [`visit_member_page`] adds: the chat is in organization `?5` and user `?6`
 /// is a member of it (of its access chat). It names no column of `messages`, so SQLite
-/// evaluates it once, before the walk.
+/// evaluates it once, at the first row (an empty range never asks it).
 macro_rules! member_cond {
     () => {
         " AND EXISTS (SELECT 1 FROM chats c JOIN chat_members m \

@@ -236,16 +236,15 @@ pub(crate) fn write_message(out: &mut Vec<u8>, m: &MessageRef<'_>) -> serde_json
         return serde_json::to_writer(out, &message_json(&row));
     }
     let mut num = itoa::Buffer::new();
+    out.extend_from_slice(b"{\"sender\":{\"name\":");
     match m.bot_id {
         Some(id) => {
-            out.extend_from_slice(b"{\"sender\":{\"name\":");
             serde_json::to_writer(&mut *out, m.bot_name.unwrap_or_default())?;
             out.extend_from_slice(b",\"id\":\"b-");
             out.extend_from_slice(num.format(id).as_bytes());
             out.extend_from_slice(b"\",\"type\":\"bot\"},\"id\":");
         }
         None => {
-            out.extend_from_slice(b"{\"sender\":{\"name\":");
             serde_json::to_writer(&mut *out, m.sender_name)?;
             out.extend_from_slice(b",\"id\":\"");
             out.extend_from_slice(num.format(m.sender_id).as_bytes());
