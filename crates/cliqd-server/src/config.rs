@@ -53,6 +53,9 @@ pub struct Config {
     pub handler_timeout: Duration,
     /// Execution journal records kept per organization (the newest).
     pub execution_retention: usize,
+    /// Memory for rendered newest pages of get-messages, served again while the chat's page
+    /// version is unchanged (docs/messaging.md, "Rendered pages"); 0 keeps none.
+    pub page_cache_bytes: usize,
     /// Handler triggers of one bot waiting or running; more are refused visibly.
     pub bot_backlog: usize,
     /// How long a form session stays open without use (default one hour).
@@ -89,6 +92,7 @@ impl Default for Config {
             body_read_timeout: Duration::from_secs(30),
             handler_timeout: Duration::from_secs(15),
             execution_retention: 10_000,
+            page_cache_bytes: 64 * 1024 * 1024,
             bot_backlog: 1000,
             form_ttl: Duration::from_secs(3600),
             webhook: cliqd_runtime::WebhookConfig::default(),
@@ -115,6 +119,7 @@ struct FileConfig {
     body_read_timeout_secs: Option<u64>,
     handler_timeout_ms: Option<u64>,
     execution_retention: Option<usize>,
+    page_cache_bytes: Option<usize>,
     bot_backlog: Option<usize>,
     form_ttl_secs: Option<u64>,
     dev: Option<bool>,
@@ -204,6 +209,9 @@ impl Config {
             }
             if let Some(v) = f.execution_retention {
                 cfg.execution_retention = v.max(1);
+            }
+            if let Some(v) = f.page_cache_bytes {
+                cfg.page_cache_bytes = v;
             }
             if let Some(v) = f.bot_backlog {
                 cfg.bot_backlog = v.max(1);

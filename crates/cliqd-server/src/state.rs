@@ -26,6 +26,8 @@ pub struct AppStateInner {
     pub(crate) random: Arc<crate::random::Random>,
     /// The wire text of recent chat events, shared by every WebSocket connection.
     pub(crate) rendered: Arc<crate::api::messaging::realtime::RenderedEvents>,
+    /// Rendered newest pages of get-messages, by chat.
+    pub(crate) pages: crate::api::messaging::page_cache::PageCache,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             )),
             tokens: Arc::new(TokenCache::default()),
             random: Arc::new(crate::random::Random::new(config.seed)),
+            pages: crate::api::messaging::page_cache::PageCache::new(config.page_cache_bytes),
             store,
             config: Arc::new(config),
             endpoints: Arc::new(crate::api::endpoint_table()),

@@ -257,6 +257,34 @@ const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX IF EXISTS messages_time;
     "#,
+    // 14: a chat's page version (`PageVersion`, messaging::page_version): what a rendered page
+    // of its messages depends on. Posts already move `chats.last_seq`; `chats.changes` counts
+    // the edits and deletions of its messages (a thread's start is an edit of its parent), and
+    // the `names` counter the renames and removals of users and components (a message shows
+    // its sender's and its bot's current name). Triggers keep both, so writes by another
+    // process on the same database (the admin commands) move them too.
+    r#"
+    ALTER TABLE chats ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;
+    INSERT OR IGNORE INTO counters (name, value) VALUES ('names', 0);
+    CREATE TRIGGER messages_page_update AFTER UPDATE ON messages BEGIN
+        UPDATE chats SET changes = changes + 1 WHERE id IN (old.chat_id, new.chat_id);
+    END;
+    CREATE TRIGGER messages_page_delete AFTER DELETE ON messages BEGIN
+        UPDATE chats SET changes = changes + 1 WHERE id = old.chat_id;
+    END;
+    CREATE TRIGGER users_names_update AFTER UPDATE OF name ON users BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'names';
+    END;
+    CREATE TRIGGER users_names_delete AFTER DELETE ON users BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'names';
+    END;
+    CREATE TRIGGER components_names_update AFTER UPDATE OF name ON components BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'names';
+    END;
+    CREATE TRIGGER components_names_delete AFTER DELETE ON components BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'names';
+    END;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

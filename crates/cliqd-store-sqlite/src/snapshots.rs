@@ -57,9 +57,19 @@ impl SqliteStore {
                     c
                 }
             };
+            let names = names_counter(conn)?;
             copy(&src, conn)?;
             // A snapshot of an older cliqd gets this one's schema.
             migrations::apply(conn)?;
+            // Every chat's page version moves past any the old content had (its `names`
+            // part: migration 14): a page rendered before is never taken for one of the new
+            // content, whose positions and counts may repeat the old ones.
+            let names = names.max(names_counter(conn)?).saturating_add(1);
+            conn.execute(
+                "UPDATE counters SET value = ?1 WHERE name = 'names'",
+                [names],
+            )
+            .map_err(map_err)?;
             super::messaging::clear_writer_cache();
             super::set_writer_clock(clock);
             Ok(())
@@ -73,6 +83,17 @@ impl SqliteStore {
         }
         Ok(())
     }
+}
+
+/// The `names` counter of a page version (0 before migration 14 made it).
+fn names_counter(c: &Connection) -> StoreResult<i64> {
+    use rusqlite::OptionalExtension;
+    c.query_row("SELECT value FROM counters WHERE name = 'names'", [], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map(Option::unwrap_or_default)
+    .map_err(map_err)
 }
 
 enum Source {

@@ -182,7 +182,7 @@ async fn migration_backfills_existing_messages() {
     let m = post(&store, &a, &channel.chat_id, "written before the index").await;
     drop(store);
     // Take the database back to version 5: no index, no triggers (and nothing of the later
-    // migrations: 8's mentions).
+    // migrations: 8's mentions, 14's page versions).
     {
         let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
         c.execute_batch(
@@ -193,7 +193,12 @@ async fn migration_backfills_existing_messages() {
              ALTER TABLE messages DROP COLUMN mentions;
              DROP TRIGGER messages_fts_queue; DROP TRIGGER messages_fts_update;
              DROP TRIGGER messages_fts_delete; DROP TABLE messages_fts;
-             DROP TABLE messages_fts_pending; PRAGMA user_version = 5;",
+             DROP TABLE messages_fts_pending;
+             DROP TRIGGER messages_page_update; DROP TRIGGER messages_page_delete;
+             DROP TRIGGER users_names_update; DROP TRIGGER users_names_delete;
+             DROP TRIGGER components_names_update; DROP TRIGGER components_names_delete;
+             ALTER TABLE chats DROP COLUMN changes; DELETE FROM counters WHERE name = 'names';
+             PRAGMA user_version = 5;",
         )
         .unwrap();
     }

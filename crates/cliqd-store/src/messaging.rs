@@ -198,7 +198,29 @@ pub trait PageSink: std::any::Any + Send {
     /// One message of the page. Messages come in the order the store reads them (the newest
     /// page newest first): a page is in `seq` order, which the sink restores.
     fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()>;
+
+    /// Whether the sink keeps pages it rendered, by the chat's [`PageVersion`]: a store that
+    /// can tell a chat's version then calls [`Self::at_version`] before reading a page
+    /// without time bounds. Sinks that keep nothing say no, and are spared the question.
+    fn keeps_pages(&self) -> bool {
+        false
+    }
+
+    /// The version of the chat the page is about to be read at (the membership checked):
+    /// `true` when the sink already holds this page at this version, and the store then hands
+    /// it no message.
+    fn at_version(&mut self, _version: PageVersion) -> bool {
+        false
+    }
 }
+
+/// What every page of a chat's messages, as read, depends on, in one comparable value: it
+/// changes whenever a message of the chat is posted, edited, deleted or starts a thread, and
+/// whenever a user or a component (a bot's name) is renamed or removed, whoever wrote it (this
+/// server or another process on the same database). Two reads at the same version read the
+/// same page for the same query. Opaque: compared, never interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageVersion(pub [i64; 3]);
 
 /// A message's canonical JSON object as stored: its text, which a read splices into its reply
 /// as it is, and the parsed object, built only when something asks for it (a rule that reads

@@ -243,7 +243,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("server runtime");
-    let (server, _dir) = seed::start_in_process(&server_rt);
+    let (server, _dir) = seed::start_in_process(&server_rt, |_| {});
     let demo = server.demo.as_ref().expect("demo org");
     let base = format!("http://{}", server.addr);
     let token = demo.admin_token.clone();

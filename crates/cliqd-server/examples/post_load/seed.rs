@@ -12,14 +12,16 @@ use std::time::Instant;
 /// as the returned guard.
 pub fn start_in_process(
     rt: &tokio::runtime::Runtime,
+    tweak: impl FnOnce(&mut Config),
 ) -> (cliqd_server::RunningServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
+    let mut config = Config {
         data_dir: dir.path().to_path_buf(),
         bind: "127.0.0.1:0".parse().expect("addr"),
         rate_limits: RateLimitMode::Off,
         ..Config::default()
     };
+    tweak(&mut config);
     let store = cliqd_store_sqlite::SqliteStore::open(dir.path()).expect("store");
     let closer = store.clone();
     let backend = cliqd_server::Backend {

@@ -4,7 +4,7 @@
 //! ```text
 //! cargo build --release -p cliqd-server --example read_load
 //! ./target/release/examples/read_load [--connections 64] [--seconds 5] [--small 10000]
-//!     [--big 1000000] [--chats 64]
+//!     [--big 1000000] [--chats 64] [--page-cache-bytes N]
 //! ```
 //!
 //! It starts a server on a fresh data directory (rate limits off) on a multi-threaded runtime
@@ -21,7 +21,10 @@
 //!    channel, then spread over `--chats` channels (connection `c` posts into channel
 //!    `c % chats`);
 //! 3. two channels are seeded through the store API with `--small` and `--big` messages, then
-//!    the newest 50 messages of each are read at 1 and at `--connections` connections;
+//!    the newest 50 messages of each are read at 1 and at `--connections` connections, then
+//!    at one connection fewer while that one posts into the chat (the newest page changes
+//!    all the time: the server's kept page is stale at most reads; its CPU per request counts
+//!    the posts too);
 //! 4. the other hot reads at `--connections`: retrieve one message, its reactions, the chats
 //!    and channels lists, a thread's messages and a search.
 
@@ -52,6 +55,8 @@ struct Args {
     small: usize,
     big: usize,
     chats: usize,
+    /// The server's `page_cache_bytes` (its default when not given; 0 keeps no page).
+    page_cache_bytes: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -61,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
         small: 10_000,
         big: 1_000_000,
         chats: 64,
+        page_cache_bytes: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -76,6 +82,7 @@ fn parse_args() -> Result<Args, String> {
             "--small" => a.small = val()?,
             "--big" => a.big = val()?,
             "--chats" => a.chats = val()?.max(1),
+            "--page-cache-bytes" => a.page_cache_bytes = Some(val()?),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -105,26 +112,52 @@ impl Bench {
 
     /// Runs `load` on `connections` connections, prints its line, returns requests per second.
     async fn measure(&self, label: &str, load: &Load, connections: usize) -> f64 {
+        self.measure_beside(label, load, connections, None).await
+    }
+
+    /// [`Self::measure`], with `beside` running on one more connection at the same time (its
+    /// requests are not in the line; the server's CPU per request counts all of them).
+    async fn measure_beside(
+        &self,
+        label: &str,
+        load: &Load,
+        connections: usize,
+        beside: Option<&Load>,
+    ) -> f64 {
         let server = ServerCpu::AllButMain;
         let (s0, c0) = (server.read(), client_cpu());
-        let mut out = load::run(load, connections, self.duration).await;
+        let (mut out, other) = match beside {
+            None => (load::run(load, connections, self.duration).await, None),
+            Some(b) => {
+                let (a, b) = tokio::join!(
+                    load::run(load, connections, self.duration),
+                    load::run(b, 1, self.duration)
+                );
+                (a, Some(b))
+            }
+        };
         let (s1, c1) = (server.read(), client_cpu());
         let rate = out.per_sec();
+        // With a load beside, the line's ratio is to `/healthz` at as many connections as run.
         let ratio = self
             .baseline
             .iter()
-            .find(|(n, _)| *n == connections)
+            .find(|(n, _)| *n == connections + usize::from(other.is_some()))
             .map_or(String::new(), |(_, b)| {
                 format!(" ({:>5.1}% of healthz)", rate * 100.0 / b.max(1.0))
             });
+        let requests = out.ok + other.as_ref().map_or(0, |o| o.ok);
         let per_req = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) => format!("{:>4.0} µs", (b - a) * 1e6 / out.ok.max(1) as f64),
+            (Some(a), Some(b)) => format!("{:>4.0} µs", (b - a) * 1e6 / requests.max(1) as f64),
             _ => "unknown".into(),
         };
         let (cpu, client) = (per_req(s0, s1), per_req(c0, c1));
+        let beside = other.map_or(String::new(), |o| {
+            format!("  beside it {:.0}/s", o.per_sec())
+        });
         out.micros.sort_unstable();
         println!(
-            "{label:<40} {connections:>2} conns {rate:>6.0}/s{ratio}  p50 {:>5.2} ms  p99 {:>6.2} ms  cpu/req server {cpu} load gen {client}  errors {}",
+            "{label:<40} {connections:>2} conns {rate:>6.0}/s{ratio}  p50 {:>5.2} ms  p99 {:>6.2} ms  cpu/req server {cpu} load gen {client}  errors {}{beside}",
             percentile(&out.micros, 0.5),
             percentile(&out.micros, 0.99),
             out.errors,
@@ -169,7 +202,11 @@ fn main() {
         .enable_all()
         .build()
         .expect("server runtime");
-    let (server, _dir) = seed::start_in_process(&server_rt);
+    let (server, _dir) = seed::start_in_process(&server_rt, |c| {
+        if let Some(bytes) = args.page_cache_bytes {
+            c.page_cache_bytes = bytes;
+        }
+    });
     let demo = server.demo.as_ref().expect("demo org");
     let store = server.state.store.clone();
     let (org, user) = (demo.org.id, demo.admin.id);
@@ -242,6 +279,19 @@ fn main() {
         for c in [1, conns] {
             client.block_on(bench.measure(&format!("get messages, newest 50 of {n}"), &newest, c));
         }
+        // The page changes all the time: one more connection posts into the chat.
+        let mut posting = bench.load(
+            Method::POST,
+            vec![format!("/api/v3/chats/{chat}/messages")],
+            204,
+        );
+        posting.body = Some(post_body);
+        client.block_on(bench.measure_beside(
+            "  the same, 1 conn posting into it",
+            &newest,
+            conns - 1,
+            Some(&posting),
+        ));
         small_chat.get_or_insert(chat);
     }
 

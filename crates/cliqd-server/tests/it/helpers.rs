@@ -94,6 +94,11 @@ impl TestApp {
         self.server = Some(server);
     }
 
+    /// The server's data directory (its database, for a second process's store beside it).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn store(&self) -> &dyn cliqd_store::Store {
         self.server.as_ref().unwrap().state.store.as_ref()
     }

@@ -23,6 +23,7 @@ mod messaging_bots;
 mod messaging_chats;
 mod messaging_forward_search;
 mod messaging_mentions;
+mod messaging_pages;
 mod messaging_realtime;
 mod messaging_replies;
 mod messaging_threads;

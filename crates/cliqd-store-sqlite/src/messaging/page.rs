@@ -145,6 +145,30 @@ fn visit_page_as(
     visit_rows(c, q, rows, sink)
 }
 
+/// The [`PageVersion`] of chat `chat_id` when user `user_id` is a member of it (of its access
+/// chat) and it is in organization `org_id`; `None` otherwise (no such chat, another
+/// organization's, or not a member: [`super::member_of`] tells which). One lookup of the
+/// chat's row, the membership's and the `names` counter: a page whose version a reader
+/// already holds costs this and no message. The parts are those migration 14 describes.
+pub(super) fn page_version(
+    c: &rusqlite::Connection,
+    org_id: i64,
+    user_id: i64,
+    chat_id: &str,
+) -> StoreResult<Option<PageVersion>> {
+    c.prepare_cached(
+        "SELECT c.last_seq, c.changes, (SELECT value FROM counters WHERE name = 'names') \
+         FROM chats c JOIN chat_members m ON m.chat_id = c.acl_chat_id AND m.user_id = ?3 \
+         WHERE c.id = ?1 AND c.org_id = ?2",
+    )
+    .map_err(map_err)?
+    .query_row(params![chat_id, org_id, user_id], |r| {
+        Ok(PageVersion([r.get(0)?, r.get(1)?, r.get(2)?]))
+    })
+    .optional()
+    .map_err(map_err)
+}
+
 /// Hands each row of a page statement to `sink`; whether any came.
 fn visit_rows(
     c: &rusqlite::Connection,

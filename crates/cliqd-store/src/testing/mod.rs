@@ -20,6 +20,7 @@ pub mod identity;
 pub mod mentions;
 pub mod messaging;
 pub mod messaging_more;
+pub mod page_versions;
 pub mod runtime;
 pub mod search;
 pub mod snapshots;
@@ -77,6 +78,7 @@ macro_rules! store_conformance_tests {
             multi messaging::refused_thread_posts_open_no_thread_even_in_a_shared_batch,
             current messaging::following_closing_and_muting,
             current messaging::member_reads_listings_and_stored_bodies,
+            current page_versions::page_versions_move_with_what_a_page_shows,
             current messaging_more::channels_and_chats,
             current messaging_more::bots_post_only_where_associated,
             current messaging_more::bot_messages_and_reply_to,

@@ -9,6 +9,7 @@ use crate::extract::{CliqJson, CliqPath, CliqQuery};
 use crate::ratelimit::Limit;
 use crate::state::AppState;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +17,9 @@ use axum::routing::{get, post};
 use base64::Engine;
 use cliqd_message::{MessageContext, normalize_message_id};
 use cliqd_service::{PostAs, ServiceError};
-use cliqd_store::{MessageQuery, MessageRef, PageSink, PostTarget, StoreError, StoreResult};
+use cliqd_store::{
+    MessageQuery, MessageRef, PageSink, PageVersion, PostTarget, StoreError, StoreResult,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::any::Any;
@@ -218,7 +221,18 @@ async fn list(
         Ok(q) => (Some(q), None),
         Err(e) => (None, Some(e)),
     };
-    let sink = Box::new(JsonPage::default());
+    // The newest page (no cursor, no time bound) is the one clients poll: it is kept
+    // rendered, and served again while the chat's version is the one it was read at.
+    let kept = query
+        .as_ref()
+        .filter(|q| state.pages.enabled() && q.after_seq.is_none())
+        .filter(|q| q.from_time.is_none() && q.to_time.is_none())
+        .map(|q| (chat_id.trim(), q.limit));
+    let sink = Box::new(JsonPage {
+        keep: kept.is_some(),
+        held: kept.and_then(|(chat, limit)| state.pages.get(chat, limit)),
+        ..JsonPage::default()
+    });
     let sink: Box<dyn Any> =
         cliqd_service::member_page_into(state.store.as_ref(), &auth.actor(), &chat_id, query, sink)
             .await?;
@@ -229,13 +243,21 @@ async fn list(
         ApiError::new(crate::error::ErrorCode::Internal)
             .logged("a page came back as another sink".to_string())
     })?;
-    Ok(page.reply())
+    let (version, body) = page.into_body();
+    if let (Some((chat, limit)), Some(version)) = (kept, version) {
+        state.pages.put(chat, limit, version, body.clone());
+    }
+    Ok(json_bytes(body))
 }
 
 /// A page of get-messages, `{"next_token"?, "data": [message, …]}`, written as the store reads
 /// each message ([`PageSink`]): the messages are serialized from the store's borrowed rows,
 /// never copied into [`MessageRow`]s, then put in `seq` order. Its bytes are those of the
 /// [`super::message_json`] values in a page object (tested).
+///
+/// A page that is kept ([`super::page_cache`]) learns the chat's version before any message;
+/// when it holds the page at that version already, no message comes and it replies with the
+/// page it holds.
 #[derive(Default)]
 pub(super) struct JsonPage {
     /// The messages' JSON, one after the other in the order they came.
@@ -243,9 +265,25 @@ pub(super) struct JsonPage {
     /// Each message's seq and where its JSON ends in `text` (it starts where the one before
     /// it ends).
     ends: Vec<(i64, usize)>,
+    /// Whether the page is to be kept: the store is asked for the chat's version.
+    keep: bool,
+    /// The page held from an earlier read, and its version.
+    held: Option<(PageVersion, Bytes)>,
+    /// The version the store read the page at, when it told; `held` is the page when it
+    /// matches.
+    version: Option<PageVersion>,
 }
 
 impl PageSink for JsonPage {
+    fn keeps_pages(&self) -> bool {
+        self.keep
+    }
+
+    fn at_version(&mut self, version: PageVersion) -> bool {
+        self.version = Some(version);
+        self.held.as_ref().is_some_and(|(v, _)| *v == version)
+    }
+
     fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()> {
         if self.ends.is_empty() {
             // About a page of 50 short messages; grows as needed.
@@ -294,19 +332,25 @@ impl JsonPage {
         out
     }
 
-    fn reply(self) -> Response {
-        json_bytes(self.into_bytes())
+    /// The reply's body and the version it was read at (when the store told): the held
+    /// page when the store found it current, otherwise the page rendered now.
+    fn into_body(mut self) -> (Option<PageVersion>, Bytes) {
+        let version = self.version;
+        match self.held.take() {
+            Some((v, held)) if Some(v) == version => (None, held),
+            _ => (version, Bytes::from(self.into_bytes())),
+        }
     }
 }
 
 /// A reply of JSON text already written.
-fn json_bytes(text: Vec<u8>) -> Response {
+fn json_bytes(text: impl Into<axum::body::Body>) -> Response {
     (
         [(
             axum::http::header::CONTENT_TYPE,
             axum::http::HeaderValue::from_static("application/json"),
         )],
-        text,
+        text.into(),
     )
         .into_response()
 }

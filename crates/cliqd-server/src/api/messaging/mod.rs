@@ -12,6 +12,7 @@ mod chat_filters;
 pub mod chats;
 pub mod forward;
 pub mod messages;
+pub(crate) mod page_cache;
 pub mod realtime;
 pub mod search;
 pub mod threads;
