@@ -54,7 +54,7 @@ pub struct Config {
     /// Execution journal records kept per organization (the newest).
     pub execution_retention: usize,
     /// Memory for rendered newest pages of get-messages, served again while the chat's page
-    /// version is unchanged (docs/messaging.md, "Rendered pages"); 0 keeps none.
+    /// version is unchanged (docs/messaging.md, "Kept pages"); 0 keeps none.
     pub page_cache_bytes: usize,
     /// Handler triggers of one bot waiting or running; more are refused visibly.
     pub bot_backlog: usize,

@@ -83,6 +83,9 @@ fn snapshot_json(s: &SnapshotInfo) -> Value {
 /// Drops what the server cached from the store's previous content.
 fn forget_caches(state: &AppState) {
     state.tokens.clear();
+    // Not needed for correctness (a restore moves every page version on), but the pages
+    // held describe content that is gone.
+    state.pages.clear();
     state.random.restart();
     state.engine.store_replaced();
 }

@@ -101,6 +101,13 @@ impl PageCache {
         }
     }
 
+    /// Drops every page held.
+    pub(crate) fn clear(&self) {
+        if let Ok(mut pages) = self.pages.write() {
+            *pages = Pages::default();
+        }
+    }
+
     /// The number of pages held and their bytes (for tests).
     #[cfg(test)]
     fn size(&self) -> (usize, usize) {
@@ -170,6 +177,8 @@ mod tests {
         // Larger than an eighth of the budget: not kept.
         cache.put("CT_big", 50, v(1), Bytes::from(vec![b'x'; 101]));
         assert_eq!(cache.get("CT_big", 50), None);
+        cache.clear();
+        assert_eq!(cache.size(), (0, 0));
         let off = PageCache::new(0);
         assert!(!off.enabled());
         off.put("CT_1", 50, v(1), Bytes::from_static(b"x"));
