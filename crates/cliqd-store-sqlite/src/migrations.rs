@@ -285,6 +285,11 @@ const MIGRATIONS: &[&str] = &[
         UPDATE counters SET value = value + 1 WHERE name = 'names';
     END;
     "#,
+    // 15: a user's channels are found from their memberships: the channels list walked every
+    // channel of the database (of every organization) to find the caller's.
+    r#"
+    CREATE INDEX IF NOT EXISTS channels_chat ON channels (chat_id);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<()> {

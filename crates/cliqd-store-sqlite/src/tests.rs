@@ -206,3 +206,30 @@ async fn migration_backfills_existing_messages() {
     let hits = store.search_messages(query(&a, &["before"])).await.unwrap();
     assert_eq!(ids(&hits), vec![m.id]);
 }
+
+/// The channels list reads the caller's memberships, not every channel of the database.
+#[tokio::test]
+async fn channels_of_a_user_are_found_from_their_memberships() {
+    let (dir, store, a, channel) = setup_messaging().await;
+    let listed = store.channels_of_user(a.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        [&channel.id]
+    );
+    let c = rusqlite::Connection::open(dir.path().join("cliqd.db")).unwrap();
+    let sql = format!(
+        "EXPLAIN QUERY PLAN {}",
+        crate::messaging::channels_of_user_sql()
+    );
+    let mut stmt = c.prepare(&sql).unwrap();
+    let plan: Vec<String> = stmt
+        .query_map([a.id], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter().any(|s| s.contains("chat_members_user"))
+            && !plan.iter().any(|s| s.starts_with("SCAN ch")),
+        "{plan:?}"
+    );
+}

@@ -128,6 +128,25 @@ pub fn envelope(url: &str, kind: &str, data: Value) -> Json<Value> {
     Json(serde_json::json!({ "url": url, "type": kind, "data": data }))
 }
 
+/// [`envelope`] of data serialized as it is (a list of views, say), with no [`Value`] in
+/// between.
+pub fn envelope_of<'a, T: serde::Serialize>(
+    url: &'a str,
+    kind: &'a str,
+    data: T,
+) -> Json<Envelope<'a, T>> {
+    Json(Envelope { url, kind, data })
+}
+
+/// `{"url", "type", "data"}`, as [`envelope_of`] writes it.
+#[derive(serde::Serialize)]
+pub struct Envelope<'a, T> {
+    url: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    data: T,
+}
+
 /// A user as member and subscriber lists show one: `{"user_id", "email_id", "name"}`.
 pub fn member_json(u: &UserRow) -> Value {
     serde_json::json!({"user_id": u.id.to_string(), "email_id": u.email, "name": u.name})

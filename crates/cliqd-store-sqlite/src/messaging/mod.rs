@@ -98,12 +98,7 @@ impl MessagingStore for SqliteStore {
 
     async fn channels_of_user(&self, user_id: i64) -> StoreResult<Vec<ChannelRow>> {
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached(&format!(
-                    "SELECT {CHANNEL_COLS} FROM channels ch JOIN chat_members m
-                     ON m.chat_id = ch.chat_id AND m.user_id = ?1 ORDER BY ch.created_at, ch.id"
-                ))
-                .map_err(map_err)?;
+            let mut stmt = c.prepare_cached(&channels_of_user_sql()).map_err(map_err)?;
             let raw = stmt
                 .query_map([user_id], channel_from_row)
                 .map_err(map_err)?
@@ -250,29 +245,27 @@ impl MessagingStore for SqliteStore {
             .iter()
             .map(|c| (c.id.clone(), c.acl_chat_id.clone(), c.creator_id))
             .collect();
+        // One statement per chat, three answers: each statement run has a cost of its own.
         self.read(move |c| {
-            let mut muted = c
-                .prepare_cached("SELECT 1 FROM chat_mutes WHERE chat_id = ?1 AND user_id = ?2")
-                .map_err(map_err)?;
-            let mut count = c
+            let mut listing = c
                 .prepare_cached(
-                    "SELECT COUNT(*) FROM chat_members m JOIN users u ON u.id = m.user_id
-                     WHERE m.chat_id = ?1",
+                    "SELECT EXISTS (SELECT 1 FROM chat_mutes WHERE chat_id = ?1 AND user_id = ?2),
+                     (SELECT COUNT(*) FROM chat_members m JOIN users u ON u.id = m.user_id
+                      WHERE m.chat_id = ?3),
+                     (SELECT name FROM users WHERE id = ?4)",
                 )
-                .map_err(map_err)?;
-            let mut creator = c
-                .prepare_cached("SELECT name FROM users WHERE id = ?1")
                 .map_err(map_err)?;
             keys.iter()
                 .map(|(id, acl, creator_id)| {
-                    Ok(ChatListing {
-                        muted: muted.exists(params![id, viewer_id]).map_err(map_err)?,
-                        participant_count: count.query_row([acl], |r| r.get(0)).map_err(map_err)?,
-                        creator_name: creator
-                            .query_row([creator_id], |r| r.get(0))
-                            .optional()
-                            .map_err(map_err)?,
-                    })
+                    listing
+                        .query_row(params![id, viewer_id, acl, creator_id], |r| {
+                            Ok(ChatListing {
+                                muted: r.get(0)?,
+                                participant_count: r.get(1)?,
+                                creator_name: r.get(2)?,
+                            })
+                        })
+                        .map_err(map_err)
                 })
                 .collect()
         })
@@ -948,6 +941,15 @@ const SHORT_PAGE: u32 = 100;
 
 /// Whether `user_id` may read chat `chat_id` of organization `org_id` (`NotFound`: no such
 /// chat there): one statement, reading only what the membership needs of the chat.
+/// The channels whose chat user `?1` is a member of, oldest first: from the user's
+/// memberships (index `chat_members_user`), each channel found by its chat (`channels_chat`).
+pub(crate) fn channels_of_user_sql() -> String {
+    format!(
+        "SELECT {CHANNEL_COLS} FROM channels ch JOIN chat_members m
+         ON m.chat_id = ch.chat_id AND m.user_id = ?1 ORDER BY ch.created_at, ch.id"
+    )
+}
+
 fn member_of(
     c: &rusqlite::Connection,
     org_id: i64,

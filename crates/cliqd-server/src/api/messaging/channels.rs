@@ -2,7 +2,7 @@
 //! one, and add, list and remove members.
 
 use super::{ep, iso_time, resolve_users};
-use crate::api::{Endpoint, char_len, envelope};
+use crate::api::{Endpoint, char_len, envelope, envelope_of};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath};
@@ -13,8 +13,8 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use cliqd_store::{ChannelRow, ConflictOn, NewChannel, StoreError};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const CREATE: Endpoint = ep(
     "channels.create",
@@ -87,18 +87,40 @@ pub fn derive_unique_name(name: &str) -> String {
 }
 
 pub(crate) fn channel_json(c: &ChannelRow) -> Value {
-    json!({
-        "channel_id": c.id,
-        "chat_id": c.chat_id,
-        "name": c.name,
-        "unique_name": c.unique_name,
-        "description": c.description,
-        "level": c.kind,
-        "creator_id": c.creator_id.to_string(),
-        "team_ids": c.team_ids,
-        "participant_count": c.member_count,
-        "creation_time": iso_time(c.created_at),
-    })
+    serde_json::to_value(ChannelView::from(c)).unwrap_or(Value::Null)
+}
+
+/// The channel object, borrowed from its row: serialized straight into a reply (the channels
+/// list), or into a [`Value`] by [`channel_json`]. Keys in this order.
+#[derive(Serialize)]
+pub(crate) struct ChannelView<'a> {
+    channel_id: &'a str,
+    chat_id: &'a str,
+    name: &'a str,
+    unique_name: &'a str,
+    description: &'a str,
+    level: &'a str,
+    creator_id: String,
+    team_ids: &'a [i64],
+    participant_count: i64,
+    creation_time: String,
+}
+
+impl<'a> From<&'a ChannelRow> for ChannelView<'a> {
+    fn from(c: &'a ChannelRow) -> Self {
+        ChannelView {
+            channel_id: &c.id,
+            chat_id: &c.chat_id,
+            name: &c.name,
+            unique_name: &c.unique_name,
+            description: &c.description,
+            level: &c.kind,
+            creator_id: c.creator_id.to_string(),
+            team_ids: &c.team_ids,
+            participant_count: c.member_count,
+            creation_time: iso_time(c.created_at),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,8 +245,8 @@ async fn create(
 /// The caller's channels.
 async fn list(State(state): State<AppState>, auth: AuthContext, uri: Uri) -> ApiResult<Response> {
     let rows = state.store.channels_of_user(auth.user.id).await?;
-    let data: Vec<Value> = rows.iter().map(channel_json).collect();
-    Ok(envelope(uri.path(), "channel", Value::Array(data)).into_response())
+    let data: Vec<ChannelView> = rows.iter().map(ChannelView::from).collect();
+    Ok(envelope_of(uri.path(), "channel", data).into_response())
 }
 
 /// A channel by id (`O…`) or unique name. Channels of the organization level are visible to

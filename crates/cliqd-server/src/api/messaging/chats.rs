@@ -4,7 +4,7 @@
 //! `/chats/{THREAD_CHAT_ID}/…`).
 
 use super::{ep, iso_time, member_chat, resolve_user, resolve_users};
-use crate::api::{Endpoint, char_len, envelope};
+use crate::api::{Endpoint, char_len, envelope, envelope_of};
 use crate::auth::AuthContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{CliqJson, CliqPath, CliqQuery};
@@ -15,7 +15,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cliqd_store::{ChatListing, ChatRow, UserRow};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub const LIST: Endpoint = ep("chats.list", Method::GET, "/api/v3/chats", "chats.read", 30);
@@ -97,43 +97,76 @@ async fn chat_json(state: &AppState, chat: &ChatRow, viewer: i64) -> ApiResult<V
 
 /// A chat as the Chats API shows it to `viewer`, from its row and listing.
 fn listed_chat_json(chat: &ChatRow, listing: &ChatListing, viewer: i64) -> Value {
-    let ChatListing {
-        muted,
-        participant_count,
-        creator_name,
-    } = listing;
-    let mut v = json!({
-        "chat_id": chat.id,
-        "chat_type": chat.kind,
-        "name": cliqd_core::policy::chat_name_for(
-            &chat.kind,
-            &chat.title,
-            chat.creator_id,
-            creator_name.as_deref(),
-            viewer,
-        ),
-        "creator": {
-            "id": chat.creator_id.to_string(),
-            "name": creator_name.clone().unwrap_or_default(),
-        },
-        "participant_count": participant_count,
-        "created_time": iso_time(chat.created_at),
-        "last_modified_time": iso_time(chat.last_time),
-        "user_membership": {"pinned": false, "removed": false, "muted": muted},
-    });
-    if let Some(ch) = &chat.channel_id {
-        v["channel_id"] = ch.clone().into();
+    serde_json::to_value(ChatView::new(chat, listing, viewer)).unwrap_or(Value::Null)
+}
+
+/// The v3 chat object (chats.yml `v3-chat`) as `viewer` sees it, borrowed from its row and
+/// listing: serialized straight into a reply (the chats list), or into a [`Value`] by
+/// [`listed_chat_json`]. Keys in this order; the optional ones only when they apply.
+#[derive(Serialize)]
+struct ChatView<'a> {
+    chat_id: &'a str,
+    chat_type: &'a str,
+    name: &'a str,
+    creator: CreatorView<'a>,
+    participant_count: i64,
+    created_time: String,
+    last_modified_time: String,
+    user_membership: MembershipView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bot_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_chat_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread_message_id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CreatorView<'a> {
+    id: String,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct MembershipView {
+    pinned: bool,
+    removed: bool,
+    muted: bool,
+}
+
+impl<'a> ChatView<'a> {
+    fn new(chat: &'a ChatRow, listing: &'a ChatListing, viewer: i64) -> Self {
+        let creator_name = listing.creator_name.as_deref();
+        ChatView {
+            chat_id: &chat.id,
+            chat_type: &chat.kind,
+            name: cliqd_core::policy::chat_name_for(
+                &chat.kind,
+                &chat.title,
+                chat.creator_id,
+                creator_name,
+                viewer,
+            ),
+            creator: CreatorView {
+                id: chat.creator_id.to_string(),
+                name: creator_name.unwrap_or_default(),
+            },
+            participant_count: listing.participant_count,
+            created_time: iso_time(chat.created_at),
+            last_modified_time: iso_time(chat.last_time),
+            user_membership: MembershipView {
+                pinned: false,
+                removed: false,
+                muted: listing.muted,
+            },
+            channel_id: chat.channel_id.as_deref(),
+            bot_id: chat.bot_id.map(|b| format!("b-{b}")),
+            parent_chat_id: chat.parent_chat_id.as_deref(),
+            thread_message_id: chat.thread_message_id.as_deref(),
+        }
     }
-    if let Some(b) = chat.bot_id {
-        v["bot_id"] = format!("b-{b}").into();
-    }
-    if let Some(p) = &chat.parent_chat_id {
-        v["parent_chat_id"] = p.clone().into();
-    }
-    if let Some(m) = &chat.thread_message_id {
-        v["thread_message_id"] = m.clone().into();
-    }
-    v
 }
 
 /// The caller's chats, most recently active first, filtered as the document lists
@@ -170,12 +203,13 @@ async fn list(
     }
     // One read for the whole page, not three per chat.
     let listings = state.store.chat_listings(&shown, auth.user.id).await?;
-    let data = shown
+    // Written straight from the rows: no `Value` per chat.
+    let data: Vec<ChatView> = shown
         .iter()
         .zip(&listings)
-        .map(|(chat, listing)| listed_chat_json(chat, listing, auth.user.id))
+        .map(|(chat, listing)| ChatView::new(chat, listing, auth.user.id))
         .collect();
-    Ok(envelope(uri.path(), "chat", Value::Array(data)).into_response())
+    Ok(envelope_of(uri.path(), "chat", data).into_response())
 }
 
 #[derive(Debug, Deserialize)]
