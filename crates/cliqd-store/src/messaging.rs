@@ -200,15 +200,15 @@ pub trait PageSink: std::any::Any + Send {
     fn message(&mut self, m: &MessageRef<'_>) -> StoreResult<()>;
 
     /// Whether the sink keeps pages it rendered, by the chat's [`PageVersion`]: a store that
-    /// can tell a chat's version then calls [`Self::at_version`] before reading a page
-    /// without time bounds. Sinks that keep nothing say no, and are spared the question.
+    /// can tell a chat's version then calls [`Self::at_version`] when it reads the newest
+    /// page (no cursor, no time bound). Sinks that keep nothing say no, and are spared it.
     fn keeps_pages(&self) -> bool {
         false
     }
 
-    /// The version of the chat the page is about to be read at (the membership checked):
-    /// `true` when the sink already holds this page at this version, and the store then hands
-    /// it no message.
+    /// The version of the chat the page is read at, told once, before any message (the
+    /// membership checked; an empty page tells none): `true` when the sink already holds
+    /// this page at this version, and the store then hands it no message.
     fn at_version(&mut self, _version: PageVersion) -> bool {
         false
     }

@@ -2,7 +2,7 @@
 //! subscriptions. Every write that others can observe records a [`ChatEvent`].
 
 mod page;
-use page::{list_messages, page_version, visit_member_page, visit_messages};
+use page::{list_messages, visit_member_page, visit_messages};
 mod post;
 mod rows;
 mod runtime;
@@ -202,20 +202,6 @@ impl MessagingStore for SqliteStore {
                 .as_ref()
                 .filter(|q| q.from_time.is_none() && q.to_time.is_none())
             {
-                // A sink that keeps pages learns the chat's version first (which proves the
-                // membership), and may already hold the page at that version. The page is
-                // read after the version: it is at least as new as the version says.
-                if sink.keeps_pages() {
-                    match page_version(c, org_id, user_id, &id)? {
-                        Some(v) => {
-                            if !sink.at_version(v) {
-                                visit_messages(c, q, sink.as_mut())?;
-                            }
-                            return Ok((true, sink));
-                        }
-                        None => return Ok((member_of(c, org_id, &id, user_id)?, sink)),
-                    }
-                }
                 if visit_member_page(c, org_id, user_id, q, sink.as_mut())? {
                     return Ok((true, sink));
                 }

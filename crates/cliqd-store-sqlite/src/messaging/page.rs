@@ -73,13 +73,28 @@ pub(super) fn visit_messages(
     end
 }
 
-/// The columns [`visit_page`] reads, by position (the chat's id is the query's), from the
-/// top of the range down or from its bottom up.
+/// The columns [`visit_page`] reads, by position (the chat's id is the query's).
 macro_rules! visit_cols {
     () => {
         "SELECT id, seq, time, sender_id, bot_id, kind, body, edited, reply_to, \
-         thread_chat_id, origin_chat_id, origin_message_id, mentions FROM messages \
-         WHERE chat_id = ?1 AND seq >= ?2 AND seq < ?3"
+         thread_chat_id, origin_chat_id, origin_message_id, mentions"
+    };
+}
+
+/// The chat's [`PageVersion`] as three more columns (13 to 15): the parts migration 14
+/// describes. They name no column of `messages`, so SQLite reads them once, with the first
+/// row, from the same snapshot as the page.
+macro_rules! version_cols {
+    () => {
+        ", (SELECT last_seq FROM chats WHERE id = ?1), (SELECT changes FROM chats WHERE id = ?1), \
+         (SELECT value FROM counters WHERE name = 'names')"
+    };
+}
+
+/// The range of positions [`visit_page`] reads, from the top down or from the bottom up.
+macro_rules! visit_range {
+    () => {
+        " FROM messages WHERE chat_id = ?1 AND seq >= ?2 AND seq < ?3"
     };
 }
 
@@ -105,6 +120,11 @@ fn visit_page(
 /// statement with the membership: the page when user `user_id` is a member of the chat and
 /// the chat is in organization `org_id`. `true` when a message came, which proves both;
 /// `false` says nothing (no message, or no membership: [`super::member_of`] tells which).
+///
+/// A sink that keeps pages ([`PageSink::keeps_pages`]) is told the chat's version with the
+/// newest page's first row, before any message, and when it holds the page at that version
+/// the statement stops there: a page it holds costs one step. (An empty page tells no
+/// version.)
 pub(super) fn visit_member_page(
     c: &rusqlite::Connection,
     org_id: i64,
@@ -128,11 +148,29 @@ fn visit_page_as(
     if from >= to {
         return Ok(false);
     }
+    let versioned = member.is_some() && newest_first(q) && sink.keeps_pages();
     let sql = match (newest_first(q), member.is_some()) {
-        (true, false) => concat!(visit_cols!(), " ORDER BY seq DESC LIMIT ?4"),
-        (false, false) => concat!(visit_cols!(), " ORDER BY seq LIMIT ?4"),
-        (true, true) => concat!(visit_cols!(), member_cond!(), " ORDER BY seq DESC LIMIT ?4"),
-        (false, true) => concat!(visit_cols!(), member_cond!(), " ORDER BY seq LIMIT ?4"),
+        (true, true) if versioned => concat!(
+            visit_cols!(),
+            version_cols!(),
+            visit_range!(),
+            member_cond!(),
+            " ORDER BY seq DESC LIMIT ?4"
+        ),
+        (true, true) => concat!(
+            visit_cols!(),
+            visit_range!(),
+            member_cond!(),
+            " ORDER BY seq DESC LIMIT ?4"
+        ),
+        (false, true) => concat!(
+            visit_cols!(),
+            visit_range!(),
+            member_cond!(),
+            " ORDER BY seq LIMIT ?4"
+        ),
+        (true, false) => concat!(visit_cols!(), visit_range!(), " ORDER BY seq DESC LIMIT ?4"),
+        (false, false) => concat!(visit_cols!(), visit_range!(), " ORDER BY seq LIMIT ?4"),
     };
     let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
     let rows = match member {
@@ -142,43 +180,32 @@ fn visit_page_as(
         }
     }
     .map_err(map_err)?;
-    visit_rows(c, q, rows, sink)
+    visit_rows(c, q, rows, versioned, sink)
 }
 
-/// The [`PageVersion`] of chat `chat_id` when user `user_id` is a member of it (of its access
-/// chat) and it is in organization `org_id`; `None` otherwise (no such chat, another
-/// organization's, or not a member: [`super::member_of`] tells which). One lookup of the
-/// chat's row, the membership's and the `names` counter: a page whose version a reader
-/// already holds costs this and no message. The parts are those migration 14 describes.
-pub(super) fn page_version(
-    c: &rusqlite::Connection,
-    org_id: i64,
-    user_id: i64,
-    chat_id: &str,
-) -> StoreResult<Option<PageVersion>> {
-    c.prepare_cached(
-        "SELECT c.last_seq, c.changes, (SELECT value FROM counters WHERE name = 'names') \
-         FROM chats c JOIN chat_members m ON m.chat_id = c.acl_chat_id AND m.user_id = ?3 \
-         WHERE c.id = ?1 AND c.org_id = ?2",
-    )
-    .map_err(map_err)?
-    .query_row(params![chat_id, org_id, user_id], |r| {
-        Ok(PageVersion([r.get(0)?, r.get(1)?, r.get(2)?]))
-    })
-    .optional()
-    .map_err(map_err)
-}
-
-/// Hands each row of a page statement to `sink`; whether any came.
+/// Hands each row of a page statement to `sink`; whether any came. With `versioned`, the
+/// statement's rows carry the chat's version ([`version_cols`]), told to the sink with the
+/// first row; the rows stop there when the sink holds that page.
 fn visit_rows(
     c: &rusqlite::Connection,
     q: &MessageQuery,
     mut rows: rusqlite::Rows<'_>,
+    versioned: bool,
     sink: &mut dyn PageSink,
 ) -> StoreResult<bool> {
     let mut names = Names::default();
     let mut any = false;
     while let Some(r) = rows.next().map_err(map_err)? {
+        if versioned && !any {
+            let version = PageVersion([
+                r.get(13).map_err(map_err)?,
+                r.get(14).map_err(map_err)?,
+                r.get(15).map_err(map_err)?,
+            ]);
+            if sink.at_version(version) {
+                return Ok(true);
+            }
+        }
         any = true;
         let sender_id: i64 = r.get(3).map_err(map_err)?;
         let bot_id: Option<i64> = r.get(4).map_err(map_err)?;

@@ -108,6 +108,14 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
         })
         .await
         .unwrap();
+    // An empty page tells no version: there is nothing to keep.
+    let (member, told, _) = read(store, &a, chat, None).await.unwrap();
+    assert_eq!((member, told), (true, None));
+    store
+        .post_message(post(&a, PostTarget::Chat(chat.into()), "zero"))
+        .await
+        .unwrap()
+        .unwrap();
     let mut seen = vec![version(store, &a, chat).await];
     let moved = |seen: &mut Vec<PageVersion>, v: PageVersion, what: &str| {
         assert!(
