@@ -81,15 +81,19 @@ macro_rules! visit_cols {
     };
 }
 
-/// The chat's [`PageVersion`] as three more columns (13 to 15): the parts migration 14
-/// describes. They name no column of `messages`, so SQLite reads them once, with the first
-/// row, from the same snapshot as the page.
-macro_rules! version_cols {
-    () => {
-        ", (SELECT last_seq FROM chats WHERE id = ?1), (SELECT changes FROM chats WHERE id = ?1), \
-         (SELECT value FROM counters WHERE name = 'names')"
-    };
-}
+/// The newest page of [`visit_member_page`] for a sink that keeps pages: the columns of
+/// [`visit_cols`] (the message's, by the same positions), then the chat's [`PageVersion`]
+/// (13 to 15: the parts migration 14 describes). The chat's row is the outer loop (one row,
+/// by its key, which also gives the organization and the access chat for the membership);
+/// the version is read once, with the first row, from the same snapshot as the page.
+const VERSIONED_NEWEST: &str = "SELECT m.id, m.seq, m.time, m.sender_id, m.bot_id, m.kind, \
+     m.body, m.edited, m.reply_to, m.thread_chat_id, m.origin_chat_id, m.origin_message_id, \
+     m.mentions, c.last_seq, c.changes, (SELECT value FROM counters WHERE name = 'names') \
+     FROM chats c JOIN messages m ON m.chat_id = c.id \
+     WHERE c.id = ?1 AND c.org_id = ?5 AND m.seq >= ?2 AND m.seq < ?3 \
+     AND EXISTS (SELECT 1 FROM chat_members cm \
+     WHERE cm.chat_id = c.acl_chat_id AND cm.user_id = ?6) \
+     ORDER BY m.seq DESC LIMIT ?4";
 
 /// The range of positions [`visit_page`] reads, from the top down or from the bottom up.
 macro_rules! visit_range {
@@ -150,13 +154,7 @@ fn visit_page_as(
     }
     let versioned = member.is_some() && newest_first(q) && sink.keeps_pages();
     let sql = match (newest_first(q), member.is_some()) {
-        (true, true) if versioned => concat!(
-            visit_cols!(),
-            version_cols!(),
-            visit_range!(),
-            member_cond!(),
-            " ORDER BY seq DESC LIMIT ?4"
-        ),
+        (true, true) if versioned => VERSIONED_NEWEST,
         (true, true) => concat!(
             visit_cols!(),
             visit_range!(),
@@ -184,7 +182,7 @@ fn visit_page_as(
 }
 
 /// Hands each row of a page statement to `sink`; whether any came. With `versioned`, the
-/// statement's rows carry the chat's version ([`version_cols`]), told to the sink with the
+/// statement's rows carry the chat's version ([`VERSIONED_NEWEST`]), told to the sink with the
 /// first row; the rows stop there when the sink holds that page.
 fn visit_rows(
     c: &rusqlite::Connection,

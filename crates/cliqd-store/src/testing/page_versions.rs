@@ -88,6 +88,14 @@ async fn version(store: &dyn Store, user: &UserRow, chat_id: &str) -> PageVersio
         all, messages,
         "a sink holding another version gets the page"
     );
+    // The page is the page a sink that keeps nothing reads (newest first, as it comes).
+    let (_, rows) = store
+        .member_page(user.org_id, chat_id, user.id, Some(newest(chat_id)))
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = rows.into_iter().map(|m| m.id).collect();
+    ids.reverse();
+    assert_eq!(messages, ids);
     v
 }
 
