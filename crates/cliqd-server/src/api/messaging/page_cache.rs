@@ -1,10 +1,10 @@
 //! Rendered newest pages of get-messages, kept by chat and limit with the chat's
 //! [`PageVersion`] they were read at.
 //!
-//! Clients poll the newest page of a chat far more often than the chat changes. A read asks
-//! the store for the chat's version (one lookup, which also checks the membership) and, when
-//! it is the version of the page held here, replies with the held bytes: no message is read
-//! or rendered. The version is the database's (triggers keep it, whoever writes), so a page
+//! Clients poll the newest page of a chat far more often than the chat changes. The store
+//! tells a read the chat's version with the page's first row (the membership checked), and
+//! when it is the version of the page held here the read stops and replies with the held
+//! bytes: no further row is read and nothing is rendered. The version is the database's (triggers keep it, whoever writes), so a page
 //! held here is never served after the chat changed, even by another process; nothing here
 //! expires or is told of writes.
 //!
