@@ -8,7 +8,7 @@ use crate::*;
 use serde_json::json;
 use std::sync::Arc;
 
-async fn user(store: &dyn Store, org_id: i64, email: &str, name: &str) -> UserRow {
+pub(super) async fn user(store: &dyn Store, org_id: i64, email: &str, name: &str) -> UserRow {
     store
         .create_user(NewUser {
             org_id,

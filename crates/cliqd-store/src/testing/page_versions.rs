@@ -48,6 +48,15 @@ fn newest(chat_id: &str) -> MessageQuery {
     }
 }
 
+/// `user` posts `text` into `chat_id`.
+async fn say(store: &dyn Store, user: &UserRow, chat_id: &str, text: &str) -> MessageRow {
+    store
+        .post_message(post(user, PostTarget::Chat(chat_id.into()), text))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// The newest page of `chat_id` read by `user` with a keeping sink that holds `held`: the
 /// membership, the version told, and the messages handed over.
 async fn read(
@@ -119,11 +128,7 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
     // An empty page tells no version: there is nothing to keep.
     let (member, told, _) = read(store, &a, chat, None).await.unwrap();
     assert_eq!((member, told), (true, None));
-    store
-        .post_message(post(&a, PostTarget::Chat(chat.into()), "zero"))
-        .await
-        .unwrap()
-        .unwrap();
+    say(store, &a, chat, "zero").await;
     let mut seen = vec![version(store, &a, chat).await];
     let moved = |seen: &mut Vec<PageVersion>, v: PageVersion, what: &str| {
         assert!(
@@ -133,11 +138,7 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
         seen.push(v);
     };
 
-    let first = store
-        .post_message(post(&a, PostTarget::Chat(chat.into()), "one"))
-        .await
-        .unwrap()
-        .unwrap();
+    let first = say(store, &a, chat, "one").await;
     moved(&mut seen, version(store, &a, chat).await, "a post");
     // Another member reads the same version; joining is not a change of the page.
     store.add_chat_members(chat, vec![b.id]).await.unwrap();
@@ -145,15 +146,7 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
 
     // Writes that no page of this chat shows leave its version alone.
     let before = *seen.last().unwrap();
-    store
-        .post_message(post(
-            &a,
-            PostTarget::Chat(other.chat_id.clone()),
-            "elsewhere",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
+    say(store, &a, &other.chat_id, "elsewhere").await;
     store
         .add_reaction(chat, &first.id, ":smile:", b.id)
         .await
@@ -176,18 +169,10 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
     );
     // The thread is a chat of its own, with its own version.
     let thread = version(store, &a, &reply.chat_id).await;
-    store
-        .post_message(post(&a, PostTarget::Chat(reply.chat_id.clone()), "two"))
-        .await
-        .unwrap()
-        .unwrap();
+    say(store, &a, &reply.chat_id, "two").await;
     assert_ne!(version(store, &a, &reply.chat_id).await, thread);
 
-    let second = store
-        .post_message(post(&a, PostTarget::Chat(chat.into()), "two"))
-        .await
-        .unwrap()
-        .unwrap();
+    let second = say(store, &a, chat, "two").await;
     moved(&mut seen, version(store, &a, chat).await, "a second post");
     store.delete_message(chat, &second.id).await.unwrap();
     moved(&mut seen, version(store, &a, chat).await, "a deletion");
@@ -226,15 +211,7 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
 
     // A restore moves every version past the old content's, though its counts repeat.
     store.save_snapshot("page-versions").await.unwrap();
-    store
-        .post_message(post(
-            &a,
-            PostTarget::Chat(chat.into()),
-            "after the snapshot",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
+    say(store, &a, chat, "after the snapshot").await;
     moved(
         &mut seen,
         version(store, &a, chat).await,
@@ -242,15 +219,7 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
     );
     store.restore_snapshot("page-versions").await.unwrap();
     moved(&mut seen, version(store, &a, chat).await, "a restore");
-    store
-        .post_message(post(
-            &a,
-            PostTarget::Chat(chat.into()),
-            "same count, new text",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
+    say(store, &a, chat, "same count, new text").await;
     moved(
         &mut seen,
         version(store, &a, chat).await,
@@ -258,27 +227,11 @@ pub async fn page_versions_move_with_what_a_page_shows(t: TestStore) {
     );
 
     // Refusals tell no version: not a member, another organization's chat.
-    let stranger = store
-        .create_user(NewUser {
-            org_id: a.org_id,
-            email: "stranger@o".into(),
-            name: "S".into(),
-            is_admin: false,
-        })
-        .await
-        .unwrap();
+    let stranger = super::messaging_more::user(store, a.org_id, "stranger@o", "S").await;
     let (member, told, messages) = read(store, &stranger, &other.chat_id, None).await.unwrap();
     assert_eq!((member, told, messages.len()), (false, None, 0));
     let elsewhere = store.create_org("elsewhere").await.unwrap();
-    let outsider = store
-        .create_user(NewUser {
-            org_id: elsewhere.id,
-            email: "out@x".into(),
-            name: "O".into(),
-            is_admin: false,
-        })
-        .await
-        .unwrap();
+    let outsider = super::messaging_more::user(store, elsewhere.id, "out@x", "O").await;
     assert!(matches!(
         read(store, &outsider, chat, None).await,
         Err(StoreError::NotFound)
